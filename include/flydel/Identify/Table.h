@@ -1,0 +1,61 @@
+//===- Table.h - Measurement tables (CSV) -----------------------*- C++ -*-===//
+//
+// A measurement table is a CSV file whose header names layer fields (see docs/formats.md: op, batch, in_hw or
+// in_h/in_w, c_in, c_out, kernel or kernel_h/kernel_w, stride, pad, dilation, groups, dtype) and KPI columns
+// (any other column, e.g. latency_ms, energy_j, alm). Layer fields absent from the file take default values.
+//
+//===----------------------------------------------------------------------===//
+#ifndef FLYDEL_IDENTIFY_TABLE_H
+#define FLYDEL_IDENTIFY_TABLE_H
+
+#include "flydel/Model/Expected.h"
+#include "flydel/Model/Layer.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace flydel {
+
+/// Training data for one KPI: features of each usable row and the measured value (always > 0).
+struct Dataset {
+  std::string source; // file name
+  std::string kpi;
+  std::vector<FeatureVector> x;
+  std::vector<double> y;
+  std::vector<int> lines; // CSV line of each row, for diagnostics
+
+  size_t size() const { return y.size(); }
+  /// Subset by row indices.
+  Dataset subset(const std::vector<int> &rows) const;
+};
+
+class MeasurementTable {
+public:
+  /// Fails on an unreadable file, a malformed header, a missing or non-numeric layer field or KPI cell, an invalid
+  /// layer, with "file:line:column: message" (column = 1-based field number, and its name).
+  /// An empty KPI cell is a missing measurement (allowed; that row is left out for that KPI only).
+  static Expected<MeasurementTable> loadCsv(const std::string &path, const Layer &defaults = Layer()) noexcept;
+  static Expected<MeasurementTable> parseCsv(const std::string &text, const std::string &sourceName,
+                                             const Layer &defaults = Layer()) noexcept;
+
+  /// Rows of the given op (all rows when op is empty) whose KPI is present. A non-positive KPI value (meaningless
+  /// for relative errors) leaves the row out with a note "file:line:column: ..." appended to *notes, or is an
+  /// error when strict. Fails when the column does not exist or no row remains.
+  Expected<Dataset> dataset(const std::string &kpi, std::optional<OpKind> op, bool strict,
+                            std::vector<std::string> *notes) const noexcept;
+
+  int kpiIndex(const std::string &name) const;
+
+  std::string source;
+  std::vector<std::string> layerColumns; // layer fields the file gives
+  std::vector<std::string> kpiNames;
+  std::vector<int> kpiColumns; // 1-based column of each KPI
+  std::vector<Layer> layers;
+  std::vector<int> lines;
+  std::vector<std::vector<double>> kpiValues; // [kpi][row]; NaN for an empty cell
+};
+
+} // namespace flydel
+
+#endif // FLYDEL_IDENTIFY_TABLE_H

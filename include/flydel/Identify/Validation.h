@@ -1,0 +1,54 @@
+//===- Validation.h - Cross-validation and structure selection --*- C++ -*-===//
+#ifndef FLYDEL_IDENTIFY_VALIDATION_H
+#define FLYDEL_IDENTIFY_VALIDATION_H
+
+#include "flydel/Identify/Metrics.h"
+#include "flydel/Identify/Structures.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace flydel {
+
+struct CvOptions {
+  int folds = 10;
+  uint64_t seed = 1;
+  int maxParams = 16;
+  /// Selection score = CV MAPE * (1 + parsimony * parameters): 1 % of relative MAPE per parameter.
+  double parsimony = 0.01;
+};
+
+/// Cross-validated figures of one model complexity of one structure.
+struct CvOutcome {
+  StructureConfig config;
+  int pathIndex = 0;  // position on the structure's path (terms - 1 for Frols/Physics)
+  int parameters = 0; // parameters of the model fitted on all rows
+  Metrics metrics;
+  std::vector<double> predictions; // out-of-fold prediction of every row
+  double score(const CvOptions &options) const { return metrics.mape * (1 + options.parsimony * parameters); }
+};
+
+/// k-fold CV of every complexity on a structure's path (one outcome per path position, the full-data path's
+/// parameter counts). Folds come from foldAssignment(n, folds, seed).
+Expected<std::vector<CvOutcome>> crossValidatePath(const StructureConfig &config, const Dataset &data,
+                                                   const CvOptions &options) noexcept;
+
+struct Identification {
+  Model model;                       // refitted on all rows, with its training domain
+  CvOutcome chosen;                  // its CV figures
+  std::vector<CvOutcome> candidates; // the best complexity of each structure tried, in the order tried
+};
+
+/// The structures "auto" tries: paper, frols of degree 2 and 3, physics.
+std::vector<StructureConfig> autoConfigs();
+/// The configurations of one structure (Frols: degrees 2 and 3).
+std::vector<StructureConfig> configsFor(Structure structure);
+
+/// Cross-validates each configuration, picks the lowest score (CV MAPE penalised by parameters, at most
+/// options.maxParams) and refits it on all rows.
+Expected<Identification> identify(const Dataset &data, const std::vector<StructureConfig> &configs,
+                                  const CvOptions &options) noexcept;
+
+} // namespace flydel
+
+#endif // FLYDEL_IDENTIFY_VALIDATION_H

@@ -1,0 +1,88 @@
+//===- Layer.h - The one description of a CNN layer -------------*- C++ -*-===//
+//
+// Every part of flydel (measurement tables, identification, the platform library and the MLIR pass) describes
+// a layer with this struct and derives performance features from it with computeFeatures(), so a feature means
+// the same thing at training time and at prediction time.
+//
+//===----------------------------------------------------------------------===//
+#ifndef FLYDEL_MODEL_LAYER_H
+#define FLYDEL_MODEL_LAYER_H
+
+#include "flydel/Model/Expected.h"
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace flydel {
+
+enum class OpKind { Conv2d, Pool2d, MatMul, Elementwise };
+enum class DType { F64, F32, F16, BF16, I32, I16, I8 };
+
+const char *opKindName(OpKind kind);
+bool parseOpKind(std::string_view text, OpKind &kind);
+const char *dtypeName(DType type);
+bool parseDType(std::string_view text, DType &type);
+int64_t dtypeBytes(DType type);
+
+/// A layer as the hardware sees it. Conv2d: NCHW input [batch, c_in, in_h, in_w], c_out filters of
+/// [c_in/groups, kernel_h, kernel_w]. Pool2d: c_out == c_in, window kernel_h x kernel_w. MatMul (fully connected):
+/// [batch*in_h*in_w, c_in] x [c_in, c_out] (in_h = in_w = 1 for a plain linear layer). Elementwise: one op per
+/// element of the [batch, c_in, in_h, in_w] input.
+struct Layer {
+  OpKind op = OpKind::Conv2d;
+  int64_t batch = 1;
+  int64_t in_h = 1, in_w = 1;
+  int64_t c_in = 1, c_out = 1;
+  int64_t kernel_h = 1, kernel_w = 1;
+  int64_t stride_h = 1, stride_w = 1;
+  int64_t pad_h = 0, pad_w = 0; // per side
+  int64_t dilation_h = 1, dilation_w = 1;
+  int64_t groups = 1;
+  DType dtype = DType::F32;
+
+  int64_t outH() const;
+  int64_t outW() const;
+  /// Multiply-accumulates (Conv2d, MatMul) or element operations (Pool2d, Elementwise).
+  double macs() const;
+  double inputBytes() const;
+  double outputBytes() const;
+  double weightBytes() const;
+  /// Empty string when the layer is well formed, else what is wrong (non-positive sizes, empty output, ...).
+  std::string check() const;
+};
+
+/// Features performance models may use. Square-grid data (the paper's) only fixes the geometric means, so the
+/// spatial features in_hw, kernel and out_hw are sqrt(h*w): exact on square layers, area-preserving otherwise.
+enum class Feature : int {
+  Batch,
+  InHW,      // sqrt(in_h * in_w)
+  CIn,
+  COut,
+  Kernel,    // sqrt(kernel_h * kernel_w)
+  Stride,    // sqrt(stride_h * stride_w)
+  OutHW,     // sqrt(out_h * out_w)
+  InPixels,  // in_h * in_w
+  OutPixels, // out_h * out_w
+  KernelArea,
+  Macs,
+  InputBytes,
+  OutputBytes,
+  WeightBytes,
+  TotalBytes,
+  ArithIntensity, // macs / total bytes
+  Count
+};
+constexpr int kNumFeatures = static_cast<int>(Feature::Count);
+using FeatureVector = std::array<double, kNumFeatures>;
+
+const char *featureName(Feature feature);
+bool parseFeature(std::string_view text, Feature &feature);
+
+/// All features of a layer. Allocation-free.
+FeatureVector computeFeatures(const Layer &layer);
+
+} // namespace flydel
+
+#endif // FLYDEL_MODEL_LAYER_H

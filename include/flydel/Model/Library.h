@@ -1,0 +1,110 @@
+//===- Library.h - Platform library: devices, links, KPI models -*- C++ -*-===//
+//
+// The platform library is a versioned JSON file (schema in docs/formats.md) describing one platform: its devices,
+// the links between them and, per device and (op kind, KPI), an identified Model with its training domain and
+// cross-validation figures. Loading validates everything and reports the first problem with its JSON path.
+// No function here lets an exception escape.
+//
+//===----------------------------------------------------------------------===//
+#ifndef FLYDEL_MODEL_LIBRARY_H
+#define FLYDEL_MODEL_LIBRARY_H
+
+#include "flydel/Model/Expected.h"
+#include "flydel/Model/Model.h"
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace flydel {
+
+constexpr int kLibrarySchemaVersion = 1;
+constexpr const char *kLibrarySchemaName = "flydel-platform-library";
+constexpr const char *kModelSchemaName = "flydel-kpi-model";
+
+enum class DeviceKind { Cpu, Gpu, Fpga };
+const char *deviceKindName(DeviceKind kind);
+bool parseDeviceKind(std::string_view text, DeviceKind &kind);
+
+struct Device {
+  std::string name;
+  DeviceKind kind = DeviceKind::Cpu;
+  std::string description;
+  std::map<std::string, double> capacities; // e.g. {"alm": 80330, "m20k": 587}; empty when unbounded
+};
+
+/// Affine transfer cost: value = intercept + slope * size_kbit, size in kbit (1024 bits) of data moved.
+struct AffineCost {
+  double intercept = 0.0;
+  double slopePerKbit = 0.0;
+  std::string unit; // unit of the value, e.g. "ms"
+  double mape = 0.0; // fit quality on the link measurements, percent
+  int n = 0;
+  double evaluateKbit(double kbit) const { return intercept + slopePerKbit * kbit; }
+  double evaluateBytes(double bytes) const { return evaluateKbit(bytes * 8.0 / 1024.0); }
+};
+
+struct Link {
+  std::string from, to;
+  AffineCost latency; // unit "ms"
+  bool hasEnergy = false;
+  AffineCost energy; // unit "J"; only meaningful when hasEnergy
+  std::string source;
+};
+
+/// Cross-validation figures of a model (percentages as numbers: 7.5 means 7.5 %).
+struct CvFigures {
+  double mape = 0, medianApe = 0, p90Ape = 0, within10pct = 0, bias = 0, rmspe = 0;
+  int folds = 0, n = 0;
+  unsigned long long seed = 0;
+};
+
+struct KpiModel {
+  std::string device;
+  OpKind op = OpKind::Conv2d;
+  std::string kpi;  // column name, e.g. "latency_ms"
+  std::string unit; // e.g. "ms", "J", "W", "ALM"
+  Model model;
+  CvFigures cv;
+  std::string source; // where the training data came from
+
+  Prediction predict(const Layer &layer) const noexcept { return model.predict(layer); }
+};
+
+struct PlatformInfo {
+  std::string name;
+  std::string description;
+};
+
+class Library {
+public:
+  static Expected<Library> load(const std::string &path) noexcept;
+  static Expected<Library> parse(std::string_view text, std::string_view sourceName = "<string>") noexcept;
+  /// JSON text (compact: one model per line). Empty string only if serialisation itself failed (never expected).
+  std::string toJson() const noexcept;
+  /// Writes atomically (temporary file then rename). Returns false and sets *error on failure.
+  bool save(const std::string &path, std::string *error) const noexcept;
+  /// Validates cross references (devices named by links and models exist, no duplicate models). Empty if fine.
+  std::string validate() const;
+
+  PlatformInfo platform;
+  std::vector<Device> devices;
+  std::vector<Link> links;
+  std::vector<KpiModel> models;
+
+  const Device *findDevice(std::string_view name) const noexcept;
+  const Link *findLink(std::string_view from, std::string_view to) const noexcept;
+  const KpiModel *findModel(std::string_view device, OpKind op, std::string_view kpi) const noexcept;
+};
+
+/// One KPI model as a standalone JSON document (what `flydel-identify -o MODEL.json` writes).
+std::string kpiModelToJson(const KpiModel &model) noexcept;
+Expected<KpiModel> parseKpiModel(std::string_view text, std::string_view sourceName = "<string>") noexcept;
+
+/// Writes text to path atomically: a temporary file in the same directory, then rename. False + *error on failure.
+bool writeFileAtomically(const std::string &path, const std::string &text, std::string *error) noexcept;
+
+} // namespace flydel
+
+#endif // FLYDEL_MODEL_LIBRARY_H

@@ -1,0 +1,105 @@
+//===- Model.h - Evaluation of identified KPI models ------------*- C++ -*-===//
+//
+// A Model predicts one KPI of one op kind on one device from a layer's features. Three structures exist:
+//  - Paper:   y = prod_i w_i(x_i / s_i), one weak regressor w_i per feature (the flydeling paper's strong regressor);
+//  - Frols:   sparse polynomial in raw and log features, terms chosen by FROLS/ERR, usually on log(y);
+//  - Physics: linear combination of physical terms (MACs, bytes moved, vector-quantised counts).
+// Frols and Physics are both "linear in the parameters over terms" with a target transform; Paper is a product.
+// Everything here is precomputed at load time: evaluating allocates nothing and never throws.
+//
+//===----------------------------------------------------------------------===//
+#ifndef FLYDEL_MODEL_MODEL_H
+#define FLYDEL_MODEL_MODEL_H
+
+#include "flydel/Model/Expected.h"
+#include "flydel/Model/Layer.h"
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace flydel {
+
+/// One factor of a term: x^p, log(x)^p, or ceil(x / divisor)^p (the number of hardware vectors of width divisor
+/// needed to hold x, the quantisation effect of SIMD lanes and tiles).
+struct Factor {
+  enum class Op { Power, LogPower, CeilDiv };
+  Feature feature = Feature::Count;
+  Op op = Op::Power;
+  int power = 1;
+  double divisor = 1.0;
+};
+
+/// A product of factors; no factors means the constant 1.
+struct Term {
+  std::vector<Factor> factors;
+};
+
+double evaluateTerm(const Term &term, const FeatureVector &features);
+/// Text form used in the library JSON: "1", "macs", "c_in^2", "log(c_in)*log(out_hw)", "out_pixels*ceil(c_out/8)".
+std::string formatTerm(const Term &term);
+Expected<Term> parseTerm(std::string_view text);
+
+/// The paper's weak regressors (per feature, x already divided by its scale):
+///   linear a+bx, quadratic a+bx+cx^2, logarithmic a+b ln x, exponential a e^{bx}, reciprocal a+b/x,
+///   cubic a+bx+cx^2+dx^3.
+enum class WeakKind { Linear, Quadratic, Logarithmic, Exponential, Reciprocal, Cubic };
+constexpr int kNumWeakKinds = 6;
+const char *weakKindName(WeakKind kind);
+bool parseWeakKind(std::string_view text, WeakKind &kind);
+int weakParamCount(WeakKind kind);
+double evaluateWeak(WeakKind kind, const double *params, double x);
+
+/// One factor of the paper's product.
+struct ProductFactor {
+  Feature feature = Feature::Count;
+  WeakKind kind = WeakKind::Linear;
+  double scale = 1.0; // the regressor sees x / scale (keeps the cubic and exponential well conditioned)
+};
+
+enum class Structure { Paper, Frols, Physics };
+const char *structureName(Structure structure);
+bool parseStructure(std::string_view text, Structure &structure);
+
+/// Target transform of a linear-in-parameters model: y = sum(theta_j t_j) or y = exp(sum(theta_j t_j)).
+enum class Target { Identity, Log };
+
+/// Range of one feature in the training data.
+struct DomainRange {
+  Feature feature = Feature::Count;
+  double min = 0.0, max = 0.0;
+};
+
+/// A prediction with its domain status. When extrapolated, feature/featureValue/min/max name the first feature
+/// (in domain order) outside its training range, e.g. "c_in = 1024 outside training range [3, 512]".
+struct Prediction {
+  double value = 0.0;
+  bool extrapolated = false;
+  Feature feature = Feature::Count;
+  double featureValue = 0.0, min = 0.0, max = 0.0;
+};
+
+struct Model {
+  Structure structure = Structure::Physics;
+  Target target = Target::Identity;
+  std::vector<Term> terms;            // Frols, Physics
+  std::vector<ProductFactor> factors; // Paper
+  std::vector<double> params;         // Frols/Physics: one per term; Paper: the factors' parameters in order
+  std::vector<DomainRange> domain;
+
+  int parameterCount() const { return static_cast<int>(params.size()); }
+  /// Structural consistency (parameter count matches terms/factors, finite parameters). Empty when fine.
+  std::string check() const;
+  /// The model's raw output (no domain check). Allocation-free, noexcept.
+  double evaluate(const FeatureVector &features) const noexcept;
+  Prediction predict(const FeatureVector &features) const noexcept;
+  Prediction predict(const Layer &layer) const noexcept { return predict(computeFeatures(layer)); }
+  /// Features the model reads, in first-use order.
+  std::vector<Feature> featuresUsed() const;
+  /// "c_in = 1024 outside training range [3, 512]" (empty when not extrapolated).
+  static std::string describeDomain(const Prediction &prediction);
+};
+
+} // namespace flydel
+
+#endif // FLYDEL_MODEL_MODEL_H

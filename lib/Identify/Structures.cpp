@@ -1,0 +1,460 @@
+//===- Structures.cpp - Fitting the three model structures ----------------===//
+#include "flydel/Identify/Structures.h"
+#include "flydel/Identify/Solvers.h"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <map>
+#include <set>
+
+namespace flydel {
+
+namespace {
+
+double featureOf(const FeatureVector &x, Feature f) { return x[static_cast<int>(f)]; }
+
+bool varies(const Dataset &data, Feature f) {
+  for (const FeatureVector &x : data.x)
+    if (featureOf(x, f) != featureOf(data.x.front(), f))
+      return true;
+  return false;
+}
+
+Term makeTerm(std::initializer_list<Factor> factors) { return Term{std::vector<Factor>(factors)}; }
+Factor pow1(Feature f) { return Factor{f, Factor::Op::Power, 1, 1.0}; }
+Factor ceilDiv(Feature f, double d) { return Factor{f, Factor::Op::CeilDiv, 1, d}; }
+
+Eigen::MatrixXd termMatrix(const std::vector<Term> &terms, const Dataset &data) {
+  Eigen::MatrixXd a(data.size(), terms.size());
+  for (size_t i = 0; i < data.size(); ++i)
+    for (size_t j = 0; j < terms.size(); ++j)
+      a(i, j) = evaluateTerm(terms[j], data.x[i]);
+  return a;
+}
+
+/// Forward selection over candidate terms, then least squares on every prefix of the selection.
+/// Log target: plain LS on ln y (residuals ~ relative errors). Identity target: relative-error-weighted LS,
+/// min sum(((A theta - y) / y)^2), i.e. rows divided by y against a target of ones.
+Expected<std::vector<Model>> fitLinearPath(Structure structure, Target target, const std::vector<Term> &candidates,
+                                           const Dataset &train, int maxParams) {
+  if (candidates.empty())
+    return makeError("no candidate terms");
+  Eigen::MatrixXd a = termMatrix(candidates, train);
+  if (!a.allFinite())
+    return makeError("a candidate term is not finite on the training data (log of a non-positive feature?)");
+  const Eigen::Index n = a.rows();
+  Eigen::VectorXd b(n);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    if (target == Target::Log) {
+      b[i] = std::log(train.y[i]);
+    } else {
+      a.row(i) /= train.y[i];
+      b[i] = 1.0;
+    }
+  }
+  int maxTerms = std::min<int>(maxParams, static_cast<int>(std::max<Eigen::Index>(1, n - 1)));
+  // Candidate 0 is the constant: always first (the mean level).
+  std::vector<int> order = frolsSelect(a, b, maxTerms, {0});
+  std::vector<Model> path;
+  for (size_t k = 1; k <= order.size(); ++k) {
+    Eigen::MatrixXd ak(n, k);
+    for (size_t j = 0; j < k; ++j)
+      ak.col(j) = a.col(order[j]);
+    Eigen::VectorXd theta = solveLeastSquares(ak, b);
+    if (!theta.allFinite())
+      break;
+    Model model;
+    model.structure = structure;
+    model.target = target;
+    for (size_t j = 0; j < k; ++j) {
+      model.terms.push_back(candidates[order[j]]);
+      model.params.push_back(theta[j]);
+    }
+    path.push_back(std::move(model));
+  }
+  if (path.empty())
+    return makeError("least squares failed on every candidate set");
+  return path;
+}
+
+// --- the paper's product of weak regressors ---------------------------------------------------------------------
+
+void weakDerivatives(WeakKind kind, const double *p, double x, double *d) {
+  switch (kind) {
+  case WeakKind::Linear:
+    d[0] = 1, d[1] = x;
+    break;
+  case WeakKind::Quadratic:
+    d[0] = 1, d[1] = x, d[2] = x * x;
+    break;
+  case WeakKind::Logarithmic:
+    d[0] = 1, d[1] = std::log(x);
+    break;
+  case WeakKind::Exponential: {
+    double e = std::exp(p[1] * x);
+    d[0] = e, d[1] = p[0] * x * e;
+    break;
+  }
+  case WeakKind::Reciprocal:
+    d[0] = 1, d[1] = 1 / x;
+    break;
+  case WeakKind::Cubic:
+    d[0] = 1, d[1] = x, d[2] = x * x, d[3] = x * x * x;
+    break;
+  }
+}
+
+/// One-factor-at-a-time sweep for feature `which`: the rows sharing the other features' values that cover the most
+/// levels of `which`; among equals, the one whose fixed levels are nearest the middle of their ranges.
+std::vector<int> sweepRows(const Dataset &data, const std::vector<Feature> &features, size_t which) {
+  std::map<std::vector<double>, std::vector<int>> groups;
+  for (size_t i = 0; i < data.size(); ++i) {
+    std::vector<double> key;
+    for (size_t f = 0; f < features.size(); ++f)
+      if (f != which)
+        key.push_back(featureOf(data.x[i], features[f]));
+    groups[key].push_back(static_cast<int>(i));
+  }
+  std::vector<double> lo(features.size(), INFINITY), hi(features.size(), -INFINITY);
+  for (const FeatureVector &x : data.x)
+    for (size_t f = 0; f < features.size(); ++f) {
+      lo[f] = std::min(lo[f], featureOf(x, features[f]));
+      hi[f] = std::max(hi[f], featureOf(x, features[f]));
+    }
+  const std::vector<int> *best = nullptr;
+  size_t bestLevels = 0;
+  double bestDistance = INFINITY;
+  for (const auto &[key, rows] : groups) {
+    std::set<double> levels;
+    for (int r : rows)
+      levels.insert(featureOf(data.x[r], features[which]));
+    double distance = 0;
+    for (size_t f = 0, k = 0; f < features.size(); ++f) {
+      if (f == which)
+        continue;
+      double mid = 0.5 * (lo[f] + hi[f]), span = hi[f] > lo[f] ? hi[f] - lo[f] : 1.0;
+      distance += std::fabs(key[k++] - mid) / span;
+    }
+    if (levels.size() > bestLevels || (levels.size() == bestLevels && distance < bestDistance)) {
+      best = &rows;
+      bestLevels = levels.size();
+      bestDistance = distance;
+    }
+  }
+  return best ? *best : std::vector<int>();
+}
+
+double paperScore(double nrmse, const std::vector<double> &params) {
+  double l2 = 0;
+  for (double p : params)
+    l2 += p * p;
+  return nrmse + 0.1 * std::sqrt(l2); // the paper's selection criterion: NRMSE + 0.1 * L2(params)
+}
+
+Expected<std::vector<Model>> fitPaper(const Dataset &train, int maxParams) {
+  std::vector<Feature> features = variedBaseFeatures(train);
+  if (features.empty())
+    return makeError("no varying feature to build the product on");
+  struct Choice {
+    WeakKind kind;
+    std::vector<double> params;
+    double score;
+  };
+  std::vector<std::vector<Choice>> choices(features.size()); // per feature, all kinds sorted by score
+  std::vector<double> scales(features.size());
+  for (size_t f = 0; f < features.size(); ++f) {
+    double scale = 0;
+    for (const FeatureVector &x : train.x)
+      scale = std::max(scale, featureOf(x, features[f]));
+    scales[f] = scale > 0 ? scale : 1.0;
+    std::vector<int> rows = sweepRows(train, features, f);
+    std::vector<double> xs, ys;
+    double mean = 0;
+    for (int r : rows) {
+      xs.push_back(featureOf(train.x[r], features[f]) / scales[f]);
+      ys.push_back(train.y[r]);
+      mean += train.y[r];
+    }
+    mean /= std::max<size_t>(1, rows.size());
+    for (double &y : ys)
+      y /= mean; // so the L2 penalty compares shapes, not units
+    for (int k = 0; k < kNumWeakKinds; ++k) {
+      WeakKind kind = static_cast<WeakKind>(k);
+      if (static_cast<int>(xs.size()) < weakParamCount(kind))
+        continue;
+      double nrmse = INFINITY;
+      std::vector<double> params = fitWeakRegressor(kind, xs, ys, &nrmse);
+      if (std::isfinite(nrmse))
+        choices[f].push_back({kind, params, paperScore(nrmse, params)});
+    }
+    if (choices[f].empty())
+      return makeError(std::string("no one-factor sweep of '") + featureName(features[f]) + "' to fit");
+    std::sort(choices[f].begin(), choices[f].end(), [](const Choice &a, const Choice &b) { return a.score < b.score; });
+  }
+  // Pick the best per feature, then trade the cheapest-to-lose choices down until the parameter budget fits.
+  std::vector<size_t> pick(features.size(), 0);
+  auto total = [&] {
+    int sum = 0;
+    for (size_t f = 0; f < features.size(); ++f)
+      sum += weakParamCount(choices[f][pick[f]].kind);
+    return sum;
+  };
+  while (total() > maxParams) {
+    size_t bestF = features.size(), bestAlt = 0;
+    double bestLoss = INFINITY;
+    for (size_t f = 0; f < features.size(); ++f) {
+      int current = weakParamCount(choices[f][pick[f]].kind);
+      for (size_t a = 0; a < choices[f].size(); ++a)
+        if (weakParamCount(choices[f][a].kind) < current) {
+          double loss = choices[f][a].score - choices[f][pick[f]].score;
+          if (loss < bestLoss)
+            bestLoss = loss, bestF = f, bestAlt = a;
+          break; // sorted by score: the first cheaper one is the best cheaper one
+        }
+    }
+    if (bestF == features.size())
+      return makeError("the paper structure needs at least " + std::to_string(total()) + " parameters");
+    pick[bestF] = bestAlt;
+  }
+
+  Model model;
+  model.structure = Structure::Paper;
+  for (size_t f = 0; f < features.size(); ++f) {
+    const Choice &c = choices[f][pick[f]];
+    model.factors.push_back(ProductFactor{features[f], c.kind, scales[f]});
+    model.params.insert(model.params.end(), c.params.begin(), c.params.end());
+  }
+  // The sweeps fix the shape of each factor; one overall scale (median ratio) starts LM at the right level.
+  std::vector<double> ratios;
+  for (size_t i = 0; i < train.size(); ++i) {
+    double p = model.evaluate(train.x[i]);
+    if (p > 0 && std::isfinite(p))
+      ratios.push_back(train.y[i] / p);
+  }
+  double level = 1.0;
+  if (!ratios.empty()) {
+    std::nth_element(ratios.begin(), ratios.begin() + ratios.size() / 2, ratios.end());
+    level = ratios[ratios.size() / 2];
+  }
+  if (model.factors[0].kind == WeakKind::Exponential)
+    model.params[0] *= level;
+  else
+    for (int j = 0; j < weakParamCount(model.factors[0].kind); ++j)
+      model.params[j] *= level;
+
+  // Joint refit of the strong regressor on relative residuals (the KPI spans decades; absolute residuals would
+  // fit only the largest layers).
+  const size_t nf = model.factors.size();
+  std::vector<int> offsets;
+  int offset = 0;
+  for (const ProductFactor &f : model.factors)
+    offsets.push_back(offset), offset += weakParamCount(f.kind);
+  Eigen::VectorXd theta = Eigen::Map<Eigen::VectorXd>(model.params.data(), model.params.size());
+  ResidualFunction residuals = [&](const Eigen::VectorXd &p, Eigen::VectorXd &r, Eigen::MatrixXd &jac) {
+    r.resize(train.size());
+    jac.setZero(train.size(), p.size());
+    std::vector<double> w(nf), prefix(nf + 1), suffix(nf + 1);
+    double d[4];
+    for (size_t i = 0; i < train.size(); ++i) {
+      for (size_t f = 0; f < nf; ++f)
+        w[f] = evaluateWeak(model.factors[f].kind, p.data() + offsets[f],
+                            featureOf(train.x[i], model.factors[f].feature) / model.factors[f].scale);
+      prefix[0] = 1, suffix[nf] = 1;
+      for (size_t f = 0; f < nf; ++f)
+        prefix[f + 1] = prefix[f] * w[f];
+      for (size_t f = nf; f-- > 0;)
+        suffix[f] = suffix[f + 1] * w[f];
+      r[i] = (prefix[nf] - train.y[i]) / train.y[i];
+      for (size_t f = 0; f < nf; ++f) {
+        double others = prefix[f] * suffix[f + 1] / train.y[i];
+        weakDerivatives(model.factors[f].kind, p.data() + offsets[f],
+                        featureOf(train.x[i], model.factors[f].feature) / model.factors[f].scale, d);
+        for (int j = 0; j < weakParamCount(model.factors[f].kind); ++j)
+          jac(i, offsets[f] + j) = others * d[j];
+      }
+    }
+  };
+  LmOptions options;
+  options.maxIterations = 300;
+  levenbergMarquardt(residuals, theta, options);
+  for (Eigen::Index j = 0; j < theta.size(); ++j)
+    model.params[j] = theta[j];
+  if (!model.check().empty())
+    return makeError("the paper structure's refit diverged");
+  return std::vector<Model>{std::move(model)};
+}
+
+} // namespace
+
+std::string StructureConfig::label() const {
+  if (structure == Structure::Frols)
+    return "frols(degree " + std::to_string(degree) + ")";
+  return structureName(structure);
+}
+
+std::vector<Feature> variedBaseFeatures(const Dataset &data) {
+  std::vector<Feature> varied;
+  for (Feature f : {Feature::InHW, Feature::CIn, Feature::Kernel, Feature::COut})
+    if (!data.x.empty() && varies(data, f))
+      varied.push_back(f);
+  return varied;
+}
+
+std::vector<double> fitWeakRegressor(WeakKind kind, const std::vector<double> &x, const std::vector<double> &y,
+                                     double *nrmse) {
+  const int n = static_cast<int>(x.size()), np = weakParamCount(kind);
+  std::vector<double> params(np, 0.0);
+  if (nrmse)
+    *nrmse = INFINITY;
+  if (n < np)
+    return params;
+  Eigen::VectorXd theta(np);
+  if (kind == WeakKind::Exponential) {
+    // Start from a log-linear fit of the positive points, then LM on the absolute residuals.
+    Eigen::MatrixXd a(n, 2);
+    Eigen::VectorXd b(n);
+    int m = 0;
+    for (int i = 0; i < n; ++i)
+      if (y[i] > 0)
+        a(m, 0) = 1, a(m, 1) = x[i], b[m] = std::log(y[i]), ++m;
+    if (m < 2)
+      return params;
+    Eigen::VectorXd start = solveLeastSquares(a.topRows(m), b.head(m));
+    theta << std::exp(start[0]), start[1];
+    ResidualFunction residuals = [&](const Eigen::VectorXd &p, Eigen::VectorXd &r, Eigen::MatrixXd &jac) {
+      r.resize(n);
+      jac.resize(n, 2);
+      for (int i = 0; i < n; ++i) {
+        double e = std::exp(p[1] * x[i]);
+        r[i] = p[0] * e - y[i];
+        jac(i, 0) = e;
+        jac(i, 1) = p[0] * x[i] * e;
+      }
+    };
+    levenbergMarquardt(residuals, theta);
+  } else {
+    Eigen::MatrixXd a(n, np);
+    Eigen::VectorXd b(n);
+    double d[4];
+    for (int i = 0; i < n; ++i) {
+      weakDerivatives(kind, nullptr, x[i], d); // linear in the parameters: the derivatives are the regressors
+      for (int j = 0; j < np; ++j)
+        a(i, j) = d[j];
+      b[i] = y[i];
+    }
+    theta = solveLeastSquares(a, b);
+  }
+  for (int j = 0; j < np; ++j)
+    params[j] = theta[j];
+  double sse = 0, lo = INFINITY, hi = -INFINITY;
+  for (int i = 0; i < n; ++i) {
+    double e = evaluateWeak(kind, params.data(), x[i]) - y[i];
+    sse += e * e;
+    lo = std::min(lo, y[i]), hi = std::max(hi, y[i]);
+  }
+  double rmse = std::sqrt(sse / n);
+  if (nrmse && std::isfinite(rmse))
+    *nrmse = hi > lo ? rmse / (hi - lo) : rmse;
+  return params;
+}
+
+std::vector<Term> physicsCandidates(const Dataset &) {
+  using F = Feature;
+  std::vector<Term> terms = {
+      Term{},                                                                   // fixed overhead (launch, setup)
+      makeTerm({pow1(F::Macs)}),                                                // compute
+      makeTerm({pow1(F::OutPixels), pow1(F::COut)}),                            // output elements written
+      makeTerm({pow1(F::InPixels), pow1(F::CIn)}),                              // input elements read
+      makeTerm({pow1(F::KernelArea), pow1(F::CIn), pow1(F::COut)}),             // weights read
+      makeTerm({pow1(F::OutPixels), pow1(F::KernelArea), pow1(F::CIn)}),        // im2col buffer
+      makeTerm({pow1(F::COut)}),                                                // per-filter cost
+      makeTerm({pow1(F::CIn), pow1(F::COut)}),                                  // per (in, out) channel pair
+      makeTerm({pow1(F::OutPixels)}),                                           // per output pixel
+  };
+  // Vector/tile quantisation: work rounded up to whole vectors of filters or channels.
+  for (double v : {4.0, 8.0, 16.0, 32.0, 64.0, 128.0}) {
+    terms.push_back(makeTerm({pow1(F::OutPixels), pow1(F::KernelArea), pow1(F::CIn), ceilDiv(F::COut, v)}));
+    terms.push_back(makeTerm({pow1(F::OutPixels), pow1(F::KernelArea), ceilDiv(F::CIn, v), pow1(F::COut)}));
+    terms.push_back(makeTerm({pow1(F::OutPixels), ceilDiv(F::COut, v)}));
+    terms.push_back(makeTerm({ceilDiv(F::COut, v)}));
+  }
+  return terms;
+}
+
+std::vector<Term> frolsCandidates(const Dataset &data, int degree) {
+  std::vector<Feature> features = variedBaseFeatures(data);
+  bool hasInHW = std::find(features.begin(), features.end(), Feature::InHW) != features.end();
+  bool hasKernel = std::find(features.begin(), features.end(), Feature::Kernel) != features.end();
+  if (hasInHW && hasKernel && varies(data, Feature::OutHW))
+    features.push_back(Feature::OutHW); // the output side, H - k + 1, is what the MAC count scales with
+  std::vector<Factor> base;
+  for (Feature f : features) {
+    base.push_back(Factor{f, Factor::Op::Power, 1, 1.0});
+    base.push_back(Factor{f, Factor::Op::LogPower, 1, 1.0});
+  }
+  std::vector<Term> terms = {Term{}};
+  // Multisets of base factors of size 1..degree (non-decreasing indices), equal factors merged into powers.
+  std::vector<size_t> idx;
+  std::function<void(size_t, int)> grow = [&](size_t start, int remaining) {
+    if (!idx.empty()) {
+      Term t;
+      for (size_t i : idx) {
+        if (!t.factors.empty() && t.factors.back().feature == base[i].feature && t.factors.back().op == base[i].op)
+          ++t.factors.back().power;
+        else
+          t.factors.push_back(base[i]);
+      }
+      terms.push_back(std::move(t));
+    }
+    if (remaining == 0)
+      return;
+    for (size_t i = start; i < base.size(); ++i) {
+      idx.push_back(i);
+      grow(i, remaining - 1);
+      idx.pop_back();
+    }
+  };
+  grow(0, degree);
+  return terms;
+}
+
+void recordDomain(Model &model, const Dataset &train) {
+  std::vector<Feature> features = {Feature::Batch, Feature::InHW, Feature::CIn,
+                                   Feature::COut,  Feature::Kernel, Feature::Stride};
+  for (Feature f : model.featuresUsed())
+    if (std::find(features.begin(), features.end(), f) == features.end())
+      features.push_back(f);
+  model.domain.clear();
+  for (Feature f : features) {
+    DomainRange range{f, INFINITY, -INFINITY};
+    for (const FeatureVector &x : train.x) {
+      range.min = std::min(range.min, featureOf(x, f));
+      range.max = std::max(range.max, featureOf(x, f));
+    }
+    if (!train.x.empty())
+      model.domain.push_back(range);
+  }
+}
+
+Expected<std::vector<Model>> fitPath(const StructureConfig &config, const Dataset &train, int maxParams) noexcept {
+  try {
+    if (train.size() < 2)
+      return makeError("too few rows to fit (" + std::to_string(train.size()) + ")");
+    switch (config.structure) {
+    case Structure::Paper:
+      return fitPaper(train, maxParams);
+    case Structure::Frols:
+      return fitLinearPath(Structure::Frols, Target::Log, frolsCandidates(train, config.degree), train, maxParams);
+    case Structure::Physics:
+      return fitLinearPath(Structure::Physics, Target::Identity, physicsCandidates(train), train, maxParams);
+    }
+    return makeError("unknown structure");
+  } catch (const std::exception &e) {
+    return makeError(std::string("fitting failed: ") + e.what());
+  } catch (...) {
+    return makeError("fitting failed");
+  }
+}
+
+} // namespace flydel

@@ -1,0 +1,292 @@
+//===- Table.cpp - Measurement table CSV reader ---------------------------===//
+#include "flydel/Identify/Table.h"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <limits>
+#include <sstream>
+
+namespace flydel {
+
+namespace {
+
+enum class Field {
+  Op, Batch, InHW, InH, InW, CIn, COut, Kernel, KernelH, KernelW, Stride, StrideH, StrideW, Pad, PadH, PadW,
+  Dilation, Groups, DType, None
+};
+
+struct FieldName {
+  Field field;
+  const char *name;
+};
+constexpr FieldName kFields[] = {
+    {Field::Op, "op"},          {Field::Batch, "batch"},       {Field::InHW, "in_hw"},       {Field::InH, "in_h"},
+    {Field::InW, "in_w"},       {Field::CIn, "c_in"},          {Field::COut, "c_out"},       {Field::Kernel, "kernel"},
+    {Field::KernelH, "kernel_h"}, {Field::KernelW, "kernel_w"}, {Field::Stride, "stride"},    {Field::StrideH, "stride_h"},
+    {Field::StrideW, "stride_w"}, {Field::Pad, "pad"},          {Field::PadH, "pad_h"},       {Field::PadW, "pad_w"},
+    {Field::Dilation, "dilation"}, {Field::Groups, "groups"},   {Field::DType, "dtype"}};
+
+Field fieldOf(const std::string &name) {
+  for (const auto &f : kFields)
+    if (name == f.name)
+      return f.field;
+  return Field::None;
+}
+
+std::string trim(const std::string &s) {
+  size_t b = s.find_first_not_of(" \t\r");
+  if (b == std::string::npos)
+    return {};
+  size_t e = s.find_last_not_of(" \t\r");
+  return s.substr(b, e - b + 1);
+}
+
+/// Splits one CSV record; supports double-quoted fields without embedded newlines.
+std::vector<std::string> splitCsv(const std::string &line) {
+  std::vector<std::string> cells;
+  std::string cell;
+  bool quoted = false;
+  for (size_t i = 0; i < line.size(); ++i) {
+    char c = line[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"')
+        cell += '"', ++i;
+      else if (c == '"')
+        quoted = false;
+      else
+        cell += c;
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      cells.push_back(trim(cell));
+      cell.clear();
+    } else {
+      cell += c;
+    }
+  }
+  cells.push_back(trim(cell));
+  return cells;
+}
+
+bool parseDouble(const std::string &text, double &value) {
+  if (text.empty())
+    return false;
+  char *end = nullptr;
+  errno = 0;
+  value = std::strtod(text.c_str(), &end);
+  return *end == '\0' && errno != ERANGE && std::isfinite(value);
+}
+
+bool parseInteger(const std::string &text, int64_t &value) {
+  double d;
+  if (!parseDouble(text, d) || d != std::floor(d) || std::fabs(d) > 9e15)
+    return false;
+  value = static_cast<int64_t>(d);
+  return true;
+}
+
+} // namespace
+
+Dataset Dataset::subset(const std::vector<int> &rows) const {
+  Dataset d;
+  d.source = source;
+  d.kpi = kpi;
+  d.x.reserve(rows.size());
+  d.y.reserve(rows.size());
+  d.lines.reserve(rows.size());
+  for (int r : rows) {
+    d.x.push_back(x[r]);
+    d.y.push_back(y[r]);
+    d.lines.push_back(lines[r]);
+  }
+  return d;
+}
+
+Expected<MeasurementTable> MeasurementTable::loadCsv(const std::string &path, const Layer &defaults) noexcept {
+  try {
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+      return makeError(path + ": cannot open the measurement table");
+    std::ostringstream text;
+    text << in.rdbuf();
+    return parseCsv(text.str(), path, defaults);
+  } catch (...) {
+    return makeError(path + ": cannot read the measurement table");
+  }
+}
+
+Expected<MeasurementTable> MeasurementTable::parseCsv(const std::string &text, const std::string &sourceName,
+                                                      const Layer &defaults) noexcept {
+  try {
+    MeasurementTable table;
+    table.source = sourceName;
+    std::istringstream in(text);
+    std::string line;
+    int lineNo = 0;
+    std::vector<std::string> header;
+    std::vector<Field> fields;
+    std::vector<int> kpiOfColumn;
+    auto where = [&](int line, int column) {
+      std::string at = sourceName + ":" + std::to_string(line);
+      if (column > 0)
+        at += ":" + std::to_string(column);
+      return at + ": ";
+    };
+    while (std::getline(in, line)) {
+      ++lineNo;
+      if (trim(line).empty())
+        continue;
+      std::vector<std::string> cells = splitCsv(line);
+      if (header.empty()) {
+        header = cells;
+        bool hasInHW = false, hasCIn = false, hasCOut = false;
+        for (size_t c = 0; c < header.size(); ++c) {
+          const std::string &name = header[c];
+          int column = static_cast<int>(c) + 1;
+          if (name.empty())
+            return makeError(where(lineNo, column) + "empty column name in the header");
+          for (size_t k = 0; k < c; ++k)
+            if (header[k] == name)
+              return makeError(where(lineNo, column) + "duplicate column '" + name + "'");
+          Field f = fieldOf(name);
+          fields.push_back(f);
+          kpiOfColumn.push_back(-1);
+          if (f == Field::None) {
+            kpiOfColumn.back() = static_cast<int>(table.kpiNames.size());
+            table.kpiNames.push_back(name);
+            table.kpiColumns.push_back(column);
+          } else {
+            table.layerColumns.push_back(name);
+          }
+          hasInHW |= f == Field::InHW || f == Field::InH;
+          hasCIn |= f == Field::CIn;
+          hasCOut |= f == Field::COut;
+        }
+        if (!hasInHW || !hasCIn || !hasCOut)
+          return makeError(where(lineNo, 0) +
+                           "the header must name the layer columns in_hw (or in_h/in_w), c_in and c_out");
+        table.kpiValues.resize(table.kpiNames.size());
+        continue;
+      }
+      if (cells.size() != header.size())
+        return makeError(where(lineNo, static_cast<int>(std::min(cells.size(), header.size())) + 1) + "expected " +
+                         std::to_string(header.size()) + " fields, found " + std::to_string(cells.size()));
+      Layer layer = defaults;
+      bool inWGiven = false, kernelWGiven = false, strideWGiven = false, padWGiven = false;
+      for (size_t c = 0; c < cells.size(); ++c) {
+        int column = static_cast<int>(c) + 1;
+        const std::string &cell = cells[c];
+        std::string at = where(lineNo, column) + "column '" + header[c] + "': ";
+        if (fields[c] == Field::None) {
+          double value = std::numeric_limits<double>::quiet_NaN();
+          if (!cell.empty() && !parseDouble(cell, value))
+            return makeError(at + "'" + cell + "' is not a number");
+          table.kpiValues[kpiOfColumn[c]].push_back(value);
+          continue;
+        }
+        if (cell.empty())
+          return makeError(at + "missing value");
+        if (fields[c] == Field::Op) {
+          if (!parseOpKind(cell, layer.op))
+            return makeError(at + "unknown op kind '" + cell + "' (expected conv2d, pool2d, matmul, elementwise)");
+          continue;
+        }
+        if (fields[c] == Field::DType) {
+          if (!parseDType(cell, layer.dtype))
+            return makeError(at + "unknown data type '" + cell + "' (expected f64, f32, f16, bf16, i32, i16, i8)");
+          continue;
+        }
+        int64_t v;
+        if (!parseInteger(cell, v))
+          return makeError(at + "'" + cell + "' is not an integer");
+        switch (fields[c]) {
+        case Field::Batch: layer.batch = v; break;
+        case Field::InHW: layer.in_h = v; if (!inWGiven) layer.in_w = v; break;
+        case Field::InH: layer.in_h = v; if (!inWGiven) layer.in_w = v; break;
+        case Field::InW: layer.in_w = v; inWGiven = true; break;
+        case Field::CIn: layer.c_in = v; break;
+        case Field::COut: layer.c_out = v; break;
+        case Field::Kernel: layer.kernel_h = v; if (!kernelWGiven) layer.kernel_w = v; break;
+        case Field::KernelH: layer.kernel_h = v; if (!kernelWGiven) layer.kernel_w = v; break;
+        case Field::KernelW: layer.kernel_w = v; kernelWGiven = true; break;
+        case Field::Stride: layer.stride_h = v; if (!strideWGiven) layer.stride_w = v; break;
+        case Field::StrideH: layer.stride_h = v; if (!strideWGiven) layer.stride_w = v; break;
+        case Field::StrideW: layer.stride_w = v; strideWGiven = true; break;
+        case Field::Pad: layer.pad_h = v; if (!padWGiven) layer.pad_w = v; break;
+        case Field::PadH: layer.pad_h = v; if (!padWGiven) layer.pad_w = v; break;
+        case Field::PadW: layer.pad_w = v; padWGiven = true; break;
+        case Field::Dilation: layer.dilation_h = layer.dilation_w = v; break;
+        case Field::Groups: layer.groups = v; break;
+        default: break;
+        }
+      }
+      if (std::string problem = layer.check(); !problem.empty())
+        return makeError(where(lineNo, 0) + "invalid layer: " + problem);
+      table.layers.push_back(layer);
+      table.lines.push_back(lineNo);
+    }
+    if (header.empty())
+      return makeError(sourceName + ": empty file (no header)");
+    return table;
+  } catch (const std::exception &e) {
+    return makeError(sourceName + ": " + e.what());
+  } catch (...) {
+    return makeError(sourceName + ": cannot parse the measurement table");
+  }
+}
+
+int MeasurementTable::kpiIndex(const std::string &name) const {
+  for (size_t i = 0; i < kpiNames.size(); ++i)
+    if (kpiNames[i] == name)
+      return static_cast<int>(i);
+  return -1;
+}
+
+Expected<Dataset> MeasurementTable::dataset(const std::string &kpi, std::optional<OpKind> op, bool strict,
+                                            std::vector<std::string> *notes) const noexcept {
+  try {
+    int k = kpiIndex(kpi);
+    if (k < 0) {
+      std::string known;
+      for (const std::string &name : kpiNames)
+        known += (known.empty() ? "" : ", ") + name;
+      for (const std::string &name : layerColumns)
+        if (name == kpi)
+          return makeError(source + ": column '" + kpi + "' is a layer field, not a KPI (KPI columns: " + known + ")");
+      return makeError(source + ": no column '" + kpi + "' (KPI columns: " + known + ")");
+    }
+    Dataset d;
+    d.source = source;
+    d.kpi = kpi;
+    for (size_t r = 0; r < layers.size(); ++r) {
+      if (op && layers[r].op != *op)
+        continue;
+      double value = kpiValues[k][r];
+      if (std::isnan(value))
+        continue; // missing measurement: never filled in
+      if (!(value > 0)) {
+        std::string note = source + ":" + std::to_string(lines[r]) + ":" + std::to_string(kpiColumns[k]) +
+                           ": column '" + kpi + "': value " + std::to_string(value) +
+                           " is not positive (relative errors undefined)";
+        if (strict)
+          return makeError(note);
+        if (notes)
+          notes->push_back(note + "; row left out");
+        continue;
+      }
+      d.x.push_back(computeFeatures(layers[r]));
+      d.y.push_back(value);
+      d.lines.push_back(lines[r]);
+    }
+    if (d.y.empty())
+      return makeError(source + ": no usable rows for KPI '" + kpi + "'" +
+                       (op ? std::string(" and op ") + opKindName(*op) : std::string()));
+    return d;
+  } catch (...) {
+    return makeError(source + ": cannot build the data set for '" + kpi + "'");
+  }
+}
+
+} // namespace flydel

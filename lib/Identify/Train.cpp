@@ -1,0 +1,275 @@
+//===- Train.cpp - Training a whole platform library from a spec ----------===//
+#include "flydel/Identify/Train.h"
+#include "flydel/Identify/Solvers.h"
+#include "flydel/Identify/Table.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace flydel {
+
+using Json = nlohmann::ordered_json;
+
+namespace {
+
+struct SpecError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+const Json &need(const Json &object, const std::string &path, const char *key) {
+  if (!object.is_object() || !object.contains(key))
+    throw SpecError(path + ": missing required key '" + key + "'");
+  return object.at(key);
+}
+
+std::string needString(const Json &object, const std::string &path, const char *key) {
+  const Json &v = need(object, path, key);
+  if (!v.is_string())
+    throw SpecError(path + "." + key + ": expected a string");
+  return v.get<std::string>();
+}
+
+std::string joinPath(const std::string &dir, const std::string &file) {
+  if (file.empty() || file[0] == '/' || dir.empty())
+    return file;
+  return dir.back() == '/' ? dir + file : dir + "/" + file;
+}
+
+std::string directoryOf(const std::string &path) {
+  auto slash = path.rfind('/');
+  return slash == std::string::npos ? std::string(".") : path.substr(0, slash);
+}
+
+/// Plain numeric CSV (the link tables): header, then numbers. Errors name file, line and column.
+std::vector<std::vector<double>> readNumericCsv(const std::string &path, const std::vector<std::string> &columns) {
+  std::ifstream in(path);
+  if (!in)
+    throw SpecError(path + ": cannot open");
+  std::string line;
+  std::vector<std::string> header;
+  std::vector<int> index;
+  std::vector<std::vector<double>> values(columns.size());
+  int lineNo = 0;
+  auto split = [](const std::string &s) {
+    std::vector<std::string> cells;
+    std::stringstream ss(s);
+    std::string cell;
+    while (std::getline(ss, cell, ','))
+      cells.push_back(cell);
+    if (!s.empty() && s.back() == ',')
+      cells.push_back("");
+    return cells;
+  };
+  while (std::getline(in, line)) {
+    ++lineNo;
+    if (!line.empty() && line.back() == '\r')
+      line.pop_back();
+    if (line.empty())
+      continue;
+    std::vector<std::string> cells = split(line);
+    if (header.empty()) {
+      header = cells;
+      for (const std::string &c : columns) {
+        auto it = std::find(header.begin(), header.end(), c);
+        if (it == header.end())
+          throw SpecError(path + ":" + std::to_string(lineNo) + ": no column '" + c + "'");
+        index.push_back(static_cast<int>(it - header.begin()));
+      }
+      continue;
+    }
+    if (cells.size() != header.size())
+      throw SpecError(path + ":" + std::to_string(lineNo) + ": expected " + std::to_string(header.size()) +
+                      " fields, found " + std::to_string(cells.size()));
+    for (size_t c = 0; c < columns.size(); ++c) {
+      const std::string &cell = cells[index[c]];
+      char *end = nullptr;
+      double v = std::strtod(cell.c_str(), &end);
+      if (cell.empty() || *end != '\0' || !std::isfinite(v))
+        throw SpecError(path + ":" + std::to_string(lineNo) + ":" + std::to_string(index[c] + 1) + ": column '" +
+                        columns[c] + "': '" + cell + "' is not a number");
+      values[c].push_back(v);
+    }
+  }
+  return values;
+}
+
+} // namespace
+
+bool fitAffine(const std::vector<double> &size, const std::vector<double> &value, AffineCost &cost) {
+  const size_t n = std::min(size.size(), value.size());
+  if (n < 2)
+    return false;
+  Eigen::MatrixXd a(n, 2);
+  Eigen::VectorXd b = Eigen::VectorXd::Ones(n);
+  for (size_t i = 0; i < n; ++i) {
+    if (!(value[i] > 0))
+      return false;
+    a(i, 0) = 1.0 / value[i];
+    a(i, 1) = size[i] / value[i];
+  }
+  Eigen::VectorXd theta = solveLeastSquares(a, b);
+  cost.intercept = theta[0];
+  cost.slopePerKbit = theta[1];
+  cost.n = static_cast<int>(n);
+  double sum = 0;
+  for (size_t i = 0; i < n; ++i)
+    sum += std::fabs(cost.evaluateKbit(size[i]) - value[i]) / value[i];
+  cost.mape = 100.0 * sum / double(n);
+  return true;
+}
+
+Expected<Library> trainLibrary(const std::string &specPath, const TrainOptions &options) noexcept {
+  try {
+    std::ifstream in(specPath);
+    if (!in)
+      return makeError(specPath + ": cannot open the spec file");
+    std::stringstream text;
+    text << in.rdbuf();
+    Json spec;
+    try {
+      spec = Json::parse(text.str());
+    } catch (const Json::parse_error &e) {
+      return makeError(specPath + ": invalid JSON: " + e.what());
+    }
+    auto log = [&](const std::string &line) {
+      if (options.log)
+        options.log(line);
+    };
+    Library lib;
+    const Json &platform = need(spec, "$", "platform");
+    lib.platform.name = needString(platform, "$.platform", "name");
+    lib.platform.description = platform.value("description", "");
+    std::string dataDir = options.dataDir;
+    if (dataDir.empty())
+      dataDir = joinPath(directoryOf(specPath), spec.value("data_dir", "."));
+
+    CvOptions cv;
+    if (spec.contains("cv")) {
+      const Json &c = spec["cv"];
+      cv.folds = c.value("folds", cv.folds);
+      cv.seed = c.value("seed", cv.seed);
+      cv.maxParams = c.value("max_params", cv.maxParams);
+    }
+    if (options.folds)
+      cv.folds = *options.folds;
+    if (options.seed)
+      cv.seed = *options.seed;
+    if (options.maxParams)
+      cv.maxParams = *options.maxParams;
+    std::vector<StructureConfig> configs = autoConfigs();
+    std::string structure = spec.value("structure", "auto");
+    Structure chosen;
+    if (options.structure)
+      configs = configsFor(*options.structure);
+    else if (structure != "auto") {
+      if (!parseStructure(structure, chosen))
+        throw SpecError("$.structure: unknown structure '" + structure + "'");
+      configs = configsFor(chosen);
+    }
+
+    const Json &devices = need(spec, "$", "devices");
+    if (!devices.is_array())
+      throw SpecError("$.devices: expected an array");
+    for (size_t d = 0; d < devices.size(); ++d) {
+      std::string dp = "$.devices[" + std::to_string(d) + "]";
+      const Json &dj = devices[d];
+      Device device;
+      device.name = needString(dj, dp, "name");
+      std::string kind = needString(dj, dp, "kind");
+      if (!parseDeviceKind(kind, device.kind))
+        throw SpecError(dp + ".kind: unknown device kind '" + kind + "'");
+      device.description = dj.value("description", "");
+      if (dj.contains("capacities"))
+        for (auto it = dj["capacities"].begin(); it != dj["capacities"].end(); ++it) {
+          if (!it->is_number())
+            throw SpecError(dp + ".capacities." + it.key() + ": expected a number");
+          device.capacities[it.key()] = it->get<double>();
+        }
+      lib.devices.push_back(device);
+      const Json &tables = need(dj, dp, "tables");
+      for (size_t t = 0; t < tables.size(); ++t) {
+        std::string tp = dp + ".tables[" + std::to_string(t) + "]";
+        const Json &tj = tables[t];
+        std::string file = needString(tj, tp, "file");
+        Layer defaults;
+        if (tj.contains("dtype") && !parseDType(tj["dtype"].get<std::string>(), defaults.dtype))
+          throw SpecError(tp + ".dtype: unknown data type");
+        std::optional<OpKind> op;
+        OpKind opKind = OpKind::Conv2d;
+        if (tj.contains("op")) {
+          if (!parseOpKind(tj["op"].get<std::string>(), opKind))
+            throw SpecError(tp + ".op: unknown op kind");
+          op = opKind;
+        }
+        std::string path = joinPath(dataDir, file);
+        auto table = MeasurementTable::loadCsv(path, defaults);
+        if (!table)
+          return makeError(table.error());
+        const Json &kpis = need(tj, tp, "kpis");
+        for (auto k = kpis.begin(); k != kpis.end(); ++k) {
+          std::vector<std::string> notes;
+          auto data = table->dataset(k.key(), op, false, &notes);
+          if (!data)
+            return makeError(data.error());
+          if (!notes.empty())
+            log("  " + std::to_string(notes.size()) + " rows of " + file + " left out for " + k.key() + " (" +
+                notes.front() + (notes.size() > 1 ? ", ..." : "") + ")");
+          auto id = identify(*data, configs, cv);
+          if (!id)
+            return makeError(path + ": " + k.key() + ": " + id.error());
+          KpiModel m;
+          m.device = device.name;
+          m.op = op ? *op : table->layers.front().op;
+          m.kpi = k.key();
+          m.unit = k->get<std::string>();
+          m.model = id->model;
+          const Metrics &mt = id->chosen.metrics;
+          m.cv = CvFigures{mt.mape, mt.medianApe, mt.p90Ape, mt.within10pct, mt.bias, mt.rmspe,
+                           cv.folds, static_cast<int>(data->size()), cv.seed};
+          m.source = file;
+          char line[256];
+          std::snprintf(line, sizeof line, "%-5s %-11s %-16s %2d params  CV MAPE %6.2f %%  median %5.2f  p90 %6.2f",
+                        device.name.c_str(), m.kpi.c_str(), id->chosen.config.label().c_str(),
+                        m.model.parameterCount(), mt.mape, mt.medianApe, mt.p90Ape);
+          log(line);
+          lib.models.push_back(std::move(m));
+        }
+      }
+    }
+    if (spec.contains("links"))
+      for (size_t l = 0; l < spec["links"].size(); ++l) {
+        std::string lp = "$.links[" + std::to_string(l) + "]";
+        const Json &lj = spec["links"][l];
+        Link link;
+        link.from = needString(lj, lp, "from");
+        link.to = needString(lj, lp, "to");
+        std::string file = needString(lj, lp, "file");
+        std::string sizeColumn = needString(lj, lp, "size_kbit_column");
+        std::string latencyColumn = needString(lj, lp, "latency_ms_column");
+        auto values = readNumericCsv(joinPath(dataDir, file), {sizeColumn, latencyColumn});
+        link.latency.unit = "ms";
+        if (!fitAffine(values[0], values[1], link.latency))
+          throw SpecError(file + ": cannot fit the link latency (needs two or more positive measurements)");
+        link.source = file + " (" + latencyColumn + " vs " + sizeColumn + ")";
+        log("link " + link.from + "->" + link.to + ": latency_ms = " + std::to_string(link.latency.intercept) +
+            " + " + std::to_string(link.latency.slopePerKbit) + " * kbit (fit MAPE " +
+            std::to_string(link.latency.mape) + " %)");
+        lib.links.push_back(link);
+      }
+    if (std::string problem = lib.validate(); !problem.empty())
+      return makeError(specPath + ": " + problem);
+    return lib;
+  } catch (const SpecError &e) {
+    return makeError(specPath + ": " + e.what());
+  } catch (const std::exception &e) {
+    return makeError(specPath + ": " + e.what());
+  } catch (...) {
+    return makeError(specPath + ": training failed");
+  }
+}
+
+} // namespace flydel

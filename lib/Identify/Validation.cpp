@@ -1,0 +1,109 @@
+//===- Validation.cpp - Cross-validation and structure selection ----------===//
+#include "flydel/Identify/Validation.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace flydel {
+
+Expected<std::vector<CvOutcome>> crossValidatePath(const StructureConfig &config, const Dataset &data,
+                                                   const CvOptions &options) noexcept {
+  try {
+    const int n = static_cast<int>(data.size());
+    if (options.folds < 2 || options.folds > n)
+      return makeError("cannot run " + std::to_string(options.folds) + "-fold cross-validation on " +
+                       std::to_string(n) + " rows");
+    auto full = fitPath(config, data, options.maxParams);
+    if (!full)
+      return makeError(full.error());
+    const size_t length = full->size();
+    std::vector<std::vector<double>> predictions(length, std::vector<double>(n, NAN));
+    std::vector<int> fold = foldAssignment(n, options.folds, options.seed);
+    for (int k = 0; k < options.folds; ++k) {
+      std::vector<int> trainRows, testRows;
+      for (int i = 0; i < n; ++i)
+        (fold[i] == k ? testRows : trainRows).push_back(i);
+      auto path = fitPath(config, data.subset(trainRows), options.maxParams);
+      if (!path)
+        return makeError("fold " + std::to_string(k + 1) + ": " + path.error());
+      for (size_t p = 0; p < length; ++p) {
+        // A fold's path can stop earlier (collinear candidates): its longest model stands in.
+        const Model &model = (*path)[std::min(p, path->size() - 1)];
+        for (int i : testRows)
+          predictions[p][i] = model.evaluate(data.x[i]);
+      }
+    }
+    std::vector<CvOutcome> outcomes;
+    for (size_t p = 0; p < length; ++p) {
+      CvOutcome outcome;
+      outcome.config = config;
+      outcome.pathIndex = static_cast<int>(p);
+      outcome.parameters = (*full)[p].parameterCount();
+      outcome.metrics = computeMetrics(predictions[p], data.y);
+      if (!std::isfinite(outcome.metrics.mape))
+        outcome.metrics.mape = INFINITY; // a diverged fit must never win the selection
+      outcome.predictions = std::move(predictions[p]);
+      outcomes.push_back(std::move(outcome));
+    }
+    return outcomes;
+  } catch (const std::exception &e) {
+    return makeError(std::string("cross-validation failed: ") + e.what());
+  } catch (...) {
+    return makeError("cross-validation failed");
+  }
+}
+
+std::vector<StructureConfig> configsFor(Structure structure) {
+  if (structure == Structure::Frols)
+    return {StructureConfig{Structure::Frols, 2}, StructureConfig{Structure::Frols, 3}};
+  return {StructureConfig{structure, 0}};
+}
+
+std::vector<StructureConfig> autoConfigs() {
+  std::vector<StructureConfig> configs;
+  for (Structure s : {Structure::Paper, Structure::Frols, Structure::Physics})
+    for (const StructureConfig &c : configsFor(s))
+      configs.push_back(c);
+  return configs;
+}
+
+Expected<Identification> identify(const Dataset &data, const std::vector<StructureConfig> &configs,
+                                  const CvOptions &options) noexcept {
+  try {
+    Identification result;
+    std::string errors;
+    bool found = false;
+    for (const StructureConfig &config : configs) {
+      auto outcomes = crossValidatePath(config, data, options);
+      if (!outcomes) {
+        errors += (errors.empty() ? "" : "; ") + config.label() + ": " + outcomes.error();
+        continue;
+      }
+      const CvOutcome *best = nullptr;
+      for (const CvOutcome &o : *outcomes)
+        if (o.parameters <= options.maxParams && (!best || o.score(options) < best->score(options)))
+          best = &o;
+      if (!best)
+        continue;
+      result.candidates.push_back(*best);
+      if (!found || best->score(options) < result.chosen.score(options)) {
+        result.chosen = *best;
+        found = true;
+      }
+    }
+    if (!found)
+      return makeError(errors.empty() ? "no structure fits within the parameter budget" : errors);
+    auto path = fitPath(result.chosen.config, data, options.maxParams);
+    if (!path)
+      return makeError(path.error());
+    result.model = (*path)[std::min<size_t>(result.chosen.pathIndex, path->size() - 1)];
+    recordDomain(result.model, data);
+    return result;
+  } catch (const std::exception &e) {
+    return makeError(std::string("identification failed: ") + e.what());
+  } catch (...) {
+    return makeError("identification failed");
+  }
+}
+
+} // namespace flydel

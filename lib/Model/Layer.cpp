@@ -1,0 +1,185 @@
+//===- Layer.cpp - Layer descriptor and derived features ------------------===//
+#include "flydel/Model/Layer.h"
+
+#include <cmath>
+
+namespace flydel {
+
+namespace {
+struct NamedOp {
+  OpKind kind;
+  const char *name;
+};
+constexpr NamedOp kOps[] = {{OpKind::Conv2d, "conv2d"},
+                            {OpKind::Pool2d, "pool2d"},
+                            {OpKind::MatMul, "matmul"},
+                            {OpKind::Elementwise, "elementwise"}};
+struct NamedType {
+  DType type;
+  const char *name;
+  int64_t bytes;
+};
+constexpr NamedType kTypes[] = {{DType::F64, "f64", 8}, {DType::F32, "f32", 4}, {DType::F16, "f16", 2},
+                                {DType::BF16, "bf16", 2}, {DType::I32, "i32", 4}, {DType::I16, "i16", 2},
+                                {DType::I8, "i8", 1}};
+constexpr const char *kFeatureNames[kNumFeatures] = {
+    "batch",      "in_hw",      "c_in",        "c_out",        "kernel",       "stride",
+    "out_hw",     "in_pixels",  "out_pixels",  "kernel_area",  "macs",         "input_bytes",
+    "output_bytes", "weight_bytes", "total_bytes", "arith_intensity"};
+
+int64_t outSize(int64_t in, int64_t pad, int64_t dilation, int64_t kernel, int64_t stride) {
+  if (stride <= 0)
+    return 0;
+  int64_t span = in + 2 * pad - dilation * (kernel - 1) - 1;
+  return span < 0 ? 0 : span / stride + 1;
+}
+} // namespace
+
+const char *opKindName(OpKind kind) {
+  for (const auto &op : kOps)
+    if (op.kind == kind)
+      return op.name;
+  return "unknown";
+}
+
+bool parseOpKind(std::string_view text, OpKind &kind) {
+  for (const auto &op : kOps)
+    if (text == op.name) {
+      kind = op.kind;
+      return true;
+    }
+  return false;
+}
+
+const char *dtypeName(DType type) {
+  for (const auto &t : kTypes)
+    if (t.type == type)
+      return t.name;
+  return "unknown";
+}
+
+bool parseDType(std::string_view text, DType &type) {
+  for (const auto &t : kTypes)
+    if (text == t.name) {
+      type = t.type;
+      return true;
+    }
+  return false;
+}
+
+int64_t dtypeBytes(DType type) {
+  for (const auto &t : kTypes)
+    if (t.type == type)
+      return t.bytes;
+  return 0;
+}
+
+const char *featureName(Feature feature) {
+  int index = static_cast<int>(feature);
+  return index >= 0 && index < kNumFeatures ? kFeatureNames[index] : "unknown";
+}
+
+bool parseFeature(std::string_view text, Feature &feature) {
+  for (int i = 0; i < kNumFeatures; ++i)
+    if (text == kFeatureNames[i]) {
+      feature = static_cast<Feature>(i);
+      return true;
+    }
+  return false;
+}
+
+int64_t Layer::outH() const {
+  switch (op) {
+  case OpKind::Conv2d:
+  case OpKind::Pool2d:
+    return outSize(in_h, pad_h, dilation_h, kernel_h, stride_h);
+  default:
+    return in_h;
+  }
+}
+
+int64_t Layer::outW() const {
+  switch (op) {
+  case OpKind::Conv2d:
+  case OpKind::Pool2d:
+    return outSize(in_w, pad_w, dilation_w, kernel_w, stride_w);
+  default:
+    return in_w;
+  }
+}
+
+double Layer::macs() const {
+  double outPixels = double(batch) * double(outH()) * double(outW());
+  switch (op) {
+  case OpKind::Conv2d:
+    return outPixels * double(c_out) * double(c_in / (groups > 0 ? groups : 1)) * double(kernel_h * kernel_w);
+  case OpKind::Pool2d:
+    return outPixels * double(c_in) * double(kernel_h * kernel_w);
+  case OpKind::MatMul:
+    return outPixels * double(c_in) * double(c_out);
+  case OpKind::Elementwise:
+    return outPixels * double(c_in);
+  }
+  return 0.0;
+}
+
+double Layer::inputBytes() const {
+  return double(batch) * double(in_h) * double(in_w) * double(c_in) * double(dtypeBytes(dtype));
+}
+
+double Layer::outputBytes() const {
+  int64_t channels = op == OpKind::Pool2d || op == OpKind::Elementwise ? c_in : c_out;
+  return double(batch) * double(outH()) * double(outW()) * double(channels) * double(dtypeBytes(dtype));
+}
+
+double Layer::weightBytes() const {
+  switch (op) {
+  case OpKind::Conv2d:
+    return double(c_out) * double(c_in / (groups > 0 ? groups : 1)) * double(kernel_h * kernel_w) *
+           double(dtypeBytes(dtype));
+  case OpKind::MatMul:
+    return double(c_in) * double(c_out) * double(dtypeBytes(dtype));
+  default:
+    return 0.0;
+  }
+}
+
+std::string Layer::check() const {
+  if (batch <= 0 || in_h <= 0 || in_w <= 0 || c_in <= 0 || c_out <= 0)
+    return "batch, in_h, in_w, c_in and c_out must be positive";
+  if (kernel_h <= 0 || kernel_w <= 0 || stride_h <= 0 || stride_w <= 0 || dilation_h <= 0 || dilation_w <= 0)
+    return "kernel, stride and dilation must be positive";
+  if (pad_h < 0 || pad_w < 0)
+    return "padding must not be negative";
+  if (groups <= 0 || c_in % groups != 0 || (op == OpKind::Conv2d && c_out % groups != 0))
+    return "groups must be positive and divide c_in and c_out";
+  if (outH() <= 0 || outW() <= 0)
+    return "the output is empty (kernel larger than the padded input)";
+  return {};
+}
+
+FeatureVector computeFeatures(const Layer &layer) {
+  FeatureVector f{};
+  auto at = [&f](Feature which) -> double & { return f[static_cast<int>(which)]; };
+  at(Feature::Batch) = double(layer.batch);
+  at(Feature::InHW) = std::sqrt(double(layer.in_h) * double(layer.in_w));
+  at(Feature::CIn) = double(layer.c_in);
+  at(Feature::COut) = double(layer.c_out);
+  at(Feature::Kernel) = std::sqrt(double(layer.kernel_h) * double(layer.kernel_w));
+  at(Feature::Stride) = std::sqrt(double(layer.stride_h) * double(layer.stride_w));
+  double outH = double(layer.outH()), outW = double(layer.outW());
+  at(Feature::OutHW) = std::sqrt(outH * outW);
+  at(Feature::InPixels) = double(layer.in_h) * double(layer.in_w);
+  at(Feature::OutPixels) = outH * outW;
+  at(Feature::KernelArea) = double(layer.kernel_h) * double(layer.kernel_w);
+  at(Feature::Macs) = layer.macs();
+  at(Feature::InputBytes) = layer.inputBytes();
+  at(Feature::OutputBytes) = layer.outputBytes();
+  at(Feature::WeightBytes) = layer.weightBytes();
+  double total = layer.inputBytes() + layer.outputBytes() + layer.weightBytes();
+  at(Feature::TotalBytes) = total;
+  at(Feature::ArithIntensity) = total > 0 ? layer.macs() / total : 0.0;
+  return f;
+}
+
+} // namespace flydel

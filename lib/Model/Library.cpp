@@ -1,0 +1,499 @@
+//===- Library.cpp - Platform library JSON load/save with validation ------===//
+//
+// Parsing uses nlohmann::json internally; every exception (syntax errors, wrong types, our own validation
+// errors) is caught at the public boundary and turned into an Error naming the source and the JSON path.
+//
+//===----------------------------------------------------------------------===//
+#include "flydel/Model/Library.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <unistd.h>
+
+namespace flydel {
+
+using Json = nlohmann::ordered_json;
+
+namespace {
+
+/// Validation failure at a JSON path, e.g. "models[2].params".
+struct PathError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+[[noreturn]] void fail(const std::string &path, const std::string &message) { throw PathError(path + ": " + message); }
+
+const Json &member(const Json &object, const std::string &path, const char *key) {
+  if (!object.is_object())
+    fail(path, "expected an object");
+  auto it = object.find(key);
+  if (it == object.end())
+    fail(path, std::string("missing required key '") + key + "'");
+  return *it;
+}
+
+std::string getString(const Json &object, const std::string &path, const char *key) {
+  const Json &value = member(object, path, key);
+  if (!value.is_string())
+    fail(path + "." + key, "expected a string");
+  return value.get<std::string>();
+}
+
+std::string getOptionalString(const Json &object, const char *key) {
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+double toNumber(const Json &value, const std::string &path) {
+  if (!value.is_number())
+    fail(path, "expected a number");
+  double v = value.get<double>();
+  if (!std::isfinite(v))
+    fail(path, "expected a finite number");
+  return v;
+}
+
+double getNumber(const Json &object, const std::string &path, const char *key) {
+  return toNumber(member(object, path, key), path + "." + key);
+}
+
+/// Shortens a double to `digits` significant digits so the library stays compact (a few KB).
+double rounded(double v, int digits) {
+  char buffer[40];
+  std::snprintf(buffer, sizeof buffer, "%.*g", digits, v);
+  return std::strtod(buffer, nullptr);
+}
+
+Json modelToJson(const KpiModel &m) {
+  Json j;
+  j["device"] = m.device;
+  j["op"] = opKindName(m.op);
+  j["kpi"] = m.kpi;
+  j["unit"] = m.unit;
+  j["structure"] = structureName(m.model.structure);
+  Json features = Json::array();
+  for (Feature f : m.model.featuresUsed())
+    features.push_back(featureName(f));
+  j["features"] = features;
+  if (m.model.structure == Structure::Paper) {
+    Json factors = Json::array();
+    for (const ProductFactor &f : m.model.factors)
+      factors.push_back(
+          Json{{"feature", featureName(f.feature)}, {"regressor", weakKindName(f.kind)}, {"scale", rounded(f.scale, 12)}});
+    j["factors"] = factors;
+  } else {
+    j["target"] = m.model.target == Target::Log ? "log" : "identity";
+    Json terms = Json::array();
+    for (const Term &t : m.model.terms)
+      terms.push_back(formatTerm(t));
+    j["terms"] = terms;
+  }
+  Json params = Json::array();
+  for (double p : m.model.params)
+    params.push_back(rounded(p, 12));
+  j["params"] = params;
+  Json domain = Json::object();
+  for (const DomainRange &r : m.model.domain)
+    domain[featureName(r.feature)] = Json::array({rounded(r.min, 10), rounded(r.max, 10)});
+  j["domain"] = domain;
+  j["cv"] = Json{{"mape", rounded(m.cv.mape, 4)},         {"median_ape", rounded(m.cv.medianApe, 4)},
+                 {"p90_ape", rounded(m.cv.p90Ape, 4)},    {"within_10pct", rounded(m.cv.within10pct, 4)},
+                 {"bias", rounded(m.cv.bias, 4)},         {"rmspe", rounded(m.cv.rmspe, 4)},
+                 {"folds", m.cv.folds},                    {"seed", m.cv.seed},
+                 {"n", m.cv.n}};
+  if (!m.source.empty())
+    j["source"] = m.source;
+  return j;
+}
+
+KpiModel modelFromJson(const Json &j, const std::string &path) {
+  KpiModel m;
+  m.device = getString(j, path, "device");
+  std::string op = getString(j, path, "op");
+  if (!parseOpKind(op, m.op))
+    fail(path + ".op", "unknown op kind '" + op + "'");
+  m.kpi = getString(j, path, "kpi");
+  m.unit = getString(j, path, "unit");
+  std::string structure = getString(j, path, "structure");
+  if (!parseStructure(structure, m.model.structure))
+    fail(path + ".structure", "unknown structure '" + structure + "' (expected paper, frols or physics)");
+  if (m.model.structure == Structure::Paper) {
+    const Json &factors = member(j, path, "factors");
+    if (!factors.is_array())
+      fail(path + ".factors", "expected an array");
+    for (size_t i = 0; i < factors.size(); ++i) {
+      std::string fp = path + ".factors[" + std::to_string(i) + "]";
+      ProductFactor factor;
+      std::string feature = getString(factors[i], fp, "feature");
+      if (!parseFeature(feature, factor.feature))
+        fail(fp + ".feature", "unknown feature '" + feature + "'");
+      std::string regressor = getString(factors[i], fp, "regressor");
+      if (!parseWeakKind(regressor, factor.kind))
+        fail(fp + ".regressor", "unknown weak regressor '" + regressor + "'");
+      factor.scale = getNumber(factors[i], fp, "scale");
+      m.model.factors.push_back(factor);
+    }
+  } else {
+    std::string target = getString(j, path, "target");
+    if (target == "log")
+      m.model.target = Target::Log;
+    else if (target == "identity")
+      m.model.target = Target::Identity;
+    else
+      fail(path + ".target", "expected 'log' or 'identity', found '" + target + "'");
+    const Json &terms = member(j, path, "terms");
+    if (!terms.is_array())
+      fail(path + ".terms", "expected an array of strings");
+    for (size_t i = 0; i < terms.size(); ++i) {
+      std::string tp = path + ".terms[" + std::to_string(i) + "]";
+      if (!terms[i].is_string())
+        fail(tp, "expected a string");
+      auto term = parseTerm(terms[i].get<std::string>());
+      if (!term)
+        fail(tp, term.error());
+      m.model.terms.push_back(std::move(*term));
+    }
+  }
+  const Json &params = member(j, path, "params");
+  if (!params.is_array())
+    fail(path + ".params", "expected an array of numbers");
+  for (size_t i = 0; i < params.size(); ++i)
+    m.model.params.push_back(toNumber(params[i], path + ".params[" + std::to_string(i) + "]"));
+  const Json &domain = member(j, path, "domain");
+  if (!domain.is_object())
+    fail(path + ".domain", "expected an object {feature: [min, max]}");
+  for (auto it = domain.begin(); it != domain.end(); ++it) {
+    std::string dp = path + ".domain." + it.key();
+    DomainRange range;
+    if (!parseFeature(it.key(), range.feature))
+      fail(dp, "unknown feature '" + it.key() + "'");
+    if (!it->is_array() || it->size() != 2)
+      fail(dp, "expected [min, max]");
+    range.min = toNumber((*it)[0], dp + "[0]");
+    range.max = toNumber((*it)[1], dp + "[1]");
+    m.model.domain.push_back(range);
+  }
+  if (std::string problem = m.model.check(); !problem.empty())
+    fail(path, problem);
+  const Json &cv = member(j, path, "cv");
+  std::string cp = path + ".cv";
+  m.cv.mape = getNumber(cv, cp, "mape");
+  m.cv.medianApe = getNumber(cv, cp, "median_ape");
+  m.cv.p90Ape = getNumber(cv, cp, "p90_ape");
+  m.cv.within10pct = getNumber(cv, cp, "within_10pct");
+  m.cv.bias = getNumber(cv, cp, "bias");
+  m.cv.rmspe = getNumber(cv, cp, "rmspe");
+  m.cv.folds = static_cast<int>(getNumber(cv, cp, "folds"));
+  m.cv.seed = static_cast<unsigned long long>(getNumber(cv, cp, "seed"));
+  m.cv.n = static_cast<int>(getNumber(cv, cp, "n"));
+  m.source = getOptionalString(j, "source");
+  return m;
+}
+
+Json costToJson(const AffineCost &c, const char *sizeUnit) {
+  return Json{{"model", "affine"},
+              {"unit", c.unit},
+              {"size_unit", sizeUnit},
+              {"intercept", rounded(c.intercept, 10)},
+              {"slope_per_kbit", rounded(c.slopePerKbit, 10)},
+              {"fit_mape", rounded(c.mape, 4)},
+              {"n", c.n}};
+}
+
+AffineCost costFromJson(const Json &j, const std::string &path) {
+  AffineCost c;
+  std::string model = getString(j, path, "model");
+  if (model != "affine")
+    fail(path + ".model", "only 'affine' link cost models are supported, found '" + model + "'");
+  std::string sizeUnit = getString(j, path, "size_unit");
+  if (sizeUnit != "kbit")
+    fail(path + ".size_unit", "expected 'kbit', found '" + sizeUnit + "'");
+  c.unit = getString(j, path, "unit");
+  c.intercept = getNumber(j, path, "intercept");
+  c.slopePerKbit = getNumber(j, path, "slope_per_kbit");
+  if (j.contains("fit_mape"))
+    c.mape = getNumber(j, path, "fit_mape");
+  if (j.contains("n"))
+    c.n = static_cast<int>(getNumber(j, path, "n"));
+  return c;
+}
+
+Library libraryFromJson(const Json &root) {
+  Library lib;
+  std::string schema = getString(root, "$", "schema");
+  if (schema != kLibrarySchemaName)
+    fail("$.schema", "expected '" + std::string(kLibrarySchemaName) + "', found '" + schema + "'");
+  double version = getNumber(root, "$", "schema_version");
+  if (version != kLibrarySchemaVersion)
+    fail("$.schema_version", "unsupported version " + std::to_string(int(version)) + " (this flydel reads version " +
+                                 std::to_string(kLibrarySchemaVersion) + ")");
+  const Json &platform = member(root, "$", "platform");
+  lib.platform.name = getString(platform, "$.platform", "name");
+  lib.platform.description = getOptionalString(platform, "description");
+  const Json &devices = member(root, "$", "devices");
+  if (!devices.is_array())
+    fail("$.devices", "expected an array");
+  for (size_t i = 0; i < devices.size(); ++i) {
+    std::string dp = "$.devices[" + std::to_string(i) + "]";
+    Device d;
+    d.name = getString(devices[i], dp, "name");
+    std::string kind = getString(devices[i], dp, "kind");
+    if (!parseDeviceKind(kind, d.kind))
+      fail(dp + ".kind", "unknown device kind '" + kind + "' (expected cpu, gpu or fpga)");
+    d.description = getOptionalString(devices[i], "description");
+    if (auto it = devices[i].find("capacities"); it != devices[i].end()) {
+      if (!it->is_object())
+        fail(dp + ".capacities", "expected an object {resource: count}");
+      for (auto c = it->begin(); c != it->end(); ++c) {
+        double count = toNumber(*c, dp + ".capacities." + c.key());
+        if (count <= 0)
+          fail(dp + ".capacities." + c.key(), "capacity must be positive");
+        d.capacities[c.key()] = count;
+      }
+    }
+    lib.devices.push_back(std::move(d));
+  }
+  if (auto it = root.find("links"); it != root.end()) {
+    if (!it->is_array())
+      fail("$.links", "expected an array");
+    for (size_t i = 0; i < it->size(); ++i) {
+      std::string lp = "$.links[" + std::to_string(i) + "]";
+      const Json &lj = (*it)[i];
+      Link link;
+      link.from = getString(lj, lp, "from");
+      link.to = getString(lj, lp, "to");
+      link.latency = costFromJson(member(lj, lp, "latency"), lp + ".latency");
+      if (auto e = lj.find("energy"); e != lj.end() && !e->is_null()) {
+        link.hasEnergy = true;
+        link.energy = costFromJson(*e, lp + ".energy");
+      }
+      link.source = getOptionalString(lj, "source");
+      lib.links.push_back(std::move(link));
+    }
+  }
+  const Json &models = member(root, "$", "models");
+  if (!models.is_array())
+    fail("$.models", "expected an array");
+  for (size_t i = 0; i < models.size(); ++i)
+    lib.models.push_back(modelFromJson(models[i], "$.models[" + std::to_string(i) + "]"));
+  if (std::string problem = lib.validate(); !problem.empty())
+    throw PathError(problem);
+  return lib;
+}
+
+Json parseJsonText(std::string_view text) { return Json::parse(text.begin(), text.end()); }
+
+} // namespace
+
+const char *deviceKindName(DeviceKind kind) {
+  switch (kind) {
+  case DeviceKind::Cpu:
+    return "cpu";
+  case DeviceKind::Gpu:
+    return "gpu";
+  case DeviceKind::Fpga:
+    return "fpga";
+  }
+  return "unknown";
+}
+
+bool parseDeviceKind(std::string_view text, DeviceKind &kind) {
+  for (DeviceKind k : {DeviceKind::Cpu, DeviceKind::Gpu, DeviceKind::Fpga})
+    if (text == deviceKindName(k)) {
+      kind = k;
+      return true;
+    }
+  return false;
+}
+
+std::string Library::validate() const {
+  for (size_t i = 0; i < devices.size(); ++i) {
+    if (devices[i].name.empty())
+      return "$.devices[" + std::to_string(i) + "].name: must not be empty";
+    for (size_t k = 0; k < i; ++k)
+      if (devices[k].name == devices[i].name)
+        return "$.devices[" + std::to_string(i) + "].name: duplicate device '" + devices[i].name + "'";
+  }
+  for (size_t i = 0; i < links.size(); ++i)
+    for (const std::string *end : {&links[i].from, &links[i].to})
+      if (!findDevice(*end))
+        return "$.links[" + std::to_string(i) + "]: unknown device '" + *end + "'";
+  for (size_t i = 0; i < models.size(); ++i) {
+    const KpiModel &m = models[i];
+    std::string mp = "$.models[" + std::to_string(i) + "]";
+    if (!findDevice(m.device))
+      return mp + ".device: unknown device '" + m.device + "'";
+    if (findModel(m.device, m.op, m.kpi) != &m)
+      return mp + ": duplicate model for (" + m.device + ", " + opKindName(m.op) + ", " + m.kpi + ")";
+    if (std::string problem = m.model.check(); !problem.empty())
+      return mp + ": " + problem;
+  }
+  return {};
+}
+
+Expected<Library> Library::parse(std::string_view text, std::string_view sourceName) noexcept {
+  try {
+    return libraryFromJson(parseJsonText(text));
+  } catch (const Json::parse_error &e) {
+    return makeError(std::string(sourceName) + ": invalid JSON: " + e.what());
+  } catch (const std::exception &e) {
+    return makeError(std::string(sourceName) + ": " + e.what());
+  } catch (...) {
+    return makeError(std::string(sourceName) + ": unknown error while reading the platform library");
+  }
+}
+
+Expected<Library> Library::load(const std::string &path) noexcept {
+  try {
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+      return makeError(path + ": cannot open the platform library");
+    std::ostringstream text;
+    text << in.rdbuf();
+    return parse(text.str(), path);
+  } catch (...) {
+    return makeError(path + ": cannot read the platform library");
+  }
+}
+
+std::string Library::toJson() const noexcept {
+  try {
+    Json head;
+    head["schema"] = kLibrarySchemaName;
+    head["schema_version"] = kLibrarySchemaVersion;
+    head["platform"] = Json{{"name", platform.name}, {"description", platform.description}};
+    std::string out = "{\n";
+    for (auto it = head.begin(); it != head.end(); ++it)
+      out += "\"" + it.key() + "\": " + it->dump() + ",\n";
+    auto list = [&out](const char *key, const std::vector<Json> &items, bool last) {
+      out += std::string("\"") + key + "\": [";
+      for (size_t i = 0; i < items.size(); ++i)
+        out += (i ? ",\n  " : "\n  ") + items[i].dump();
+      out += items.empty() ? "]" : "\n]";
+      out += last ? "\n" : ",\n";
+    };
+    std::vector<Json> items;
+    for (const Device &d : devices) {
+      Json j{{"name", d.name}, {"kind", deviceKindName(d.kind)}, {"description", d.description}};
+      Json caps = Json::object();
+      for (const auto &[resource, count] : d.capacities)
+        caps[resource] = count;
+      j["capacities"] = caps;
+      items.push_back(j);
+    }
+    list("devices", items, false);
+    items.clear();
+    for (const Link &l : links) {
+      Json j{{"from", l.from}, {"to", l.to}, {"latency", costToJson(l.latency, "kbit")}};
+      if (l.hasEnergy)
+        j["energy"] = costToJson(l.energy, "kbit");
+      j["source"] = l.source;
+      items.push_back(j);
+    }
+    list("links", items, false);
+    items.clear();
+    for (const KpiModel &m : models)
+      items.push_back(modelToJson(m));
+    list("models", items, true);
+    return out + "}\n";
+  } catch (...) {
+    return {};
+  }
+}
+
+bool writeFileAtomically(const std::string &path, const std::string &text, std::string *error) noexcept {
+  try {
+    std::string tmp = path + ".tmp." + std::to_string(::getpid());
+    {
+      std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+      if (!out) {
+        if (error)
+          *error = path + ": cannot create '" + tmp + "'";
+        return false;
+      }
+      out << text;
+      out.flush();
+      if (!out) {
+        if (error)
+          *error = path + ": write failed";
+        std::remove(tmp.c_str());
+        return false;
+      }
+    }
+    if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+      if (error)
+        *error = path + ": cannot rename the temporary file into place";
+      std::remove(tmp.c_str());
+      return false;
+    }
+    return true;
+  } catch (...) {
+    if (error)
+      *error = path + ": cannot write";
+    return false;
+  }
+}
+
+bool Library::save(const std::string &path, std::string *error) const noexcept {
+  std::string text = toJson();
+  if (text.empty()) {
+    if (error)
+      *error = "cannot serialise the platform library";
+    return false;
+  }
+  return writeFileAtomically(path, text, error);
+}
+
+const Device *Library::findDevice(std::string_view name) const noexcept {
+  for (const Device &d : devices)
+    if (d.name == name)
+      return &d;
+  return nullptr;
+}
+
+const Link *Library::findLink(std::string_view from, std::string_view to) const noexcept {
+  for (const Link &l : links)
+    if (l.from == from && l.to == to)
+      return &l;
+  return nullptr;
+}
+
+const KpiModel *Library::findModel(std::string_view device, OpKind op, std::string_view kpi) const noexcept {
+  for (const KpiModel &m : models)
+    if (m.device == device && m.op == op && m.kpi == kpi)
+      return &m;
+  return nullptr;
+}
+
+std::string kpiModelToJson(const KpiModel &model) noexcept {
+  try {
+    Json j{{"schema", kModelSchemaName}, {"schema_version", kLibrarySchemaVersion}};
+    Json body = modelToJson(model);
+    for (auto it = body.begin(); it != body.end(); ++it)
+      j[it.key()] = *it;
+    return j.dump(1) + "\n";
+  } catch (...) {
+    return {};
+  }
+}
+
+Expected<KpiModel> parseKpiModel(std::string_view text, std::string_view sourceName) noexcept {
+  try {
+    Json j = parseJsonText(text);
+    std::string schema = getString(j, "$", "schema");
+    if (schema != kModelSchemaName)
+      fail("$.schema", "expected '" + std::string(kModelSchemaName) + "', found '" + schema + "'");
+    return modelFromJson(j, "$");
+  } catch (const std::exception &e) {
+    return makeError(std::string(sourceName) + ": " + e.what());
+  } catch (...) {
+    return makeError(std::string(sourceName) + ": unknown error while reading the model");
+  }
+}
+
+} // namespace flydel

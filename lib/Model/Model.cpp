@@ -1,0 +1,286 @@
+//===- Model.cpp - Evaluation of identified KPI models --------------------===//
+#include "flydel/Model/Model.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+
+namespace flydel {
+
+namespace {
+constexpr const char *kWeakNames[kNumWeakKinds] = {"linear",      "quadratic",  "logarithmic",
+                                                   "exponential", "reciprocal", "cubic"};
+
+double intPow(double x, int p) {
+  double r = 1.0;
+  for (int i = 0; i < p; ++i)
+    r *= x;
+  return r;
+}
+
+std::string formatNumber(double v) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.6g", v);
+  return buffer;
+}
+
+// Parses "name", "name^p", "log(name)", "log(name)^p", "ceil(name/d)", "ceil(name/d)^p".
+Expected<Factor> parseFactor(std::string_view text) {
+  Factor factor;
+  auto fail = [&](const char *why) { return makeError("bad term factor '" + std::string(text) + "': " + why); };
+  std::string_view body = text;
+  auto caret = text.rfind('^');
+  auto close = text.rfind(')');
+  if (caret != std::string_view::npos && (close == std::string_view::npos || caret > close)) {
+    std::string exponent(text.substr(caret + 1));
+    char *end = nullptr;
+    long p = std::strtol(exponent.c_str(), &end, 10);
+    if (exponent.empty() || *end != '\0' || p < 1 || p > 8)
+      return fail("exponent must be an integer in 1..8");
+    factor.power = static_cast<int>(p);
+    body = text.substr(0, caret);
+  }
+  if (body.empty())
+    return fail("empty factor");
+  std::string_view name = body;
+  if (body.substr(0, 4) == "log(" && body.back() == ')') {
+    factor.op = Factor::Op::LogPower;
+    name = body.substr(4, body.size() - 5);
+  } else if (body.substr(0, 5) == "ceil(" && body.back() == ')') {
+    factor.op = Factor::Op::CeilDiv;
+    std::string_view inner = body.substr(5, body.size() - 6);
+    auto slash = inner.find('/');
+    if (slash == std::string_view::npos)
+      return fail("ceil needs the form ceil(feature/divisor)");
+    name = inner.substr(0, slash);
+    std::string divisor(inner.substr(slash + 1));
+    char *end = nullptr;
+    factor.divisor = std::strtod(divisor.c_str(), &end);
+    if (divisor.empty() || *end != '\0' || !(factor.divisor > 0))
+      return fail("the divisor must be a positive number");
+  }
+  if (!parseFeature(name, factor.feature))
+    return fail("unknown feature");
+  return factor;
+}
+} // namespace
+
+double evaluateTerm(const Term &term, const FeatureVector &features) {
+  double value = 1.0;
+  for (const Factor &factor : term.factors) {
+    double x = features[static_cast<int>(factor.feature)];
+    switch (factor.op) {
+    case Factor::Op::Power:
+      value *= intPow(x, factor.power);
+      break;
+    case Factor::Op::LogPower:
+      value *= intPow(std::log(x), factor.power);
+      break;
+    case Factor::Op::CeilDiv:
+      value *= intPow(std::ceil(x / factor.divisor), factor.power);
+      break;
+    }
+  }
+  return value;
+}
+
+std::string formatTerm(const Term &term) {
+  if (term.factors.empty())
+    return "1";
+  std::string text;
+  for (const Factor &factor : term.factors) {
+    if (!text.empty())
+      text += '*';
+    const char *name = featureName(factor.feature);
+    switch (factor.op) {
+    case Factor::Op::Power:
+      text += name;
+      break;
+    case Factor::Op::LogPower:
+      text += std::string("log(") + name + ")";
+      break;
+    case Factor::Op::CeilDiv:
+      text += std::string("ceil(") + name + "/" + formatNumber(factor.divisor) + ")";
+      break;
+    }
+    if (factor.power != 1)
+      text += "^" + std::to_string(factor.power);
+  }
+  return text;
+}
+
+Expected<Term> parseTerm(std::string_view text) {
+  Term term;
+  if (text == "1")
+    return term;
+  if (text.empty())
+    return makeError("empty term");
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t star = text.find('*', start);
+    std::string_view piece = text.substr(start, star == std::string_view::npos ? std::string_view::npos : star - start);
+    auto factor = parseFactor(piece);
+    if (!factor)
+      return makeError(factor.error());
+    term.factors.push_back(*factor);
+    if (star == std::string_view::npos)
+      break;
+    start = star + 1;
+  }
+  return term;
+}
+
+const char *weakKindName(WeakKind kind) {
+  int index = static_cast<int>(kind);
+  return index >= 0 && index < kNumWeakKinds ? kWeakNames[index] : "unknown";
+}
+
+bool parseWeakKind(std::string_view text, WeakKind &kind) {
+  for (int i = 0; i < kNumWeakKinds; ++i)
+    if (text == kWeakNames[i]) {
+      kind = static_cast<WeakKind>(i);
+      return true;
+    }
+  return false;
+}
+
+int weakParamCount(WeakKind kind) {
+  switch (kind) {
+  case WeakKind::Linear:
+  case WeakKind::Logarithmic:
+  case WeakKind::Exponential:
+  case WeakKind::Reciprocal:
+    return 2;
+  case WeakKind::Quadratic:
+    return 3;
+  case WeakKind::Cubic:
+    return 4;
+  }
+  return 0;
+}
+
+double evaluateWeak(WeakKind kind, const double *p, double x) {
+  switch (kind) {
+  case WeakKind::Linear:
+    return p[0] + p[1] * x;
+  case WeakKind::Quadratic:
+    return p[0] + x * (p[1] + x * p[2]);
+  case WeakKind::Logarithmic:
+    return p[0] + p[1] * std::log(x);
+  case WeakKind::Exponential:
+    return p[0] * std::exp(p[1] * x);
+  case WeakKind::Reciprocal:
+    return p[0] + p[1] / x;
+  case WeakKind::Cubic:
+    return p[0] + x * (p[1] + x * (p[2] + x * p[3]));
+  }
+  return 0.0;
+}
+
+const char *structureName(Structure structure) {
+  switch (structure) {
+  case Structure::Paper:
+    return "paper";
+  case Structure::Frols:
+    return "frols";
+  case Structure::Physics:
+    return "physics";
+  }
+  return "unknown";
+}
+
+bool parseStructure(std::string_view text, Structure &structure) {
+  for (Structure s : {Structure::Paper, Structure::Frols, Structure::Physics})
+    if (text == structureName(s)) {
+      structure = s;
+      return true;
+    }
+  return false;
+}
+
+std::string Model::check() const {
+  size_t expected = 0;
+  if (structure == Structure::Paper) {
+    if (factors.empty())
+      return "a paper-structure model needs at least one factor";
+    for (const ProductFactor &factor : factors) {
+      if (!(factor.scale > 0))
+        return "factor scales must be positive";
+      expected += weakParamCount(factor.kind);
+    }
+  } else {
+    if (terms.empty())
+      return "a linear-in-parameters model needs at least one term";
+    expected = terms.size();
+  }
+  if (params.size() != expected)
+    return "expected " + std::to_string(expected) + " parameters, found " + std::to_string(params.size());
+  for (double p : params)
+    if (!std::isfinite(p))
+      return "parameters must be finite numbers";
+  for (const DomainRange &range : domain)
+    if (!(range.min <= range.max))
+      return std::string("domain of '") + featureName(range.feature) + "' has min > max";
+  return {};
+}
+
+double Model::evaluate(const FeatureVector &features) const noexcept {
+  if (structure == Structure::Paper) {
+    double value = 1.0;
+    const double *p = params.data();
+    for (const ProductFactor &factor : factors) {
+      value *= evaluateWeak(factor.kind, p, features[static_cast<int>(factor.feature)] / factor.scale);
+      p += weakParamCount(factor.kind);
+    }
+    return value;
+  }
+  double sum = 0.0;
+  for (size_t j = 0; j < terms.size(); ++j)
+    sum += params[j] * evaluateTerm(terms[j], features);
+  return target == Target::Log ? std::exp(sum) : sum;
+}
+
+Prediction Model::predict(const FeatureVector &features) const noexcept {
+  Prediction prediction;
+  prediction.value = evaluate(features);
+  for (const DomainRange &range : domain) {
+    double x = features[static_cast<int>(range.feature)];
+    // A relative tolerance keeps values printed and re-read with 6-9 digits inside their own range.
+    double slack = 1e-9 * std::max(std::fabs(range.min), std::fabs(range.max));
+    if (x < range.min - slack || x > range.max + slack) {
+      prediction.extrapolated = true;
+      prediction.feature = range.feature;
+      prediction.featureValue = x;
+      prediction.min = range.min;
+      prediction.max = range.max;
+      break;
+    }
+  }
+  return prediction;
+}
+
+std::vector<Feature> Model::featuresUsed() const {
+  std::vector<Feature> used;
+  auto add = [&used](Feature f) {
+    for (Feature g : used)
+      if (g == f)
+        return;
+    used.push_back(f);
+  };
+  for (const ProductFactor &factor : factors)
+    add(factor.feature);
+  for (const Term &term : terms)
+    for (const Factor &factor : term.factors)
+      add(factor.feature);
+  return used;
+}
+
+std::string Model::describeDomain(const Prediction &prediction) {
+  if (!prediction.extrapolated)
+    return {};
+  return std::string("feature ") + featureName(prediction.feature) + " = " + formatNumber(prediction.featureValue) +
+         " outside training range [" + formatNumber(prediction.min) + ", " + formatNumber(prediction.max) + "]";
+}
+
+} // namespace flydel
