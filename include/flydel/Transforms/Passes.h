@@ -1,0 +1,18 @@
+//===- Passes.h - flydel passes ---------------------------------*- C++ -*-===//
+#ifndef FLYDEL_TRANSFORMS_PASSES_H
+#define FLYDEL_TRANSFORMS_PASSES_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/Pass.h"
+
+namespace flydel {
+
+#define GEN_PASS_DECL
+#include "flydel/Transforms/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "flydel/Transforms/Passes.h.inc"
+
+} // namespace flydel
+
+#endif // FLYDEL_TRANSFORMS_PASSES_H

@@ -1,0 +1,22 @@
+//===- Registration.cpp - register flydel into a tool ---------------------===//
+
+#include "flydel/Registration/Registration.h"
+
+#include "flydel/Dialect/Flydel/IR/FlydelDialect.h"
+#include "flydel/Transforms/Passes.h"
+
+#include "mlir/IR/DialectRegistry.h"
+
+void flydel::registerFlydelDialects(mlir::DialectRegistry &registry) { registry.insert<FlydelDialect>(); }
+
+void flydel::registerFlydelPasses() { registerFlydelTransformsPasses(); }
+
+void flydel::registerFlydel(mlir::DialectRegistry &registry) {
+  registerFlydelDialects(registry);
+  // Pass registration is global and idempotent; doing it here keeps "one call" for embedding tools.
+  static bool passesRegistered = [] {
+    registerFlydelPasses();
+    return true;
+  }();
+  (void)passesRegistered;
+}

@@ -1,0 +1,30 @@
+//===- StripAnnotations.cpp - remove flydel.* attributes ------------------===//
+
+#include "flydel/Dialect/Flydel/IR/FlydelDialect.h"
+#include "flydel/Transforms/Passes.h"
+
+namespace flydel {
+#define GEN_PASS_DEF_STRIPANNOTATIONS
+#include "flydel/Transforms/Passes.h.inc"
+} // namespace flydel
+
+using namespace mlir;
+
+namespace {
+struct StripAnnotationsPass : flydel::impl::StripAnnotationsBase<StripAnnotationsPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    using Dialect = flydel::FlydelDialect;
+    ModuleOp module = getOperation();
+    module->walk([&](Operation *op) {
+      op->removeAttr(Dialect::kKpisAttrName);
+      op->removeAttr(Dialect::kKpiTotalsAttrName);
+      if (!keepDevices)
+        op->removeAttr(Dialect::kDeviceAttrName);
+    });
+    if (!keepPlatform)
+      module->removeAttr(Dialect::kPlatformAttrName);
+  }
+};
+} // namespace

@@ -1,0 +1,57 @@
+// RUN: flydel-opt %s --split-input-file | FileCheck %s
+// RUN: flydel-opt %s --split-input-file | flydel-opt --split-input-file | FileCheck %s
+// RUN: flydel-opt %s --split-input-file --mlir-print-op-generic | flydel-opt --split-input-file | FileCheck %s
+
+// A module for a platform, with KPIs per device on ops and totals on the function.
+
+// CHECK-LABEL: module attributes {flydel.platform = #flydel.platform<"tx2-c10gx", devices = [<"cpu", cpu>, <"gpu", gpu>, <"fpga", fpga, capacities = {alm = 80330 : i64, m20k = 587 : i64}>], links = [<"gpu" -> "fpga", latency_us = 13.06 + 0.4 per_kib>, <"fpga" -> "gpu", latency_us = 21.19 + 0.1 per_kib, energy_uj = 2.5 + 0.001 per_kib>]>}
+module attributes {flydel.platform = #flydel.platform<"tx2-c10gx",
+    devices = [#flydel.device<"cpu", cpu>, #flydel.device<"gpu", gpu>,
+               #flydel.device<"fpga", fpga, capacities = {alm = 80330, m20k = 587}>],
+    links = [#flydel.link<"gpu" -> "fpga", latency_us = 13.06 + 0.4 per_kib>,
+             #flydel.link<"fpga" -> "gpu", latency_us = 21.19 + 0.1 per_kib, energy_uj = 2.5 + 1.0e-3 per_kib>]>} {
+  // CHECK-LABEL: func.func @conv
+  // CHECK-SAME: flydel.kpi_totals = {cpu = #flydel.kpi<latency_us = 412.5, energy_uj = 81.25>, fpga = #flydel.kpi<latency_us = 3.5, resources = {alm = 13756, m20k = 461}>}
+  func.func @conv(%x: tensor<1x8x8x3xf32>) -> tensor<1x8x8x3xf32>
+      attributes {flydel.kpi_totals = {cpu = #flydel.kpi<latency_us = 412.5, energy_uj = 81.25>,
+                                       fpga = #flydel.kpi<latency_us = 3.5, resources = {m20k = 461, alm = 13756}>}} {
+    // CHECK: tosa.abs
+    // CHECK-SAME: flydel.device = #flydel.device<"gpu", gpu>
+    // CHECK-SAME: flydel.kpis = {cpu = #flydel.kpi<latency_us = 412.5 extrapolated, energy_uj = 81.25>, fpga = #flydel.kpi<latency_us = no_model, energy_uj = no_model, resources = {alm = 13756 extrapolated, m20k = no_model}>, gpu = #flydel.kpi<latency_us = 1.0e-06>}
+    %0 = tosa.abs %x {flydel.kpis = {cpu = #flydel.kpi<latency_us = 412.5 extrapolated, energy_uj = 81.25>,
+                                     gpu = #flydel.kpi<latency_us = 1.0e-6>,
+                                     fpga = #flydel.kpi<latency_us = no_model, energy_uj = no_model,
+                                                        resources = {alm = 13756 extrapolated, m20k = no_model}>},
+                      flydel.device = #flydel.device<"gpu", gpu>} : (tensor<1x8x8x3xf32>) -> tensor<1x8x8x3xf32>
+    return %0 : tensor<1x8x8x3xf32>
+  }
+}
+
+// -----
+
+// Annotations need no platform; standalone estimates and devices print in their own syntax.
+
+// CHECK-LABEL: func.func @no_platform
+// CHECK-SAME: est = #flydel.estimate<2.5 extrapolated>
+// CHECK-SAME: none = #flydel.estimate<no_model>
+// CHECK-SAME: pinned = #flydel.device<"fpga0", fpga, capacities = {dsp = 220 : i64, lut = 63400 : i64}>
+// CHECK: tosa.abs {{.*}}flydel.kpis = {anything = #flydel.kpi<energy_uj = 0>}
+func.func @no_platform(%x: tensor<4xf32>) -> tensor<4xf32>
+    attributes {est = #flydel.estimate<2.5 extrapolated>, none = #flydel.estimate<no_model>,
+                pinned = #flydel.device<"fpga0", fpga, capacities = {lut = 63400, dsp = 220}>} {
+  %0 = tosa.abs %x {flydel.kpis = {anything = #flydel.kpi<energy_uj = 0.0>}} : (tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+// Large and small magnitudes survive printing and parsing exactly.
+
+// CHECK-LABEL: func.func @magnitudes
+// CHECK-SAME: a = #flydel.estimate<1.2345678901234568e+20>
+// CHECK-SAME: b = #flydel.estimate<3.0e-12>
+// CHECK-SAME: c = #flydel.estimate<0.1>
+func.func @magnitudes() attributes {a = #flydel.estimate<123456789012345678901.0>, b = #flydel.estimate<3.0e-12>,
+                                    c = #flydel.estimate<0.1>} {
+  return
+}

@@ -1,0 +1,37 @@
+# -*- Python -*-
+import os
+
+import lit.formats
+import lit.util
+from lit.llvm import llvm_config
+from lit.llvm.subst import ToolSubst
+
+config.name = "flydel"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".test", ".json"]
+config.excludes = ["Inputs", "Unit", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.flydel_obj_root, "test")
+
+llvm_config.with_system_environment(["HOME", "TMP", "TEMP", "CI"])
+llvm_config.use_default_substitutions()
+
+config.substitutions.append(("%flydel_src", config.flydel_src_root))
+config.substitutions.append(("%flydel_obj", config.flydel_obj_root))
+config.substitutions.append(("%shared", config.flydel_shared_dir))
+
+# Reference data lives beside the checkout (../shared) and is never copied into the repository. Tests that need it
+# say `REQUIRES: shared-data`. A user's clone has no ../shared: those tests are then reported UNSUPPORTED. Under
+# CI (CI=true) the data must be there: its absence is an error, not a skip.
+if os.path.isdir(os.path.join(config.flydel_shared_dir, "data")):
+    config.available_features.add("shared-data")
+elif os.environ.get("CI", "").lower() == "true":
+    lit_config.fatal("CI=true but the reference data directory %s is missing" % config.flydel_shared_dir)
+else:
+    lit_config.note("reference data %s not found: tests that need it are skipped" % config.flydel_shared_dir)
+
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+llvm_config.with_environment("PATH", config.flydel_tools_dir, append_path=True)
+
+tools = ["flydel-opt", "flydel-identify"]
+llvm_config.add_tool_substitutions(tools, [config.flydel_tools_dir])
