@@ -7,11 +7,11 @@
 
 #include "mlir/IR/DialectRegistry.h"
 
-void flydel::registerFlydelDialects(mlir::DialectRegistry &registry) { registry.insert<FlydelDialect>(); }
+void mlir::flydel::registerFlydelDialects(mlir::DialectRegistry &registry) { registry.insert<FlydelDialect>(); }
 
-void flydel::registerFlydelPasses() { registerFlydelTransformsPasses(); }
+void mlir::flydel::registerFlydelPasses() { registerFlydelTransformsPasses(); }
 
-void flydel::registerFlydel(mlir::DialectRegistry &registry) {
+void mlir::flydel::registerFlydel(mlir::DialectRegistry &registry) {
   registerFlydelDialects(registry);
   // Pass registration is global and idempotent; doing it here keeps "one call" for embedding tools.
   static bool passesRegistered = [] {

@@ -3,10 +3,10 @@
 #include "flydel/Dialect/Flydel/IR/FlydelDialect.h"
 #include "flydel/Transforms/Passes.h"
 
-namespace flydel {
+namespace mlir::flydel {
 #define GEN_PASS_DEF_STRIPANNOTATIONS
 #include "flydel/Transforms/Passes.h.inc"
-} // namespace flydel
+} // namespace mlir::flydel
 
 using namespace mlir;
 

@@ -9,7 +9,7 @@
 
 int main() {
   mlir::DialectRegistry registry;
-  flydel::registerFlydel(registry);
+  mlir::flydel::registerFlydel(registry);
   mlir::MLIRContext context(registry);
   context.loadAllAvailableDialects();
   const char *source = R"mlir(

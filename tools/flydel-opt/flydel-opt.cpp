@@ -21,7 +21,7 @@ int main(int argc, char **argv) {
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
   mlir::registerAllPasses();
-  flydel::registerFlydel(registry);
+  mlir::flydel::registerFlydel(registry);
 
   llvm::cl::SetVersionPrinter([](llvm::raw_ostream &os) {
     os << "flydel " << FLYDEL_VERSION << " (LLVM/MLIR " << LLVM_VERSION_STRING << ")\n";

@@ -16,6 +16,8 @@ struct CvOptions {
   int maxParams = 16;
   /// Selection score = CV MAPE * (1 + parsimony * parameters): 1 % of relative MAPE per parameter.
   double parsimony = 0.01;
+  /// > 0: the KPI saturates at this device capacity (see fitPath).
+  double saturation = 0.0;
 };
 
 /// Cross-validated figures of one model complexity of one structure.
@@ -41,7 +43,7 @@ struct Identification {
 
 /// The structures "auto" tries: paper, frols of degree 2 and 3, physics.
 std::vector<StructureConfig> autoConfigs();
-/// The configurations of one structure (Frols: degrees 2 and 3).
+/// The configurations of one structure (Frols: degrees 2 and 3; Physics: forward selection and each fixed basis).
 std::vector<StructureConfig> configsFor(Structure structure);
 
 /// Cross-validates each configuration, picks the lowest score (CV MAPE penalised by parameters, at most

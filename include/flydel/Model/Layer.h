@@ -72,6 +72,8 @@ enum class Feature : int {
   WeightBytes,
   TotalBytes,
   ArithIntensity, // macs / total bytes
+  ReductionSize,  // products summed per output: kernel_area * c_in / groups (adder-tree depth ~ its log)
+  WeightCount,    // weight elements: c_out * reduction_size (multipliers of a fully unrolled layer)
   Count
 };
 constexpr int kNumFeatures = static_cast<int>(Feature::Count);

@@ -86,6 +86,8 @@ struct Model {
   std::vector<ProductFactor> factors; // Paper
   std::vector<double> params;         // Frols/Physics: one per term; Paper: the factors' parameters in order
   std::vector<DomainRange> domain;
+  /// When > 0 the output saturates there (a KPI bounded by a device capacity, e.g. M20K blocks): min(y, bound).
+  double upperBound = 0.0;
 
   int parameterCount() const { return static_cast<int>(params.size()); }
   /// Structural consistency (parameter count matches terms/factors, finite parameters). Empty when fine.

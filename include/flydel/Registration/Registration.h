@@ -1,7 +1,7 @@
 //===- Registration.h - register flydel into a tool -------------*- C++ -*-===//
 //
 // Entry points for tools that embed flydel (an mlir-opt-like driver, a compiler): one call,
-// registerFlydel(registry), makes the flydel dialect, its external models and every flydel pass available.
+// mlir::flydel::registerFlydel(registry), makes the flydel dialect, its external models and every flydel pass available.
 //
 //===----------------------------------------------------------------------===//
 #ifndef FLYDEL_REGISTRATION_REGISTRATION_H
@@ -9,7 +9,6 @@
 
 namespace mlir {
 class DialectRegistry;
-} // namespace mlir
 
 namespace flydel {
 
@@ -23,5 +22,6 @@ void registerFlydelPasses();
 void registerFlydel(mlir::DialectRegistry &registry);
 
 } // namespace flydel
+} // namespace mlir
 
 #endif // FLYDEL_REGISTRATION_REGISTRATION_H

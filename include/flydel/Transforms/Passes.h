@@ -5,7 +5,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"
 
-namespace flydel {
+namespace mlir::flydel {
 
 #define GEN_PASS_DECL
 #include "flydel/Transforms/Passes.h.inc"
@@ -13,6 +13,6 @@ namespace flydel {
 #define GEN_PASS_REGISTRATION
 #include "flydel/Transforms/Passes.h.inc"
 
-} // namespace flydel
+} // namespace mlir::flydel
 
 #endif // FLYDEL_TRANSFORMS_PASSES_H

@@ -15,7 +15,7 @@
 #include <limits>
 
 using namespace mlir;
-using namespace flydel;
+using namespace mlir::flydel;
 
 #include "flydel/Dialect/Flydel/IR/FlydelEnums.cpp.inc"
 

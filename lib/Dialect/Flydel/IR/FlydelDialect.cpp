@@ -13,7 +13,7 @@
 #include "mlir/Interfaces/FunctionInterfaces.h"
 
 using namespace mlir;
-using namespace flydel;
+using namespace mlir::flydel;
 
 #include "flydel/Dialect/Flydel/IR/FlydelOpsDialect.cpp.inc"
 

@@ -15,7 +15,7 @@ def Flydel_DeviceKind : I32Enum<"DeviceKind", "kind of processing element", [
     I32EnumCase<"gpu", 1>,
     I32EnumCase<"fpga", 2>
   ]> {
-  let cppNamespace = "::flydel";
+  let cppNamespace = "::mlir::flydel";
 }
 
 class Flydel_Attr<string name, string attrMnemonic, list<Trait> traits = []>

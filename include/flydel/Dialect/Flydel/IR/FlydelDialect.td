@@ -6,7 +6,7 @@ include "mlir/IR/OpBase.td"
 
 def Flydel_Dialect : Dialect {
   let name = "flydel";
-  let cppNamespace = "::flydel";
+  let cppNamespace = "::mlir::flydel";
   let summary = "Predicted KPIs, devices and platforms for heterogeneous CNN compilation";
   let description = [{
     The `flydel` dialect carries the results of fly-weight performance models ("flydels") through a compiler
