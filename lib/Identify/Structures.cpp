@@ -54,7 +54,7 @@ Expected<std::vector<Model>> fitLinearPath(Structure structure, Target target, c
     }
   }
   int maxTerms = std::min<int>(maxParams, static_cast<int>(std::max<Eigen::Index>(1, n - 1)));
-  // Candidate 0 is the constant: always first (the mean level).
+  // Candidate 0 goes first (the constant in the generated pools: the mean level).
   std::vector<int> order = frolsSelect(a, b, maxTerms, {0});
   std::vector<Model> path;
   for (size_t k = 1; k <= order.size(); ++k) {
@@ -290,7 +290,36 @@ Expected<std::vector<Model>> fitPaper(const Dataset &train, int maxParams) {
 std::string StructureConfig::label() const {
   if (structure == Structure::Frols)
     return "frols(degree " + std::to_string(degree) + ")";
+  if (structure == Structure::Physics)
+    return basis < 0 ? std::string("physics(select)") : std::string("physics(") + physicsBases()[basis].name + ")";
   return structureName(structure);
+}
+
+const std::vector<PhysicsBasis> &physicsBases() {
+  // Bases found by the numpy study of the tx2-c10gx data (docs/methodology.md); forward selection over the
+  // generic pool covers what they do not.
+  static const std::vector<PhysicsBasis> bases = {
+      {"im2col", "GEMM-based conv: MACs, output, input, weight and im2col-buffer traffic, fixed overhead",
+       {"1", "macs", "out_pixels*c_out", "in_pixels*c_in", "weight_count", "out_pixels*kernel_area*c_in"}},
+      {"unrolled-luts", "fully unrolled layer: one multiplier per weight, adder trees of depth log(reduction)",
+       {"1", "weight_count", "c_out*log(reduction_size)"}},
+      {"unrolled-alms", "unrolled layer logic with packing effects of large designs",
+       {"weight_count", "c_out*log(reduction_size)", "weight_count*log(reduction_size)", "reduction_size",
+        "weight_count*c_out", "weight_count^2"}},
+      {"unrolled-labs", "unrolled layer logic blocks",
+       {"weight_count", "c_out*log(reduction_size)", "weight_count*log(reduction_size)", "reduction_size", "c_out",
+        "weight_count^2"}},
+      {"unrolled-memory", "unrolled layer block RAM (saturates at the device capacity)",
+       {"1", "weight_count", "c_out*log(reduction_size)", "weight_count*log(reduction_size)", "reduction_size"}},
+      {"unrolled-power", "static power plus a share per multiplier and per adder-tree level",
+       {"1", "weight_count", "log(reduction_size)"}},
+      {"unrolled-cycles", "cycles ~ in_pixels*c_in*c_out, f_max falling with design size (c_in, c_out)",
+       {"in_pixels*c_in*c_out", "in_pixels*c_in*c_out^2", "in_pixels*c_in^2*c_out", "in_pixels*c_in"}},
+      {"unrolled-energy", "cycles times a power growing with the multiplier count, plus a fixed cost",
+       {"in_pixels*c_in*c_out", "in_pixels*c_in*c_out^2", "in_pixels*c_in^2*c_out", "in_pixels*c_in*c_out*weight_count",
+        "in_pixels*c_in", "1"}},
+  };
+  return bases;
 }
 
 std::vector<Feature> variedBaseFeatures(const Dataset &data) {
@@ -437,19 +466,52 @@ void recordDomain(Model &model, const Dataset &train) {
   }
 }
 
-Expected<std::vector<Model>> fitPath(const StructureConfig &config, const Dataset &train, int maxParams) noexcept {
+Expected<std::vector<Model>> fitPath(const StructureConfig &config, const Dataset &all, int maxParams,
+                                     double saturation) noexcept {
   try {
+    Dataset unsaturated;
+    if (saturation > 0) {
+      std::vector<int> rows;
+      for (size_t i = 0; i < all.size(); ++i)
+        if (all.y[i] < saturation)
+          rows.push_back(static_cast<int>(i));
+      unsaturated = all.subset(rows);
+    }
+    const Dataset &train = saturation > 0 ? unsaturated : all;
     if (train.size() < 2)
       return makeError("too few rows to fit (" + std::to_string(train.size()) + ")");
+    Expected<std::vector<Model>> path = makeError("unknown structure");
     switch (config.structure) {
     case Structure::Paper:
-      return fitPaper(train, maxParams);
+      path = fitPaper(train, maxParams);
+      break;
     case Structure::Frols:
-      return fitLinearPath(Structure::Frols, Target::Log, frolsCandidates(train, config.degree), train, maxParams);
+      path = fitLinearPath(Structure::Frols, Target::Log, frolsCandidates(train, config.degree), train, maxParams);
+      break;
     case Structure::Physics:
-      return fitLinearPath(Structure::Physics, Target::Identity, physicsCandidates(train), train, maxParams);
+      if (config.basis < 0) {
+        path = fitLinearPath(Structure::Physics, Target::Identity, physicsCandidates(train), train, maxParams);
+      } else {
+        const PhysicsBasis &basis = physicsBases().at(config.basis);
+        if (static_cast<int>(basis.terms.size()) > maxParams)
+          return makeError(std::string("basis ") + basis.name + " has more than " + std::to_string(maxParams) +
+                           " terms");
+        std::vector<Term> terms;
+        for (const char *text : basis.terms)
+          terms.push_back(*parseTerm(text));
+        path = fitLinearPath(Structure::Physics, Target::Identity, terms, train, maxParams);
+        // The fixed basis is the hypothesis: only its complete form counts.
+        if (path && path->back().terms.size() != terms.size())
+          return makeError(std::string("basis ") + basis.name + " is degenerate on this data");
+        if (path)
+          path->erase(path->begin(), path->end() - 1);
+      }
+      break;
     }
-    return makeError("unknown structure");
+    if (path && saturation > 0)
+      for (Model &m : *path)
+        m.upperBound = saturation;
+    return path;
   } catch (const std::exception &e) {
     return makeError(std::string("fitting failed: ") + e.what());
   } catch (...) {

@@ -218,7 +218,11 @@ Expected<Library> trainLibrary(const std::string &specPath, const TrainOptions &
           if (!notes.empty())
             log("  " + std::to_string(notes.size()) + " rows of " + file + " left out for " + k.key() + " (" +
                 notes.front() + (notes.size() > 1 ? ", ..." : "") + ")");
-          auto id = identify(*data, configs, cv);
+          // A KPI bounded by a device capacity of the same name (m20k: 587) saturates there.
+          CvOptions kpiCv = cv;
+          if (auto cap = device.capacities.find(k.key()); cap != device.capacities.end())
+            kpiCv.saturation = cap->second;
+          auto id = identify(*data, configs, kpiCv);
           if (!id)
             return makeError(path + ": " + k.key() + ": " + id.error());
           KpiModel m;

@@ -13,7 +13,7 @@ Expected<std::vector<CvOutcome>> crossValidatePath(const StructureConfig &config
     if (options.folds < 2 || options.folds > n)
       return makeError("cannot run " + std::to_string(options.folds) + "-fold cross-validation on " +
                        std::to_string(n) + " rows");
-    auto full = fitPath(config, data, options.maxParams);
+    auto full = fitPath(config, data, options.maxParams, options.saturation);
     if (!full)
       return makeError(full.error());
     const size_t length = full->size();
@@ -23,7 +23,7 @@ Expected<std::vector<CvOutcome>> crossValidatePath(const StructureConfig &config
       std::vector<int> trainRows, testRows;
       for (int i = 0; i < n; ++i)
         (fold[i] == k ? testRows : trainRows).push_back(i);
-      auto path = fitPath(config, data.subset(trainRows), options.maxParams);
+      auto path = fitPath(config, data.subset(trainRows), options.maxParams, options.saturation);
       if (!path)
         return makeError("fold " + std::to_string(k + 1) + ": " + path.error());
       for (size_t p = 0; p < length; ++p) {
@@ -56,6 +56,12 @@ Expected<std::vector<CvOutcome>> crossValidatePath(const StructureConfig &config
 std::vector<StructureConfig> configsFor(Structure structure) {
   if (structure == Structure::Frols)
     return {StructureConfig{Structure::Frols, 2}, StructureConfig{Structure::Frols, 3}};
+  if (structure == Structure::Physics) {
+    std::vector<StructureConfig> configs = {StructureConfig{Structure::Physics, 0, -1}};
+    for (size_t b = 0; b < physicsBases().size(); ++b)
+      configs.push_back(StructureConfig{Structure::Physics, 0, static_cast<int>(b)});
+    return configs;
+  }
   return {StructureConfig{structure, 0}};
 }
 
@@ -93,7 +99,7 @@ Expected<Identification> identify(const Dataset &data, const std::vector<Structu
     }
     if (!found)
       return makeError(errors.empty() ? "no structure fits within the parameter budget" : errors);
-    auto path = fitPath(result.chosen.config, data, options.maxParams);
+    auto path = fitPath(result.chosen.config, data, options.maxParams, options.saturation);
     if (!path)
       return makeError(path.error());
     result.model = (*path)[std::min<size_t>(result.chosen.pathIndex, path->size() - 1)];

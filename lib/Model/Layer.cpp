@@ -25,7 +25,7 @@ constexpr NamedType kTypes[] = {{DType::F64, "f64", 8}, {DType::F32, "f32", 4}, 
 constexpr const char *kFeatureNames[kNumFeatures] = {
     "batch",      "in_hw",      "c_in",        "c_out",        "kernel",       "stride",
     "out_hw",     "in_pixels",  "out_pixels",  "kernel_area",  "macs",         "input_bytes",
-    "output_bytes", "weight_bytes", "total_bytes", "arith_intensity"};
+    "output_bytes", "weight_bytes", "total_bytes", "arith_intensity", "reduction_size", "weight_count"};
 
 int64_t outSize(int64_t in, int64_t pad, int64_t dilation, int64_t kernel, int64_t stride) {
   if (stride <= 0)
@@ -179,6 +179,19 @@ FeatureVector computeFeatures(const Layer &layer) {
   double total = layer.inputBytes() + layer.outputBytes() + layer.weightBytes();
   at(Feature::TotalBytes) = total;
   at(Feature::ArithIntensity) = total > 0 ? layer.macs() / total : 0.0;
+  double reduction = double(layer.kernel_h) * double(layer.kernel_w);
+  switch (layer.op) {
+  case OpKind::Conv2d:
+    reduction *= double(layer.c_in / (layer.groups > 0 ? layer.groups : 1));
+    break;
+  case OpKind::MatMul:
+    reduction = double(layer.c_in);
+    break;
+  default:
+    break;
+  }
+  at(Feature::ReductionSize) = reduction;
+  at(Feature::WeightCount) = layer.op == OpKind::Conv2d || layer.op == OpKind::MatMul ? reduction * double(layer.c_out) : 0.0;
   return f;
 }
 

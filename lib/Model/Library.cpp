@@ -93,6 +93,8 @@ Json modelToJson(const KpiModel &m) {
       terms.push_back(formatTerm(t));
     j["terms"] = terms;
   }
+  if (m.model.upperBound > 0)
+    j["saturate_at"] = m.model.upperBound;
   Json params = Json::array();
   for (double p : m.model.params)
     params.push_back(rounded(p, 12));
@@ -159,6 +161,8 @@ KpiModel modelFromJson(const Json &j, const std::string &path) {
       m.model.terms.push_back(std::move(*term));
     }
   }
+  if (j.contains("saturate_at"))
+    m.model.upperBound = getNumber(j, path, "saturate_at");
   const Json &params = member(j, path, "params");
   if (!params.is_array())
     fail(path + ".params", "expected an array of numbers");

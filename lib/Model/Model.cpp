@@ -219,6 +219,8 @@ std::string Model::check() const {
   for (double p : params)
     if (!std::isfinite(p))
       return "parameters must be finite numbers";
+  if (!(upperBound >= 0) || !std::isfinite(upperBound))
+    return "the saturation bound must be a finite number >= 0";
   for (const DomainRange &range : domain)
     if (!(range.min <= range.max))
       return std::string("domain of '") + featureName(range.feature) + "' has min > max";
@@ -233,12 +235,13 @@ double Model::evaluate(const FeatureVector &features) const noexcept {
       value *= evaluateWeak(factor.kind, p, features[static_cast<int>(factor.feature)] / factor.scale);
       p += weakParamCount(factor.kind);
     }
-    return value;
+    return upperBound > 0 ? std::min(value, upperBound) : value;
   }
   double sum = 0.0;
   for (size_t j = 0; j < terms.size(); ++j)
     sum += params[j] * evaluateTerm(terms[j], features);
-  return target == Target::Log ? std::exp(sum) : sum;
+  double value = target == Target::Log ? std::exp(sum) : sum;
+  return upperBound > 0 ? std::min(value, upperBound) : value;
 }
 
 Prediction Model::predict(const FeatureVector &features) const noexcept {

@@ -31,7 +31,8 @@ constexpr int kExitFailure = 1, kExitUsage = 2;
 const char *kUsage = R"(usage:
   flydel-identify DATA.csv --kpi COLUMN [--op KIND] [--structure auto|paper|frols|physics]
                   [--folds N] [--seed N] [--max-params N] [-o MODEL.json] [--report-json FILE|-]
-                  [--device NAME] [--unit UNIT] [--dtype TYPE] [--strict] [--quiet]
+                  [--device NAME] [--unit UNIT] [--dtype TYPE] [--saturate-at CAPACITY]
+                  [--strict] [--quiet]
   flydel-identify --spec SPEC.json -o LIBRARY.json [--data-dir DIR] [--structure S] [--folds N]
                   [--seed N] [--max-params N] [--quiet]
 
@@ -48,6 +49,7 @@ struct Options {
   std::optional<int> folds, maxParams;
   std::optional<uint64_t> seed;
   DType dtype = DType::F32;
+  double saturation = 0.0;
   bool strict = false, quiet = false;
 };
 
@@ -127,6 +129,12 @@ Options parseArgs(int argc, char **argv) {
       std::string v = next();
       if (!parseDType(v, o.dtype))
         usageError("option --dtype: unknown data type '" + v + "'");
+    } else if (arg == "--saturate-at") {
+      std::string v = next();
+      char *end = nullptr;
+      o.saturation = std::strtod(v.c_str(), &end);
+      if (v.empty() || *end != '\0' || !(o.saturation > 0))
+        usageError("option --saturate-at: '" + v + "' is not a positive number");
     } else if (arg == "--strict") {
       o.strict = true;
     } else if (arg == "--quiet" || arg == "-q") {
@@ -247,6 +255,7 @@ int identifyOne(const Options &o) {
     cv.seed = *o.seed;
   if (o.maxParams)
     cv.maxParams = *o.maxParams;
+  cv.saturation = o.saturation;
   if (cv.folds > static_cast<int>(data->size())) {
     std::cerr << "flydel-identify: error: option --folds: " << cv.folds << " folds but only " << data->size()
               << " usable rows\n";
@@ -275,7 +284,7 @@ int identifyOne(const Options &o) {
     text << o.data << ": " << o.kpi << ", " << data->size() << " rows, " << cv.folds << "-fold CV (seed " << cv.seed
          << ")\n";
     for (const CvOutcome &c : id->candidates) {
-      std::snprintf(line, sizeof line, "  %-16s %2d params  MAPE %7.2f %%  median %6.2f  p90 %7.2f  within10 %5.1f %%  bias %5.2f\n",
+      std::snprintf(line, sizeof line, "  %-26s %2d params  MAPE %7.2f %%  median %6.2f  p90 %7.2f  within10 %5.1f %%  bias %5.2f\n",
                     c.config.label().c_str(), c.parameters, c.metrics.mape, c.metrics.medianApe, c.metrics.p90Ape,
                     c.metrics.within10pct, c.metrics.bias);
       text << line;
