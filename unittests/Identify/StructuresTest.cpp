@@ -1,0 +1,138 @@
+#include "flydel/Identify/Structures.h"
+#include "flydel/Identify/Validation.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+using namespace flydel;
+
+namespace {
+
+/// A full grid of conv layers with y = truth(features) * (1 + noise).
+template <typename Truth> Dataset syntheticGrid(Truth truth, double noise, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> g(0.0, noise);
+  Dataset d;
+  d.kpi = "y";
+  int line = 2;
+  // Channel counts off the usual vector widths, so quantised terms (ceil(c/8)) cannot pass for exact ones.
+  for (int h : {8, 16, 24, 32, 48, 64})
+    for (int c : {3, 17, 37, 70, 121})
+      for (int k : {1, 3, 5})
+        for (int n : {1, 13, 50, 97, 130}) {
+          Layer l;
+          l.in_h = l.in_w = h, l.c_in = c, l.kernel_h = l.kernel_w = k, l.c_out = n;
+          FeatureVector f = computeFeatures(l);
+          d.x.push_back(f);
+          d.y.push_back(truth(f) * (1 + g(rng)));
+          d.lines.push_back(line++);
+        }
+  return d;
+}
+
+double at(const FeatureVector &f, Feature which) { return f[static_cast<int>(which)]; }
+
+} // namespace
+
+TEST(StructuresTest, PhysicsRecoversKnownCoefficients) {
+  auto truth = [](const FeatureVector &f) {
+    return 0.8 + 2e-7 * at(f, Feature::Macs) + 3e-5 * at(f, Feature::OutPixels) * at(f, Feature::COut);
+  };
+  Dataset d = syntheticGrid(truth, 0.01, 1);
+  // The fixed im2col basis contains the truth: its coefficients must come back.
+  StructureConfig config{Structure::Physics, 0, 0};
+  ASSERT_STREQ(physicsBases()[0].name, "im2col");
+  auto path = fitPath(config, d, 16);
+  ASSERT_TRUE(path) << path.error();
+  const Model &m = path->back();
+  for (size_t j = 0; j < m.terms.size(); ++j) {
+    std::string t = formatTerm(m.terms[j]);
+    if (t == "1") {
+      EXPECT_NEAR(m.params[j], 0.8, 0.02);
+    } else if (t == "macs") {
+      EXPECT_NEAR(m.params[j] / 2e-7, 1.0, 0.02);
+    } else if (t == "out_pixels*c_out") {
+      EXPECT_NEAR(m.params[j] / 3e-5, 1.0, 0.05);
+    }
+  }
+  // Forward selection is greedy: a quantised MAC term can enter first, but within four terms both true terms
+  // are in and take the weight.
+  auto select = fitPath(StructureConfig{Structure::Physics, 0, -1}, d, 4);
+  ASSERT_TRUE(select) << select.error();
+  std::map<std::string, double> coef;
+  for (size_t j = 0; j < select->back().terms.size(); ++j)
+    coef[formatTerm(select->back().terms[j])] = select->back().params[j];
+  ASSERT_TRUE(coef.count("macs") && coef.count("out_pixels*c_out"));
+  EXPECT_NEAR(coef["macs"] / 2e-7, 1.0, 0.05);
+  EXPECT_NEAR(coef["out_pixels*c_out"] / 3e-5, 1.0, 0.1);
+}
+
+TEST(StructuresTest, FrolsFitsAPowerLaw) {
+  // A power law is linear in the log features; greedy ERR may reach it through product terms first, so the
+  // check is on accuracy: within the 2 % noise on every grid point once the path is long enough.
+  auto truth = [](const FeatureVector &f) {
+    return 0.01 * std::pow(at(f, Feature::CIn), 0.8) * at(f, Feature::COut) * std::pow(at(f, Feature::OutHW), 2);
+  };
+  Dataset d = syntheticGrid(truth, 0.02, 2);
+  auto path = fitPath(StructureConfig{Structure::Frols, 2}, d, 10);
+  ASSERT_TRUE(path) << path.error();
+  const Model &m = path->back();
+  EXPECT_EQ(m.target, Target::Log);
+  EXPECT_LE(m.parameterCount(), 10);
+  std::vector<double> pred;
+  for (const FeatureVector &x : d.x)
+    pred.push_back(m.evaluate(x));
+  EXPECT_LT(computeMetrics(pred, d.y).mape, 2.0);
+  // And a longer path is never worse on the training data.
+  std::vector<double> shortPred;
+  for (const FeatureVector &x : d.x)
+    shortPred.push_back((*path)[2].evaluate(x));
+  EXPECT_LE(computeMetrics(pred, d.y).rmspe, computeMetrics(shortPred, d.y).rmspe + 1e-9);
+}
+
+TEST(StructuresTest, PaperProductFitsASeparableKpi) {
+  auto truth = [](const FeatureVector &f) {
+    return (1 + 0.1 * at(f, Feature::InHW)) * (2 + 0.01 * at(f, Feature::CIn) * at(f, Feature::CIn) / 100) *
+           (1 + at(f, Feature::Kernel)) * (5 + at(f, Feature::COut));
+  };
+  Dataset d = syntheticGrid(truth, 0.0, 3);
+  auto path = fitPath(StructureConfig{Structure::Paper, 0}, d, 16);
+  ASSERT_TRUE(path) << path.error();
+  const Model &m = path->front();
+  EXPECT_EQ(m.factors.size(), 4u);
+  EXPECT_LE(m.parameterCount(), 16);
+  double worst = 0;
+  for (size_t i = 0; i < d.size(); ++i)
+    worst = std::max(worst, std::fabs(m.evaluate(d.x[i]) / d.y[i] - 1));
+  EXPECT_LT(worst, 1e-3);
+}
+
+TEST(StructuresTest, SelectionPrefersTheTrueStructureAndRespectsTheBudget) {
+  auto truth = [](const FeatureVector &f) { return 0.5 + 1e-6 * at(f, Feature::Macs); };
+  Dataset d = syntheticGrid(truth, 0.02, 4);
+  CvOptions options;
+  options.maxParams = 6;
+  auto id = identify(d, autoConfigs(), options);
+  ASSERT_TRUE(id) << id.error();
+  EXPECT_EQ(id->chosen.config.structure, Structure::Physics);
+  EXPECT_LE(id->model.parameterCount(), 6);
+  EXPECT_LT(id->chosen.metrics.mape, 2.5); // noise is 2 % (MAPE of N(0, 0.02) is 1.6 %)
+  EXPECT_FALSE(id->model.domain.empty());
+  // Same seed, same answer.
+  auto again = identify(d, autoConfigs(), options);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->chosen.metrics.mape, id->chosen.metrics.mape);
+}
+
+TEST(StructuresTest, SaturationFitsBelowTheCapacity) {
+  auto truth = [](const FeatureVector &f) { return std::min(587.0, 2.0 + 0.05 * at(f, Feature::WeightCount)); };
+  Dataset d = syntheticGrid(truth, 0.0, 5);
+  auto path = fitPath(StructureConfig{Structure::Physics, 0, -1}, d, 4, 587.0);
+  ASSERT_TRUE(path) << path.error();
+  const Model &m = path->back();
+  EXPECT_EQ(m.upperBound, 587.0);
+  for (size_t i = 0; i < d.size(); ++i)
+    EXPECT_NEAR(m.evaluate(d.x[i]), d.y[i], 1e-6 * d.y[i]);
+}

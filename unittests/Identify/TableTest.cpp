@@ -1,0 +1,65 @@
+#include "flydel/Identify/Table.h"
+
+#include <gtest/gtest.h>
+
+using namespace flydel;
+
+namespace {
+std::string errorOf(const std::string &csv) {
+  auto t = MeasurementTable::parseCsv(csv, "m.csv");
+  return t ? std::string() : t.error();
+}
+} // namespace
+
+TEST(TableTest, LoadsLayerFieldsAndKpis) {
+  auto t = MeasurementTable::parseCsv("op,in_hw,c_in,kernel,c_out,stride,pad,latency_ms,alm\n"
+                                      "conv2d,11,3,1,1,1,0,0.88,\n"
+                                      "\n"
+                                      "conv2d,20,8,3,4,1,1,1.5,120\n",
+                                      "m.csv");
+  ASSERT_TRUE(t) << t.error();
+  EXPECT_EQ(t->kpiNames, (std::vector<std::string>{"latency_ms", "alm"}));
+  ASSERT_EQ(t->layers.size(), 2u);
+  EXPECT_EQ(t->layers[1].in_w, 20);
+  EXPECT_EQ(t->layers[1].kernel_w, 3);
+  EXPECT_EQ(t->layers[1].pad_w, 1);
+  EXPECT_EQ(t->lines[1], 4);
+  auto alm = t->dataset("alm", std::nullopt, false, nullptr);
+  ASSERT_TRUE(alm);
+  EXPECT_EQ(alm->size(), 1u); // the empty cell is a missing measurement, not a zero
+  EXPECT_EQ(alm->lines[0], 4);
+}
+
+TEST(TableTest, ErrorsNameLineAndColumn) {
+  const std::string header = "in_hw,c_in,kernel,c_out,latency_ms\n";
+  EXPECT_EQ(errorOf(header + "11,3,1,1,0.5\n11,x,1,1,0.5\n"), "m.csv:3:2: column 'c_in': 'x' is not an integer");
+  EXPECT_EQ(errorOf(header + "11,3,1,1,fast\n"), "m.csv:2:5: column 'latency_ms': 'fast' is not a number");
+  EXPECT_EQ(errorOf(header + "11,,1,1,0.5\n"), "m.csv:2:2: column 'c_in': missing value");
+  EXPECT_EQ(errorOf(header + "11,3,1\n"), "m.csv:2:4: expected 5 fields, found 3");
+  EXPECT_EQ(errorOf(header + "2,3,5,1,0.5\n"),
+            "m.csv:2: invalid layer: the output is empty (kernel larger than the padded input)");
+  EXPECT_EQ(errorOf("c_in,c_out,latency_ms\n1,1,1\n"),
+            "m.csv:1: the header must name the layer columns in_hw (or in_h/in_w), c_in and c_out");
+  EXPECT_EQ(errorOf("in_hw,c_in,c_out,c_in\n"), "m.csv:1:4: duplicate column 'c_in'");
+  EXPECT_EQ(errorOf("op,in_hw,c_in,c_out\nconv9d,1,1,1\n"),
+            "m.csv:2:1: column 'op': unknown op kind 'conv9d' (expected conv2d, pool2d, matmul, elementwise)");
+  EXPECT_EQ(errorOf(""), "m.csv: empty file (no header)");
+  EXPECT_NE(MeasurementTable::loadCsv("/nonexistent.csv").error().find("cannot open"), std::string::npos);
+}
+
+TEST(TableTest, NonPositiveKpiRowsAreReportedNotFitted) {
+  auto t = MeasurementTable::parseCsv("in_hw,c_in,c_out,m20k\n5,1,1,3\n5,2,1,0\n5,3,1,-1\n", "m.csv");
+  ASSERT_TRUE(t);
+  std::vector<std::string> notes;
+  auto d = t->dataset("m20k", std::nullopt, false, &notes);
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->size(), 1u);
+  ASSERT_EQ(notes.size(), 2u);
+  EXPECT_EQ(notes[0].rfind("m.csv:3:4: column 'm20k'", 0), 0u) << notes[0];
+  auto strict = t->dataset("m20k", std::nullopt, true, nullptr);
+  ASSERT_FALSE(strict);
+  EXPECT_EQ(strict.error().rfind("m.csv:3:4:", 0), 0u);
+  EXPECT_NE(t->dataset("energy", std::nullopt, false, nullptr).error().find("no column 'energy'"), std::string::npos);
+  EXPECT_NE(t->dataset("c_in", std::nullopt, false, nullptr).error().find("is a layer field"), std::string::npos);
+  EXPECT_FALSE(t->dataset("m20k", OpKind::MatMul, false, nullptr));
+}

@@ -1,0 +1,63 @@
+#include "flydel/Model/Layer.h"
+
+#include <gtest/gtest.h>
+
+using namespace flydel;
+
+namespace {
+double at(const FeatureVector &f, Feature which) { return f[static_cast<int>(which)]; }
+} // namespace
+
+TEST(LayerTest, Conv2dDerivedFeatures) {
+  Layer l;
+  l.in_h = l.in_w = 32;
+  l.c_in = 16;
+  l.c_out = 8;
+  l.kernel_h = l.kernel_w = 3;
+  l.pad_h = l.pad_w = 1;
+  l.dtype = DType::F16;
+  EXPECT_EQ(l.check(), "");
+  EXPECT_EQ(l.outH(), 32);
+  FeatureVector f = computeFeatures(l);
+  EXPECT_DOUBLE_EQ(at(f, Feature::Macs), 32.0 * 32 * 8 * 16 * 9);
+  EXPECT_DOUBLE_EQ(at(f, Feature::InputBytes), 32.0 * 32 * 16 * 2);
+  EXPECT_DOUBLE_EQ(at(f, Feature::OutputBytes), 32.0 * 32 * 8 * 2);
+  EXPECT_DOUBLE_EQ(at(f, Feature::WeightBytes), 8.0 * 16 * 9 * 2);
+  EXPECT_DOUBLE_EQ(at(f, Feature::ReductionSize), 16.0 * 9);
+  EXPECT_DOUBLE_EQ(at(f, Feature::WeightCount), 8.0 * 16 * 9);
+  EXPECT_DOUBLE_EQ(at(f, Feature::ArithIntensity), at(f, Feature::Macs) / at(f, Feature::TotalBytes));
+}
+
+TEST(LayerTest, StrideDilationGroupsAndNonSquare) {
+  Layer l;
+  l.in_h = 11, l.in_w = 20, l.c_in = 8, l.c_out = 8, l.groups = 8;
+  l.kernel_h = l.kernel_w = 3, l.stride_h = l.stride_w = 2, l.dilation_h = l.dilation_w = 2;
+  // (11 - 2*2 - 1) / 2 + 1 = 4; (20 - 5) / 2 + 1 = 8
+  EXPECT_EQ(l.outH(), 4);
+  EXPECT_EQ(l.outW(), 8);
+  FeatureVector f = computeFeatures(l);
+  EXPECT_DOUBLE_EQ(at(f, Feature::Macs), 4.0 * 8 * 8 * 1 * 9); // depthwise: one input channel per filter
+  EXPECT_DOUBLE_EQ(at(f, Feature::InHW) * at(f, Feature::InHW), 11.0 * 20);
+}
+
+TEST(LayerTest, InvalidLayersAreReported) {
+  Layer l;
+  l.in_h = l.in_w = 2, l.kernel_h = l.kernel_w = 3;
+  EXPECT_NE(l.check(), ""); // empty output
+  l.kernel_h = l.kernel_w = 1, l.c_in = 6, l.groups = 4;
+  EXPECT_NE(l.check(), ""); // groups does not divide c_in
+}
+
+TEST(LayerTest, NamesRoundTrip) {
+  for (int i = 0; i < kNumFeatures; ++i) {
+    Feature f;
+    ASSERT_TRUE(parseFeature(featureName(static_cast<Feature>(i)), f));
+    EXPECT_EQ(static_cast<int>(f), i);
+  }
+  OpKind op;
+  EXPECT_TRUE(parseOpKind("conv2d", op));
+  EXPECT_FALSE(parseOpKind("conv3d", op));
+  DType t;
+  EXPECT_TRUE(parseDType("i8", t));
+  EXPECT_EQ(dtypeBytes(t), 1);
+}

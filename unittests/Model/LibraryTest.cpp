@@ -1,0 +1,131 @@
+#include "flydel/Model/Library.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+
+using namespace flydel;
+
+namespace {
+
+Library sampleLibrary() {
+  Library lib;
+  lib.platform = {"test-platform", "two devices"};
+  lib.devices = {{"cpu", DeviceKind::Cpu, "a CPU", {}}, {"fpga", DeviceKind::Fpga, "an FPGA", {{"m20k", 587}}}};
+  Link link;
+  link.from = "cpu", link.to = "fpga", link.source = "test";
+  link.latency = AffineCost{0.01, 0.0006, "ms", 6.2, 10};
+  lib.links.push_back(link);
+  KpiModel m;
+  m.device = "cpu";
+  m.kpi = "latency_ms";
+  m.unit = "ms";
+  m.model.terms = {*parseTerm("1"), *parseTerm("macs"), *parseTerm("out_pixels*ceil(c_out/8)")};
+  m.model.params = {0.5, 1.25e-7, 3.5e-5};
+  m.model.domain = {{Feature::InHW, 11, 100}, {Feature::CIn, 3, 512}};
+  m.cv = CvFigures{4.0, 2.0, 8.5, 92.0, 0.5, 5.5, 10, 5000, 1};
+  lib.models.push_back(m);
+  KpiModel p = m;
+  p.device = "fpga";
+  p.kpi = "m20k";
+  p.unit = "M20K";
+  p.model = Model();
+  p.model.structure = Structure::Paper;
+  p.model.factors = {{Feature::CIn, WeakKind::Exponential, 10}, {Feature::COut, WeakKind::Cubic, 10}};
+  p.model.params = {1, 0.1, 1, 2, 3, 4};
+  p.model.upperBound = 587;
+  lib.models.push_back(p);
+  return lib;
+}
+
+std::string replaceOnce(std::string text, const std::string &from, const std::string &to) {
+  auto pos = text.find(from);
+  EXPECT_NE(pos, std::string::npos) << from;
+  if (pos != std::string::npos)
+    text.replace(pos, from.size(), to);
+  return text;
+}
+
+} // namespace
+
+TEST(LibraryTest, JsonRoundTripPreservesPredictions) {
+  Library lib = sampleLibrary();
+  std::string text = lib.toJson();
+  auto back = Library::parse(text);
+  ASSERT_TRUE(back) << back.error();
+  EXPECT_EQ(back->platform.name, "test-platform");
+  ASSERT_EQ(back->models.size(), 2u);
+  EXPECT_EQ(back->toJson(), text);
+  Layer l;
+  l.in_h = l.in_w = 20, l.c_in = 7, l.c_out = 9, l.kernel_h = l.kernel_w = 3;
+  for (const KpiModel &m : lib.models) {
+    const KpiModel *found = back->findModel(m.device, OpKind::Conv2d, m.kpi);
+    ASSERT_NE(found, nullptr);
+    EXPECT_NEAR(found->predict(l).value, m.predict(l).value, 1e-9 * std::fabs(m.predict(l).value));
+  }
+  EXPECT_EQ(back->findModel("cpu", OpKind::Conv2d, "energy_j"), nullptr);
+  ASSERT_NE(back->findLink("cpu", "fpga"), nullptr);
+  EXPECT_NEAR(back->findLink("cpu", "fpga")->latency.evaluateBytes(1024), 0.01 + 0.0006 * 8, 1e-12);
+  EXPECT_EQ(back->findDevice("fpga")->capacities.at("m20k"), 587);
+}
+
+TEST(LibraryTest, SaveIsAtomicAndLoadable) {
+  std::string path = ::testing::TempDir() + "flydel-library-test.json";
+  std::string error;
+  ASSERT_TRUE(sampleLibrary().save(path, &error)) << error;
+  auto loaded = Library::load(path);
+  ASSERT_TRUE(loaded) << loaded.error();
+  std::remove(path.c_str());
+  EXPECT_FALSE(sampleLibrary().save("/nonexistent-dir/x.json", &error));
+  EXPECT_NE(error.find("/nonexistent-dir/x.json"), std::string::npos);
+}
+
+TEST(LibraryTest, ValidationErrorsNameThePath) {
+  std::string text = sampleLibrary().toJson();
+  struct Case {
+    std::string from, to, expected;
+  };
+  std::vector<Case> cases = {
+      {"\"schema_version\": 1", "\"schema_version\": 7", "$.schema_version: unsupported version 7"},
+      {"\"kind\":\"fpga\"", "\"kind\":\"tpu\"", "$.devices[1].kind: unknown device kind 'tpu'"},
+      {"\"terms\":[\"1\",\"macs\"", "\"terms\":[\"1\",\"flops\"", "$.models[0].terms[1]"},
+      {"\"params\":[0.5,", "\"params\":[", "$.models[0]: expected 3 parameters, found 2"},
+      {"\"device\":\"cpu\",\"op\"", "\"device\":\"dsp\",\"op\"", "$.models[0].device: unknown device 'dsp'"},
+      {"\"to\":\"fpga\"", "\"to\":\"gpu\"", "$.links[0]: unknown device 'gpu'"},
+      {"\"structure\":\"paper\"", "\"structure\":\"magic\"", "$.models[1].structure: unknown structure 'magic'"},
+      {"\"median_ape\":", "\"median\":", "$.models[0].cv: missing required key 'median_ape'"},
+  };
+  for (const Case &c : cases) {
+    auto result = Library::parse(replaceOnce(text, c.from, c.to), "lib.json");
+    ASSERT_FALSE(result) << c.expected;
+    EXPECT_NE(result.error().find("lib.json: " + c.expected), std::string::npos) << result.error();
+  }
+  auto bad = Library::parse("{ not json", "broken.json");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().find("broken.json: invalid JSON"), std::string::npos);
+  EXPECT_FALSE(Library::load("/nonexistent/library.json"));
+}
+
+TEST(LibraryTest, StandaloneModelRoundTrip) {
+  KpiModel m = sampleLibrary().models[0];
+  auto back = parseKpiModel(kpiModelToJson(m));
+  ASSERT_TRUE(back) << back.error();
+  EXPECT_EQ(back->model.terms.size(), 3u);
+  EXPECT_EQ(back->cv.n, 5000);
+  EXPECT_FALSE(parseKpiModel("{\"schema\": \"other\"}"));
+}
+
+TEST(LibraryTest, DefaultPlatformLibraryLoads) {
+  auto lib = Library::load(std::string(FLYDEL_SOURCE_DIR_FOR_TESTS) + "/platforms/tx2-c10gx.json");
+  ASSERT_TRUE(lib) << lib.error();
+  for (const char *device : {"cpu", "gpu", "fpga"})
+    for (const char *kpi : {"latency_ms", "energy_j"}) {
+      const KpiModel *m = lib->findModel(device, OpKind::Conv2d, kpi);
+      ASSERT_NE(m, nullptr) << device << " " << kpi;
+      EXPECT_LE(m->model.parameterCount(), 16);
+    }
+  EXPECT_NE(lib->findLink("gpu", "fpga"), nullptr);
+  EXPECT_NE(lib->findLink("fpga", "gpu"), nullptr);
+}
