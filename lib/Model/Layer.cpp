@@ -13,7 +13,8 @@ struct NamedOp {
 constexpr NamedOp kOps[] = {{OpKind::Conv2d, "conv2d"},
                             {OpKind::Pool2d, "pool2d"},
                             {OpKind::MatMul, "matmul"},
-                            {OpKind::Elementwise, "elementwise"}};
+                            {OpKind::Elementwise, "elementwise"},
+                            {OpKind::DataMovement, "data_movement"}};
 struct NamedType {
   DType type;
   const char *name;
@@ -119,6 +120,8 @@ double Layer::macs() const {
     return outPixels * double(c_in) * double(c_out);
   case OpKind::Elementwise:
     return outPixels * double(c_in);
+  case OpKind::DataMovement:
+    return 0.0;
   }
   return 0.0;
 }
@@ -128,7 +131,7 @@ double Layer::inputBytes() const {
 }
 
 double Layer::outputBytes() const {
-  int64_t channels = op == OpKind::Pool2d || op == OpKind::Elementwise ? c_in : c_out;
+  int64_t channels = op == OpKind::Pool2d || op == OpKind::Elementwise || op == OpKind::DataMovement ? c_in : c_out;
   return double(batch) * double(outH()) * double(outW()) * double(channels) * double(dtypeBytes(dtype));
 }
 

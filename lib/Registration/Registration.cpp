@@ -3,11 +3,17 @@
 #include "flydel/Registration/Registration.h"
 
 #include "flydel/Dialect/Flydel/IR/FlydelDialect.h"
+#include "flydel/Dialect/Linalg/LayerOpInterfaceImpl.h"
+#include "flydel/Dialect/Tosa/LayerOpInterfaceImpl.h"
 #include "flydel/Transforms/Passes.h"
 
 #include "mlir/IR/DialectRegistry.h"
 
-void mlir::flydel::registerFlydelDialects(mlir::DialectRegistry &registry) { registry.insert<FlydelDialect>(); }
+void mlir::flydel::registerFlydelDialects(mlir::DialectRegistry &registry) {
+  registry.insert<FlydelDialect>();
+  registerTosaLayerOpInterfaceExternalModels(registry);
+  registerLinalgLayerOpInterfaceExternalModels(registry);
+}
 
 void mlir::flydel::registerFlydelPasses() { registerFlydelTransformsPasses(); }
 

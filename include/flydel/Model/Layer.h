@@ -17,7 +17,8 @@
 
 namespace flydel {
 
-enum class OpKind { Conv2d, Pool2d, MatMul, Elementwise };
+/// DataMovement: reshape, transpose, concat, pad, slice (bytes moved, no arithmetic).
+enum class OpKind { Conv2d, Pool2d, MatMul, Elementwise, DataMovement };
 enum class DType { F64, F32, F16, BF16, I32, I16, I8 };
 
 const char *opKindName(OpKind kind);

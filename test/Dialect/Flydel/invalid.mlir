@@ -30,7 +30,7 @@ func.func @empty_kpi() attributes {k = #flydel.kpi<>} { return }
 
 // -----
 
-// expected-error @+1 {{unknown KPI 'latency_ms' (expected latency_us, energy_uj or resources)}}
+// expected-error @+1 {{unknown KPI 'latency_ms' (expected latency_us, energy_uj, resources or unmodeled_ops)}}
 func.func @unknown_kpi() attributes {k = #flydel.kpi<latency_ms = 1.0>} { return }
 
 // -----
@@ -170,3 +170,8 @@ func.func @device_not_device() attributes {flydel.device = "gpu"} { return }
 
 // expected-error @+1 {{unknown flydel attribute 'flydel.kpi'}}
 func.func @typo() attributes {flydel.kpi = {cpu = #flydel.kpi<latency_us = 1.0>}} { return }
+
+// -----
+
+// expected-error @+1 {{unmodeled_ops must be non-negative, got -1}}
+func.func @negative_unmodeled() attributes {k = #flydel.kpi<latency_us = 1.0, unmodeled_ops = -1>} { return }

@@ -11,9 +11,9 @@ module attributes {flydel.platform = #flydel.platform<"tx2-c10gx",
     links = [#flydel.link<"gpu" -> "fpga", latency_us = 13.06 + 0.4 per_kib>,
              #flydel.link<"fpga" -> "gpu", latency_us = 21.19 + 0.1 per_kib, energy_uj = 2.5 + 1.0e-3 per_kib>]>} {
   // CHECK-LABEL: func.func @conv
-  // CHECK-SAME: flydel.kpi_totals = {cpu = #flydel.kpi<latency_us = 412.5, energy_uj = 81.25>, fpga = #flydel.kpi<latency_us = 3.5, resources = {alm = 13756, m20k = 461}>}
+  // CHECK-SAME: flydel.kpi_totals = {cpu = #flydel.kpi<latency_us = 412.5, energy_uj = 81.25, unmodeled_ops = 3>, fpga = #flydel.kpi<latency_us = 3.5, resources = {alm = 13756, m20k = 461}>}
   func.func @conv(%x: tensor<1x8x8x3xf32>) -> tensor<1x8x8x3xf32>
-      attributes {flydel.kpi_totals = {cpu = #flydel.kpi<latency_us = 412.5, energy_uj = 81.25>,
+      attributes {flydel.kpi_totals = {cpu = #flydel.kpi<latency_us = 412.5, energy_uj = 81.25, unmodeled_ops = 3>,
                                        fpga = #flydel.kpi<latency_us = 3.5, resources = {m20k = 461, alm = 13756}>}} {
     // CHECK: tosa.abs
     // CHECK-SAME: flydel.device = #flydel.device<"gpu", gpu>

@@ -166,7 +166,9 @@ EstimateAttr KpiAttr::getResource(StringRef name) const {
 }
 
 LogicalResult KpiAttr::verify(function_ref<InFlightDiagnostic()> emitError, EstimateAttr latencyUs,
-                              EstimateAttr energyUj, DictionaryAttr resources) {
+                              EstimateAttr energyUj, DictionaryAttr resources, int64_t unmodeledOps) {
+  if (unmodeledOps < 0)
+    return emitError() << "unmodeled_ops must be non-negative, got " << unmodeledOps;
   if (!latencyUs && !energyUj && !resources)
     return emitError() << "a #flydel.kpi must hold at least one of latency_us, energy_uj, resources";
   if (resources) {
@@ -197,6 +199,8 @@ void KpiAttr::print(AsmPrinter &printer) const {
     });
     printer << '}';
   }
+  if (getUnmodeledOps() != 0)
+    printer << StringRef(sep) << "unmodeled_ops = " << getUnmodeledOps();
   printer << '>';
 }
 
@@ -205,6 +209,7 @@ Attribute KpiAttr::parse(AsmParser &parser, Type) {
   SMLoc startLoc = parser.getCurrentLocation();
   EstimateAttr latency, energy;
   DictionaryAttr resources;
+  std::optional<int64_t> unmodeledOps;
   if (parser.parseLess())
     return {};
 
@@ -243,15 +248,25 @@ Attribute KpiAttr::parse(AsmParser &parser, Type) {
       resources = entries.getDictionary(context);
       return success();
     }
+    if (key == "unmodeled_ops") {
+      if (unmodeledOps)
+        return parser.emitError(keyLoc) << "duplicate 'unmodeled_ops'";
+      int64_t count = 0;
+      if (parser.parseInteger(count))
+        return failure();
+      unmodeledOps = count;
+      return success();
+    }
     return parser.emitError(keyLoc) << "unknown KPI '" << key
-                                    << "' (expected latency_us, energy_uj or resources)";
+                                    << "' (expected latency_us, energy_uj, resources or unmodeled_ops)";
   };
 
   if (failed(parser.parseOptionalGreater())) {
     if (parser.parseCommaSeparatedList(parseEntry) || parser.parseGreater())
       return {};
   }
-  return getChecked([&] { return parser.emitError(startLoc); }, context, latency, energy, resources);
+  return getChecked([&] { return parser.emitError(startLoc); }, context, latency, energy, resources,
+                    unmodeledOps.value_or(0));
 }
 
 //===----------------------------------------------------------------------===//

@@ -82,11 +82,20 @@ def Flydel_KpiAttr : Flydel_Attr<"Kpi", "kpi"> {
     #flydel.kpi<latency_us = 3.1, resources = {alm = 13756, m20k = 461}>
     #flydel.kpi<latency_us = no_model>
     ```
+
+    On a function (`flydel.kpi_totals`) the values are sums over its ops, `extrapolated` when any term was;
+    ops without a model for a KPI on the device contribute nothing, and `unmodeled_ops` says how many there
+    were, so that a partial sum is never mistaken for a complete one:
+
+    ```mlir
+    #flydel.kpi<latency_us = 5210.25 extrapolated, energy_uj = 410.5, unmodeled_ops = 12>
+    ```
   }];
   let parameters = (ins
     OptionalParameter<"EstimateAttr", "latency in microseconds">:$latency_us,
     OptionalParameter<"EstimateAttr", "energy in microjoules">:$energy_uj,
-    OptionalParameter<"::mlir::DictionaryAttr", "resource name -> #flydel.estimate (counts)">:$resources
+    OptionalParameter<"::mlir::DictionaryAttr", "resource name -> #flydel.estimate (counts)">:$resources,
+    DefaultValuedParameter<"int64_t", "0", "ops left out of a total because a model was missing">:$unmodeled_ops
   );
   let extraClassDeclaration = [{
     /// The estimate of a named FPGA resource, or null when absent.

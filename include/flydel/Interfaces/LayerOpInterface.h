@@ -1,0 +1,26 @@
+//===- LayerOpInterface.h - ops as CNN layers -------------------*- C++ -*-===//
+#ifndef FLYDEL_INTERFACES_LAYEROPINTERFACE_H
+#define FLYDEL_INTERFACES_LAYEROPINTERFACE_H
+
+#include "flydel/Model/Layer.h"
+
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/OpDefinition.h"
+
+#include <string>
+
+namespace mlir::flydel {
+
+/// The model library's element type for an MLIR element type (f32 when there is no closer match; the
+/// models take bytes per element from it).
+::flydel::DType getLayerDType(Type elementType);
+
+/// Fills batch/in_h/in_w/c_in of an elementwise or data-movement layer from a static shape: rank-4 shapes are
+/// read as NHWC, other ranks fold into c_in. Fails on a dynamic or unranked shape.
+LogicalResult fillFromActivationShape(Type type, ::flydel::Layer &layer, std::string &reason);
+
+} // namespace mlir::flydel
+
+#include "flydel/Interfaces/LayerOpInterface.h.inc"
+
+#endif // FLYDEL_INTERFACES_LAYEROPINTERFACE_H

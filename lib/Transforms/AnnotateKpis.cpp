@@ -1,0 +1,341 @@
+//===- AnnotateKpis.cpp - predict KPIs of every CNN op --------------------===//
+//
+// Maps every LayerOpInterface op to a ::flydel::Layer, evaluates the platform's models for each selected device
+// and KPI, and records the predictions as #flydel.kpi attributes. The models and their evaluation live in the
+// MLIR-free model library; everything model-related that does not depend on the op (which model serves which
+// device, KPI and op kind; unit conversions) is resolved once, in initialize().
+//
+//===----------------------------------------------------------------------===//
+
+#include "flydel/Dialect/Flydel/IR/FlydelAttrs.h"
+#include "flydel/Dialect/Flydel/IR/FlydelDialect.h"
+#include "flydel/Interfaces/LayerOpInterface.h"
+#include "flydel/Transforms/Passes.h"
+#include "flydel/Transforms/PlatformLibrary.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/Format.h"
+
+#include <array>
+#include <cmath>
+#include <map>
+
+namespace mlir::flydel {
+#define GEN_PASS_DEF_ANNOTATEKPIS
+#include "flydel/Transforms/Passes.h.inc"
+} // namespace mlir::flydel
+
+using namespace mlir;
+using namespace mlir::flydel;
+using ::flydel::Layer;
+using ::flydel::OpKind;
+
+namespace {
+
+constexpr int kNumOpKinds = static_cast<int>(OpKind::DataMovement) + 1;
+
+/// One KPI of one device: its slot in #flydel.kpi and, per op kind, the model serving it (null: no model).
+struct DeviceKpi {
+  KpiSlot slot;
+  std::array<const ::flydel::KpiModel *, kNumOpKinds> models{};
+};
+
+struct DevicePlan {
+  std::string name;
+  StringAttr nameAttr;
+  SmallVector<DeviceKpi> kpis;
+};
+
+/// What the diagnostics of one (layer, device) need; kept with the cached predictions so that a repeated layer
+/// gets the same remarks without being evaluated again.
+struct DeviceOutcome {
+  SmallVector<StringRef, 4> missing;     // KPI columns without a model for this op kind
+  SmallVector<std::string, 1> invalid;   // predictions that are not a finite non-negative number
+  const DeviceKpi *extrapolatedKpi = nullptr;
+  ::flydel::Prediction extrapolation;    // the first extrapolated prediction
+  SmallVector<std::pair<double, bool>, 8> values; // per DeviceKpi: value in the dialect's unit, extrapolated
+  SmallVector<bool, 8> hasValue;
+};
+
+struct LayerOutcome {
+  DictionaryAttr kpis;
+  SmallVector<DeviceOutcome, 4> devices;
+};
+
+/// Running sums of one function on one device.
+struct DeviceTotals {
+  SmallVector<double, 8> sum;
+  SmallVector<bool, 8> any, extrapolated;
+  int64_t unmodeledOps = 0;
+};
+
+/// Identity of a layer for the prediction cache: every field of the descriptor.
+using LayerKey = std::array<int64_t, 16>;
+LayerKey keyOf(const Layer &l) {
+  return {static_cast<int64_t>(l.op), l.batch,    l.in_h,       l.in_w,       l.c_in,     l.c_out,
+          l.kernel_h,                 l.kernel_w, l.stride_h,   l.stride_w,   l.pad_h,    l.pad_w,
+          l.dilation_h,               l.dilation_w, l.groups,   static_cast<int64_t>(l.dtype)};
+}
+
+std::string formatValue(double value) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << llvm::format("%g", value);
+  return text;
+}
+
+struct AnnotateKpisPass : mlir::flydel::impl::AnnotateKpisBase<AnnotateKpisPass> {
+  using Base::Base;
+
+  LogicalResult initialize(MLIRContext *context) override;
+  void runOnOperation() override;
+
+private:
+  const LayerOutcome &evaluate(const Layer &layer);
+  void emitDiagnostics(Operation *op, const Layer &layer, const LayerOutcome &outcome);
+  KpiAttr buildKpi(const DevicePlan &device, ArrayRef<std::pair<double, bool>> values, ArrayRef<bool> hasValue,
+                   int64_t unmodeledOps);
+
+  std::shared_ptr<const ::flydel::Library> library;
+  std::string loadError;
+  PlatformAttr platformAttr;
+  SmallVector<DevicePlan> plans;
+  std::map<LayerKey, LayerOutcome> cache;
+  MLIRContext *ctx = nullptr;
+};
+
+LogicalResult AnnotateKpisPass::initialize(MLIRContext *context) {
+  ctx = context;
+  // Errors are reported in runOnOperation, where there is a location to attach them to.
+  library = loadPlatformLibrary(platform, loadError);
+  if (!library)
+    return success();
+
+  for (const std::string &name : devices) {
+    if (!library->findDevice(name)) {
+      std::string known;
+      for (const ::flydel::Device &device : library->devices)
+        known += (known.empty() ? "" : ", ") + device.name;
+      loadError = "platform '" + library->platform.name + "' has no device '" + name + "' (devices: " + known + ")";
+      library.reset();
+      return success();
+    }
+  }
+
+  // The KPI filter accepts the attribute's names (latency_us, energy_uj, resources), resource names and the
+  // library's column names.
+  auto wanted = [&](const KpiSlot &slot) {
+    if (kpis.empty())
+      return true;
+    for (const std::string &k : kpis) {
+      if (k == slot.column || (k == "latency_us" && slot.kind == KpiSlot::Kind::Latency) ||
+          (k == "energy_uj" && slot.kind == KpiSlot::Kind::Energy) ||
+          (k == "resources" && slot.kind == KpiSlot::Kind::Resource) ||
+          (slot.kind == KpiSlot::Kind::Resource && k == slot.resource))
+        return true;
+    }
+    return false;
+  };
+
+  llvm::StringSet<> matchedKpis;
+  for (const ::flydel::Device &device : library->devices) {
+    if (!devices.empty() && !llvm::is_contained(devices, device.name))
+      continue;
+    DevicePlan plan;
+    plan.name = device.name;
+    plan.nameAttr = StringAttr::get(context, device.name);
+    for (const ::flydel::KpiModel &model : library->models) {
+      if (model.device != device.name)
+        continue;
+      std::optional<KpiSlot> slot = classifyKpiColumn(model.kpi);
+      if (!slot || !wanted(*slot))
+        continue;
+      for (const std::string &k : kpis)
+        if (k == slot->column || k == slot->resource || k == "resources" ||
+            (k == "latency_us" && slot->kind == KpiSlot::Kind::Latency) ||
+            (k == "energy_uj" && slot->kind == KpiSlot::Kind::Energy))
+          matchedKpis.insert(k);
+      auto it = llvm::find_if(plan.kpis, [&](const DeviceKpi &k) { return k.slot.column == model.kpi; });
+      if (it == plan.kpis.end()) {
+        plan.kpis.push_back(DeviceKpi{*slot, {}});
+        it = std::prev(plan.kpis.end());
+      }
+      it->models[static_cast<int>(model.op)] = &model;
+    }
+    plans.push_back(std::move(plan));
+  }
+  for (const std::string &k : kpis) {
+    if (!matchedKpis.contains(k)) {
+      loadError = "no device of platform '" + library->platform.name + "' has a model for KPI '" + k + "'";
+      library.reset();
+      return success();
+    }
+  }
+  platformAttr = getPlatformAttr(context, *library, devices);
+  return success();
+}
+
+KpiAttr AnnotateKpisPass::buildKpi(const DevicePlan &device, ArrayRef<std::pair<double, bool>> values,
+                                   ArrayRef<bool> hasValue, int64_t unmodeledOps) {
+  EstimateAttr latency, energy;
+  NamedAttrList resources;
+  for (auto [index, kpi] : llvm::enumerate(device.kpis)) {
+    EstimateAttr estimate = hasValue[index] ? EstimateAttr::get(ctx, values[index].first, values[index].second)
+                                            : EstimateAttr::getNoModel(ctx);
+    switch (kpi.slot.kind) {
+    case KpiSlot::Kind::Latency:
+      latency = estimate;
+      break;
+    case KpiSlot::Kind::Energy:
+      energy = estimate;
+      break;
+    case KpiSlot::Kind::Resource:
+      resources.append(kpi.slot.resource, estimate);
+      break;
+    }
+  }
+  return KpiAttr::get(ctx, latency, energy, resources.empty() ? DictionaryAttr() : resources.getDictionary(ctx),
+                      unmodeledOps);
+}
+
+const LayerOutcome &AnnotateKpisPass::evaluate(const Layer &layer) {
+  auto [it, inserted] = cache.try_emplace(keyOf(layer));
+  LayerOutcome &outcome = it->second;
+  if (!inserted)
+    return outcome;
+
+  ::flydel::FeatureVector features = ::flydel::computeFeatures(layer);
+  int opIndex = static_cast<int>(layer.op);
+  NamedAttrList entries;
+  for (const DevicePlan &device : plans) {
+    DeviceOutcome &result = outcome.devices.emplace_back();
+    for (const DeviceKpi &kpi : device.kpis) {
+      const ::flydel::KpiModel *model = kpi.models[opIndex];
+      if (!model) {
+        result.missing.push_back(kpi.slot.column);
+        result.values.push_back({0.0, false});
+        result.hasValue.push_back(false);
+        continue;
+      }
+      ::flydel::Prediction prediction = model->model.predict(features);
+      double value = prediction.value * kpi.slot.scale;
+      if (!std::isfinite(value) || value < 0) {
+        // A model evaluated far from its data can go negative; that is no prediction, and no number is made up.
+        result.invalid.push_back(kpi.slot.column + " = " + formatValue(prediction.value) + " " + model->unit);
+        result.values.push_back({0.0, false});
+        result.hasValue.push_back(false);
+        continue;
+      }
+      if (prediction.extrapolated && !result.extrapolatedKpi) {
+        result.extrapolatedKpi = &kpi;
+        result.extrapolation = prediction;
+      }
+      result.values.push_back({value, prediction.extrapolated});
+      result.hasValue.push_back(true);
+    }
+    entries.append(device.nameAttr, buildKpi(device, result.values, result.hasValue, 0));
+  }
+  outcome.kpis = entries.getDictionary(ctx);
+  return outcome;
+}
+
+void AnnotateKpisPass::emitDiagnostics(Operation *op, const Layer &layer, const LayerOutcome &outcome) {
+  std::string missingAll, missingSome, extrapolated, invalid;
+  for (auto [device, result] : llvm::zip(plans, outcome.devices)) {
+    if (!result.missing.empty()) {
+      if (result.missing.size() == device.kpis.size()) {
+        missingAll += (missingAll.empty() ? "'" : ", '") + device.name + "'";
+      } else {
+        missingSome += (missingSome.empty() ? "" : "; ") + device.name + ": " + llvm::join(result.missing, ", ");
+      }
+    }
+    if (result.extrapolatedKpi)
+      extrapolated += (extrapolated.empty() ? "" : "; ") + device.name + " " + result.extrapolatedKpi->slot.column +
+                      ": " + ::flydel::Model::describeDomain(result.extrapolation);
+    for (const std::string &text : result.invalid)
+      invalid += (invalid.empty() ? "" : "; ") + device.name + " " + text;
+  }
+  const char *kind = ::flydel::opKindName(layer.op);
+  if (!missingAll.empty())
+    op->emitRemark() << "no model for " << kind << " on device" << (missingAll.find(',') != std::string::npos ? "s " : " ")
+                     << missingAll;
+  if (!missingSome.empty())
+    op->emitRemark() << "no model for some KPIs of " << kind << " (" << missingSome << ")";
+  if (!extrapolated.empty())
+    op->emitWarning() << "extrapolated outside the training domain (" << extrapolated << ")";
+  if (!invalid.empty())
+    op->emitWarning() << "model output is not a valid KPI, recorded as no_model (" << invalid << ")";
+}
+
+void AnnotateKpisPass::runOnOperation() {
+  ModuleOp module = getOperation();
+  if (!library) {
+    module.emitError() << "annotate-kpis: " << loadError;
+    return signalPassFailure();
+  }
+  module->setAttr(FlydelDialect::kPlatformAttrName, platformAttr);
+
+  llvm::DenseMap<Operation *, SmallVector<DeviceTotals>> totals;
+  module.walk([&](LayerOpInterface layerOp) {
+    Operation *op = layerOp.getOperation();
+    std::string reason;
+    FailureOr<Layer> layer = layerOp.describeLayer(reason);
+    if (failed(layer)) {
+      op->emitWarning() << "not annotated: cannot describe it as a layer: " << reason;
+      return;
+    }
+    std::string problem = layer->check();
+    if (!problem.empty()) {
+      op->emitWarning() << "not annotated: invalid layer: " << problem;
+      return;
+    }
+    const LayerOutcome &outcome = evaluate(*layer);
+    op->setAttr(FlydelDialect::kKpisAttrName, outcome.kpis);
+    emitDiagnostics(op, *layer, outcome);
+
+    auto function = op->getParentOfType<FunctionOpInterface>();
+    if (!function)
+      return;
+    SmallVector<DeviceTotals> &sums = totals[function.getOperation()];
+    if (sums.empty()) {
+      for (const DevicePlan &device : plans) {
+        DeviceTotals &t = sums.emplace_back();
+        t.sum.assign(device.kpis.size(), 0.0);
+        t.any.assign(device.kpis.size(), false);
+        t.extrapolated.assign(device.kpis.size(), false);
+      }
+    }
+    for (auto [t, result] : llvm::zip(sums, outcome.devices)) {
+      bool unmodeled = false;
+      for (size_t i = 0; i < result.values.size(); ++i) {
+        if (!result.hasValue[i]) {
+          unmodeled = true;
+          continue;
+        }
+        t.sum[i] += result.values[i].first;
+        t.any[i] = true;
+        t.extrapolated[i] = t.extrapolated[i] || result.values[i].second;
+      }
+      t.unmodeledOps += unmodeled;
+    }
+  });
+
+  for (auto &[function, sums] : totals) {
+    NamedAttrList entries;
+    for (auto [device, t] : llvm::zip(plans, sums)) {
+      SmallVector<std::pair<double, bool>, 8> values;
+      for (size_t i = 0; i < t.sum.size(); ++i)
+        values.push_back({t.sum[i], t.extrapolated[i]});
+      entries.append(device.nameAttr, buildKpi(device, values, t.any, t.unmodeledOps));
+    }
+    function->setAttr(FlydelDialect::kKpiTotalsAttrName, entries.getDictionary(ctx));
+  }
+}
+
+} // namespace

@@ -1,0 +1,346 @@
+//===- KpiReport.cpp - per-layer report of annotated KPIs -----------------===//
+
+#include "flydel/Dialect/Flydel/IR/FlydelAttrs.h"
+#include "flydel/Dialect/Flydel/IR/FlydelDialect.h"
+#include "flydel/Transforms/Passes.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
+#include <map>
+#include <set>
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/raw_ostream.h"
+
+namespace mlir::flydel {
+#define GEN_PASS_DEF_KPIREPORT
+#include "flydel/Transforms/Passes.h.inc"
+} // namespace mlir::flydel
+
+using namespace mlir;
+using namespace mlir::flydel;
+
+namespace {
+
+/// One reported quantity: a device and a KPI of #flydel.kpi (latency_us, energy_uj or a resource name).
+struct Column {
+  std::string device;
+  std::string kpi;
+};
+
+struct Row {
+  std::string layer, op, shape;
+  DictionaryAttr kpis; // device -> #flydel.kpi
+};
+
+struct FunctionReport {
+  std::string name;
+  std::vector<Row> rows;
+  DictionaryAttr totals;
+};
+
+/// A layer's name: the ONNX node name an importer put in a NameLoc, else file:line.
+std::string layerName(Location loc) {
+  if (auto name = dyn_cast<NameLoc>(loc))
+    return name.getName().str();
+  if (auto fused = dyn_cast<FusedLoc>(loc)) {
+    for (Location inner : fused.getLocations())
+      if (auto name = dyn_cast<NameLoc>(inner))
+        return name.getName().str();
+  }
+  if (auto file = dyn_cast<FileLineColLoc>(loc))
+    return (file.getFilename().getValue() + ":" + Twine(file.getLine())).str();
+  return "?";
+}
+
+std::string shapeOf(Operation *op) {
+  if (op->getNumResults() == 0)
+    return "";
+  auto shaped = dyn_cast<ShapedType>(op->getResult(0).getType());
+  if (!shaped || !shaped.hasRank())
+    return "";
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  for (int64_t dim : shaped.getShape())
+    os << (ShapedType::isDynamic(dim) ? std::string("?") : std::to_string(dim)) << "x";
+  os << shaped.getElementType();
+  return text;
+}
+
+EstimateAttr lookup(DictionaryAttr kpis, const Column &column) {
+  if (!kpis)
+    return {};
+  auto kpi = kpis.getAs<KpiAttr>(column.device);
+  if (!kpi)
+    return {};
+  if (column.kpi == "latency_us")
+    return kpi.getLatencyUs();
+  if (column.kpi == "energy_uj")
+    return kpi.getEnergyUj();
+  return kpi.getResource(column.kpi);
+}
+
+std::string formatNumber(double value) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << llvm::format(value >= 100 ? "%.1f" : "%.4g", value);
+  return text;
+}
+
+/// Text cell: value, `value*` when extrapolated, `no_model`, or empty when the KPI was not annotated.
+std::string textCell(EstimateAttr estimate) {
+  if (!estimate)
+    return "";
+  if (!estimate.hasModel())
+    return "no_model";
+  return formatNumber(estimate.getValueAsDouble()) + (estimate.getExtrapolated() ? "*" : "");
+}
+
+const char *statusOf(EstimateAttr estimate) {
+  if (!estimate.hasModel())
+    return "no_model";
+  return estimate.getExtrapolated() ? "extrapolated" : "predicted";
+}
+
+struct KpiReportPass : mlir::flydel::impl::KpiReportBase<KpiReportPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    if (format != "text" && format != "csv" && format != "json") {
+      module.emitError() << "flydel-kpi-report: unknown format '" << format << "' (expected text, csv or json)";
+      return signalPassFailure();
+    }
+
+    auto platform = module->getAttrOfType<PlatformAttr>(FlydelDialect::kPlatformAttrName);
+    std::vector<FunctionReport> functions;
+    module.walk([&](FunctionOpInterface function) {
+      FunctionReport report;
+      report.name = function.getName().str();
+      report.totals = function->getAttrOfType<DictionaryAttr>(FlydelDialect::kKpiTotalsAttrName);
+      function.walk([&](Operation *op) {
+        if (auto kpis = op->getAttrOfType<DictionaryAttr>(FlydelDialect::kKpisAttrName))
+          report.rows.push_back({layerName(op->getLoc()), op->getName().getStringRef().str(), shapeOf(op), kpis});
+      });
+      if (!report.rows.empty() || report.totals)
+        functions.push_back(std::move(report));
+    });
+    if (functions.empty()) {
+      module.emitError() << "flydel-kpi-report: no flydel.kpis annotations in the module (run --annotate-kpis first)";
+      return signalPassFailure();
+    }
+
+    std::vector<Column> columns = collectColumns(platform, functions);
+
+    std::string errorMessage;
+    std::unique_ptr<llvm::ToolOutputFile> file = openOutputFile(output, &errorMessage);
+    if (!file) {
+      module.emitError() << "flydel-kpi-report: " << errorMessage;
+      return signalPassFailure();
+    }
+    llvm::raw_fd_ostream &os = file->os();
+    StringRef platformName = platform ? platform.getName().getValue() : StringRef("");
+    if (format == "text")
+      writeText(os, platformName, columns, functions);
+    else if (format == "csv")
+      writeCsv(os, columns, functions);
+    else
+      writeJson(os, platformName, columns, functions);
+    os.flush();
+    if (os.has_error()) {
+      module.emitError() << "flydel-kpi-report: cannot write '" << output << "'";
+      os.clear_error();
+      return signalPassFailure();
+    }
+    file->keep();
+    markAllAnalysesPreserved();
+  }
+
+  /// Columns in platform device order (else first-seen order): latency, energy, then resources by name.
+  static std::vector<Column> collectColumns(PlatformAttr platform, const std::vector<FunctionReport> &functions) {
+    std::vector<std::string> deviceOrder;
+    if (platform)
+      for (DeviceAttr device : platform.getDevices())
+        deviceOrder.push_back(device.getName().str());
+    std::map<std::string, std::array<bool, 2>> basics;
+    std::map<std::string, std::set<std::string>> resources;
+    auto visit = [&](DictionaryAttr kpis) {
+      if (!kpis)
+        return;
+      for (NamedAttribute entry : kpis) {
+        std::string device = entry.getName().str();
+        if (!llvm::is_contained(deviceOrder, device))
+          deviceOrder.push_back(device);
+        auto kpi = dyn_cast<KpiAttr>(entry.getValue());
+        if (!kpi)
+          continue;
+        basics[device][0] |= static_cast<bool>(kpi.getLatencyUs());
+        basics[device][1] |= static_cast<bool>(kpi.getEnergyUj());
+        if (DictionaryAttr res = kpi.getResources())
+          for (NamedAttribute r : res)
+            resources[device].insert(r.getName().str());
+      }
+    };
+    for (const FunctionReport &function : functions) {
+      for (const Row &row : function.rows)
+        visit(row.kpis);
+      visit(function.totals);
+    }
+    std::vector<Column> columns;
+    for (const std::string &device : deviceOrder) {
+      if (basics[device][0])
+        columns.push_back({device, "latency_us"});
+      if (basics[device][1])
+        columns.push_back({device, "energy_uj"});
+      for (const std::string &resource : resources[device])
+        columns.push_back({device, resource});
+    }
+    return columns;
+  }
+
+  static void writeText(llvm::raw_ostream &os, StringRef platform, const std::vector<Column> &columns,
+                        const std::vector<FunctionReport> &functions) {
+    os << "flydel KPI report";
+    if (!platform.empty())
+      os << " (platform " << platform << ")";
+    os << "\nlatency in us, energy in uJ, resources in counts; * = extrapolated outside the training domain\n";
+    for (const FunctionReport &function : functions) {
+      std::vector<std::vector<std::string>> table;
+      std::vector<std::string> header = {"layer", "op", "shape"};
+      for (const Column &c : columns)
+        header.push_back(c.device + ":" + c.kpi);
+      table.push_back(header);
+      for (const Row &row : function.rows) {
+        std::vector<std::string> cells = {row.layer, row.op, row.shape};
+        for (const Column &c : columns)
+          cells.push_back(textCell(lookup(row.kpis, c)));
+        table.push_back(cells);
+      }
+      if (function.totals) {
+        std::vector<std::string> cells = {"TOTAL", "", ""};
+        for (const Column &c : columns)
+          cells.push_back(textCell(lookup(function.totals, c)));
+        table.push_back(cells);
+      }
+      std::vector<size_t> widths(header.size(), 0);
+      for (const auto &cells : table)
+        for (size_t i = 0; i < cells.size(); ++i)
+          widths[i] = std::max(widths[i], cells[i].size());
+      os << "\nfunction @" << function.name << " (" << function.rows.size() << " annotated ops)\n";
+      for (const auto &cells : table) {
+        for (size_t i = 0; i < cells.size(); ++i) {
+          os << (i ? "  " : "");
+          if (i < 3)
+            os << llvm::left_justify(cells[i], widths[i]);
+          else
+            os << llvm::right_justify(cells[i], widths[i]);
+        }
+        os << "\n";
+      }
+      if (function.totals) {
+        for (NamedAttribute entry : function.totals) {
+          auto kpi = dyn_cast<KpiAttr>(entry.getValue());
+          if (kpi && kpi.getUnmodeledOps() > 0)
+            os << "TOTAL on " << entry.getName().getValue() << " leaves out " << kpi.getUnmodeledOps()
+               << " ops without a model\n";
+        }
+      }
+    }
+  }
+
+  static void writeCsvField(llvm::raw_ostream &os, StringRef text) {
+    if (text.find_first_of(",\"\n") == StringRef::npos) {
+      os << text;
+      return;
+    }
+    os << '"';
+    for (char c : text)
+      os << (c == '"' ? "\"\"" : StringRef(&c, 1));
+    os << '"';
+  }
+
+  /// Long ("tidy") form: one line per (layer, device, KPI); totals use the layer name "TOTAL".
+  static void writeCsv(llvm::raw_ostream &os, const std::vector<Column> &columns,
+                       const std::vector<FunctionReport> &functions) {
+    os << "function,layer,op,shape,device,kpi,value,status\n";
+    auto line = [&](StringRef function, StringRef layer, StringRef op, StringRef shape, const Column &c,
+                    EstimateAttr estimate) {
+      if (!estimate)
+        return;
+      for (StringRef field : {function, layer, op, shape, StringRef(c.device), StringRef(c.kpi)}) {
+        writeCsvField(os, field);
+        os << ',';
+      }
+      if (estimate.hasModel())
+        os << llvm::format("%.17g", estimate.getValueAsDouble());
+      os << ',' << statusOf(estimate) << '\n';
+    };
+    for (const FunctionReport &function : functions) {
+      for (const Row &row : function.rows)
+        for (const Column &c : columns)
+          line(function.name, row.layer, row.op, row.shape, c, lookup(row.kpis, c));
+      if (function.totals) {
+        for (const Column &c : columns)
+          line(function.name, "TOTAL", "", "", c, lookup(function.totals, c));
+        for (NamedAttribute entry : function.totals)
+          if (auto kpi = dyn_cast<KpiAttr>(entry.getValue())) {
+            os << function.name << ",TOTAL,,," << entry.getName().getValue() << ",unmodeled_ops,"
+               << kpi.getUnmodeledOps() << ",count\n";
+          }
+      }
+    }
+  }
+
+  static llvm::json::Object jsonKpis(DictionaryAttr kpis, const std::vector<Column> &columns) {
+    llvm::json::Object devices;
+    for (const Column &c : columns) {
+      EstimateAttr estimate = lookup(kpis, c);
+      if (!estimate)
+        continue;
+      llvm::json::Object value;
+      value["value"] = estimate.hasModel() ? llvm::json::Value(estimate.getValueAsDouble()) : llvm::json::Value(nullptr);
+      value["status"] = statusOf(estimate);
+      llvm::json::Object *device = devices.getObject(c.device);
+      if (!device)
+        device = &devices.try_emplace(c.device, llvm::json::Object()).first->second.getAsObject()->operator=(
+            llvm::json::Object());
+      (*device)[c.kpi] = std::move(value);
+    }
+    return devices;
+  }
+
+  static void writeJson(llvm::raw_ostream &os, StringRef platform, const std::vector<Column> &columns,
+                        const std::vector<FunctionReport> &functions) {
+    llvm::json::Array functionArray;
+    for (const FunctionReport &function : functions) {
+      llvm::json::Array layers;
+      for (const Row &row : function.rows)
+        layers.push_back(llvm::json::Object{{"name", row.layer},
+                                            {"op", row.op},
+                                            {"shape", row.shape},
+                                            {"kpis", jsonKpis(row.kpis, columns)}});
+      llvm::json::Object entry{{"name", function.name}, {"layers", std::move(layers)}};
+      if (function.totals) {
+        llvm::json::Object totals = jsonKpis(function.totals, columns);
+        for (NamedAttribute e : function.totals)
+          if (auto kpi = dyn_cast<KpiAttr>(e.getValue()))
+            if (llvm::json::Object *device = totals.getObject(e.getName().getValue()))
+              (*device)["unmodeled_ops"] = kpi.getUnmodeledOps();
+        entry["totals"] = std::move(totals);
+      }
+      functionArray.push_back(std::move(entry));
+    }
+    llvm::json::Object root{{"schema", "flydel-kpi-report"},
+                            {"schema_version", 1},
+                            {"platform", platform.str()},
+                            {"units", llvm::json::Object{{"latency_us", "us"}, {"energy_uj", "uJ"}}},
+                            {"functions", std::move(functionArray)}};
+    os << llvm::formatv("{0:2}", llvm::json::Value(std::move(root))) << "\n";
+  }
+};
+
+} // namespace
