@@ -10,6 +10,8 @@ PACKAGES=(
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools
   # Numerics, formats, tests
   libeigen3-dev nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev
+  # ONNX import (flydel-translate) and ONNX's node tests for numerical validation
+  libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata
   # Python tooling (reports, plots) for /usr/bin/python3
   python3 python3-numpy python3-matplotlib
 )

@@ -1,5 +1,6 @@
 # -*- Python -*-
 import os
+import sys
 
 import lit.formats
 import lit.util
@@ -19,6 +20,7 @@ llvm_config.use_default_substitutions()
 config.substitutions.append(("%flydel_src", config.flydel_src_root))
 config.substitutions.append(("%flydel_obj", config.flydel_obj_root))
 config.substitutions.append(("%shared", config.flydel_shared_dir))
+config.substitutions.append(("%python", sys.executable))
 
 # Reference data lives beside the checkout (../shared) and is never copied into the repository. Tests that need it
 # say `REQUIRES: shared-data`. A user's clone has no ../shared: those tests are then reported UNSUPPORTED. Under

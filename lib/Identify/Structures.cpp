@@ -449,8 +449,11 @@ std::vector<Term> frolsCandidates(const Dataset &data, int degree) {
 }
 
 void recordDomain(Model &model, const Dataset &train) {
-  std::vector<Feature> features = {Feature::Batch, Feature::InHW, Feature::CIn,
-                                   Feature::COut,  Feature::Kernel, Feature::Stride};
+  // The layer geometry is always recorded, used by the model or not: a layer whose stride, groups, dilation or
+  // padding was never seen in training (the tx2-c10gx data is stride-1, dense, unpadded) is then flagged as
+  // extrapolated instead of being predicted silently as if it were a training layer.
+  std::vector<Feature> features = {Feature::Batch,  Feature::InHW,   Feature::CIn,      Feature::COut, Feature::Kernel,
+                                   Feature::Stride, Feature::Groups, Feature::Dilation, Feature::Pad};
   for (Feature f : model.featuresUsed())
     if (std::find(features.begin(), features.end(), f) == features.end())
       features.push_back(f);

@@ -26,7 +26,8 @@ constexpr NamedType kTypes[] = {{DType::F64, "f64", 8}, {DType::F32, "f32", 4}, 
 constexpr const char *kFeatureNames[kNumFeatures] = {
     "batch",      "in_hw",      "c_in",        "c_out",        "kernel",       "stride",
     "out_hw",     "in_pixels",  "out_pixels",  "kernel_area",  "macs",         "input_bytes",
-    "output_bytes", "weight_bytes", "total_bytes", "arith_intensity", "reduction_size", "weight_count"};
+    "output_bytes", "weight_bytes", "total_bytes", "arith_intensity", "reduction_size", "weight_count",
+    "groups", "dilation", "pad"};
 
 int64_t outSize(int64_t in, int64_t pad, int64_t dilation, int64_t kernel, int64_t stride) {
   if (stride <= 0)
@@ -195,6 +196,9 @@ FeatureVector computeFeatures(const Layer &layer) {
   }
   at(Feature::ReductionSize) = reduction;
   at(Feature::WeightCount) = layer.op == OpKind::Conv2d || layer.op == OpKind::MatMul ? reduction * double(layer.c_out) : 0.0;
+  at(Feature::Groups) = double(layer.groups);
+  at(Feature::Dilation) = std::sqrt(double(layer.dilation_h) * double(layer.dilation_w));
+  at(Feature::Pad) = 0.5 * double(layer.pad_h + layer.pad_w);
   return f;
 }
 

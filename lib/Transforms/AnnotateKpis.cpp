@@ -130,17 +130,10 @@ LogicalResult AnnotateKpisPass::initialize(MLIRContext *context) {
 
   // The KPI filter accepts the attribute's names (latency_us, energy_uj, resources), resource names and the
   // library's column names.
-  auto wanted = [&](const KpiSlot &slot) {
-    if (kpis.empty())
-      return true;
-    for (const std::string &k : kpis) {
-      if (k == slot.column || (k == "latency_us" && slot.kind == KpiSlot::Kind::Latency) ||
-          (k == "energy_uj" && slot.kind == KpiSlot::Kind::Energy) ||
-          (k == "resources" && slot.kind == KpiSlot::Kind::Resource) ||
-          (slot.kind == KpiSlot::Kind::Resource && k == slot.resource))
-        return true;
-    }
-    return false;
+  auto selects = [](StringRef selector, const KpiSlot &slot) {
+    return selector == slot.column || (selector == "latency_us" && slot.kind == KpiSlot::Kind::Latency) ||
+           (selector == "energy_uj" && slot.kind == KpiSlot::Kind::Energy) ||
+           (slot.kind == KpiSlot::Kind::Resource && (selector == "resources" || selector == slot.resource));
   };
 
   llvm::StringSet<> matchedKpis;
@@ -154,13 +147,17 @@ LogicalResult AnnotateKpisPass::initialize(MLIRContext *context) {
       if (model.device != device.name)
         continue;
       std::optional<KpiSlot> slot = classifyKpiColumn(model.kpi);
-      if (!slot || !wanted(*slot))
+      if (!slot)
         continue;
-      for (const std::string &k : kpis)
-        if (k == slot->column || k == slot->resource || k == "resources" ||
-            (k == "latency_us" && slot->kind == KpiSlot::Kind::Latency) ||
-            (k == "energy_uj" && slot->kind == KpiSlot::Kind::Energy))
+      bool wanted = kpis.empty();
+      for (const std::string &k : kpis) {
+        if (selects(k, *slot)) {
+          wanted = true;
           matchedKpis.insert(k);
+        }
+      }
+      if (!wanted)
+        continue;
       auto it = llvm::find_if(plan.kpis, [&](const DeviceKpi &k) { return k.slot.column == model.kpi; });
       if (it == plan.kpis.end()) {
         plan.kpis.push_back(DeviceKpi{*slot, {}});

@@ -2,6 +2,7 @@
 //
 // flydel-identify DATA.csv --kpi COLUMN [options]   one KPI model, cross-validated
 // flydel-identify --spec SPEC.json -o LIBRARY.json  a whole platform library
+// flydel-identify --predict --library LIB --device D --layer SPEC   evaluate a library's models on a layer
 //
 // Plain C++ (no LLVM command-line library): the tool stays MLIR-free. Errors go to stderr with a non-zero exit
 // status; output files are written to a temporary and renamed, so a failure never leaves a half-written file.
@@ -11,6 +12,7 @@
 #include "flydel/Identify/Train.h"
 #include "flydel/Identify/Validation.h"
 #include "flydel/Model/Library.h"
+#include "flydel/Platforms/EmbeddedPlatforms.h"
 
 #include <nlohmann/json.hpp>
 
@@ -35,15 +37,24 @@ const char *kUsage = R"(usage:
                   [--strict] [--quiet]
   flydel-identify --spec SPEC.json -o LIBRARY.json [--data-dir DIR] [--structure S] [--folds N]
                   [--seed N] [--max-params N] [--quiet]
+  flydel-identify --predict --library NAME|LIB.json --device NAME --layer SPEC [--layer SPEC ...]
 
 Identifies a model of one KPI column of a measurement table (CSV) by k-fold cross-validation
 (default 10 folds, seed 1, at most 16 parameters); 'auto' picks the structure and order with the
 lowest CV MAPE penalised by 1 % per parameter. With --spec, trains every (device, op, KPI) model
 and link of a platform library. Rows whose KPI is not positive are left out (errors with --strict).
+With --predict, evaluates every model a library has for the device on each layer and prints JSON
+(values in the library's units, with the extrapolation status); NAME is an embedded platform
+(tx2-c10gx). SPEC is comma-separated fields of the layer descriptor, e.g.
+  op=conv2d,in_hw=56,c_in=64,c_out=64,kernel=3,stride=1,pad=1
+(fields: op, batch, in_hw, in_h, in_w, c_in, c_out, kernel, kernel_h, kernel_w, stride, stride_h,
+stride_w, pad, pad_h, pad_w, dilation, groups, dtype; unspecified fields keep their defaults).
 )";
 
 struct Options {
-  std::string data, kpi, spec, output, report, dataDir, device = "device", unit;
+  std::string data, kpi, spec, output, report, dataDir, device = "device", unit, library;
+  bool predict = false, deviceGiven = false;
+  std::vector<Layer> layers;
   std::optional<OpKind> op;
   std::optional<Structure> structure;
   std::optional<int> folds, maxParams;
@@ -65,6 +76,66 @@ long long parseInteger(const std::string &option, const std::string &text, long 
     usageError("option " + option + ": '" + text + "' is not an integer in [" + std::to_string(lo) + ", " +
                std::to_string(hi) + "]");
   return v;
+}
+
+/// A layer from "field=value,field=value" (see the usage text).
+Expected<Layer> parseLayerSpec(const std::string &spec) {
+  Layer layer;
+  size_t start = 0;
+  while (start <= spec.size()) {
+    size_t end = spec.find(',', start);
+    if (end == std::string::npos)
+      end = spec.size();
+    std::string item = spec.substr(start, end - start);
+    start = end + 1;
+    if (item.empty())
+      continue;
+    size_t eq = item.find('=');
+    if (eq == std::string::npos)
+      return makeError("'" + item + "' is not field=value");
+    std::string key = item.substr(0, eq), value = item.substr(eq + 1);
+    if (key == "op") {
+      if (!parseOpKind(value, layer.op))
+        return makeError("unknown op kind '" + value + "'");
+      continue;
+    }
+    if (key == "dtype") {
+      if (!parseDType(value, layer.dtype))
+        return makeError("unknown data type '" + value + "'");
+      continue;
+    }
+    char *endp = nullptr;
+    long long v = std::strtoll(value.c_str(), &endp, 10);
+    if (value.empty() || *endp != '\0')
+      return makeError("field '" + key + "': '" + value + "' is not an integer");
+    struct Field {
+      const char *name;
+      std::vector<int64_t Layer::*> members;
+    };
+    static const Field fields[] = {
+        {"batch", {&Layer::batch}},          {"in_hw", {&Layer::in_h, &Layer::in_w}},
+        {"in_h", {&Layer::in_h}},            {"in_w", {&Layer::in_w}},
+        {"c_in", {&Layer::c_in}},            {"c_out", {&Layer::c_out}},
+        {"kernel", {&Layer::kernel_h, &Layer::kernel_w}},
+        {"kernel_h", {&Layer::kernel_h}},    {"kernel_w", {&Layer::kernel_w}},
+        {"stride", {&Layer::stride_h, &Layer::stride_w}},
+        {"stride_h", {&Layer::stride_h}},    {"stride_w", {&Layer::stride_w}},
+        {"pad", {&Layer::pad_h, &Layer::pad_w}},
+        {"pad_h", {&Layer::pad_h}},          {"pad_w", {&Layer::pad_w}},
+        {"dilation", {&Layer::dilation_h, &Layer::dilation_w}},
+        {"groups", {&Layer::groups}}};
+    const Field *field = nullptr;
+    for (const Field &f : fields)
+      if (key == f.name)
+        field = &f;
+    if (!field)
+      return makeError("unknown layer field '" + key + "'");
+    for (int64_t Layer::*member : field->members)
+      layer.*member = v;
+  }
+  if (std::string problem = layer.check(); !problem.empty())
+    return makeError("invalid layer '" + spec + "': " + problem);
+  return layer;
 }
 
 Options parseArgs(int argc, char **argv) {
@@ -123,6 +194,17 @@ Options parseArgs(int argc, char **argv) {
       o.dataDir = next();
     } else if (arg == "--device") {
       o.device = next();
+      o.deviceGiven = true;
+    } else if (arg == "--predict") {
+      o.predict = true;
+    } else if (arg == "--library") {
+      o.library = next();
+    } else if (arg == "--layer") {
+      std::string v = next();
+      auto layer = parseLayerSpec(v);
+      if (!layer)
+        usageError("option --layer: " + layer.error());
+      o.layers.push_back(*layer);
     } else if (arg == "--unit") {
       o.unit = next();
     } else if (arg == "--dtype") {
@@ -148,6 +230,11 @@ Options parseArgs(int argc, char **argv) {
     }
   }
   (void)structureAuto;
+  if (o.predict) {
+    if (o.library.empty() || !o.deviceGiven || o.layers.empty())
+      usageError("--predict needs --library, --device and at least one --layer");
+    return o;
+  }
   if (!o.spec.empty()) {
     if (!o.data.empty() || !o.kpi.empty())
       usageError("--spec trains a whole library: give no DATA.csv or --kpi with it");
@@ -325,11 +412,48 @@ int identifyOne(const Options &o) {
   return 0;
 }
 
+/// Evaluates every model the library has for the device on each layer.
+int predict(const Options &o) {
+  std::string_view embedded = getEmbeddedPlatform(o.library);
+  auto library = embedded.empty() ? Library::load(o.library) : Library::parse(embedded, o.library);
+  if (!library) {
+    std::cerr << "flydel-identify: error: " << library.error() << "\n";
+    return kExitFailure;
+  }
+  if (!library->findDevice(o.device)) {
+    std::cerr << "flydel-identify: error: platform '" << library->platform.name << "' has no device '" << o.device
+              << "'\n";
+    return kExitFailure;
+  }
+  Json out = Json::array();
+  for (const Layer &layer : o.layers) {
+    Json predictions = Json::object();
+    for (const KpiModel &model : library->models) {
+      if (model.device != o.device || model.op != layer.op)
+        continue;
+      Prediction p = model.predict(layer);
+      Json entry{{"value", p.value}, {"unit", model.unit}, {"extrapolated", p.extrapolated}};
+      if (p.extrapolated)
+        entry["domain"] = Model::describeDomain(p);
+      predictions[model.kpi] = entry;
+    }
+    out.push_back(Json{{"platform", library->platform.name},
+                       {"device", o.device},
+                       {"op", opKindName(layer.op)},
+                       {"macs", layer.macs()},
+                       {"predictions", predictions}});
+  }
+  std::cout << out.dump(2) << "\n";
+  return std::cout ? 0 : kExitFailure;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
   try {
     Options o = parseArgs(argc, argv);
+    if (o.predict)
+      return predict(o);
     return o.spec.empty() ? identifyOne(o) : trainSpec(o);
   } catch (const std::exception &e) {
     std::cerr << "flydel-identify: error: " << e.what() << "\n";

@@ -75,6 +75,9 @@ enum class Feature : int {
   ArithIntensity, // macs / total bytes
   ReductionSize,  // products summed per output: kernel_area * c_in / groups (adder-tree depth ~ its log)
   WeightCount,    // weight elements: c_out * reduction_size (multipliers of a fully unrolled layer)
+  Groups,         // convolution groups (c_in for depthwise)
+  Dilation,       // sqrt(dilation_h * dilation_w)
+  Pad,            // mean padding per side, (pad_h + pad_w) / 2
   Count
 };
 constexpr int kNumFeatures = static_cast<int>(Feature::Count);

@@ -1,0 +1,49 @@
+//===- ImportONNX.h - ONNX model to TOSA importer ---------------*- C++ -*-===//
+//
+// Imports an ONNX model (protobuf bytes) into a module holding one func.func per graph, in TOSA 1.0 as MLIR 22
+// spells it, with static shapes, NHWC activations inside the function and the ONNX node name as every op's
+// location. See docs/importer.md.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef FLYDEL_TARGET_ONNX_IMPORTONNX_H
+#define FLYDEL_TARGET_ONNX_IMPORTONNX_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringRef.h"
+
+#include <string>
+
+namespace mlir {
+class DialectRegistry;
+class MLIRContext;
+} // namespace mlir
+
+namespace mlir::flydel {
+
+struct OnnxImportOptions {
+  /// Emit weights as zero splats instead of their values (analysis-only flows: fast, small output).
+  bool elideWeights = false;
+  /// Static shapes for graph inputs, by input name; they replace the model's (possibly dynamic) dimensions.
+  llvm::StringMap<llvm::SmallVector<int64_t, 4>> inputShapes;
+  /// Name of the imported function.
+  std::string functionName = "main_graph";
+};
+
+/// Parses "NAME=1x3x224x224" into `options.inputShapes`; returns an error message, empty on success.
+std::string parseOnnxInputShape(llvm::StringRef spec, OnnxImportOptions &options);
+
+/// Registers the dialects the importer produces (func, tosa).
+void registerOnnxImportDialects(DialectRegistry &registry);
+
+/// Imports a serialized ONNX ModelProto. Errors are reported through the context's diagnostic engine, located at
+/// the offending node (a NameLoc with its name) or at `sourceName`; the result is then null.
+OwningOpRef<ModuleOp> importOnnxModel(llvm::StringRef bytes, llvm::StringRef sourceName, MLIRContext *context,
+                                      const OnnxImportOptions &options = {});
+
+} // namespace mlir::flydel
+
+#endif // FLYDEL_TARGET_ONNX_IMPORTONNX_H
