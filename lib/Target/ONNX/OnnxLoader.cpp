@@ -46,7 +46,14 @@ std::string detail::loadOnnxModel(llvm::StringRef bytes,
   for (const auto &init : graph->initializer())
     initializers.insert(init.name());
 
-  llvm::StringMap<bool> used;
+  std::set<std::string> inputNames;
+  for (const auto &input : graph->input())
+    if (!initializers.count(input.name()))
+      inputNames.insert(input.name());
+  for (const auto &entry : inputShapes)
+    if (!inputNames.count(entry.getKey().str()))
+      return "--input-shape names '" + entry.getKey().str() + "', which is not a graph input";
+
   for (auto &input : *graph->mutable_input()) {
     if (initializers.count(input.name()))
       continue;
@@ -55,7 +62,6 @@ std::string detail::loadOnnxModel(llvm::StringRef bytes,
     onnx::TensorShapeProto *shape = input.mutable_type()->mutable_tensor_type()->mutable_shape();
     auto it = inputShapes.find(input.name());
     if (it != inputShapes.end()) {
-      used[input.name()] = true;
       if (static_cast<int>(it->second.size()) != shape->dim_size())
         return "--input-shape for '" + input.name() + "' has rank " + std::to_string(it->second.size()) +
                " but the input has rank " + std::to_string(shape->dim_size()) + " (" + dimsToString(*shape) + ")";
@@ -75,10 +81,6 @@ std::string detail::loadOnnxModel(llvm::StringRef bytes,
                dimsToString(*shape) + "): give it a static shape with --input-shape " + input.name() + "=...";
     }
   }
-  for (const auto &entry : inputShapes)
-    if (!used.count(entry.getKey()))
-      return "--input-shape names '" + entry.getKey().str() + "', which is not a graph input";
-
   try {
     onnx::ShapeInferenceOptions options;
     options.check_type = true;
