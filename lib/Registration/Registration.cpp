@@ -5,6 +5,7 @@
 #include "flydel/Dialect/Flydel/IR/FlydelDialect.h"
 #include "flydel/Dialect/Linalg/LayerOpInterfaceImpl.h"
 #include "flydel/Dialect/Tosa/LayerOpInterfaceImpl.h"
+#include "flydel/Pipelines/Pipelines.h"
 #include "flydel/Transforms/Passes.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -15,7 +16,10 @@ void mlir::flydel::registerFlydelDialects(mlir::DialectRegistry &registry) {
   registerLinalgLayerOpInterfaceExternalModels(registry);
 }
 
-void mlir::flydel::registerFlydelPasses() { registerFlydelTransformsPasses(); }
+void mlir::flydel::registerFlydelPasses() {
+  registerFlydelTransformsPasses();
+  registerFlydelPipelines();
+}
 
 void mlir::flydel::registerFlydel(mlir::DialectRegistry &registry) {
   registerFlydelDialects(registry);
