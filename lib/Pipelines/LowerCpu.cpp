@@ -17,7 +17,7 @@ void flydel::buildLowerCpuPipeline(OpPassManager &pm, const LowerCpuOptions &opt
   if (options.fuseElementwise)
     pipeline += "func.func(linalg-fuse-elementwise-ops),";
   pipeline += "one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map},"
-              "buffer-deallocation-pipeline,convert-linalg-to-loops,func.func(math-expand-ops),convert-math-to-libm,"
+              "buffer-deallocation-pipeline,convert-bufferization-to-memref,convert-linalg-to-loops,func.func(math-expand-ops),convert-math-to-libm,"
               "lower-affine,convert-scf-to-cf,expand-strided-metadata,finalize-memref-to-llvm,convert-math-to-llvm,"
               "convert-arith-to-llvm,convert-func-to-llvm,convert-cf-to-llvm,reconcile-unrealized-casts";
   std::string error;

@@ -17,6 +17,7 @@
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/Config/llvm-config.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/ToolOutputFile.h"
@@ -38,6 +39,30 @@ static cl::opt<bool> elideWeights("elide-weights", cl::desc("Emit weights as zer
                                   cl::cat(category));
 static cl::opt<std::string> functionName("function-name", cl::desc("Name of the imported function"),
                                          cl::init("main_graph"), cl::cat(category));
+
+static cl::opt<std::string> testData("onnx-test-data",
+                                     cl::desc("ONNX test_data_set directory: append @main that runs the model on "
+                                              "input_*.pb and prints mismatch counts against output_*.pb"),
+                                     cl::value_desc("dir"), cl::cat(category));
+static cl::opt<double> absTolerance("atol", cl::desc("Absolute tolerance for --onnx-test-data"), cl::init(1e-4),
+                            cl::cat(category));
+static cl::opt<double> relTolerance("rtol", cl::desc("Relative tolerance for --onnx-test-data"), cl::init(1e-3),
+                            cl::cat(category));
+
+/// Reads DIR/PREFIX_0.pb, DIR/PREFIX_1.pb, ... until one is missing.
+static bool readNumbered(StringRef dir, StringRef prefix, std::vector<std::string> &blobs) {
+  for (unsigned k = 0;; ++k) {
+    std::string path = (dir + "/" + prefix + "_" + Twine(k) + ".pb").str();
+    if (!sys::fs::exists(path))
+      return true;
+    auto buffer = MemoryBuffer::getFile(path);
+    if (!buffer) {
+      errs() << "flydel-translate: cannot read " << path << "\n";
+      return false;
+    }
+    blobs.push_back((*buffer)->getBuffer().str());
+  }
+}
 
 int main(int argc, char **argv) {
   InitLLVM y(argc, argv);
@@ -80,6 +105,13 @@ int main(int argc, char **argv) {
   auto module = mlir::flydel::importOnnxModel(input->getBuffer(), inputFilename, &context, options);
   if (!module)
     return 1;
+  if (!testData.empty()) {
+    std::vector<std::string> ins, outs;
+    if (!readNumbered(testData, "input", ins) || !readNumbered(testData, "output", outs))
+      return 1;
+    if (failed(mlir::flydel::appendOnnxTestHarness(*module, ins, outs, absTolerance, relTolerance, options)))
+      return 1;
+  }
 
   // Opened only after a successful import, and kept only once fully written: a failure leaves no file behind.
   std::unique_ptr<ToolOutputFile> output = mlir::openOutputFile(outputFilename, &errorMessage);

@@ -16,7 +16,9 @@
 
 #include "OnnxLoader.h"
 
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -130,6 +132,8 @@ public:
       : ctx(ctx), b(ctx), options(options), model(model), loc(UnknownLoc::get(ctx)) {}
 
   OwningOpRef<ModuleOp> run(Location fileLoc);
+  LogicalResult appendHarness(ModuleOp module, llvm::ArrayRef<std::string> inputs,
+                              llvm::ArrayRef<std::string> outputs, double atol, double rtol);
 
 private:
   // ---- diagnostics and attributes -------------------------------------------------------------------------
@@ -670,6 +674,69 @@ OwningOpRef<ModuleOp> Importer::run(Location fileLoc) {
   if (failed(verify(*module)))
     return nullptr;
   return module;
+}
+
+LogicalResult Importer::appendHarness(ModuleOp module, llvm::ArrayRef<std::string> inputs,
+                                      llvm::ArrayRef<std::string> outputs, double atol, double rtol) {
+  auto callee = module.lookupSymbol<func::FuncOp>(options.functionName);
+  if (!callee)
+    return emitError(module.getLoc()) << "no function @" << options.functionName;
+  auto readAll = [&](llvm::ArrayRef<std::string> blobs, llvm::StringRef what, SmallVector<Val> &vals) -> LogicalResult {
+    for (const std::string &blob : blobs) {
+      onnx::TensorProto t;
+      if (!t.ParseFromString(blob))
+        return emitError(loc) << "cannot parse " << what << " tensor " << vals.size();
+      Val v;
+      if (failed(readTensor(t, v, what)))
+        return failure();
+      if (!v.cst->isFloat)
+        return emitError(loc) << what << " tensor " << vals.size() << " is not floating point";
+      vals.push_back(std::move(v));
+    }
+    return success();
+  };
+  SmallVector<Val> ins, outs;
+  if (failed(readAll(inputs, "input", ins)) || failed(readAll(outputs, "output", outs)))
+    return failure();
+  auto fnType = callee.getFunctionType();
+  if (ins.size() != fnType.getNumInputs() || outs.size() != fnType.getNumResults())
+    return emitError(loc) << "the test data has " << ins.size() << " inputs and " << outs.size()
+                          << " outputs, the model " << fnType.getNumInputs() << " and " << fnType.getNumResults();
+
+  b.setInsertionPointToEnd(module.getBody());
+  auto print = func::FuncOp::create(b, loc, "printMemrefF32",
+                                    b.getFunctionType({UnrankedMemRefType::get(b.getF32Type(), 0)}, {}));
+  print.setPrivate();
+  auto main = func::FuncOp::create(b, loc, "main", b.getFunctionType({}, {}));
+  b.setInsertionPointToStart(main.addEntryBlock());
+  SmallVector<Value> args;
+  for (auto [k, v] : llvm::enumerate(ins)) {
+    if (f32(v.shape) != fnType.getInput(k))
+      return emitError(loc) << "input tensor " << k << " does not match the function's argument type";
+    args.push_back(constF32(v.shape, v.cst->f));
+  }
+  auto call = func::CallOp::create(b, loc, callee, args);
+  // Per output, the number of elements off by more than atol + rtol * |expected|, printed as a 1-element tensor.
+  for (auto [k, v] : llvm::enumerate(outs)) {
+    Value r = call.getResult(k);
+    if (f32(v.shape) != r.getType())
+      return emitError(loc) << "output tensor " << k << " does not match the function's result type";
+    Shape flat = {std::max<int64_t>(1, numElements(v.shape))};
+    r = reshape(r, flat);
+    Value expected = constF32(flat, v.cst->f);
+    Value diff = tosa::AbsOp::create(b, loc, f32(flat), sub(r, expected));
+    Value bound = add(mul(tosa::AbsOp::create(b, loc, f32(flat), expected), scalarLike(rtol, 1)),
+                      scalarLike(atol, 1));
+    Value bad = tosa::GreaterOp::create(b, loc, RankedTensorType::get(flat, b.getI1Type()), diff, bound);
+    Value ones = tosa::SelectOp::create(b, loc, f32(flat), bad, scalarLike(1.0f, 1), scalarLike(0.0f, 1));
+    Value count = tosa::ReduceSumOp::create(b, loc, f32({1}), ones, b.getI32IntegerAttr(0));
+    auto memType = MemRefType::get({1}, b.getF32Type());
+    Value mem = bufferization::ToBufferOp::create(b, loc, memType, count);
+    Value unranked = memref::CastOp::create(b, loc, UnrankedMemRefType::get(b.getF32Type(), 0), mem);
+    func::CallOp::create(b, loc, print, ValueRange{unranked});
+  }
+  func::ReturnOp::create(b, loc);
+  return verify(module);
 }
 
 LogicalResult Importer::convertNode() {
@@ -1806,7 +1873,18 @@ std::string mlir::flydel::parseOnnxInputShape(llvm::StringRef spec, OnnxImportOp
 }
 
 void mlir::flydel::registerOnnxImportDialects(DialectRegistry &registry) {
-  registry.insert<func::FuncDialect, tosa::TosaDialect>();
+  registry.insert<func::FuncDialect, tosa::TosaDialect, bufferization::BufferizationDialect, memref::MemRefDialect>();
+}
+
+LogicalResult mlir::flydel::appendOnnxTestHarness(ModuleOp module, llvm::ArrayRef<std::string> inputs,
+                                                  llvm::ArrayRef<std::string> outputs, double atol, double rtol,
+                                                  const OnnxImportOptions &options) {
+  MLIRContext *ctx = module.getContext();
+  ctx->loadDialect<bufferization::BufferizationDialect, memref::MemRefDialect>();
+  onnx::ModelProto none;
+  OnnxImportOptions inlineOptions = options;
+  inlineOptions.elideWeights = false;
+  return Importer(ctx, inlineOptions, none).appendHarness(module, inputs, outputs, atol, rtol);
 }
 
 OwningOpRef<ModuleOp> mlir::flydel::importOnnxModel(llvm::StringRef bytes, llvm::StringRef sourceName,

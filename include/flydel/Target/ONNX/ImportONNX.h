@@ -44,6 +44,13 @@ void registerOnnxImportDialects(DialectRegistry &registry);
 OwningOpRef<ModuleOp> importOnnxModel(llvm::StringRef bytes, llvm::StringRef sourceName, MLIRContext *context,
                                       const OnnxImportOptions &options = {});
 
+/// Appends `@main() -> ()` to an imported module, for ONNX node tests: it calls the imported function on the
+/// serialized TensorProtos `inputs` and prints, per output, how many elements differ from `outputs` by more than
+/// atol + rtol * |expected| (printMemrefF32 of a 1-element tensor). Needs the bufferization and memref dialects.
+LogicalResult appendOnnxTestHarness(ModuleOp module, llvm::ArrayRef<std::string> inputs,
+                                    llvm::ArrayRef<std::string> outputs, double atol, double rtol,
+                                    const OnnxImportOptions &options = {});
+
 } // namespace mlir::flydel
 
 #endif // FLYDEL_TARGET_ONNX_IMPORTONNX_H
