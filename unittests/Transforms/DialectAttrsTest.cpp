@@ -1,0 +1,106 @@
+//===- DialectAttrsTest.cpp - flydel attribute verifiers from C++ ---------===//
+//
+// Builders bypass the parser, so the verifiers must also catch what C++ code could construct: NaN, negative or
+// infinite values, duplicate devices.
+//
+//===----------------------------------------------------------------------===//
+
+#include "flydel/Dialect/Flydel/IR/FlydelAttrs.h"
+#include "flydel/Dialect/Flydel/IR/FlydelDialect.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::flydel;
+
+namespace {
+
+class DialectAttrsTest : public ::testing::Test {
+protected:
+  DialectAttrsTest() { context.getOrLoadDialect<FlydelDialect>(); }
+
+  /// Runs `build` with a diagnostic handler; returns the first error message (empty when none).
+  template <typename Fn> std::string firstError(Fn build) {
+    std::string message;
+    ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diag) {
+      if (message.empty())
+        message = diag.str();
+      return success();
+    });
+    build();
+    return message;
+  }
+
+  auto emitter() {
+    return [this] { return emitError(UnknownLoc::get(&context)); };
+  }
+
+  MLIRContext context;
+};
+
+TEST_F(DialectAttrsTest, EstimateRejectsNanInfinityAndNegative) {
+  auto f64 = [&](double v) { return FloatAttr::get(Float64Type::get(&context), v); };
+  EXPECT_EQ(firstError([&] {
+              EXPECT_FALSE(EstimateAttr::getChecked(emitter(), &context,
+                                                    f64(std::numeric_limits<double>::quiet_NaN()), false));
+            }),
+            "estimate must be a number, got NaN");
+  EXPECT_EQ(firstError([&] {
+              EXPECT_FALSE(EstimateAttr::getChecked(emitter(), &context,
+                                                    f64(std::numeric_limits<double>::infinity()), false));
+            }),
+            "estimate must be finite, got inf");
+  EXPECT_EQ(firstError([&] { EXPECT_FALSE(EstimateAttr::getChecked(emitter(), &context, f64(-0.5), false)); }),
+            "estimate must be non-negative, got -0.5");
+  EXPECT_EQ(firstError([&] { EXPECT_FALSE(EstimateAttr::getChecked(emitter(), &context, FloatAttr(), true)); }),
+            "a no_model estimate cannot be extrapolated");
+  EXPECT_EQ(firstError([&] { EXPECT_TRUE(EstimateAttr::getChecked(emitter(), &context, f64(3.25), true)); }), "");
+}
+
+TEST_F(DialectAttrsTest, NoModelIsNotZero) {
+  EstimateAttr none = EstimateAttr::getNoModel(&context);
+  EstimateAttr zero = EstimateAttr::get(&context, 0.0);
+  EXPECT_FALSE(none.hasModel());
+  EXPECT_TRUE(zero.hasModel());
+  EXPECT_NE(none, zero);
+}
+
+TEST_F(DialectAttrsTest, PlatformRejectsDuplicateDevicesAndDanglingLinks) {
+  Builder b(&context);
+  auto gpu = DeviceAttr::get(&context, b.getStringAttr("gpu"), DeviceKind::gpu, DictionaryAttr());
+  auto cpu = DeviceAttr::get(&context, b.getStringAttr("cpu"), DeviceKind::cpu, DictionaryAttr());
+  EXPECT_EQ(firstError([&] {
+              EXPECT_FALSE(PlatformAttr::getChecked(emitter(), &context, b.getStringAttr("p"),
+                                                    ArrayRef<DeviceAttr>{gpu, gpu}, ArrayRef<LinkAttr>{}));
+            }),
+            "platform 'p' has duplicate device name 'gpu'");
+  EXPECT_EQ(firstError([&] {
+              EXPECT_FALSE(PlatformAttr::getChecked(emitter(), &context, b.getStringAttr("p"),
+                                                    ArrayRef<DeviceAttr>{}, ArrayRef<LinkAttr>{}));
+            }),
+            "platform 'p' has no devices");
+  auto link = LinkAttr::get(&context, b.getStringAttr("cpu"), b.getStringAttr("fpga"), b.getF64FloatAttr(1.0),
+                            b.getF64FloatAttr(0.5), FloatAttr(), FloatAttr());
+  EXPECT_EQ(firstError([&] {
+              EXPECT_FALSE(PlatformAttr::getChecked(emitter(), &context, b.getStringAttr("p"),
+                                                    ArrayRef<DeviceAttr>{cpu, gpu}, ArrayRef<LinkAttr>{link}));
+            }),
+            "platform 'p' has a link to or from unknown device 'fpga'");
+}
+
+TEST_F(DialectAttrsTest, LinkLatencyIsAffineInKibibytes) {
+  Builder b(&context);
+  auto link = LinkAttr::get(&context, b.getStringAttr("gpu"), b.getStringAttr("fpga"), b.getF64FloatAttr(10.0),
+                            b.getF64FloatAttr(2.0), FloatAttr(), FloatAttr());
+  EXPECT_DOUBLE_EQ(link.getLatencyUs(0), 10.0);
+  EXPECT_DOUBLE_EQ(link.getLatencyUs(4096), 18.0);
+}
+
+} // namespace
