@@ -37,7 +37,7 @@ Eigen::MatrixXd termMatrix(const std::vector<Term> &terms, const Dataset &data) 
 /// Log target: plain LS on ln y (residuals ~ relative errors). Identity target: relative-error-weighted LS,
 /// min sum(((A theta - y) / y)^2), i.e. rows divided by y against a target of ones.
 Expected<std::vector<Model>> fitLinearPath(Structure structure, Target target, const std::vector<Term> &candidates,
-                                           const Dataset &train, int maxParams) {
+                                           const Dataset &train, int maxParams, FitLoss loss, bool fullOnly) {
   if (candidates.empty())
     return makeError("no candidate terms");
   Eigen::MatrixXd a = termMatrix(candidates, train);
@@ -57,11 +57,11 @@ Expected<std::vector<Model>> fitLinearPath(Structure structure, Target target, c
   // Candidate 0 goes first (the constant in the generated pools: the mean level).
   std::vector<int> order = frolsSelect(a, b, maxTerms, {0});
   std::vector<Model> path;
-  for (size_t k = 1; k <= order.size(); ++k) {
+  for (size_t k = fullOnly ? order.size() : 1; k <= order.size(); ++k) {
     Eigen::MatrixXd ak(n, k);
     for (size_t j = 0; j < k; ++j)
       ak.col(j) = a.col(order[j]);
-    Eigen::VectorXd theta = solveLeastSquares(ak, b);
+    Eigen::VectorXd theta = loss == FitLoss::Mape ? fitLeastAbsolute(ak, b) : solveLeastSquares(ak, b);
     if (!theta.allFinite())
       break;
     Model model;
@@ -288,11 +288,49 @@ Expected<std::vector<Model>> fitPaper(const Dataset &train, int maxParams) {
 } // namespace
 
 std::string StructureConfig::label() const {
+  const char *fit = loss == FitLoss::Mape ? ", mape-fit" : "";
   if (structure == Structure::Frols)
-    return "frols(degree " + std::to_string(degree) + ")";
-  if (structure == Structure::Physics)
-    return basis < 0 ? std::string("physics(select)") : std::string("physics(") + physicsBases()[basis].name + ")";
+    return "frols(degree " + std::to_string(degree) + fit + ")";
+  if (structure == Structure::Physics) {
+    std::string name = basis == kSelectGeneric ? "select"
+                       : basis == kSelectTiles ? "select-tiles"
+                       : basis >= 0 && basis < static_cast<int>(physicsBases().size()) ? physicsBases()[basis].name
+                                                                                         : "?";
+    return "physics(" + name + fit + ")";
+  }
   return structureName(structure);
+}
+
+Eigen::VectorXd fitLeastAbsolute(const Eigen::MatrixXd &a, const Eigen::VectorXd &b, int iterations, double eps) {
+  Eigen::VectorXd theta = solveLeastSquares(a, b);
+  if (!theta.allFinite())
+    return theta;
+  Eigen::VectorXd best = theta;
+  double bestCost = (a * theta - b).lpNorm<1>();
+  Eigen::MatrixXd aw(a.rows(), a.cols());
+  Eigen::VectorXd bw(b.size());
+  for (int it = 0; it < iterations; ++it) {
+    // Squared residuals weighted by 1/|r| sum to sum |r|: row weights 1/sqrt(max(|r|, eps)).
+    Eigen::VectorXd r = a * theta - b;
+    for (Eigen::Index i = 0; i < a.rows(); ++i) {
+      double w = 1.0 / std::sqrt(std::max(std::fabs(r[i]), eps));
+      aw.row(i) = a.row(i) * w;
+      bw[i] = b[i] * w;
+    }
+    Eigen::VectorXd next = solveLeastSquares(aw, bw);
+    if (!next.allFinite())
+      break;
+    theta = next;
+    double cost = (a * theta - b).lpNorm<1>();
+    if (cost < bestCost) {
+      bool stalled = cost > bestCost * (1 - 1e-9);
+      bestCost = cost;
+      best = theta;
+      if (stalled)
+        break;
+    }
+  }
+  return best;
 }
 
 const std::vector<PhysicsBasis> &physicsBases() {
@@ -411,6 +449,45 @@ std::vector<Term> physicsCandidates(const Dataset &) {
   return terms;
 }
 
+std::vector<Term> tileCandidates(const Dataset &) {
+  using F = Feature;
+  std::vector<Term> terms = {
+      Term{},                                       // fixed cost (launch, framework floor)
+      makeTerm({pow1(F::InPixels), pow1(F::CIn)}), // input read
+      makeTerm({pow1(F::CIn)}),                    // per input channel
+      makeTerm({pow1(F::COut)}),                   // per filter
+      makeTerm({pow1(F::CIn), pow1(F::COut)}),     // per channel pair
+      makeTerm({pow1(F::InPixels)}),
+  };
+  // Large kernels (11 and more) switch algorithm: a step times the cost drivers of a direct or FFT-like one.
+  Factor large{F::Kernel, Factor::Op::AtLeast, 1, 11.0};
+  terms.push_back(makeTerm({large}));
+  terms.push_back(makeTerm({large, pow1(F::InPixels), pow1(F::CIn), pow1(F::COut)}));
+  terms.push_back(makeTerm({large, pow1(F::Macs)}));
+  terms.push_back(makeTerm({large, pow1(F::InPixels), pow1(F::CIn)}));
+  terms.push_back(makeTerm({large, pow1(F::OutPixels), pow1(F::COut)}));
+  // Tiled GEMM work: pixels x kernel x input channels x filters, each rounded up to whole tiles (or not tiled, or
+  // absent).
+  std::vector<std::vector<Factor>> pixels = {{pow1(F::OutPixels)}}, kernels = {{pow1(F::KernelArea)}, {pow1(F::Kernel)}, {}},
+                                   inputs = {{pow1(F::CIn)}, {}}, outputs = {{pow1(F::COut)}, {}};
+  for (double t : {16.0, 32.0, 64.0, 128.0, 256.0})
+    pixels.push_back({ceilDiv(F::OutPixels, t)});
+  for (double v : {4.0, 8.0, 16.0, 32.0})
+    inputs.push_back({ceilDiv(F::CIn, v)});
+  for (double v : {8.0, 16.0, 32.0, 64.0, 128.0})
+    outputs.push_back({ceilDiv(F::COut, v)});
+  for (const auto &p : pixels)
+    for (const auto &k : kernels)
+      for (const auto &c : inputs)
+        for (const auto &o : outputs) {
+          Term t;
+          for (const auto *part : {&p, &k, &c, &o})
+            t.factors.insert(t.factors.end(), part->begin(), part->end());
+          terms.push_back(std::move(t));
+        }
+  return terms;
+}
+
 std::vector<Term> frolsCandidates(const Dataset &data, int degree) {
   std::vector<Feature> features = variedBaseFeatures(data);
   bool hasInHW = std::find(features.begin(), features.end(), Feature::InHW) != features.end();
@@ -489,11 +566,18 @@ Expected<std::vector<Model>> fitPath(const StructureConfig &config, const Datase
       path = fitPaper(train, maxParams);
       break;
     case Structure::Frols:
-      path = fitLinearPath(Structure::Frols, Target::Log, frolsCandidates(train, config.degree), train, maxParams);
+      path = fitLinearPath(Structure::Frols, Target::Log, frolsCandidates(train, config.degree), train, maxParams,
+                           config.loss, false);
       break;
     case Structure::Physics:
-      if (config.basis < 0) {
-        path = fitLinearPath(Structure::Physics, Target::Identity, physicsCandidates(train), train, maxParams);
+      if (config.basis == StructureConfig::kSelectGeneric) {
+        path = fitLinearPath(Structure::Physics, Target::Identity, physicsCandidates(train), train, maxParams,
+                             config.loss, false);
+      } else if (config.basis == StructureConfig::kSelectTiles) {
+        path = fitLinearPath(Structure::Physics, Target::Identity, tileCandidates(train), train, maxParams,
+                             config.loss, false);
+      } else if (config.basis < 0 || config.basis >= static_cast<int>(physicsBases().size())) {
+        return makeError("no physics basis " + std::to_string(config.basis));
       } else {
         const PhysicsBasis &basis = physicsBases().at(config.basis);
         if (static_cast<int>(basis.terms.size()) > maxParams)
@@ -502,12 +586,10 @@ Expected<std::vector<Model>> fitPath(const StructureConfig &config, const Datase
         std::vector<Term> terms;
         for (const char *text : basis.terms)
           terms.push_back(*parseTerm(text));
-        path = fitLinearPath(Structure::Physics, Target::Identity, terms, train, maxParams);
+        path = fitLinearPath(Structure::Physics, Target::Identity, terms, train, maxParams, config.loss, true);
         // The fixed basis is the hypothesis: only its complete form counts.
         if (path && path->back().terms.size() != terms.size())
           return makeError(std::string("basis ") + basis.name + " is degenerate on this data");
-        if (path)
-          path->erase(path->begin(), path->end() - 1);
       }
       break;
     }

@@ -54,15 +54,22 @@ Expected<std::vector<CvOutcome>> crossValidatePath(const StructureConfig &config
 }
 
 std::vector<StructureConfig> configsFor(Structure structure) {
-  if (structure == Structure::Frols)
-    return {StructureConfig{Structure::Frols, 2}, StructureConfig{Structure::Frols, 3}};
-  if (structure == Structure::Physics) {
-    std::vector<StructureConfig> configs = {StructureConfig{Structure::Physics, 0, -1}};
+  std::vector<StructureConfig> configs;
+  if (structure == Structure::Paper)
+    return {StructureConfig{Structure::Paper, 0}};
+  // Linear in the parameters: each configuration with both losses (relative least squares, MAPE-fit).
+  for (FitLoss loss : {FitLoss::Squares, FitLoss::Mape}) {
+    if (structure == Structure::Frols) {
+      for (int degree : {2, 3})
+        configs.push_back(StructureConfig{Structure::Frols, degree, StructureConfig::kSelectGeneric, loss});
+      continue;
+    }
+    for (int pool : {StructureConfig::kSelectGeneric, StructureConfig::kSelectTiles})
+      configs.push_back(StructureConfig{Structure::Physics, 0, pool, loss});
     for (size_t b = 0; b < physicsBases().size(); ++b)
-      configs.push_back(StructureConfig{Structure::Physics, 0, static_cast<int>(b)});
-    return configs;
+      configs.push_back(StructureConfig{Structure::Physics, 0, static_cast<int>(b), loss});
   }
-  return {StructureConfig{structure, 0}};
+  return configs;
 }
 
 std::vector<StructureConfig> autoConfigs() {

@@ -25,10 +25,24 @@ std::string formatNumber(double v) {
   return buffer;
 }
 
-// Parses "name", "name^p", "log(name)", "log(name)^p", "ceil(name/d)", "ceil(name/d)^p".
+// Parses "name", "name^p", "log(name)", "log(name)^p", "ceil(name/d)", "ceil(name/d)^p", "[name>=d]".
 Expected<Factor> parseFactor(std::string_view text) {
   Factor factor;
   auto fail = [&](const char *why) { return makeError("bad term factor '" + std::string(text) + "': " + why); };
+  if (!text.empty() && text.front() == '[') {
+    auto ge = text.find(">=");
+    if (text.back() != ']' || ge == std::string_view::npos)
+      return fail("a step needs the form [feature>=threshold]");
+    factor.op = Factor::Op::AtLeast;
+    std::string threshold(text.substr(ge + 2, text.size() - ge - 3));
+    char *end = nullptr;
+    factor.divisor = std::strtod(threshold.c_str(), &end);
+    if (threshold.empty() || *end != '\0' || !std::isfinite(factor.divisor))
+      return fail("the threshold must be a finite number");
+    if (!parseFeature(text.substr(1, ge - 1), factor.feature))
+      return fail("unknown feature");
+    return factor;
+  }
   std::string_view body = text;
   auto caret = text.rfind('^');
   auto close = text.rfind(')');
@@ -80,6 +94,9 @@ double evaluateTerm(const Term &term, const FeatureVector &features) {
     case Factor::Op::CeilDiv:
       value *= intPow(std::ceil(x / factor.divisor), factor.power);
       break;
+    case Factor::Op::AtLeast:
+      value *= x >= factor.divisor ? 1.0 : 0.0;
+      break;
     }
   }
   return value;
@@ -103,6 +120,9 @@ std::string formatTerm(const Term &term) {
     case Factor::Op::CeilDiv:
       text += std::string("ceil(") + name + "/" + formatNumber(factor.divisor) + ")";
       break;
+    case Factor::Op::AtLeast:
+      text += std::string("[") + name + ">=" + formatNumber(factor.divisor) + "]";
+      continue; // a step is 0 or 1: no power
     }
     if (factor.power != 1)
       text += "^" + std::to_string(factor.power);

@@ -8,7 +8,7 @@ using namespace flydel;
 
 TEST(ModelTest, TermSyntaxRoundTrips) {
   for (const char *text : {"1", "macs", "c_in^2", "log(c_in)*log(out_hw)", "out_pixels*ceil(c_out/8)",
-                           "log(reduction_size)^3*c_out"}) {
+                           "log(reduction_size)^3*c_out", "[kernel>=11]*macs", "ceil(out_pixels/64)*[c_in>=2.5]"}) {
     auto term = parseTerm(text);
     ASSERT_TRUE(term) << text << ": " << term.error();
     EXPECT_EQ(formatTerm(*term), text);
@@ -17,6 +17,9 @@ TEST(ModelTest, TermSyntaxRoundTrips) {
   EXPECT_FALSE(parseTerm("log(nothing)"));
   EXPECT_FALSE(parseTerm("ceil(c_out/0)"));
   EXPECT_FALSE(parseTerm("c_in*"));
+  EXPECT_FALSE(parseTerm("[kernel>11]"));
+  EXPECT_FALSE(parseTerm("[kernel>=]"));
+  EXPECT_FALSE(parseTerm("[nothing>=3]"));
   EXPECT_FALSE(parseTerm(""));
 }
 
@@ -29,6 +32,9 @@ TEST(ModelTest, EvaluatesLinearLogAndProductStructures) {
   linear.params = {2.0, 0.5};
   ASSERT_EQ(linear.check(), "");
   EXPECT_DOUBLE_EQ(linear.evaluate(f), 2.0 + 0.5 * 4 * 3);
+  Model step = linear;
+  step.terms = {*parseTerm("[kernel>=3]*c_in"), *parseTerm("[kernel>=5]")};
+  EXPECT_DOUBLE_EQ(step.evaluate(f), 2.0 * 4); // kernel 3: the first step is on, the second off
 
   Model logModel = linear;
   logModel.target = Target::Log;

@@ -6,16 +6,32 @@
 #include "flydel/Model/Expected.h"
 #include "flydel/Model/Model.h"
 
+#include <Eigen/Dense>
+
 #include <string>
 #include <vector>
 
 namespace flydel {
 
+/// How the parameters of a linear-in-parameters structure (frols, physics) are fitted.
+enum class FitLoss {
+  /// Least squares on relative residuals (physics: min sum(((pred - y) / y)^2); frols: LS on ln y).
+  Squares,
+  /// "MAPE-fit": start from the least-squares fit, then iteratively reweighted least squares with weights
+  /// 1 / max(|r_i|, eps) on the same residuals, which minimises sum |r_i| -- the MAPE itself (physics), or the mean
+  /// absolute log error (frols). Fixed iteration count: deterministic.
+  Mape,
+};
+
 /// One candidate structure with its order setting.
 struct StructureConfig {
+  /// Physics: forward selection over the generic pool (physicsCandidates()) or over the tile pool
+  /// (tileCandidates()); basis >= 0 is a fixed basis of physicsBases().
+  static constexpr int kSelectGeneric = -1, kSelectTiles = -2;
   Structure structure = Structure::Physics;
-  int degree = 2; // Frols: maximum total degree of the candidate monomials
-  int basis = -1;  // Physics: index into physicsBases(), or -1 for forward selection over physicsCandidates()
+  int degree = 2;                // Frols: maximum total degree of the candidate monomials
+  int basis = kSelectGeneric;    // Physics: index into physicsBases(), or kSelectGeneric / kSelectTiles
+  FitLoss loss = FitLoss::Squares; // Frols, Physics
   std::string label() const;
 };
 
@@ -40,6 +56,16 @@ Expected<std::vector<Model>> fitPath(const StructureConfig &config, const Datase
 
 /// Candidate terms of the physics basis (see docs/methodology.md).
 std::vector<Term> physicsCandidates(const Dataset &data);
+
+/// Candidate terms of the tile pool: work rounded up to whole tiles -- output pixels to multiples of 16..256,
+/// input channels of 4..32, output channels of 8..128 (cuDNN/GEMM tiles), times kernel or kernel area -- plus a
+/// fixed cost, input traffic, per-channel costs, and step terms for kernels of 11 and more (a different
+/// algorithm). See docs/methodology.md.
+std::vector<Term> tileCandidates(const Dataset &data);
+
+/// IRLS minimisation of sum |a theta - b| (rows already weighted), starting from least squares: the MAPE-fit.
+Eigen::VectorXd fitLeastAbsolute(const Eigen::MatrixXd &a, const Eigen::VectorXd &b, int iterations = 30,
+                                 double eps = 1e-3);
 
 /// Candidate monomials of the sparse polynomial structure (raw and log base features, total degree <= degree).
 std::vector<Term> frolsCandidates(const Dataset &data, int degree);

@@ -43,7 +43,8 @@ struct Identification {
 
 /// The structures "auto" tries: paper, frols of degree 2 and 3, physics.
 std::vector<StructureConfig> autoConfigs();
-/// The configurations of one structure (Frols: degrees 2 and 3; Physics: forward selection and each fixed basis).
+/// The configurations of one structure (Frols: degrees 2 and 3; Physics: forward selection over the generic and
+/// the tile pool, and each fixed basis), each linear one fitted with both losses (FitLoss::Squares, then Mape).
 std::vector<StructureConfig> configsFor(Structure structure);
 
 /// Cross-validates each configuration, picks the lowest score (CV MAPE penalised by parameters, at most

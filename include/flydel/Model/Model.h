@@ -20,10 +20,11 @@
 
 namespace flydel {
 
-/// One factor of a term: x^p, log(x)^p, or ceil(x / divisor)^p (the number of hardware vectors of width divisor
-/// needed to hold x, the quantisation effect of SIMD lanes and tiles).
+/// One factor of a term: x^p, log(x)^p, ceil(x / divisor)^p (the number of hardware vectors of width divisor
+/// needed to hold x, the quantisation effect of SIMD lanes and tiles), or the step [x >= divisor] (1 at and above
+/// the threshold, else 0: a switch of algorithm, e.g. cuDNN's for large kernels; text "[kernel>=11]").
 struct Factor {
-  enum class Op { Power, LogPower, CeilDiv };
+  enum class Op { Power, LogPower, CeilDiv, AtLeast };
   Feature feature = Feature::Count;
   Op op = Op::Power;
   int power = 1;
@@ -36,7 +37,8 @@ struct Term {
 };
 
 double evaluateTerm(const Term &term, const FeatureVector &features);
-/// Text form used in the library JSON: "1", "macs", "c_in^2", "log(c_in)*log(out_hw)", "out_pixels*ceil(c_out/8)".
+/// Text form used in the library JSON: "1", "macs", "c_in^2", "log(c_in)*log(out_hw)", "out_pixels*ceil(c_out/8)",
+/// "[kernel>=11]*macs".
 std::string formatTerm(const Term &term);
 Expected<Term> parseTerm(std::string_view text);
 
