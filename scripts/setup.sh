@@ -12,6 +12,8 @@ PACKAGES=(
   libeigen3-dev nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev
   # ONNX import (flydel-translate) and ONNX's node tests for numerical validation
   libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata
+  # flydel-measure's cpu-onednn backend (oneDNN 2.6)
+  libdnnl-dev
   # Python tooling (reports, plots) for /usr/bin/python3
   python3 python3-numpy python3-matplotlib
 )

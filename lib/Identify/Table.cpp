@@ -136,7 +136,8 @@ Expected<MeasurementTable> MeasurementTable::parseCsv(const std::string &text, c
     };
     while (std::getline(in, line)) {
       ++lineNo;
-      if (trim(line).empty())
+      // '#' lines carry provenance (flydel-measure writes them above the header); they hold no data.
+      if (trim(line).empty() || trim(line)[0] == '#')
         continue;
       std::vector<std::string> cells = splitCsv(line);
       if (header.empty()) {

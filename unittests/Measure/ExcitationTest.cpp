@@ -1,0 +1,135 @@
+#include "flydel/Identify/Table.h"
+#include "flydel/Measure/Excitation.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <set>
+
+using namespace flydel;
+using namespace flydel::measure;
+
+namespace {
+// Each of the n equal strata of [0,1) holds exactly one of the values.
+bool oneInEachStratum(const std::vector<std::vector<double>> &points, int dim, int n) {
+  std::set<int> strata;
+  for (size_t i = 0; i < static_cast<size_t>(n); ++i) {
+    double x = points[i][dim];
+    if (x < 0 || x >= 1)
+      return false;
+    strata.insert(static_cast<int>(std::floor(x * n)));
+  }
+  return static_cast<int>(strata.size()) == n;
+}
+} // namespace
+
+TEST(ExcitationTest, LatinHypercubeStratifiesEveryDimension) {
+  auto p = latinHypercube(37, 5, 7);
+  for (int d = 0; d < 5; ++d)
+    EXPECT_TRUE(oneInEachStratum(p, d, 37)) << "dimension " << d;
+}
+
+TEST(ExcitationTest, SobolFirstPowerOfTwoPointsAreStratified) {
+  auto p = sobolPoints(64, kSobolMaxDims, 3);
+  for (int d = 0; d < kSobolMaxDims; ++d) {
+    EXPECT_TRUE(oneInEachStratum(p, d, 64)) << "dimension " << d;
+    EXPECT_TRUE(oneInEachStratum(p, d, 16)) << "dimension " << d;
+  }
+  // Two-dimensional projection of the first 16 points of dims 0 and 1: a (0,4,2)-net, one point per 4x4 cell.
+  std::set<int> cells;
+  for (int i = 0; i < 16; ++i)
+    cells.insert(static_cast<int>(p[i][0] * 4) * 4 + static_cast<int>(p[i][1] * 4));
+  EXPECT_EQ(cells.size(), 16u);
+}
+
+TEST(ExcitationTest, PrbsUsesOnlyItsLevelsAndMovesEveryDimension) {
+  auto p = prbsPoints(200, 4, 11, 5, 3);
+  for (int d = 0; d < 4; ++d) {
+    std::set<double> levels;
+    int changes = 0;
+    for (size_t i = 0; i < p.size(); ++i) {
+      levels.insert(p[i][d]);
+      changes += i > 0 && p[i][d] != p[i - 1][d];
+    }
+    EXPECT_EQ(levels.size(), 5u);
+    EXPECT_GT(changes, 30);
+    for (double x : levels)
+      EXPECT_NEAR(std::fmod(x * 5, 1.0), 0.5, 1e-12);
+  }
+}
+
+TEST(ExcitationTest, SeededAndReproducible) {
+  DesignSpace space;
+  for (Design design : {Design::Prbs, Design::Uniform, Design::LogUniform, Design::Lhs, Design::Sobol}) {
+    DesignOptions o;
+    o.design = design;
+    o.n = 30;
+    o.seed = 5;
+    auto a = generateDesign(space, o), b = generateDesign(space, o);
+    ASSERT_TRUE(a) << a.error();
+    ASSERT_TRUE(b);
+    EXPECT_EQ(writePlanCsv(*a, {}, {}), writePlanCsv(*b, {}, {})) << designName(design);
+    o.seed = 6;
+    auto c = generateDesign(space, o);
+    ASSERT_TRUE(c);
+    EXPECT_NE(writePlanCsv(*a, {}, {}), writePlanCsv(*c, {}, {})) << designName(design);
+  }
+}
+
+TEST(ExcitationTest, RangesAndCapsHold) {
+  DesignSpace space;
+  space.inHW = {8, 64, {}};
+  space.cIn = {4, 128, {}};
+  space.cOut = {4, 128, {}};
+  space.maxMacs = 20e6;
+  space.maxBytes = 1 << 20;
+  space.depthwiseShare = 0.25;
+  DesignOptions o;
+  o.n = 80;
+  auto layers = generateDesign(space, o);
+  ASSERT_TRUE(layers) << layers.error();
+  int depthwise = 0;
+  std::set<int64_t> kernels;
+  for (const Layer &l : *layers) {
+    EXPECT_TRUE(checkCaps(space, l).empty());
+    EXPECT_GE(l.in_h, 8);
+    EXPECT_LE(l.in_h, 64);
+    EXPECT_LE(l.macs(), 20e6);
+    EXPECT_EQ(l.pad_h, l.kernel_h / 2);
+    depthwise += l.groups > 1;
+    kernels.insert(l.kernel_h);
+  }
+  EXPECT_GT(depthwise, 5);
+  EXPECT_EQ(kernels.size(), 4u);
+}
+
+TEST(ExcitationTest, ImpossibleCapsAreAClearError) {
+  DesignSpace space;
+  space.maxMacs = 1; // no convolution fits
+  DesignOptions o;
+  o.n = 10;
+  o.maxTriesPerPoint = 5;
+  auto layers = generateDesign(space, o);
+  ASSERT_FALSE(layers);
+  EXPECT_NE(layers.error().find("only 0 distinct conv2d layers"), std::string::npos) << layers.error();
+}
+
+TEST(ExcitationTest, PlanLoadsAsAMeasurementTableWithProvenanceComments) {
+  DesignSpace space;
+  space.op = OpKind::MatMul;
+  DesignOptions o;
+  o.n = 12;
+  o.design = Design::Sobol;
+  auto layers = generateDesign(space, o);
+  ASSERT_TRUE(layers) << layers.error();
+  std::string csv = writePlanCsv(*layers, {"latency_ms", "energy_j"}, {"flydel-measure plan", "seed: 1"});
+  EXPECT_EQ(csv.rfind("# flydel-measure plan\n# seed: 1\nop,", 0), 0u);
+  auto table = MeasurementTable::parseCsv(csv, "plan.csv");
+  ASSERT_TRUE(table) << table.error();
+  ASSERT_EQ(table->layers.size(), 12u);
+  EXPECT_EQ(table->lines[0], 4); // after two comment lines and the header
+  EXPECT_EQ(table->layers[3].c_out, (*layers)[3].c_out);
+  EXPECT_EQ(table->layers[3].op, OpKind::MatMul);
+  EXPECT_TRUE(std::isnan(table->kpiValues[0][0])); // KPI columns of a plan are empty, never filled
+  EXPECT_FALSE(table->dataset("latency_ms", std::nullopt, false, nullptr)); // nothing measured yet
+}
