@@ -351,6 +351,13 @@ const std::vector<PhysicsBasis> &physicsBases() {
        {"1", "weight_count", "c_out*log(reduction_size)", "weight_count*log(reduction_size)", "reduction_size"}},
       {"unrolled-power", "static power plus a share per multiplier and per adder-tree level",
        {"1", "weight_count", "log(reduction_size)"}},
+      {"tiled-gemm",
+       "GPU implicit GEMM: work in whole tiles of 16-128 output pixels, 4-8 input channels and 32-128 filters, a "
+       "launch floor, input traffic, per-channel cost, and a different algorithm for kernels of 11 and more",
+       {"1", "ceil(out_pixels/128)*kernel*ceil(c_in/8)*ceil(c_out/128)", "[kernel>=11]*in_pixels*c_in*c_out",
+        "in_pixels*c_in", "ceil(out_pixels/64)*kernel_area*ceil(c_in/4)*ceil(c_out/32)", "out_pixels*ceil(c_out/128)",
+        "c_in", "[kernel>=11]*macs", "ceil(out_pixels/16)*kernel*ceil(c_out/128)",
+        "ceil(out_pixels/128)*kernel*ceil(c_in/4)*ceil(c_out/128)"}},
       {"unrolled-cycles", "cycles ~ in_pixels*c_in*c_out, f_max falling with design size (c_in, c_out)",
        {"in_pixels*c_in*c_out", "in_pixels*c_in*c_out^2", "in_pixels*c_in^2*c_out", "in_pixels*c_in"}},
       {"unrolled-energy", "cycles times a power growing with the multiplier count, plus a fixed cost",
