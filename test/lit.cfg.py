@@ -35,5 +35,5 @@ else:
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.flydel_tools_dir, append_path=True)
 
-tools = ["flydel-opt", "flydel-identify", "flydel-translate"]
+tools = ["flydel-opt", "flydel-identify", "flydel-translate", "flydel-measure"]
 llvm_config.add_tool_substitutions(tools, [config.flydel_tools_dir])

@@ -36,10 +36,12 @@ SampleSummary summarize(std::vector<double> samples) {
     deviations.push_back(std::fabs(x - median));
   std::sort(deviations.begin(), deviations.end());
   double mad = quantile(deviations, 0.5);
-  double limit = 3 * 1.4826 * mad;
+  // 3 sigma of a normal sample, but never tighter than 5 % of the median: a very steady layer would otherwise
+  // lose half its samples to sub-percent jitter that is not an outlier.
+  double limit = std::max(3 * 1.4826 * mad, 0.05 * median);
   std::vector<double> kept;
   for (double x : samples)
-    if (mad == 0 || std::fabs(x - median) <= limit)
+    if (std::fabs(x - median) <= limit)
       kept.push_back(x);
   s.kept = static_cast<int>(kept.size());
   s.rejected = static_cast<int>(samples.size() - kept.size());

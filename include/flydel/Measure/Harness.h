@@ -19,7 +19,8 @@
 
 namespace flydel::measure {
 
-/// Robust summary of repeated samples. Outliers lie beyond median ± 3·1.4826·MAD (a normal sample's 3 sigma);
+/// Robust summary of repeated samples. Outliers lie beyond median ± max(3·1.4826·MAD, 5 % of the median) (a
+/// normal sample's 3 sigma, floored);
 /// timing noise is mostly upward (preemption by other processes, page faults), and the median of what is kept is
 /// the latency.
 struct SampleSummary {

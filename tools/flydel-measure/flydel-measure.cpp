@@ -1,0 +1,465 @@
+//===- flydel-measure.cpp - excitation plans and platform measurements ----===//
+//
+//   flydel-measure plan --design lhs --op conv2d --n 200 --seed 1 [ranges, caps] -o plan.csv
+//   flydel-measure extract MODEL.mlir [--ops conv2d,...] -o layers.csv     (distinct layers of an imported model)
+//   flydel-measure --backend cpu-mlir|cpu-onednn --plan plan.csv -o measurements.csv
+//
+// Measurements are written in the measurement schema (docs/formats.md) with '#' provenance lines, atomically after
+// every layer; a re-run with the same -o skips the layers already measured.
+//
+//===----------------------------------------------------------------------===//
+#include "Backend.h"
+
+#include "flydel/Identify/Table.h"
+#include "flydel/Interfaces/LayerOpInterface.h"
+#include "flydel/Measure/Excitation.h"
+#include "flydel/Measure/Harness.h"
+#include "flydel/Registration/Registration.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/Parser/Parser.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <unistd.h>
+
+using namespace flydel;
+using namespace flydel::measure;
+namespace cl = llvm::cl;
+
+namespace {
+
+cl::SubCommand planCmd("plan", "Write an excitation plan (layers to measure, KPI columns empty)");
+cl::SubCommand extractCmd("extract", "Write the distinct layers of an imported model (TOSA) as a plan");
+
+// plan
+cl::opt<std::string> designOpt("design", cl::desc("prbs, uniform, loguniform, lhs or sobol"), cl::init("lhs"),
+                               cl::sub(planCmd));
+cl::opt<std::string> opOpt("op", cl::desc("conv2d, pool2d, matmul, elementwise or data_movement"),
+                           cl::init("conv2d"), cl::sub(planCmd));
+cl::opt<int> nOpt("n", cl::desc("Number of distinct layers"), cl::init(100), cl::sub(planCmd));
+cl::opt<unsigned long long> seedOpt("seed", cl::desc("Seed"), cl::init(1), cl::sub(planCmd));
+cl::opt<std::string> inHwOpt("in-hw", cl::desc("Input height = width range LO:HI"), cl::init("7:112"),
+                             cl::sub(planCmd));
+cl::opt<std::string> cInOpt("c-in", cl::desc("Input channels range LO:HI"), cl::init("3:256"), cl::sub(planCmd));
+cl::opt<std::string> cOutOpt("c-out", cl::desc("Output channels range LO:HI"), cl::init("8:256"),
+                             cl::sub(planCmd));
+cl::opt<std::string> rowsOpt("rows", cl::desc("matmul rows range LO:HI"), cl::init("1:4096"), cl::sub(planCmd));
+cl::opt<std::string> kernelOpt("kernel", cl::desc("Kernel sizes, comma-separated (pool2d default 2,3)"),
+                               cl::init(""), cl::sub(planCmd));
+cl::opt<std::string> strideOpt("stride", cl::desc("Strides, comma-separated"), cl::init("1,2"), cl::sub(planCmd));
+cl::opt<double> depthwiseOpt("depthwise", cl::desc("conv2d: share of depthwise layers (0..1)"), cl::init(0),
+                             cl::sub(planCmd));
+cl::opt<double> maxMacsOpt("max-macs", cl::desc("Cap on MACs (element ops for pool/elementwise); 0: none"),
+                           cl::init(0), cl::sub(planCmd));
+cl::opt<double> minMacsOpt("min-macs", cl::desc("Floor on MACs"), cl::init(0), cl::sub(planCmd));
+cl::opt<double> maxBytesOpt("max-bytes", cl::desc("Cap on input + output + weight bytes; 0: none"), cl::init(0),
+                            cl::sub(planCmd));
+cl::opt<bool> linearOpt("linear", cl::desc("Map ranges linearly (default: logarithmically) for lhs/sobol/prbs"),
+                        cl::init(false), cl::sub(planCmd));
+cl::opt<int> levelsOpt("levels", cl::desc("prbs: levels per parameter"), cl::init(5), cl::sub(planCmd));
+cl::opt<int> holdOpt("max-hold", cl::desc("prbs: longest hold of a level, in steps"), cl::init(4),
+                     cl::sub(planCmd));
+
+// extract
+cl::opt<std::string> modelOpt(cl::Positional, cl::desc("<model.mlir>"), cl::sub(extractCmd));
+cl::opt<std::string> opsOpt("ops", cl::desc("Op kinds to keep, comma-separated (default: all)"), cl::init(""),
+                            cl::sub(extractCmd));
+
+// measure (top level)
+cl::opt<std::string> backendOpt("backend", cl::desc("cpu-mlir or cpu-onednn"), cl::init(""));
+cl::opt<std::string> planOpt("plan", cl::desc("Plan CSV (measurement schema; KPI columns are ignored)"),
+                             cl::init(""));
+cl::opt<int> threadsOpt("onednn-threads", cl::desc("cpu-onednn threads (cpu-mlir code is single-threaded)"), cl::init(1));
+cl::opt<double> minTimeOpt("min-time", cl::desc("Seconds of measured time per layer"), cl::init(0.2));
+cl::opt<double> warmupOpt("warmup", cl::desc("Seconds of warm-up per layer"), cl::init(0.05));
+cl::opt<int> minSamplesOpt("min-samples", cl::desc("Samples per layer, at least"), cl::init(7));
+cl::opt<int> maxSamplesOpt("max-samples", cl::desc("Samples per layer, at most"), cl::init(200));
+cl::opt<std::string> dumpOpt("dump-ir", cl::desc("Directory for what the backend runs per layer"), cl::init(""));
+
+// shared
+cl::opt<std::string> outputOpt("o", cl::desc("Output CSV"), cl::init(""), cl::sub(planCmd), cl::sub(extractCmd),
+                               cl::sub(cl::SubCommand::getTopLevel()));
+
+int fail(const std::string &message) {
+  llvm::errs() << "flydel-measure: error: " << message << "\n";
+  return 1;
+}
+
+bool parseRange(const std::string &text, ParamRange &range) {
+  auto parts = llvm::split(text, ':');
+  llvm::SmallVector<llvm::StringRef> p(parts.begin(), parts.end());
+  long long lo, hi;
+  if (p.size() != 2 || p[0].getAsInteger(10, lo) || p[1].getAsInteger(10, hi) || lo < 1 || hi < lo)
+    return false;
+  range = ParamRange{lo, hi, {}};
+  return true;
+}
+
+bool parseChoices(const std::string &text, ParamRange &range) {
+  range.choices.clear();
+  for (llvm::StringRef item : llvm::split(text, ',')) {
+    long long v;
+    if (item.trim().getAsInteger(10, v) || v < 1)
+      return false;
+    range.choices.push_back(v);
+  }
+  return !range.choices.empty();
+}
+
+int runPlan() {
+  DesignOptions o;
+  DesignSpace space;
+  if (!parseDesign(designOpt, o.design))
+    return fail("--design: unknown design '" + designOpt + "' (expected prbs, uniform, loguniform, lhs, sobol)");
+  if (!parseOpKind(opOpt, space.op))
+    return fail("--op: unknown op kind '" + opOpt + "'");
+  o.n = nOpt;
+  o.seed = seedOpt;
+  o.logScale = !linearOpt;
+  o.prbsLevels = levelsOpt;
+  o.prbsMaxHold = holdOpt;
+  if (!parseRange(inHwOpt, space.inHW))
+    return fail("--in-hw: expected LO:HI with 1 <= LO <= HI, got '" + inHwOpt + "'");
+  if (!parseRange(cInOpt, space.cIn))
+    return fail("--c-in: expected LO:HI with 1 <= LO <= HI, got '" + cInOpt + "'");
+  if (!parseRange(cOutOpt, space.cOut))
+    return fail("--c-out: expected LO:HI with 1 <= LO <= HI, got '" + cOutOpt + "'");
+  if (!parseRange(rowsOpt, space.rows))
+    return fail("--rows: expected LO:HI with 1 <= LO <= HI, got '" + rowsOpt + "'");
+  std::string kernels = kernelOpt.empty() ? (space.op == OpKind::Pool2d ? "2,3" : "1,3,5,7") : kernelOpt.getValue();
+  if (!parseChoices(kernels, space.kernel))
+    return fail("--kernel: expected positive integers separated by commas, got '" + kernels + "'");
+  if (!parseChoices(strideOpt, space.stride))
+    return fail("--stride: expected positive integers separated by commas, got '" + strideOpt + "'");
+  if (depthwiseOpt < 0 || depthwiseOpt > 1)
+    return fail("--depthwise: expected a share in [0, 1]");
+  space.depthwiseShare = depthwiseOpt;
+  space.maxMacs = maxMacsOpt;
+  space.minMacs = minMacsOpt;
+  space.maxBytes = maxBytesOpt;
+  if (outputOpt.empty())
+    return fail("plan: -o OUTPUT.csv is required");
+  auto layers = generateDesign(space, o);
+  if (!layers)
+    return fail(layers.error());
+  std::ostringstream ranges;
+  ranges << "in_hw " << inHwOpt << ", c_in " << cInOpt << ", c_out " << cOutOpt << ", rows " << rowsOpt
+         << ", kernel " << kernels << ", stride " << strideOpt << ", depthwise " << depthwiseOpt << ", max_macs "
+         << maxMacsOpt << ", min_macs " << minMacsOpt << ", max_bytes " << maxBytesOpt;
+  std::vector<std::string> comments = {
+      "flydel-measure plan: design " + designOpt + ", op " + opOpt + ", n " + std::to_string(o.n) + ", seed " +
+          std::to_string(o.seed) + (o.logScale ? ", log scale" : ", linear scale"),
+      "ranges: " + ranges.str()};
+  auto written = writeFileAtomically(outputOpt, writePlanCsv(*layers, {"latency_ms", "energy_j"}, comments));
+  if (!written)
+    return fail(written.error());
+  return 0;
+}
+
+int runExtract() {
+  if (modelOpt.empty() || outputOpt.empty())
+    return fail("extract: usage: flydel-measure extract MODEL.mlir -o LAYERS.csv");
+  std::vector<OpKind> keep;
+  if (!opsOpt.empty())
+    for (llvm::StringRef item : llvm::split(opsOpt.getValue(), ',')) {
+      OpKind k;
+      if (!parseOpKind(item.trim(), k))
+        return fail("--ops: unknown op kind '" + item.str() + "'");
+      keep.push_back(k);
+    }
+  mlir::DialectRegistry registry;
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+  mlir::flydel::registerFlydel(registry);
+  mlir::MLIRContext context(registry);
+  llvm::SourceMgr sourceMgr;
+  mlir::SourceMgrDiagnosticHandler handler(sourceMgr, &context);
+  mlir::OwningOpRef<mlir::ModuleOp> module = mlir::parseSourceFile<mlir::ModuleOp>(modelOpt, sourceMgr, &context);
+  if (!module)
+    return fail(modelOpt + ": cannot parse the model");
+  // Distinct layers in first-appearance order, with how often each occurs (the whole network's sum needs it).
+  std::vector<Layer> layers;
+  std::vector<int> counts;
+  std::map<std::vector<std::string>, size_t> index;
+  module->walk([&](mlir::flydel::LayerOpInterface op) {
+    std::string reason;
+    auto layer = op.describeLayer(reason);
+    if (failed(layer) || (!keep.empty() && std::find(keep.begin(), keep.end(), layer->op) == keep.end()))
+      return;
+    auto key = layerCells(*layer);
+    auto [it, inserted] = index.try_emplace(key, layers.size());
+    if (inserted) {
+      layers.push_back(*layer);
+      counts.push_back(0);
+    }
+    ++counts[it->second];
+  });
+  if (layers.empty())
+    return fail(modelOpt + ": no layer of the requested kinds");
+  std::string csv = writePlanCsv(layers, {"count", "latency_ms", "energy_j"},
+                                 {"flydel-measure extract: distinct layers of " + modelOpt});
+  // Fill the count column (the plan writer leaves KPI-like columns empty).
+  std::istringstream in(csv);
+  std::ostringstream out;
+  std::string line;
+  size_t row = 0;
+  bool header = false;
+  while (std::getline(in, line)) {
+    if (!header || line.empty() || line[0] == '#') {
+      header |= !line.empty() && line[0] != '#';
+      out << line << "\n";
+      continue;
+    }
+    out << line.substr(0, line.size() - 2) << counts[row++] << ",,\n";
+  }
+  auto written = writeFileAtomically(outputOpt, out.str());
+  if (!written)
+    return fail(written.error());
+  return 0;
+}
+
+// ----- measuring -----
+
+const std::vector<std::string> kResultColumns = {"latency_ms", "latency_iqr_pct", "latency_mad_pct",
+                                                 "samples", "outliers", "energy_j"};
+
+std::string readText(const std::string &path, bool &ok) {
+  std::ifstream in(path, std::ios::binary);
+  ok = static_cast<bool>(in);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::vector<std::string> splitCells(const std::string &line) {
+  std::vector<std::string> cells;
+  for (llvm::StringRef c : llvm::split(llvm::StringRef(line).rtrim("\r"), ','))
+    cells.push_back(c.trim().str());
+  return cells;
+}
+
+/// Data lines (not comments, not blank) of a CSV, by 1-based line number, and its header cells.
+struct RawCsv {
+  std::vector<std::string> header;
+  std::map<int, std::vector<std::string>> rows;
+  std::vector<std::string> comments;
+};
+RawCsv readRaw(const std::string &text) {
+  RawCsv raw;
+  std::istringstream in(text);
+  std::string line;
+  int lineNo = 0;
+  while (std::getline(in, line)) {
+    ++lineNo;
+    llvm::StringRef t = llvm::StringRef(line).trim();
+    if (t.empty())
+      continue;
+    if (t.starts_with("#")) {
+      raw.comments.push_back(line);
+      continue;
+    }
+    if (raw.header.empty())
+      raw.header = splitCells(line);
+    else
+      raw.rows[lineNo] = splitCells(line);
+  }
+  return raw;
+}
+
+std::string joinCells(const std::vector<std::string> &cells) {
+  std::string s;
+  for (size_t i = 0; i < cells.size(); ++i)
+    s += (i ? "," : "") + cells[i];
+  return s;
+}
+
+std::string formatDuration(double seconds) {
+  long s = std::lround(seconds);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", s / 3600, (s / 60) % 60, s % 60);
+  return buf;
+}
+
+std::string fmt(double v, int digits = 6) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*g", digits, v);
+  return buf;
+}
+
+int runMeasure() {
+  if (backendOpt.empty() || planOpt.empty() || outputOpt.empty())
+    return fail("usage: flydel-measure --backend cpu-mlir|cpu-onednn --plan PLAN.csv -o MEASUREMENTS.csv "
+                "(or the subcommands plan, extract; see --help)");
+  if (backendOpt != "cpu-mlir" && backendOpt != "cpu-onednn")
+    return fail("--backend: unknown backend '" + backendOpt +
+                "' (expected cpu-mlir or cpu-onednn; gpu-torch is python/measure_gpu_torch.py)");
+  if (threadsOpt < 1)
+    return fail("--onednn-threads: expected a positive count");
+  // The plan must load as a measurement table: that validates every layer with line and column.
+  auto table = MeasurementTable::loadCsv(planOpt);
+  if (!table)
+    return fail(table.error());
+  bool ok;
+  RawCsv plan = readRaw(readText(planOpt, ok));
+  // Output columns: the plan's columns other than our results (layer fields and passthrough such as count),
+  // then the results.
+  std::vector<int> keptColumns;
+  std::vector<std::string> header;
+  for (size_t c = 0; c < plan.header.size(); ++c)
+    if (std::find(kResultColumns.begin(), kResultColumns.end(), plan.header[c]) == kResultColumns.end()) {
+      keptColumns.push_back(static_cast<int>(c));
+      header.push_back(plan.header[c]);
+    }
+  size_t keyColumns = header.size();
+  header.insert(header.end(), kResultColumns.begin(), kResultColumns.end());
+
+  std::unique_ptr<Backend> backend =
+      backendOpt == "cpu-mlir" ? createCpuMlirBackend() : createOneDnnBackend(threadsOpt);
+  backend->setDumpDir(dumpOpt);
+  for (size_t i = 0; i < table->layers.size(); ++i) {
+    std::string why = backend->supports(table->layers[i]);
+    if (!why.empty())
+      return fail(planOpt + ":" + std::to_string(table->lines[i]) + ": backend " + backendOpt + " cannot run " +
+                  opKindName(table->layers[i].op) + " layer: " + why);
+  }
+
+  // Resume: rows of an existing output with a latency are done; the key is the row's plan cells and its
+  // occurrence number (a plan may repeat a layer on purpose, to measure the noise).
+  std::map<std::pair<std::string, int>, std::string> done;
+  std::vector<std::string> headerComments;
+  if (llvm::sys::fs::exists(outputOpt)) {
+    RawCsv previous = readRaw(readText(outputOpt, ok));
+    if (!ok)
+      return fail(outputOpt + ": exists but cannot be read");
+    if (previous.header != header)
+      return fail(outputOpt + ": exists with other columns than this plan gives (" + joinCells(previous.header) +
+                  "); choose another -o or remove it");
+    std::map<std::string, int> seen;
+    for (auto &[line, cells] : previous.rows) {
+      if (cells.size() != header.size())
+        return fail(outputOpt + ":" + std::to_string(line) + ": expected " + std::to_string(header.size()) +
+                    " fields, found " + std::to_string(cells.size()));
+      if (cells[keyColumns].empty())
+        continue;
+      std::string key = joinCells({cells.begin(), cells.begin() + keyColumns});
+      done[{key, seen[key]++}] = joinCells(cells);
+    }
+    headerComments = previous.comments;
+  }
+  HostInfo host = readHostInfo();
+  std::string energyWhy;
+  std::unique_ptr<EnergySensor> sensor = openRaplSensor(energyWhy);
+  std::string energyLine = sensor ? "# energy: " + sensor->describe() + ", joules per call over the timed calls"
+                                  : "# energy: unavailable (" + energyWhy + ")";
+  std::string session = "# session " + host.date + ": load average " + host.loadAverage;
+  if (headerComments.empty()) {
+    headerComments = {
+        "# flydel-measure: backend " + backendOpt + ", plan " + planOpt,
+        "# cpu: " + host.cpuModel + ", " + std::to_string(host.cores) + " cores, governor " + host.governor +
+            ", " + host.kernel,
+        "# backend: " + backend->version(),
+        "# timing: warm-up " + fmt(warmupOpt) + " s, samples " + std::to_string(minSamplesOpt) + ".." +
+            std::to_string(maxSamplesOpt) + " until " + fmt(minTimeOpt) +
+            " s measured, calls batched to >= 1 ms per sample; latency_ms = median of samples within "
+            "median +- max(3 * 1.4826 * MAD, 5 %); spreads in % of the median",
+        energyLine};
+  }
+  headerComments.push_back(session);
+
+  TimingOptions timing;
+  timing.warmupSeconds = warmupOpt;
+  timing.minSeconds = minTimeOpt;
+  timing.minSamples = minSamplesOpt;
+  timing.maxSamples = maxSamplesOpt;
+
+  std::vector<std::string> outRows(table->layers.size());
+  std::vector<size_t> todo;
+  std::map<std::string, int> seen;
+  for (size_t i = 0; i < table->layers.size(); ++i) {
+    const std::vector<std::string> &cells = plan.rows.at(table->lines[i]);
+    std::vector<std::string> key;
+    for (int c : keptColumns)
+      key.push_back(cells[c]);
+    std::string k = joinCells(key);
+    auto it = done.find({k, seen[k]++});
+    if (it != done.end())
+      outRows[i] = it->second;
+    else
+      todo.push_back(i);
+  }
+  auto render = [&] {
+    std::string text;
+    for (const std::string &c : headerComments)
+      text += c + "\n";
+    text += joinCells(header) + "\n";
+    for (const std::string &r : outRows)
+      if (!r.empty())
+        text += r + "\n";
+    return text;
+  };
+  if (todo.size() < table->layers.size())
+    llvm::errs() << "flydel-measure: resuming " << outputOpt << ": " << table->layers.size() - todo.size()
+                 << " of " << table->layers.size() << " layers already measured\n";
+  auto start = std::chrono::steady_clock::now();
+  for (size_t t = 0; t < todo.size(); ++t) {
+    size_t i = todo[t];
+    const Layer &l = table->layers[i];
+    auto runnable = backend->prepare(l);
+    if (!runnable) {
+      (void)writeFileAtomically(outputOpt, render());
+      return fail(planOpt + ":" + std::to_string(table->lines[i]) + ": " + backendOpt + ": " + runnable.error());
+    }
+    Timing result = timeCall([&] { (*runnable)->run(); }, timing, sensor.get());
+    const std::vector<std::string> &cells = plan.rows.at(table->lines[i]);
+    std::vector<std::string> row;
+    for (int c : keptColumns)
+      row.push_back(cells[c]);
+    row.push_back(fmt(result.latency.median * 1e3));
+    row.push_back(fmt(result.latency.iqrPct, 4));
+    row.push_back(fmt(result.latency.madPct, 4));
+    row.push_back(std::to_string(result.latency.kept + result.latency.rejected));
+    row.push_back(std::to_string(result.latency.rejected));
+    row.push_back(result.energyJoulesPerCall ? fmt(*result.energyJoulesPerCall) : "");
+    outRows[i] = joinCells(row);
+    auto written = writeFileAtomically(outputOpt, render());
+    if (!written)
+      return fail(written.error());
+    double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    double eta = elapsed / static_cast<double>(t + 1) * static_cast<double>(todo.size() - t - 1);
+    llvm::errs() << "[" << t + 1 << "/" << todo.size() << "] " << opKindName(l.op) << " " << l.in_h << "x"
+                 << l.in_w << "x" << l.c_in << "->" << l.c_out << " k" << l.kernel_h << " s" << l.stride_h
+                 << (l.groups > 1 ? " g" + std::to_string(l.groups) : "") << ": " << fmt(result.latency.median * 1e3, 4)
+                 << " ms (IQR " << fmt(result.latency.iqrPct, 2) << "%)  elapsed " << formatDuration(elapsed)
+                 << ", ETA " << formatDuration(eta) << "\n";
+  }
+  if (todo.empty())
+    (void)writeFileAtomically(outputOpt, render());
+  return 0;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  cl::ParseCommandLineOptions(argc, argv,
+                              "flydel-measure: excitation plans and platform measurements\n\n"
+                              "  flydel-measure plan --design lhs --op conv2d --n 200 --seed 1 -o plan.csv\n"
+                              "  flydel-measure extract model.mlir --ops conv2d -o layers.csv\n"
+                              "  flydel-measure --backend cpu-mlir --plan plan.csv -o measurements.csv\n");
+  if (planCmd)
+    return runPlan();
+  if (extractCmd)
+    return runExtract();
+  return runMeasure();
+}
