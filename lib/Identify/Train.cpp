@@ -222,7 +222,17 @@ Expected<Library> trainLibrary(const std::string &specPath, const TrainOptions &
           CvOptions kpiCv = cv;
           if (auto cap = device.capacities.find(k.key()); cap != device.capacities.end())
             kpiCv.saturation = cap->second;
-          auto id = identify(*data, configs, kpiCv);
+          // A table may pin a KPI's structure ("structures": {"alm": "physics"}): for a model used far outside its
+          // training domain, a physical basis extrapolates sanely where a log-polynomial does not. --structure wins.
+          std::vector<StructureConfig> kpiConfigs = configs;
+          if (!options.structure && tj.contains("structures") && tj["structures"].contains(k.key())) {
+            const Json &pin = tj["structures"][k.key()];
+            Structure pinned;
+            if (!pin.is_string() || !parseStructure(pin.get<std::string>(), pinned))
+              throw SpecError(tp + ".structures." + k.key() + ": expected paper, frols or physics");
+            kpiConfigs = configsFor(pinned);
+          }
+          auto id = identify(*data, kpiConfigs, kpiCv);
           if (!id)
             return makeError(path + ": " + k.key() + ": " + id.error());
           KpiModel m;
