@@ -1,0 +1,261 @@
+#!/usr/bin/env python3
+"""gpu-torch backend of flydel-measure: the same plan in, the same measurement CSV out, on a CUDA GPU with PyTorch.
+
+  measure_gpu_torch.py --plan PLAN.csv -o MEASUREMENTS.csv [--device cuda:0] [--min-time 0.2]
+                       [--energy-window 2.0] [--idle-seconds 3] [--dry-run]
+
+Each plan row (docs/formats.md) becomes one PyTorch op on NCHW f32 tensors (conv2d with groups, max_pool2d,
+matmul, add, NHWC->NCHW copy), TF32 off, cudnn.benchmark on (a framework's choice of algorithm). Latency: warm-up,
+then samples of batched launches timed with CUDA events until --min-time of measured time; median of the samples
+within median +- max(3 * 1.4826 * MAD, 5 %), IQR and MAD in % of the median (the columns flydel-measure writes).
+Energy: NVML's total-energy counter (nvmlDeviceGetTotalEnergyConsumption, mJ) over a window of at least
+--energy-window seconds of back-to-back launches, minus the idle power measured over --idle-seconds before the
+campaign times the window; windows of a few hundred ms are far too noisy for per-op energy on an H200 (see
+/work/shared/notes). Without pynvml or the counter, energy_j stays empty and the header says
+"energy: unavailable (...)". Output is rewritten atomically after every layer; a re-run skips measured rows.
+
+--dry-run checks the plan and prints what would be measured without importing torch (no GPU needed).
+NOTE: written without access to a GPU machine; it has not been run on a GPU.
+"""
+import argparse
+import csv
+import datetime
+import os
+import platform
+import statistics
+import sys
+import time
+
+LAYER_COLUMNS = ["op", "batch", "in_h", "in_w", "c_in", "c_out", "kernel_h", "kernel_w", "stride_h", "stride_w",
+                 "pad_h", "pad_w", "dilation", "groups", "dtype"]
+RESULT_COLUMNS = ["latency_ms", "latency_iqr_pct", "latency_mad_pct", "samples", "outliers", "energy_j"]
+DEFAULTS = {"batch": 1, "kernel_h": 1, "kernel_w": 1, "stride_h": 1, "stride_w": 1, "pad_h": 0, "pad_w": 0,
+            "dilation": 1, "groups": 1, "dtype": "f32", "op": "conv2d"}
+OPS = ("conv2d", "pool2d", "matmul", "elementwise", "data_movement")
+
+
+def fail(message):
+    sys.exit("measure_gpu_torch.py: error: " + message)
+
+
+def read_plan(path):
+    """(header, rows, layers); layers are dicts of ints (plus op/dtype), validated with line numbers."""
+    try:
+        with open(path, newline="") as f:
+            lines = f.read().splitlines()
+    except OSError as e:
+        fail("%s: %s" % (path, e.strerror))
+    numbered = [(i + 1, l) for i, l in enumerate(lines) if l.strip() and not l.startswith("#")]
+    if not numbered:
+        fail("%s: no header" % path)
+    header = next(csv.reader([numbered[0][1]]))
+    header = [h.strip() for h in header]
+    aliases = {"in_hw": ("in_h", "in_w"), "kernel": ("kernel_h", "kernel_w"), "stride": ("stride_h", "stride_w"),
+               "pad": ("pad_h", "pad_w")}
+    have = set(header) | {x for a, pair in aliases.items() if a in header for x in pair}
+    for need in ("in_h", "c_in", "c_out"):
+        if need not in have:
+            fail("%s:%d: the header must name in_hw (or in_h/in_w), c_in and c_out" % (path, numbered[0][0]))
+    rows, layers = [], []
+    for line_no, text in numbered[1:]:
+        cells = [c.strip() for c in next(csv.reader([text]))]
+        if len(cells) != len(header):
+            fail("%s:%d: expected %d fields, found %d" % (path, line_no, len(header), len(cells)))
+        row = dict(zip(header, cells))
+        layer = dict(DEFAULTS)
+        for col, value in row.items():
+            targets = aliases.get(col, (col,))
+            if targets[0] not in LAYER_COLUMNS:
+                continue
+            if col in ("op", "dtype"):
+                layer[col] = value
+                continue
+            try:
+                number = int(value)
+            except ValueError:
+                fail("%s:%d:%d: column '%s': '%s' is not an integer" % (path, line_no, header.index(col) + 1, col,
+                                                                       value))
+            for t in targets:
+                layer[t] = number
+        if "in_w" not in layer:
+            layer["in_w"] = layer["in_h"]
+        if layer["op"] not in OPS:
+            fail("%s:%d: unknown op kind '%s'" % (path, line_no, layer["op"]))
+        if layer["dtype"] != "f32":
+            fail("%s:%d: gpu-torch measures f32 only, not %s" % (path, line_no, layer["dtype"]))
+        if layer["op"] == "conv2d" and (layer["c_in"] % layer["groups"] or layer["c_out"] % layer["groups"]):
+            fail("%s:%d: channels not divisible by the groups" % (path, line_no))
+        rows.append(row)
+        layers.append(layer)
+    return header, rows, layers
+
+
+def key(layer):
+    return ",".join(str(layer[c]) for c in LAYER_COLUMNS)
+
+
+def summarize(samples):
+    s = sorted(samples)
+    med = statistics.median(s)
+    mad = statistics.median(abs(x - med) for x in s)
+    kept = [x for x in s if abs(x - med) <= max(3 * 1.4826 * mad, 0.05 * med)]
+    q = statistics.quantiles(kept, n=4, method="inclusive") if len(kept) > 1 else [kept[0]] * 3
+    m = statistics.median(kept)
+    return m, 100 * (q[2] - q[0]) / m, 100 * mad / med, len(s), len(s) - len(kept)
+
+
+def build(torch, layer, device):
+    """A callable running the layer once (inputs allocated once)."""
+    F = torch.nn.functional
+    n, h, w, ci, co = layer["batch"], layer["in_h"], layer["in_w"], layer["c_in"], layer["c_out"]
+    rand = lambda *shape: torch.randn(*shape, device=device, dtype=torch.float32)
+    op = layer["op"]
+    if op == "conv2d":
+        x, wt, b = rand(n, ci, h, w), rand(co, ci // layer["groups"], layer["kernel_h"], layer["kernel_w"]), rand(co)
+        args = dict(stride=(layer["stride_h"], layer["stride_w"]), padding=(layer["pad_h"], layer["pad_w"]),
+                    dilation=layer["dilation"], groups=layer["groups"])
+        return lambda: F.conv2d(x, wt, b, **args)
+    if op == "pool2d":
+        x = rand(n, ci, h, w)
+        return lambda: F.max_pool2d(x, (layer["kernel_h"], layer["kernel_w"]), (layer["stride_h"], layer["stride_w"]),
+                                    (layer["pad_h"], layer["pad_w"]))
+    if op == "matmul":
+        a, bm = rand(n * h * w, ci), rand(ci, co)
+        return lambda: torch.matmul(a, bm)
+    if op == "elementwise":
+        a, bm = rand(n, ci, h, w), rand(n, ci, h, w)
+        return lambda: torch.add(a, bm)
+    x = rand(n, h, w, ci)
+    return lambda: x.permute(0, 3, 1, 2).contiguous()
+
+
+def time_layer(torch, fn, args):
+    torch.cuda.synchronize()
+    start = time.perf_counter()
+    calls = 0
+    while calls < 3 or time.perf_counter() - start < args.warmup:
+        fn()
+        calls += 1
+        torch.cuda.synchronize()
+    per_call = (time.perf_counter() - start) / calls
+    batch = max(1, int(1e-3 / max(per_call, 1e-7)))
+    samples, measured = [], 0.0
+    begin, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+    while len(samples) < args.max_samples and (len(samples) < args.min_samples or measured < args.min_time):
+        begin.record()
+        for _ in range(batch):
+            fn()
+        end.record()
+        end.synchronize()
+        ms = begin.elapsed_time(end)
+        measured += ms / 1e3
+        samples.append(ms / batch)
+    return summarize(samples), per_call
+
+
+def open_nvml(index):
+    try:
+        import pynvml
+        pynvml.nvmlInit()
+        handle = pynvml.nvmlDeviceGetHandleByIndex(index)
+        pynvml.nvmlDeviceGetTotalEnergyConsumption(handle)
+        return lambda: pynvml.nvmlDeviceGetTotalEnergyConsumption(handle) / 1e3, None  # mJ -> J
+    except Exception as e:  # no pynvml, no counter (pre-Volta), no permission
+        return None, "unavailable (%s)" % (str(e) or type(e).__name__)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--plan", required=True)
+    parser.add_argument("-o", required=True)
+    parser.add_argument("--device", default="cuda:0")
+    parser.add_argument("--min-time", type=float, default=0.2)
+    parser.add_argument("--warmup", type=float, default=0.05)
+    parser.add_argument("--min-samples", type=int, default=7)
+    parser.add_argument("--max-samples", type=int, default=200)
+    parser.add_argument("--energy-window", type=float, default=2.0, help="seconds of launches per energy reading")
+    parser.add_argument("--idle-seconds", type=float, default=3.0, help="idle baseline window")
+    parser.add_argument("--dry-run", action="store_true", help="check the plan, print the layers, import no torch")
+    args = parser.parse_args()
+    header, rows, layers = read_plan(args.plan)
+    keep = [c for c in header if c not in RESULT_COLUMNS]
+    out_header = keep + RESULT_COLUMNS
+    done = {}
+    if os.path.exists(args.o):
+        with open(args.o, newline="") as f:
+            lines = [l for l in f.read().splitlines() if l.strip()]
+        comments = [l for l in lines if l.startswith("#")]
+        data = [l for l in lines if not l.startswith("#")]
+        if not data or [c.strip() for c in next(csv.reader([data[0]]))] != out_header:
+            fail("%s: exists with other columns than this plan gives; choose another -o or remove it" % args.o)
+        for r in csv.DictReader(data[1:], fieldnames=out_header):
+            if r["latency_ms"]:
+                done.setdefault(",".join(r[c] for c in keep), []).append(",".join(r[c] for c in out_header))
+    else:
+        comments = []
+    todo = [i for i, r in enumerate(rows) if not done.get(",".join(r[c] for c in keep))]
+    if args.dry_run:
+        print("plan %s: %d layers, %d to measure on %s (dry run: nothing measured, nothing written)" % (
+            args.plan, len(rows), len(todo), args.device))
+        for i in todo:
+            print("  " + key(layers[i]))
+        return
+    import torch  # only for a real run
+    if not torch.cuda.is_available():
+        fail("no CUDA device visible to PyTorch")
+    torch.backends.cuda.matmul.allow_tf32 = False
+    torch.backends.cudnn.allow_tf32 = False
+    torch.backends.cudnn.benchmark = True
+    dev = torch.device(args.device)
+    read_energy, why = open_nvml(dev.index or 0)
+    idle_w = None
+    if read_energy:
+        torch.cuda.synchronize()
+        e0, t0 = read_energy(), time.perf_counter()
+        time.sleep(args.idle_seconds)
+        idle_w = (read_energy() - e0) / (time.perf_counter() - t0)
+    if not comments:
+        comments = ["# gpu-torch (python/measure_gpu_torch.py): plan %s" % args.plan,
+                    "# gpu: %s; host %s, %d cores" % (torch.cuda.get_device_name(dev), platform.processor() or
+                                                     platform.machine(), os.cpu_count()),
+                    "# backend: PyTorch %s, CUDA %s, cuDNN %s, TF32 off, cudnn.benchmark on" % (
+                        torch.__version__, torch.version.cuda, torch.backends.cudnn.version()),
+                    "# energy: " + ("NVML total energy over >= %.1f s windows minus idle %.1f W" % (
+                        args.energy_window, idle_w) if read_energy else why)]
+    comments.append("# session %s: load average %s" % (datetime.datetime.utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"),
+                                                       " ".join("%.2f" % x for x in os.getloadavg())))
+    out_rows = [None] * len(rows)
+    used = {}
+    for i, r in enumerate(rows):
+        k = ",".join(r[c] for c in keep)
+        n = used.get(k, 0)
+        if n < len(done.get(k, [])):
+            out_rows[i] = done[k][n]
+            used[k] = n + 1
+    start = time.time()
+    for t, i in enumerate(i for i in range(len(rows)) if out_rows[i] is None):
+        fn = build(torch, layers[i], dev)
+        (med, iqr, mad, samples, outliers), per_call = time_layer(torch, fn, args)
+        energy = ""
+        if read_energy:
+            calls = max(1, int(args.energy_window / max(per_call, 1e-7)))
+            torch.cuda.synchronize()
+            e0, t0 = read_energy(), time.perf_counter()
+            for _ in range(calls):
+                fn()
+            torch.cuda.synchronize()
+            joules, seconds = read_energy() - e0, time.perf_counter() - t0
+            energy = "%.6g" % max((joules - idle_w * seconds) / calls, 0.0) if joules > 0 else ""
+        out_rows[i] = ",".join([rows[i][c] for c in keep] + ["%.6g" % med, "%.4g" % iqr, "%.4g" % mad,
+                                                             str(samples), str(outliers), energy])
+        tmp = args.o + ".tmp"
+        with open(tmp, "w") as f:
+            f.write("\n".join(comments + [",".join(out_header)] + [x for x in out_rows if x]) + "\n")
+        os.replace(tmp, args.o)
+        elapsed = time.time() - start
+        print("[%d/%d] %s: %.4g ms, ETA %.0f s" % (t + 1, len(todo), key(layers[i]), med,
+                                                  elapsed / (t + 1) * (len(todo) - t - 1)), file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# The closed loop on this machine (docs/measurement.md): measure an excitation of every op kind on the cpu-mlir and
+# cpu-onednn backends, identify a `host` platform library from it, and validate the library on the distinct layers
+# of the real models in ../shared/models/onnx measured on the same backends (measured twice, for the noise floor).
+#
+#   scripts/host-campaign.sh [OUT_DIR]        default: platforms/host-<cpu>, e.g. platforms/host-xeon
+#
+# Environment: BUILD (default build), MODELS (default ../shared/models/onnx), N_CONV (200), N_OTHER (60),
+# QUICK=1 (a few layers per op kind, for a smoke test). About 10-15 minutes on 2 cores at the defaults. Everything
+# is resumable: re-running skips layers already measured. Needs ./scripts/setup.sh and a built tree.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${BUILD:-$ROOT/build}
+BIN=$BUILD/bin
+MODELS=${MODELS:-$ROOT/../shared/models/onnx}
+PY=/usr/bin/python3
+cpu=$(sed -n 's/^model name\s*:\s*//p' /proc/cpuinfo | head -1 | tr 'A-Z' 'a-z' | sed 's/([^)]*)//g' |
+      grep -oE 'xeon|epyc|ryzen|core|neoverse|[a-z]+' | head -1)
+OUT=${1:-$ROOT/platforms/host-${cpu:-cpu}}
+N_CONV=${N_CONV:-200}
+N_OTHER=${N_OTHER:-60}
+if [ "${QUICK:-0}" = 1 ]; then N_CONV=24; N_OTHER=20; fi
+mkdir -p "$OUT"/plans "$OUT"/excitation "$OUT"/validation
+log() { echo "[host-campaign $(date +%H:%M:%S)] $*" >&2; }
+
+# 1. Excitation plans: Latin hypercubes (log scale) over what CNN layers use, capped so that the naive-loop code of
+#    cpu-mlir stays within about 0.3 s per call.
+P="$BIN/flydel-measure plan --design lhs --seed 1"
+$P --op conv2d --n "$N_CONV" --in-hw 7:224 --c-in 3:512 --c-out 8:512 --kernel 1,3,5,7,11 --stride 1,2,4 \
+   --depthwise 0.2 --max-macs 4e8 --min-macs 1e4 --max-bytes 6.4e7 -o "$OUT/plans/conv2d.csv"
+$P --op pool2d --n "$N_OTHER" --in-hw 7:224 --c-in 3:512 --kernel 2,3 --stride 1,2 --max-bytes 6.4e7 \
+   -o "$OUT/plans/pool2d.csv"
+$P --op matmul --n "$N_OTHER" --rows 1:4096 --c-in 16:4096 --c-out 8:4096 --max-macs 4e8 --max-bytes 6.4e7 \
+   -o "$OUT/plans/matmul.csv"
+$P --op elementwise --n "$N_OTHER" --in-hw 7:224 --c-in 3:512 --max-bytes 6.4e7 -o "$OUT/plans/elementwise.csv"
+$P --op data_movement --n "$N_OTHER" --in-hw 7:224 --c-in 3:512 --max-bytes 6.4e7 -o "$OUT/plans/data_movement.csv"
+
+# 2. Validation layers: the distinct layers of each real model (imported with flydel-translate), and one plan of
+#    all distinct conv2d layers across models (a layer shared by two models is measured once).
+for m in "$MODELS"/*.onnx; do
+  name=$(basename "$m" .onnx)
+  "$BIN/flydel-translate" --import-onnx --elide-weights "$m" -o "$OUT/validation/$name.mlir" 2>/dev/null ||
+    { log "skip $name: import failed"; continue; }
+  "$BIN/flydel-measure" extract "$OUT/validation/$name.mlir" --ops conv2d -o "$OUT/validation/$name.layers.csv" ||
+    log "skip $name: no conv2d layer"
+  rm -f "$OUT/validation/$name.mlir"
+done
+$PY "$ROOT/python/flydel_validate.py" merge-plans "$OUT"/validation/*.layers.csv -o "$OUT/plans/validation-conv2d.csv"
+if [ "${QUICK:-0}" = 1 ]; then
+  $PY - "$OUT/plans/validation-conv2d.csv" <<'PYEOF'
+import sys
+lines = open(sys.argv[1]).read().splitlines()
+data = [l for l in lines if l and not l.startswith('#')]
+open(sys.argv[1], 'w').write('\n'.join([l for l in lines if l.startswith('#')] + data[:6]) + '\n')
+PYEOF
+fi
+
+# 3. Measurements. cpu-onednn runs on one thread like the cpu-mlir code, so both see the same share of a busy
+#    2-core machine; validation layers are measured twice (a and b) for the test-retest noise floor.
+M="$BIN/flydel-measure --min-time 0.1 --warmup 0.02 --min-samples 5 --max-samples 100"
+for backend in cpu-mlir cpu-onednn; do
+  for op in conv2d pool2d matmul elementwise data_movement; do
+    log "$backend: excitation $op"
+    $M --backend $backend --plan "$OUT/plans/$op.csv" -o "$OUT/excitation/$backend-$op.csv"
+  done
+done
+V="$BIN/flydel-measure --min-time 0.05 --warmup 0 --min-samples 3 --max-samples 50"
+for rep in a b; do
+  for backend in cpu-mlir cpu-onednn; do
+    log "$backend: validation layers ($rep)"
+    $V --backend $backend --plan "$OUT/plans/validation-conv2d.csv" -o "$OUT/validation/$backend-conv2d-$rep.csv"
+  done
+done
+
+# 4. Identification: one device per backend, every op kind's latency.
+cat > "$OUT/host.spec.json" <<JSON
+{
+  "schema": "flydel-platform-spec",
+  "schema_version": 1,
+  "platform": {"name": "host", "description": "This machine's CPU ($(sed -n 's/^model name\s*:\s*//p' /proc/cpuinfo | head -1), $(nproc) cores), measured by flydel-measure (scripts/host-campaign.sh), f32, batch 1, one thread"},
+  "data_dir": "excitation",
+  "structure": "auto",
+  "cv": {"folds": 10, "seed": 1, "max_params": 16},
+  "devices": [
+$(first=1; for backend in cpu-mlir cpu-onednn; do
+  [ $first = 1 ] || echo ","; first=0
+  desc="TOSA through flydel-lower-cpu and the MLIR ExecutionEngine (naive loops), 1 thread"
+  [ $backend = cpu-onednn ] && desc="oneDNN $(dpkg-query -W -f='${Version}' libdnnl-dev 2>/dev/null) primitives, 1 thread"
+  echo "    {\"name\": \"$backend\", \"kind\": \"cpu\", \"description\": \"$desc\", \"tables\": ["
+  sep=""
+  for op in conv2d pool2d matmul elementwise data_movement; do
+    echo "      $sep{\"file\": \"$backend-$op.csv\", \"op\": \"$op\", \"dtype\": \"f32\", \"kpis\": {\"latency_ms\": \"ms\"}}"
+    sep=","
+  done
+  echo "    ]}"
+done)
+  ]
+}
+JSON
+log "identify"
+"$BIN/flydel-identify" --spec "$OUT/host.spec.json" -o "$OUT/host.json" --quiet
+
+# 5. Validation: predictions against measurements, per layer and per whole network, beside the noise floor.
+$PY "$ROOT/python/flydel_validate.py" validate --library "$OUT/host.json" --identify "$BIN/flydel-identify" \
+  --validation-dir "$OUT/validation" --out "$OUT/results"
+log "done: $OUT/host.json, results in $OUT/results"
