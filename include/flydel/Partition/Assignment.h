@@ -1,0 +1,121 @@
+//===- Assignment.h - exact device assignment of a layer graph --*- C++ -*-===//
+//
+// MLIR-free: chooses a device for every node of a DAG of layers, given each node's predicted cost on each device,
+// the transfer cost of a node's output to another device, and resource budgets. The MLIR pass builds a Problem
+// from annotated IR; tests compare the solver with exhaustive search on the same Problem.
+//
+// Cost model (one inference):
+//  - a node's latency and energy on its device (unknown costs, e.g. no model on any device, count as 0 and are
+//    reported by the caller);
+//  - a node's output is shipped once to every other device that hosts one of its consumers, at the link's affine
+//    cost in its output bytes; a device pair without a link cannot exchange data;
+//  - sequential mode: latency is the sum of all node and transfer latencies (no overlap);
+//    pipelined mode: frames stream, the period is the busiest stage: a device's summed node latencies, or a link's
+//    summed transfer latencies;
+//  - energy is the sum of node and transfer energies (a link without an energy model contributes nothing, and
+//    the Problem says so);
+//  - objective latency, energy, edp (latency x energy) or weighted (w * latency_us + (1 - w) * energy_uj);
+//  - resources: the summed usage of the nodes placed on a device must fit its budget, for every budgeted resource.
+//
+// The solver is a dynamic program over a topological order whose state is the device (and the set of devices its
+// output has been shipped to) of every "frontier" node: nodes already placed that still have unplaced consumers.
+// For chains the frontier holds one node; residual and inception blocks a handful. Each state keeps the Pareto set
+// of partial cost vectors, so non-additive objectives (edp, pipelined) and budgets stay exact. When the number of
+// labels or the time limit is exceeded, it keeps the best labels only and reports the result as not proven
+// optimal, with a lower bound and the gap.
+//
+//===----------------------------------------------------------------------===//
+#ifndef FLYDEL_PARTITION_ASSIGNMENT_H
+#define FLYDEL_PARTITION_ASSIGNMENT_H
+
+#include <string>
+#include <vector>
+
+namespace flydel {
+
+enum class Objective { Latency, Energy, Edp, Weighted };
+enum class ScheduleMode { Sequential, Pipelined };
+
+const char *objectiveName(Objective objective);
+bool parseObjective(const std::string &text, Objective &objective);
+const char *scheduleModeName(ScheduleMode mode);
+bool parseScheduleMode(const std::string &text, ScheduleMode &mode);
+
+/// Affine transfer cost of a link: fixed + per_byte * bytes.
+struct LinkCost {
+  bool available = false;
+  double latencyFixedUs = 0, latencyPerByteUs = 0;
+  bool hasEnergy = false;
+  double energyFixedUj = 0, energyPerByteUj = 0;
+};
+
+struct AssignmentNode {
+  std::string name;
+  /// Per device: may the node go there (it has a model there and no pin forbids it).
+  std::vector<bool> allowed;
+  std::vector<double> latencyUs, energyUj; // per device
+  /// Per device, per budgeted resource: usage when placed there.
+  std::vector<std::vector<double>> resources;
+  double outputBytes = 0;
+};
+
+struct AssignmentProblem {
+  int numDevices = 0;
+  std::vector<std::string> deviceNames;
+  std::vector<AssignmentNode> nodes;
+  std::vector<std::pair<int, int>> edges; // producer -> consumer, node indices
+  std::vector<std::vector<LinkCost>> links; // [from][to]
+  /// Budgeted resources: name, the device they belong to, and the amount available.
+  struct Budget {
+    std::string resource;
+    int device = 0;
+    double capacity = 0;
+  };
+  std::vector<Budget> budgets;
+
+  Objective objective = Objective::Latency;
+  ScheduleMode mode = ScheduleMode::Sequential;
+  double weight = 0.5; // Objective::Weighted
+
+  /// Empty when well formed; else what is wrong (sizes, a cycle, an edge out of range).
+  std::string check() const;
+};
+
+/// What an assignment costs under the problem's model.
+struct AssignmentCost {
+  bool feasible = false;
+  std::string infeasibility; // why not, naming a node, link or budget
+  double latencyUs = 0;      // sequential: sum; pipelined: the period
+  double energyUj = 0;
+  double objective = 0;
+  std::vector<double> resourceUse; // per budget
+};
+
+AssignmentCost evaluateAssignment(const AssignmentProblem &problem, const std::vector<int> &devices);
+
+struct SolverOptions {
+  double timeLimitMs = 10000;
+  /// Labels kept per DP state before the solver falls back to the best ones (and stops claiming optimality).
+  size_t maxLabelsPerState = 4096;
+};
+
+struct AssignmentSolution {
+  bool feasible = false;
+  std::string infeasibility;
+  std::vector<int> devices;
+  AssignmentCost cost;
+  bool optimal = false;
+  double lowerBound = 0; // on the objective; equals cost.objective when optimal
+  double gap = 0;        // (objective - lowerBound) / objective
+  size_t maxFrontier = 0, states = 0, labels = 0;
+  double solveMs = 0;
+};
+
+AssignmentSolution solveAssignment(const AssignmentProblem &problem, const SolverOptions &options = {});
+
+/// Every assignment, for testing: feasible only when some assignment is. Refuses more than 3^16 combinations.
+AssignmentSolution solveExhaustively(const AssignmentProblem &problem);
+
+} // namespace flydel
+
+#endif // FLYDEL_PARTITION_ASSIGNMENT_H

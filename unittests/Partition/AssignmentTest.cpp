@@ -1,0 +1,205 @@
+//===- AssignmentTest.cpp - the DP solver against exhaustive search -------===//
+
+#include "flydel/Partition/Assignment.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+using namespace flydel;
+
+namespace {
+
+enum class Shape { Chain, Residual, Inception };
+
+/// A random layer graph of `n` nodes on 3 devices: costs spread over two orders of magnitude, some nodes
+/// without a model on some device, links missing in one direction, FPGA resources under a budget.
+AssignmentProblem randomProblem(Shape shape, int n, unsigned seed, Objective objective, ScheduleMode mode,
+                                bool budget) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<double> cost(1.0, 100.0), bytes(1e3, 1e6), usage(1e3, 3e4);
+  std::bernoulli_distribution unavailable(0.15);
+  AssignmentProblem p;
+  p.numDevices = 3;
+  p.deviceNames = {"cpu", "gpu", "fpga"};
+  p.objective = objective;
+  p.mode = mode;
+  p.weight = 0.3;
+  p.links.assign(3, std::vector<LinkCost>(3));
+  for (int a = 0; a < 3; ++a)
+    for (int b = 0; b < 3; ++b) {
+      if (a == b)
+        continue;
+      LinkCost &l = p.links[a][b];
+      l.available = !(a == 0 && b == 2); // no cpu -> fpga link
+      l.latencyFixedUs = cost(rng) / 10;
+      l.latencyPerByteUs = 1e-5 * cost(rng);
+      l.hasEnergy = (a + b) % 2 == 1;
+      l.energyFixedUj = cost(rng) / 20;
+      l.energyPerByteUj = 1e-6 * cost(rng);
+    }
+  if (budget)
+    p.budgets.push_back({"alm", 2, 6e4});
+  for (int v = 0; v < n; ++v) {
+    AssignmentNode node;
+    node.name = "n" + std::to_string(v);
+    node.allowed.assign(3, true);
+    for (int d = 0; d < 3; ++d) {
+      node.latencyUs.push_back(cost(rng));
+      node.energyUj.push_back(cost(rng));
+      node.resources.push_back(std::vector<double>(p.budgets.size(), d == 2 ? usage(rng) : 0.0));
+    }
+    if (v > 0 && unavailable(rng))
+      node.allowed[1 + rng() % 2] = false;
+    node.outputBytes = bytes(rng);
+    p.nodes.push_back(node);
+  }
+  for (int v = 1; v < n; ++v) {
+    switch (shape) {
+    case Shape::Chain:
+      p.edges.push_back({v - 1, v});
+      break;
+    case Shape::Residual:
+      // Blocks of three: a -> b -> c, and a skip a -> c.
+      p.edges.push_back({v - 1, v});
+      if (v % 3 == 2 && v >= 2)
+        p.edges.push_back({v - 2, v});
+      break;
+    case Shape::Inception: {
+      // Blocks: a stem fans out to three branches that a concat joins.
+      int block = (v - 1) / 4, k = (v - 1) % 4, stem = block * 4;
+      if (k < 3) {
+        p.edges.push_back({stem, v});
+      } else {
+        for (int b = 1; b <= 3; ++b)
+          p.edges.push_back({stem + b, v});
+      }
+      break;
+    }
+    }
+  }
+  return p;
+}
+
+struct Case {
+  Shape shape;
+  int nodes;
+};
+
+class AssignmentVsExhaustive : public ::testing::TestWithParam<Case> {};
+
+TEST_P(AssignmentVsExhaustive, OptimumEqualsExhaustiveSearch) {
+  const Case c = GetParam();
+  int checked = 0, infeasible = 0;
+  unsigned seed = 1;
+  for (Objective objective : {Objective::Latency, Objective::Energy, Objective::Edp, Objective::Weighted}) {
+    for (ScheduleMode mode : {ScheduleMode::Sequential, ScheduleMode::Pipelined}) {
+      for (bool budget : {false, true}) {
+        // The largest graphs only for one combination each, to keep the suite fast.
+        if (c.nodes > 12 && (objective != Objective::Edp || budget != (mode == ScheduleMode::Pipelined)))
+          continue;
+        AssignmentProblem p = randomProblem(c.shape, c.nodes, seed++, objective, mode, budget);
+        ASSERT_EQ(p.check(), "");
+        AssignmentSolution dp = solveAssignment(p);
+        AssignmentSolution brute = solveExhaustively(p);
+        ASSERT_EQ(dp.feasible, brute.feasible) << dp.infeasibility << " / " << brute.infeasibility;
+        if (!brute.feasible) {
+          ++infeasible;
+          continue;
+        }
+        EXPECT_TRUE(dp.optimal);
+        EXPECT_NEAR(dp.cost.objective, brute.cost.objective, 1e-9 * brute.cost.objective)
+            << objectiveName(objective) << " " << scheduleModeName(mode) << (budget ? " budget" : "");
+        // The DP's own assignment must evaluate to what it reports.
+        AssignmentCost again = evaluateAssignment(p, dp.devices);
+        EXPECT_TRUE(again.feasible);
+        EXPECT_DOUBLE_EQ(again.objective, dp.cost.objective);
+        ++checked;
+      }
+    }
+  }
+  EXPECT_GT(checked, 0);
+  EXPECT_LT(infeasible, checked + infeasible);
+}
+
+INSTANTIATE_TEST_SUITE_P(RandomGraphs, AssignmentVsExhaustive,
+                         ::testing::Values(Case{Shape::Chain, 6}, Case{Shape::Chain, 10}, Case{Shape::Chain, 14},
+                                           Case{Shape::Residual, 8}, Case{Shape::Residual, 11},
+                                           Case{Shape::Residual, 14}, Case{Shape::Inception, 9},
+                                           Case{Shape::Inception, 13}));
+
+TEST(AssignmentTest, TransferIsPaidOncePerDestinationDevice) {
+  // a feeds b and c; a only runs on the cpu, b and c only on the gpu: one cpu->gpu transfer, not two.
+  AssignmentProblem p;
+  p.numDevices = 2;
+  p.deviceNames = {"cpu", "gpu"};
+  p.links.assign(2, std::vector<LinkCost>(2));
+  p.links[0][1] = {true, 5.0, 0.0, false, 0, 0};
+  p.links[1][0] = {true, 5.0, 0.0, false, 0, 0};
+  for (int v = 0; v < 3; ++v) {
+    AssignmentNode node;
+    node.name = "n" + std::to_string(v);
+    node.allowed = {v == 0, v != 0};
+    node.latencyUs = {1.0, 1.0};
+    node.energyUj = {1.0, 1.0};
+    node.resources = {{}, {}};
+    p.nodes.push_back(node);
+  }
+  p.edges = {{0, 1}, {0, 2}};
+  AssignmentSolution s = solveAssignment(p);
+  ASSERT_TRUE(s.feasible);
+  EXPECT_DOUBLE_EQ(s.cost.latencyUs, 3.0 + 5.0);
+}
+
+TEST(AssignmentTest, MissingLinkAndBudgetMakeItInfeasible) {
+  AssignmentProblem p;
+  p.numDevices = 2;
+  p.deviceNames = {"cpu", "fpga"};
+  p.links.assign(2, std::vector<LinkCost>(2)); // no links at all
+  p.budgets.push_back({"alm", 1, 100.0});
+  AssignmentNode a{"a", {true, false}, {1, 1}, {1, 1}, {{0}, {0}}, 10};
+  AssignmentNode b{"b", {false, true}, {1, 1}, {1, 1}, {{0}, {50}}, 10};
+  p.nodes = {a, b};
+  p.edges = {{0, 1}};
+  AssignmentSolution s = solveAssignment(p);
+  EXPECT_FALSE(s.feasible);
+  p.links[0][1] = {true, 1.0, 0.0, false, 0, 0};
+  s = solveAssignment(p);
+  ASSERT_TRUE(s.feasible);
+  EXPECT_EQ(s.devices, (std::vector<int>{0, 1}));
+  p.nodes[1].resources[1][0] = 150; // over the 100 ALM budget
+  EXPECT_FALSE(solveAssignment(p).feasible);
+  EXPECT_NE(evaluateAssignment(p, {0, 1}).infeasibility.find("exceeds its budget"), std::string::npos);
+}
+
+TEST(AssignmentTest, LabelCapFallsBackWithAnHonestGap) {
+  AssignmentProblem p = randomProblem(Shape::Residual, 20, 7, Objective::Edp, ScheduleMode::Pipelined, true);
+  SolverOptions tight;
+  tight.maxLabelsPerState = 2;
+  AssignmentSolution capped = solveAssignment(p, tight);
+  AssignmentSolution full = solveAssignment(p);
+  ASSERT_TRUE(capped.feasible);
+  ASSERT_TRUE(full.feasible);
+  EXPECT_TRUE(full.optimal);
+  // Two labels per state cannot hold this problem's Pareto sets: the solver must say it is not proven optimal,
+  // and its bound must be a true lower bound.
+  EXPECT_FALSE(capped.optimal);
+  EXPECT_LE(capped.lowerBound, full.cost.objective * (1 + 1e-12));
+  EXPECT_GE(capped.cost.objective, full.cost.objective * (1 - 1e-12));
+  EXPECT_NEAR(capped.gap, (capped.cost.objective - capped.lowerBound) / capped.cost.objective, 1e-12);
+}
+
+TEST(AssignmentTest, RejectsMalformedProblems) {
+  AssignmentProblem p;
+  p.numDevices = 1;
+  p.deviceNames = {"cpu"};
+  p.links.assign(1, std::vector<LinkCost>(1));
+  AssignmentNode a{"a", {true}, {1}, {1}, {{}}, 1};
+  p.nodes = {a, a};
+  p.edges = {{0, 1}, {1, 0}};
+  EXPECT_EQ(p.check(), "the graph has a cycle");
+  EXPECT_FALSE(solveAssignment(p).feasible);
+}
+
+} // namespace
