@@ -175,3 +175,37 @@ func.func @typo() attributes {flydel.kpi = {cpu = #flydel.kpi<latency_us = 1.0>}
 
 // expected-error @+1 {{unmodeled_ops must be non-negative, got -1}}
 func.func @negative_unmodeled() attributes {k = #flydel.kpi<latency_us = 1.0, unmodeled_ops = -1>} { return }
+
+// -----
+
+func.func @transfer_to_itself(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'flydel.transfer' op transfers from device 'gpu' to itself}}
+  %0 = flydel.transfer %x : tensor<4xf32> from "gpu" to "gpu" bytes 16
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+module attributes {flydel.platform = #flydel.platform<"p", devices = [#flydel.device<"cpu", cpu>, #flydel.device<"gpu", gpu>]>} {
+  func.func @transfer_without_link(%x: tensor<4xf32>) -> tensor<4xf32> {
+    // expected-error @+1 {{'flydel.transfer' op platform 'p' has no link from 'cpu' to 'gpu'}}
+    %0 = flydel.transfer %x : tensor<4xf32> from "cpu" to "gpu" bytes 16
+    return %0 : tensor<4xf32>
+  }
+}
+
+// -----
+
+func.func @transfer_type_change(%x: tensor<4xf32>) -> tensor<4xf16> {
+  // expected-error @+1 {{'flydel.transfer' op requires the same type for all operands and results}}
+  %0 = "flydel.transfer"(%x) {from = "a", to = "b", bytes = 16 : i64} : (tensor<4xf32>) -> tensor<4xf16>
+  return %0 : tensor<4xf16>
+}
+
+// -----
+
+func.func @assignment_on_op(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'tosa.abs' op attribute 'flydel.assignment' is only allowed on functions}}
+  %0 = tosa.abs %x {flydel.assignment = {objective = "latency"}} : (tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}

@@ -75,6 +75,14 @@ LogicalResult FlydelDialect::verifyOperationAttribute(Operation *op, NamedAttrib
     return verifyKpiDictionary(op, attr);
   }
 
+  if (name == kAssignmentAttrName) {
+    if (!isa<FunctionOpInterface>(op))
+      return op->emitOpError() << "attribute '" << name << "' is only allowed on functions";
+    if (!isa<DictionaryAttr>(attr.getValue()))
+      return op->emitOpError() << "attribute '" << name << "' must be a dictionary (the assignment summary)";
+    return success();
+  }
+
   if (name == kDeviceAttrName) {
     auto device = dyn_cast<DeviceAttr>(attr.getValue());
     if (!device)
@@ -94,9 +102,26 @@ LogicalResult FlydelDialect::verifyOperationAttribute(Operation *op, NamedAttrib
   }
 
   return op->emitOpError() << "unknown flydel attribute '" << name << "' (expected one of '" << kPlatformAttrName
-                           << "', '" << kKpisAttrName << "', '" << kKpiTotalsAttrName << "', '" << kDeviceAttrName
+                           << "', '" << kKpisAttrName << "', '" << kKpiTotalsAttrName << "', '" << kDeviceAttrName << "', '" << kAssignmentAttrName
                            << "')";
 }
 
 #define GET_OP_CLASSES
 #include "flydel/Dialect/Flydel/IR/FlydelOps.cpp.inc"
+
+LogicalResult TransferOp::verify() {
+  if (getFrom() == getTo())
+    return emitOpError() << "transfers from device '" << getFrom() << "' to itself";
+  if (getBytesAttr().getInt() < 0)
+    return emitOpError() << "bytes must be non-negative, got " << getBytesAttr().getInt();
+  if (PlatformAttr platform = findPlatform(*this)) {
+    for (StringRef device : {getFrom(), getTo()})
+      if (!platform.lookupDevice(device))
+        return emitOpError() << "names device '" << device << "', which platform '"
+                             << platform.getName().getValue() << "' does not have";
+    if (!platform.lookupLink(getFrom(), getTo()))
+      return emitOpError() << "platform '" << platform.getName().getValue() << "' has no link from '" << getFrom()
+                           << "' to '" << getTo() << "'";
+  }
+  return success();
+}
