@@ -63,4 +63,69 @@ def KpiReport : Pass<"flydel-kpi-report", "mlir::ModuleOp"> {
   ];
 }
 
+def AssignDevices : Pass<"assign-devices", "mlir::ModuleOp"> {
+  let summary = "Choose a device for every annotated op, exactly, under resource budgets and transfer costs";
+  let description = [{
+    On IR annotated by `--annotate-kpis` (a module with `flydel.platform`, ops with `flydel.kpis`), chooses a device
+    for every annotated op of each function and records it as `flydel.device`. The cost model: each op's
+    predicted latency and energy on its device; one transfer of an op's output to every other device hosting a
+    consumer, at the platform's link cost for its size (a device pair without a link cannot exchange data); the
+    summed FPGA resources of the ops placed on a device within its capacities (minus a reserved share).
+
+    `objective` is latency, energy, edp (latency x energy) or weighted (`weight` x latency_us + (1 - `weight`) x
+    energy_uj); `mode` is sequential (one inference: everything adds up) or pipelined (streaming frames: the
+    period is the busiest device or link). An op can only go to a device where it has a model for the objective's
+    KPIs; an op with no model on any device (for example data movement on tx2-c10gx) may go anywhere, its cost
+    unknown and not counted (the summary counts such ops). Pins are respected: a `flydel.device` already on an op,
+    or a JSON file mapping layer names (op locations) to device names.
+
+    The solver (`flydel/Partition/Assignment.h`, MLIR-free) is a dynamic program over a topological order, exact
+    unless its label or time limit is reached, in which case the best assignment found is kept and the summary
+    gives a lower bound and the gap. Every op gets a remark with its device, its cost and the best alternative;
+    each function gets `flydel.assignment`, a summary with the chosen assignment's predicted totals and every
+    single-device baseline.
+  }];
+  let options = [
+    Option<"objective", "objective", "std::string", /*default=*/"\"latency\"",
+           "latency, energy, edp or weighted">,
+    Option<"weight", "weight", "double", /*default=*/"0.5",
+           "For objective=weighted: weight of latency_us against energy_uj, in [0, 1]">,
+    Option<"mode", "mode", "std::string", /*default=*/"\"sequential\"", "sequential or pipelined">,
+    Option<"reserve", "reserve", "double", /*default=*/"0.0",
+           "Share of every device capacity kept free, in [0, 1)">,
+    Option<"pins", "pins", "std::string", /*default=*/"\"\"",
+           "JSON file {\"layer name\": \"device\", ...} pinning layers to devices">,
+    Option<"timeLimitMs", "time-limit-ms", "double", /*default=*/"10000.0",
+           "Solver time limit per function, in milliseconds">
+  ];
+  let dependentDialects = ["::mlir::flydel::FlydelDialect"];
+}
+
+def OutlinePartitions : Pass<"outline-partitions", "mlir::ModuleOp"> {
+  let summary = "Outline maximal connected same-device groups of ops into functions, with explicit transfers";
+  let description = [{
+    After `--assign-devices`, every maximal connected group of ops placed on the same device (split where
+    keeping it whole would make the partitions depend on each other in a cycle) becomes a private function tagged
+    with its device (`flydel.device`). The original function calls the partitions in a topological order and
+    inserts a `flydel.transfer` on every value that crosses from one device to another (once per value and
+    destination device), carrying the predicted cost from the platform's link model. Constants are cloned into
+    the partitions that use them (weights live with their layer). Ops without a device follow their producer (or
+    their first user). Function arguments and results are assumed to live with the host: no transfer is inserted
+    for them.
+  }];
+  let options = [
+    Option<"maxOpsPerPartition", "max-ops-per-partition", "unsigned", /*default=*/"0",
+           "Split partitions after this many ops (0: no limit); for testing and for bounded partition sizes">
+  ];
+  let dependentDialects = ["::mlir::flydel::FlydelDialect", "::mlir::func::FuncDialect"];
+}
+
+def LowerTransfers : Pass<"flydel-lower-transfers", "mlir::ModuleOp"> {
+  let summary = "Replace flydel.transfer ops by their operand (single shared memory)";
+  let description = [{
+    For execution on a single host, where every partition shares one memory (for example a CPU-only placement),
+    a transfer is the identity: this pass forwards each `flydel.transfer` operand to its users and erases it.
+  }];
+}
+
 #endif // FLYDEL_TRANSFORMS_PASSES_TD

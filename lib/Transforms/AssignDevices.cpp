@@ -1,0 +1,370 @@
+//===- AssignDevices.cpp - choose a device for every annotated op ---------===//
+//
+// Builds a flydel::AssignmentProblem from annotated IR (per-op KPIs per device, the platform's links and
+// capacities, pins), solves it with the MLIR-free solver and writes the result back as flydel.device attributes,
+// remarks and a per-function summary.
+//
+//===----------------------------------------------------------------------===//
+
+#include "flydel/Dialect/Flydel/IR/FlydelAttrs.h"
+#include "flydel/Dialect/Flydel/IR/FlydelDialect.h"
+#include "flydel/Partition/Assignment.h"
+#include "flydel/Transforms/Passes.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
+
+#include <cmath>
+
+namespace mlir::flydel {
+#define GEN_PASS_DEF_ASSIGNDEVICES
+#include "flydel/Transforms/Passes.h.inc"
+} // namespace mlir::flydel
+
+using namespace mlir;
+using namespace mlir::flydel;
+
+namespace {
+
+/// The layer name of an op: the NameLoc an importer gave it, else empty.
+std::string layerName(Operation *op) {
+  Location loc = op->getLoc();
+  if (auto name = dyn_cast<NameLoc>(loc))
+    return name.getName().str();
+  if (auto fused = dyn_cast<FusedLoc>(loc))
+    for (Location inner : fused.getLocations())
+      if (auto name = dyn_cast<NameLoc>(inner))
+        return name.getName().str();
+  return {};
+}
+
+double resultBytes(Operation *op) {
+  double bytes = 0;
+  for (Type type : op->getResultTypes())
+    if (auto shaped = dyn_cast<ShapedType>(type); shaped && shaped.hasStaticShape())
+      bytes += double(shaped.getNumElements()) * double(std::max<unsigned>(8, shaped.getElementTypeBitWidth())) / 8;
+  return bytes;
+}
+
+std::string fmt(double v) {
+  std::string text;
+  llvm::raw_string_ostream(text) << llvm::format(v >= 100 ? "%.1f" : "%.4g", v);
+  return text;
+}
+
+struct AssignDevicesPass : mlir::flydel::impl::AssignDevicesBase<AssignDevicesPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    auto platform = module->getAttrOfType<PlatformAttr>(FlydelDialect::kPlatformAttrName);
+    if (!platform) {
+      module.emitError() << "assign-devices: the module has no flydel.platform (run --annotate-kpis first)";
+      return signalPassFailure();
+    }
+    ::flydel::Objective objectiveKind;
+    ::flydel::ScheduleMode modeKind;
+    if (!::flydel::parseObjective(objective, objectiveKind)) {
+      module.emitError() << "assign-devices: unknown objective '" << objective
+                         << "' (expected latency, energy, edp or weighted)";
+      return signalPassFailure();
+    }
+    if (!::flydel::parseScheduleMode(mode, modeKind)) {
+      module.emitError() << "assign-devices: unknown mode '" << mode << "' (expected sequential or pipelined)";
+      return signalPassFailure();
+    }
+    if (!(weight >= 0 && weight <= 1) || !(reserve >= 0 && reserve < 1)) {
+      module.emitError() << "assign-devices: weight must be in [0, 1] and reserve in [0, 1)";
+      return signalPassFailure();
+    }
+    llvm::StringMap<std::string> pinned;
+    if (!pins.empty() && failed(loadPins(module, platform, pinned)))
+      return signalPassFailure();
+
+    llvm::StringSet<> pinsUsed;
+    bool annotatedAny = false;
+    for (auto function : module.getOps<FunctionOpInterface>()) {
+      if (function.isExternal())
+        continue;
+      LogicalResult result = assignFunction(function, platform, objectiveKind, modeKind, pinned, pinsUsed,
+                                            annotatedAny);
+      if (failed(result))
+        return signalPassFailure();
+    }
+    if (!annotatedAny) {
+      module.emitError() << "assign-devices: no op carries flydel.kpis (run --annotate-kpis first)";
+      return signalPassFailure();
+    }
+    for (const auto &pin : pinned)
+      if (!pinsUsed.contains(pin.getKey())) {
+        module.emitError() << "assign-devices: pin '" << pin.getKey() << "' matches no annotated op";
+        return signalPassFailure();
+      }
+  }
+
+  LogicalResult loadPins(ModuleOp module, PlatformAttr platform, llvm::StringMap<std::string> &pinned) {
+    auto buffer = llvm::MemoryBuffer::getFile(pins);
+    if (!buffer)
+      return module.emitError() << "assign-devices: cannot read pins file '" << pins
+                                << "': " << buffer.getError().message();
+    llvm::Expected<llvm::json::Value> json = llvm::json::parse((*buffer)->getBuffer());
+    if (!json)
+      return module.emitError() << "assign-devices: pins file '" << pins
+                                << "' is not valid JSON: " << llvm::toString(json.takeError());
+    const llvm::json::Object *object = json->getAsObject();
+    if (!object)
+      return module.emitError() << "assign-devices: pins file '" << pins
+                                << "' must be an object {\"layer name\": \"device\"}";
+    for (const auto &entry : *object) {
+      std::optional<StringRef> device = entry.second.getAsString();
+      if (!device)
+        return module.emitError() << "assign-devices: pin '" << entry.first.str() << "' must name a device";
+      if (!platform.lookupDevice(*device))
+        return module.emitError() << "assign-devices: pin '" << entry.first.str() << "' names device '" << *device
+                                  << "', which platform '" << platform.getName().getValue() << "' does not have";
+      pinned[entry.first.str()] = device->str();
+    }
+    return success();
+  }
+
+  LogicalResult assignFunction(FunctionOpInterface function, PlatformAttr platform, ::flydel::Objective objectiveKind,
+                               ::flydel::ScheduleMode modeKind, const llvm::StringMap<std::string> &pinned,
+                               llvm::StringSet<> &pinsUsed, bool &annotatedAny) {
+    MLIRContext *ctx = function.getContext();
+    ArrayRef<DeviceAttr> devices = platform.getDevices();
+    int numDevices = static_cast<int>(devices.size());
+    if (numDevices > 8)
+      return function.emitError() << "assign-devices: at most 8 devices are supported";
+
+    ::flydel::AssignmentProblem problem;
+    problem.numDevices = numDevices;
+    problem.objective = objectiveKind;
+    problem.mode = modeKind;
+    problem.weight = weight;
+    for (DeviceAttr device : devices)
+      problem.deviceNames.push_back(device.getName().str());
+    problem.links.assign(numDevices, std::vector<::flydel::LinkCost>(numDevices));
+    for (int a = 0; a < numDevices; ++a)
+      for (int b = 0; b < numDevices; ++b)
+        if (LinkAttr link = platform.lookupLink(problem.deviceNames[a], problem.deviceNames[b])) {
+          ::flydel::LinkCost &cost = problem.links[a][b];
+          cost.available = true;
+          cost.latencyFixedUs = link.getLatencyUsFixed().getValueAsDouble();
+          cost.latencyPerByteUs = link.getLatencyUsPerKib().getValueAsDouble() / 1024.0;
+          if (link.getEnergyUjFixed()) {
+            cost.hasEnergy = true;
+            cost.energyFixedUj = link.getEnergyUjFixed().getValueAsDouble();
+            cost.energyPerByteUj = link.getEnergyUjPerKib().getValueAsDouble() / 1024.0;
+          }
+        }
+    for (auto [index, device] : llvm::enumerate(devices))
+      if (DictionaryAttr capacities = device.getCapacities())
+        for (NamedAttribute capacity : capacities)
+          problem.budgets.push_back({capacity.getName().str(), static_cast<int>(index),
+                                     double(cast<IntegerAttr>(capacity.getValue()).getInt()) * (1.0 - reserve)});
+
+    // Nodes: every op with predictions, in program order.
+    SmallVector<Operation *> ops;
+    llvm::DenseMap<Operation *, int> nodeOf;
+    function->walk([&](Operation *op) {
+      if (op->hasAttr(FlydelDialect::kKpisAttrName)) {
+        nodeOf[op] = static_cast<int>(ops.size());
+        ops.push_back(op);
+      }
+    });
+    if (ops.empty())
+      return success();
+    annotatedAny = true;
+
+    bool needLatency = objectiveKind != ::flydel::Objective::Energy;
+    bool needEnergy = objectiveKind != ::flydel::Objective::Latency;
+    int unmodeled = 0;
+    for (Operation *op : ops) {
+      auto kpis = op->getAttrOfType<DictionaryAttr>(FlydelDialect::kKpisAttrName);
+      ::flydel::AssignmentNode node;
+      node.name = layerName(op);
+      if (node.name.empty())
+        node.name = op->getName().getStringRef().str();
+      node.outputBytes = resultBytes(op);
+      auto estimate = [&](int d, bool latency) -> EstimateAttr {
+        auto kpi = kpis.getAs<KpiAttr>(problem.deviceNames[d]);
+        if (!kpi)
+          return {};
+        return latency ? kpi.getLatencyUs() : kpi.getEnergyUj();
+      };
+      auto modeledSomewhere = [&](bool latency) {
+        for (int d = 0; d < numDevices; ++d)
+          if (EstimateAttr e = estimate(d, latency); e && e.hasModel())
+            return true;
+        return false;
+      };
+      bool latencyModeled = modeledSomewhere(true), energyModeled = modeledSomewhere(false);
+      if ((needLatency && !latencyModeled) || (needEnergy && !energyModeled))
+        ++unmodeled;
+      for (int d = 0; d < numDevices; ++d) {
+        EstimateAttr lat = estimate(d, true), en = estimate(d, false);
+        bool hasLat = lat && lat.hasModel(), hasEn = en && en.hasModel();
+        bool allowed = kpis.get(problem.deviceNames[d]) != nullptr;
+        if (needLatency && latencyModeled && !hasLat)
+          allowed = false;
+        if (needEnergy && energyModeled && !hasEn)
+          allowed = false;
+        node.allowed.push_back(allowed);
+        node.latencyUs.push_back(hasLat ? lat.getValueAsDouble() : 0.0);
+        node.energyUj.push_back(hasEn ? en.getValueAsDouble() : 0.0);
+        std::vector<double> usage;
+        for (const auto &budget : problem.budgets) {
+          double used = 0;
+          if (budget.device == d)
+            if (auto kpi = kpis.getAs<KpiAttr>(problem.deviceNames[d]))
+              if (EstimateAttr r = kpi.getResource(budget.resource); r && r.hasModel())
+                used = r.getValueAsDouble();
+          usage.push_back(used);
+        }
+        node.resources.push_back(std::move(usage));
+      }
+      // Pins: an assignment already in the IR, or the pins file by layer name.
+      std::string pin;
+      if (auto device = op->getAttrOfType<DeviceAttr>(FlydelDialect::kDeviceAttrName))
+        pin = device.getName().str();
+      if (auto it = pinned.find(node.name); it != pinned.end()) {
+        pin = it->second;
+        pinsUsed.insert(node.name);
+      }
+      if (!pin.empty()) {
+        int d = static_cast<int>(llvm::find(problem.deviceNames, pin) - problem.deviceNames.begin());
+        if (d == numDevices)
+          return op->emitError() << "assign-devices: pinned to device '" << pin << "', which platform '"
+                                 << platform.getName().getValue() << "' does not have";
+        if (!node.allowed[d])
+          return op->emitError() << "assign-devices: pinned to device '" << pin
+                                 << "', where it has no model for the objective's KPIs";
+        for (int other = 0; other < numDevices; ++other)
+          node.allowed[other] = other == d;
+      }
+      if (llvm::none_of(node.allowed, [](bool a) { return a; }))
+        return op->emitError() << "assign-devices: no device of platform '" << platform.getName().getValue()
+                               << "' can run this op";
+      problem.nodes.push_back(std::move(node));
+    }
+
+    // Edges: producer -> consumer between annotated ops; ops without predictions (casts, ...) are looked through,
+    // constants are weights and cost no transfer.
+    for (auto [index, op] : llvm::enumerate(ops)) {
+      SmallVector<Value> worklist(op->getOperands());
+      llvm::SmallPtrSet<Operation *, 8> seen;
+      while (!worklist.empty()) {
+        Value value = worklist.pop_back_val();
+        Operation *producer = value.getDefiningOp();
+        if (!producer || !seen.insert(producer).second || matchPattern(value, m_Constant()) ||
+            producer->hasTrait<OpTrait::ConstantLike>())
+          continue;
+        if (auto it = nodeOf.find(producer); it != nodeOf.end()) {
+          problem.edges.push_back({it->second, static_cast<int>(index)});
+          continue;
+        }
+        if (producer->getName().getStringRef() == "tosa.const" ||
+            producer->getName().getStringRef() == "tosa.const_shape")
+          continue;
+        worklist.append(producer->operand_begin(), producer->operand_end());
+      }
+    }
+
+    ::flydel::SolverOptions options;
+    options.timeLimitMs = timeLimitMs;
+    ::flydel::AssignmentSolution solution = ::flydel::solveAssignment(problem, options);
+    if (!solution.feasible)
+      return function.emitError() << "assign-devices: no feasible assignment: " << solution.infeasibility;
+
+    // Write back, with one remark per op.
+    for (auto [index, op] : llvm::enumerate(ops)) {
+      const ::flydel::AssignmentNode &node = problem.nodes[index];
+      int d = solution.devices[index];
+      DeviceAttr chosen = devices[d];
+      op->setAttr(FlydelDialect::kDeviceAttrName,
+                  DeviceAttr::get(ctx, chosen.getName(), chosen.getKind(), DictionaryAttr()));
+      // The op's own share of the objective on a device (transfers aside): what the remark compares.
+      auto nodeCost = [&](int dev) {
+        return objectiveKind == ::flydel::Objective::Energy ? node.energyUj[dev]
+               : objectiveKind == ::flydel::Objective::Latency ? node.latencyUs[dev]
+               : objectiveKind == ::flydel::Objective::Weighted
+                   ? weight * node.latencyUs[dev] + (1 - weight) * node.energyUj[dev]
+                   : node.latencyUs[dev] * node.energyUj[dev];
+      };
+      int alternative = -1;
+      for (int other = 0; other < numDevices; ++other)
+        if (other != d && node.allowed[other] && (alternative < 0 || nodeCost(other) < nodeCost(alternative)))
+          alternative = other;
+      auto describe = [&](int dev) {
+        return "'" + problem.deviceNames[dev] + "' (latency " + fmt(node.latencyUs[dev]) + " us, energy " +
+               fmt(node.energyUj[dev]) + " uJ)";
+      };
+      bool opUnmodeled = llvm::all_of(node.latencyUs, [](double v) { return v == 0; }) &&
+                         llvm::all_of(node.energyUj, [](double v) { return v == 0; });
+      InFlightDiagnostic remark = op->emitRemark();
+      if (opUnmodeled)
+        remark << "assigned to '" << problem.deviceNames[d] << "' (no model on any device: placed to avoid transfers)";
+      else
+        remark << "assigned to " << describe(d);
+      if (alternative >= 0 && !opUnmodeled)
+        remark << "; best alternative " << describe(alternative);
+      else if (alternative < 0)
+        remark << "; no other device possible";
+    }
+
+    // Summary: the chosen assignment and every single-device baseline.
+    Builder b(ctx);
+    auto kpiOf = [&](const ::flydel::AssignmentCost &cost) {
+      return KpiAttr::get(ctx, EstimateAttr::get(ctx, cost.latencyUs), EstimateAttr::get(ctx, cost.energyUj),
+                          DictionaryAttr(), 0);
+    };
+    NamedAttrList baselines;
+    std::string baselineText;
+    for (int d = 0; d < numDevices; ++d) {
+      ::flydel::AssignmentCost cost =
+          ::flydel::evaluateAssignment(problem, std::vector<int>(problem.nodes.size(), d));
+      if (cost.feasible) {
+        baselines.append(problem.deviceNames[d], kpiOf(cost));
+        baselineText += "; all-" + problem.deviceNames[d] + " latency " + fmt(cost.latencyUs) + " us, energy " +
+                        fmt(cost.energyUj) + " uJ";
+      } else {
+        baselines.append(problem.deviceNames[d], b.getStringAttr("infeasible: " + cost.infeasibility));
+        baselineText += "; all-" + problem.deviceNames[d] + " infeasible";
+      }
+    }
+    SmallVector<int64_t> counts(numDevices, 0);
+    for (int d : solution.devices)
+      ++counts[d];
+    NamedAttrList placed;
+    for (int d = 0; d < numDevices; ++d)
+      placed.append(problem.deviceNames[d], b.getI64IntegerAttr(counts[d]));
+    NamedAttrList summary;
+    summary.append("objective", b.getStringAttr(objective));
+    summary.append("mode", b.getStringAttr(mode));
+    if (objectiveKind == ::flydel::Objective::Weighted)
+      summary.append("weight", b.getF64FloatAttr(weight));
+    summary.append("optimal", b.getBoolAttr(solution.optimal));
+    summary.append("gap", b.getF64FloatAttr(solution.gap));
+    summary.append("chosen", kpiOf(solution.cost));
+    summary.append("baselines", baselines.getDictionary(ctx));
+    summary.append("ops", placed.getDictionary(ctx));
+    summary.append("unmodeled_ops", b.getI64IntegerAttr(unmodeled));
+    function->setAttr(FlydelDialect::kAssignmentAttrName, summary.getDictionary(ctx));
+    function.emitRemark() << "assignment (" << objective << ", " << mode << ", "
+                          << (solution.optimal ? "optimal" : "not proven optimal, gap " + fmt(100 * solution.gap) + " %")
+                          << "): latency " << fmt(solution.cost.latencyUs) << " us, energy "
+                          << fmt(solution.cost.energyUj) << " uJ" << baselineText << "; " << unmodeled
+                          << " ops without a model are not counted";
+    return success();
+  }
+};
+
+} // namespace
