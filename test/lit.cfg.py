@@ -35,5 +35,10 @@ else:
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.flydel_tools_dir, append_path=True)
 
+# mlir-runner's support libraries ship beside the LLVM tools (Debian: /usr/lib/llvm-22/lib).
+_runner_lib_dir = os.path.join(os.path.dirname(config.llvm_tools_dir), "lib")
+config.substitutions.append(("%mlir_runner_libs", ",".join(
+    os.path.join(_runner_lib_dir, l) for l in ("libmlir_c_runner_utils.so", "libmlir_runner_utils.so"))))
+
 tools = ["flydel-opt", "flydel-identify", "flydel-translate", "flydel-measure"]
 llvm_config.add_tool_substitutions(tools, [config.flydel_tools_dir])

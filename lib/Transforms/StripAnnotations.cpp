@@ -20,6 +20,7 @@ struct StripAnnotationsPass : flydel::impl::StripAnnotationsBase<StripAnnotation
     module->walk([&](Operation *op) {
       op->removeAttr(Dialect::kKpisAttrName);
       op->removeAttr(Dialect::kKpiTotalsAttrName);
+      op->removeAttr(Dialect::kAssignmentAttrName);
       if (!keepDevices)
         op->removeAttr(Dialect::kDeviceAttrName);
     });

@@ -5,7 +5,7 @@
 include "mlir/Pass/PassBase.td"
 
 def StripAnnotations : Pass<"flydel-strip-annotations", "mlir::ModuleOp"> {
-  let summary = "Remove flydel annotations (KPIs, totals, device assignments, platform)";
+  let summary = "Remove flydel annotations (KPIs, totals, assignment summaries, device assignments, platform)";
   let description = [{
     Removes the discardable `flydel.*` attributes that the analysis passes attach, so that a flow can hand
     the module to tools that do not know the flydel dialect, or re-annotate it for another platform.
