@@ -40,5 +40,5 @@ _runner_lib_dir = os.path.join(os.path.dirname(config.llvm_tools_dir), "lib")
 config.substitutions.append(("%mlir_runner_libs", ",".join(
     os.path.join(_runner_lib_dir, l) for l in ("libmlir_c_runner_utils.so", "libmlir_runner_utils.so"))))
 
-tools = ["flydel-opt", "flydel-identify", "flydel-translate", "flydel-measure"]
+tools = ["flydel-opt", "flydel-identify", "flydel-translate", "flydel-measure", "flydel-compile"]
 llvm_config.add_tool_substitutions(tools, [config.flydel_tools_dir])

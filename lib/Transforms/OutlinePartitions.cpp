@@ -17,6 +17,7 @@
 namespace mlir::flydel {
 #define GEN_PASS_DEF_OUTLINEPARTITIONS
 #define GEN_PASS_DEF_LOWERTRANSFERS
+#define GEN_PASS_DEF_EXTRACTDEVICE
 #include "flydel/Transforms/Passes.h.inc"
 } // namespace mlir::flydel
 
@@ -327,6 +328,43 @@ struct OutlinePartitionsPass : mlir::flydel::impl::OutlinePartitionsBase<Outline
       op->erase();
     }
     return success();
+  }
+};
+
+struct ExtractDevicePass : mlir::flydel::impl::ExtractDeviceBase<ExtractDevicePass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    if (device.empty()) {
+      module.emitError() << "flydel-extract-device: the device option is required";
+      return signalPassFailure();
+    }
+    bool host = device == "host";
+    int kept = 0;
+    for (func::FuncOp function : llvm::make_early_inc_range(module.getOps<func::FuncOp>())) {
+      auto tag = function->getAttrOfType<DeviceAttr>(FlydelDialect::kDeviceAttrName);
+      bool partition = static_cast<bool>(tag);
+      if (host) {
+        if (partition && !function.isExternal()) {
+          function.eraseBody(); // the caller keeps calling it; its code lives in the device's module
+          function.setPrivate();
+        }
+        kept += !partition;
+        continue;
+      }
+      if (partition && tag.getName().getValue() == device) {
+        function.setPublic(); // entry points of the device module
+        ++kept;
+      } else {
+        function.erase();
+      }
+    }
+    if (kept == 0) {
+      module.emitError() << "flydel-extract-device: no " << (host ? std::string("host function")
+                                                                   : "partition on device '" + device + "'");
+      return signalPassFailure();
+    }
   }
 };
 

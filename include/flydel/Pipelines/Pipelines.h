@@ -24,7 +24,19 @@ struct LowerCpuOptions : public PassPipelineOptions<LowerCpuOptions> {
 /// Appends the CPU lowering to `pm`, which must be anchored on builtin.module.
 void buildLowerCpuPipeline(OpPassManager &pm, const LowerCpuOptions &options);
 
-/// Registers --flydel-lower-cpu.
+struct LowerGpuOptions : public PassPipelineOptions<LowerGpuOptions> {
+  Option<std::string> chip{*this, "chip", llvm::cl::desc("NVIDIA target architecture of the kernels"),
+                           llvm::cl::init("sm_80")};
+  Option<std::string> features{*this, "features", llvm::cl::desc("PTX features (the PTX ISA version)"),
+                               llvm::cl::init("+ptx70")};
+};
+
+/// Appends the GPU lowering to `pm` (anchored on builtin.module): TOSA -> linalg -> bufferized parallel loops
+/// mapped to GPU blocks and threads -> outlined kernels -> NVVM -> PTX text embedded as gpu.binary (format isa:
+/// compiling needs no GPU and no CUDA toolkit); host code to the LLVM dialect with gpu.launch_func.
+void buildLowerGpuPipeline(OpPassManager &pm, const LowerGpuOptions &options);
+
+/// Registers --flydel-lower-cpu and --flydel-lower-gpu.
 void registerFlydelPipelines();
 
 } // namespace flydel

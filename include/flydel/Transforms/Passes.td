@@ -128,4 +128,17 @@ def LowerTransfers : Pass<"flydel-lower-transfers", "mlir::ModuleOp"> {
   }];
 }
 
+def ExtractDevice : Pass<"flydel-extract-device", "mlir::ModuleOp"> {
+  let summary = "Keep only the partitions of one device (or the host code that calls them)";
+  let description = [{
+    After `--outline-partitions`, keeps the partition functions tagged with `flydel.device` of `device` and
+    erases every other function, so that the module can go through that device's pipeline
+    (`--flydel-lower-cpu`, `--flydel-lower-gpu`). With `device=host`, keeps the functions that are not
+    partitions (the callers, with their transfers) and turns every partition into an external declaration.
+  }];
+  let options = [
+    Option<"device", "device", "std::string", /*default=*/"\"\"", "A device of the platform, or 'host'">
+  ];
+}
+
 #endif // FLYDEL_TRANSFORMS_PASSES_TD
