@@ -40,5 +40,17 @@ _runner_lib_dir = os.path.join(os.path.dirname(config.llvm_tools_dir), "lib")
 config.substitutions.append(("%mlir_runner_libs", ",".join(
     os.path.join(_runner_lib_dir, l) for l in ("libmlir_c_runner_utils.so", "libmlir_runner_utils.so"))))
 
-tools = ["flydel-opt", "flydel-identify", "flydel-translate", "flydel-measure", "flydel-compile"]
+tools = ["flydel-opt", "flydel-identify", "flydel-translate", "flydel-measure", "flydel-compile", "flydel-fpga"]
 llvm_config.add_tool_substitutions(tools, [config.flydel_tools_dir])
+
+# FPGA engines: Verilator and Yosys (scripts/setup.sh installs them). Absent: their tests are skipped, except under
+# CI. Verilated models are cached in the build directory across runs (keyed by parameters and sources).
+import shutil
+for _tool in ("verilator", "yosys"):
+    if shutil.which(_tool):
+        config.available_features.add(_tool)
+    elif os.environ.get("CI", "").lower() == "true":
+        lit_config.fatal("CI=true but %s is not installed (scripts/setup.sh installs it)" % _tool)
+    else:
+        lit_config.note("%s not found: the FPGA engine tests that need it are skipped" % _tool)
+config.substitutions.append(("%fpga_cache", os.path.join(config.flydel_obj_root, "fpga-cache")))
