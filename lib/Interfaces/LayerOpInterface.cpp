@@ -2,6 +2,10 @@
 
 #include "flydel/Interfaces/LayerOpInterface.h"
 
+#include "mlir/IR/Location.h"
+
+#include <algorithm>
+
 using namespace mlir;
 
 #include "flydel/Interfaces/LayerOpInterface.cpp.inc"
@@ -45,4 +49,35 @@ LogicalResult mlir::flydel::fillFromActivationShape(Type type, ::flydel::Layer &
   }
   layer.c_out = layer.c_in;
   return success();
+}
+
+FailureOr<ArrayRef<int64_t>> mlir::flydel::getStaticShape(Value value, unsigned rank, std::string &reason) {
+  auto type = dyn_cast<ShapedType>(value.getType());
+  if (!type || !type.hasStaticShape()) {
+    reason = "its operand shapes are not static";
+    return failure();
+  }
+  if (type.getRank() != rank) {
+    reason = "an operand has rank " + std::to_string(type.getRank()) + ", expected " + std::to_string(rank);
+    return failure();
+  }
+  return type.getShape();
+}
+
+std::string mlir::flydel::getLayerName(Operation *op) {
+  Location loc = op->getLoc();
+  if (auto name = dyn_cast<NameLoc>(loc))
+    return name.getName().str();
+  if (auto fused = dyn_cast<FusedLoc>(loc))
+    for (Location inner : fused.getLocations())
+      if (auto name = dyn_cast<NameLoc>(inner))
+        return name.getName().str();
+  return {};
+}
+
+double mlir::flydel::getValueBytes(Value value) {
+  auto shaped = dyn_cast<ShapedType>(value.getType());
+  if (!shaped || !shaped.hasStaticShape())
+    return 0;
+  return double(shaped.getNumElements()) * double(std::max<unsigned>(8, shaped.getElementTypeBitWidth())) / 8;
 }

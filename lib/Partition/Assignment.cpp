@@ -150,23 +150,7 @@ struct CostLayout {
     return *std::max_element(c, c + latencyComponents);
   }
 
-  double objectiveOf(const AssignmentProblem &p, const double *c) const {
-    if (scalar)
-      return c[0];
-    double latency = latencyOf(c, p.mode);
-    double e = energy ? c[energyIndex] : 0.0;
-    switch (p.objective) {
-    case Objective::Latency:
-      return latency;
-    case Objective::Energy:
-      return e;
-    case Objective::Edp:
-      return latency * e;
-    case Objective::Weighted:
-      return p.weight * latency + (1 - p.weight) * e;
-    }
-    return latency;
-  }
+  double objectiveOf(const AssignmentProblem &p, const double *c) const;
 };
 
 double objectiveFrom(const AssignmentProblem &p, double latency, double energy) {
@@ -181,6 +165,12 @@ double objectiveFrom(const AssignmentProblem &p, double latency, double energy) 
     return p.weight * latency + (1 - p.weight) * energy;
   }
   return latency;
+}
+
+double CostLayout::objectiveOf(const AssignmentProblem &p, const double *c) const {
+  if (scalar)
+    return c[0];
+  return objectiveFrom(p, latencyOf(c, p.mode), energy ? c[energyIndex] : 0.0);
 }
 
 struct LabelRecord {

@@ -8,6 +8,7 @@
 
 #include "flydel/Dialect/Flydel/IR/FlydelAttrs.h"
 #include "flydel/Dialect/Flydel/IR/FlydelDialect.h"
+#include "flydel/Interfaces/LayerOpInterface.h"
 #include "flydel/Partition/Assignment.h"
 #include "flydel/Transforms/Passes.h"
 
@@ -34,23 +35,10 @@ using namespace mlir::flydel;
 
 namespace {
 
-/// The layer name of an op: the NameLoc an importer gave it, else empty.
-std::string layerName(Operation *op) {
-  Location loc = op->getLoc();
-  if (auto name = dyn_cast<NameLoc>(loc))
-    return name.getName().str();
-  if (auto fused = dyn_cast<FusedLoc>(loc))
-    for (Location inner : fused.getLocations())
-      if (auto name = dyn_cast<NameLoc>(inner))
-        return name.getName().str();
-  return {};
-}
-
 double resultBytes(Operation *op) {
   double bytes = 0;
-  for (Type type : op->getResultTypes())
-    if (auto shaped = dyn_cast<ShapedType>(type); shaped && shaped.hasStaticShape())
-      bytes += double(shaped.getNumElements()) * double(std::max<unsigned>(8, shaped.getElementTypeBitWidth())) / 8;
+  for (Value result : op->getResults())
+    bytes += getValueBytes(result);
   return bytes;
 }
 
@@ -190,7 +178,7 @@ struct AssignDevicesPass : mlir::flydel::impl::AssignDevicesBase<AssignDevicesPa
     for (Operation *op : ops) {
       auto kpis = op->getAttrOfType<DictionaryAttr>(FlydelDialect::kKpisAttrName);
       ::flydel::AssignmentNode node;
-      node.name = layerName(op);
+      node.name = getLayerName(op);
       if (node.name.empty())
         node.name = op->getName().getStringRef().str();
       node.outputBytes = resultBytes(op);

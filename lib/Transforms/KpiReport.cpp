@@ -2,6 +2,7 @@
 
 #include "flydel/Dialect/Flydel/IR/FlydelAttrs.h"
 #include "flydel/Dialect/Flydel/IR/FlydelDialect.h"
+#include "flydel/Interfaces/LayerOpInterface.h"
 #include "flydel/Transforms/Passes.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -44,15 +45,11 @@ struct FunctionReport {
 };
 
 /// A layer's name: the ONNX node name an importer put in a NameLoc, else file:line.
-std::string layerName(Location loc) {
-  if (auto name = dyn_cast<NameLoc>(loc))
-    return name.getName().str();
-  if (auto fused = dyn_cast<FusedLoc>(loc)) {
-    for (Location inner : fused.getLocations())
-      if (auto name = dyn_cast<NameLoc>(inner))
-        return name.getName().str();
-  }
-  if (auto file = dyn_cast<FileLineColLoc>(loc))
+std::string layerName(Operation *op) {
+  std::string name = getLayerName(op);
+  if (!name.empty())
+    return name;
+  if (auto file = dyn_cast<FileLineColLoc>(op->getLoc()))
     return (file.getFilename().getValue() + ":" + Twine(file.getLine())).str();
   return "?";
 }
@@ -124,7 +121,7 @@ struct KpiReportPass : mlir::flydel::impl::KpiReportBase<KpiReportPass> {
       report.totals = function->getAttrOfType<DictionaryAttr>(FlydelDialect::kKpiTotalsAttrName);
       function.walk([&](Operation *op) {
         if (auto kpis = op->getAttrOfType<DictionaryAttr>(FlydelDialect::kKpisAttrName))
-          report.rows.push_back({layerName(op->getLoc()), op->getName().getStringRef().str(), shapeOf(op), kpis});
+          report.rows.push_back({layerName(op), op->getName().getStringRef().str(), shapeOf(op), kpis});
       });
       if (!report.rows.empty() || report.totals)
         functions.push_back(std::move(report));

@@ -3,6 +3,7 @@
 #include "flydel/Dialect/Flydel/IR/FlydelAttrs.h"
 #include "flydel/Dialect/Flydel/IR/FlydelDialect.h"
 #include "flydel/Dialect/Flydel/IR/FlydelOps.h"
+#include "flydel/Interfaces/LayerOpInterface.h"
 #include "flydel/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -30,13 +31,6 @@ namespace {
 bool isCloneable(Operation *op) {
   StringRef name = op->getName().getStringRef();
   return op->hasTrait<OpTrait::ConstantLike>() || name == "tosa.const" || name == "tosa.const_shape";
-}
-
-double valueBytes(Value value) {
-  auto shaped = dyn_cast<ShapedType>(value.getType());
-  if (!shaped || !shaped.hasStaticShape())
-    return 0;
-  return double(shaped.getNumElements()) * double(std::max<unsigned>(8, shaped.getElementTypeBitWidth())) / 8;
 }
 
 struct Partition {
@@ -288,7 +282,7 @@ struct OutlinePartitionsPass : mlir::flydel::impl::OutlinePartitionsBase<Outline
             if (!link)
               return def->emitError() << "outline-partitions: its result moves from '" << from << "' to '"
                                       << part.device << "', but the platform has no such link";
-            double bytes = valueBytes(input);
+            double bytes = getValueBytes(input);
             EstimateAttr energy;
             if (link.getEnergyUjFixed())
               energy = EstimateAttr::get(function.getContext(),

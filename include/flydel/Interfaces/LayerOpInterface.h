@@ -15,6 +15,15 @@ namespace mlir::flydel {
 /// models take bytes per element from it).
 ::flydel::DType getLayerDType(Type elementType);
 
+/// The layer name of an op: the name of the NameLoc an importer gave it (the ONNX node name), else empty.
+std::string getLayerName(Operation *op);
+
+/// Bytes of a statically shaped value (sub-byte elements count as one byte), 0 when dynamic or not shaped.
+double getValueBytes(Value value);
+
+/// The static shape of `value` if it is a ranked tensor or memref of rank `rank`; else failure, with `reason`.
+FailureOr<ArrayRef<int64_t>> getStaticShape(Value value, unsigned rank, std::string &reason);
+
 /// Fills batch/in_h/in_w/c_in of an elementwise or data-movement layer from a static shape: rank-4 shapes are
 /// read as NHWC, other ranks fold into c_in. Fails on a dynamic or unranked shape.
 LogicalResult fillFromActivationShape(Type type, ::flydel::Layer &layer, std::string &reason);

@@ -26,19 +26,6 @@ struct FilterLayout {
   int kh, kw, c, f;
 };
 
-FailureOr<ArrayRef<int64_t>> staticShape(Value v, unsigned rank, std::string &reason) {
-  auto type = dyn_cast<ShapedType>(v.getType());
-  if (!type || !type.hasStaticShape()) {
-    reason = "its operand shapes are not static";
-    return failure();
-  }
-  if (type.getRank() != rank) {
-    reason = "an operand has rank " + std::to_string(type.getRank()) + ", expected " + std::to_string(rank);
-    return failure();
-  }
-  return type.getShape();
-}
-
 void readPair(Operation *op, StringRef name, int64_t &h, int64_t &w) {
   auto attr = op->getAttrOfType<DenseIntElementsAttr>(name);
   if (!attr || attr.getNumElements() != 2)
@@ -64,12 +51,12 @@ void readActivation(ArrayRef<int64_t> shape, ActLayout layout, Layer &layer) {
 /// Dense (depthwise = false) or depthwise convolution.
 FailureOr<Layer> describeConv(linalg::LinalgOp op, ActLayout act, FilterLayout filt, bool depthwise,
                               std::string &reason) {
-  auto input = staticShape(op.getDpsInputOperand(0)->get(), 4, reason);
+  auto input = getStaticShape(op.getDpsInputOperand(0)->get(), 4, reason);
   if (failed(input))
     return failure();
   Value filterValue = op.getDpsInputOperand(1)->get();
   auto filterType = dyn_cast<ShapedType>(filterValue.getType());
-  auto filter = staticShape(filterValue, filterType ? filterType.getRank() : 0, reason);
+  auto filter = getStaticShape(filterValue, filterType ? filterType.getRank() : 0, reason);
   if (failed(filter))
     return failure();
   Layer layer;
@@ -91,8 +78,8 @@ FailureOr<Layer> describeConv(linalg::LinalgOp op, ActLayout act, FilterLayout f
 }
 
 FailureOr<Layer> describePool(linalg::LinalgOp op, ActLayout act, std::string &reason) {
-  auto input = staticShape(op.getDpsInputOperand(0)->get(), 4, reason);
-  auto window = staticShape(op.getDpsInputOperand(1)->get(), 2, reason);
+  auto input = getStaticShape(op.getDpsInputOperand(0)->get(), 4, reason);
+  auto window = getStaticShape(op.getDpsInputOperand(1)->get(), 2, reason);
   if (failed(input) || failed(window))
     return failure();
   Layer layer;
@@ -110,8 +97,8 @@ FailureOr<Layer> describePool(linalg::LinalgOp op, ActLayout act, std::string &r
 /// [B, M, K] x [B, K, N] (batched) or [M, K] x [K, N].
 FailureOr<Layer> describeMatmul(linalg::LinalgOp op, bool batched, std::string &reason) {
   unsigned rank = batched ? 3 : 2;
-  auto a = staticShape(op.getDpsInputOperand(0)->get(), rank, reason);
-  auto b = staticShape(op.getDpsInputOperand(1)->get(), rank, reason);
+  auto a = getStaticShape(op.getDpsInputOperand(0)->get(), rank, reason);
+  auto b = getStaticShape(op.getDpsInputOperand(1)->get(), rank, reason);
   if (failed(a) || failed(b))
     return failure();
   Layer layer;

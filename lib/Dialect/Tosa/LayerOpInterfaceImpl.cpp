@@ -18,20 +18,6 @@ using ::flydel::OpKind;
 
 namespace {
 
-/// Static shape of value `v` with rank `rank`, or failure with a reason.
-FailureOr<ArrayRef<int64_t>> staticShape(Value v, unsigned rank, std::string &reason) {
-  auto type = dyn_cast<RankedTensorType>(v.getType());
-  if (!type || !type.hasStaticShape()) {
-    reason = "its operand shapes are not static";
-    return failure();
-  }
-  if (type.getRank() != rank) {
-    reason = "an operand has rank " + std::to_string(type.getRank()) + ", expected " + std::to_string(rank);
-    return failure();
-  }
-  return type.getShape();
-}
-
 /// Sets the padding of a window op. Symmetric padding is kept as padding; asymmetric padding (TOSA allows it,
 /// e.g. TensorFlow's SAME with stride 2) is folded into the input size, which keeps the output size and the
 /// arithmetic exact.
@@ -57,9 +43,12 @@ template <typename Pair> void setPair(int64_t &h, int64_t &w, Pair values) {
   }
 }
 
-FailureOr<Layer> describe(tosa::Conv2DOp op, std::string &reason) {
-  auto input = staticShape(op.getInput(), 4, reason);
-  auto weight = staticShape(op.getWeight(), 4, reason);
+/// conv2d and depthwise_conv2d: NHWC input, kernel size at `kernelDim` of the weight, output channels and groups
+/// from the weight layout.
+template <typename ConvOp>
+FailureOr<Layer> describeConv(ConvOp op, int kernelDim, std::string &reason) {
+  auto input = getStaticShape(op.getInput(), 4, reason);
+  auto weight = getStaticShape(op.getWeight(), 4, reason);
   if (failed(input) || failed(weight))
     return failure();
   Layer layer;
@@ -68,9 +57,14 @@ FailureOr<Layer> describe(tosa::Conv2DOp op, std::string &reason) {
   layer.in_h = (*input)[1];
   layer.in_w = (*input)[2];
   layer.c_in = (*input)[3];
-  layer.c_out = (*weight)[0];
-  layer.kernel_h = (*weight)[1];
-  layer.kernel_w = (*weight)[2];
+  layer.kernel_h = (*weight)[kernelDim];
+  layer.kernel_w = (*weight)[kernelDim + 1];
+  if constexpr (std::is_same_v<ConvOp, tosa::DepthwiseConv2DOp>) {
+    layer.c_out = (*weight)[2] * (*weight)[3]; // HWCM: C channels times multiplier M
+    layer.groups = layer.c_in;
+  } else {
+    layer.c_out = (*weight)[0]; // OHWI
+  }
   setPair(layer.stride_h, layer.stride_w, op.getStride());
   setPair(layer.dilation_h, layer.dilation_w, op.getDilation());
   setPadding(layer, op.getPad());
@@ -78,35 +72,16 @@ FailureOr<Layer> describe(tosa::Conv2DOp op, std::string &reason) {
   return layer;
 }
 
-FailureOr<Layer> describe(tosa::DepthwiseConv2DOp op, std::string &reason) {
-  auto input = staticShape(op.getInput(), 4, reason);
-  auto weight = staticShape(op.getWeight(), 4, reason);
-  if (failed(input) || failed(weight))
-    return failure();
-  Layer layer;
-  layer.op = OpKind::Conv2d;
-  layer.batch = (*input)[0];
-  layer.in_h = (*input)[1];
-  layer.in_w = (*input)[2];
-  layer.c_in = (*input)[3];
-  layer.kernel_h = (*weight)[0];
-  layer.kernel_w = (*weight)[1];
-  layer.c_out = (*weight)[2] * (*weight)[3];
-  layer.groups = layer.c_in;
-  setPair(layer.stride_h, layer.stride_w, op.getStride());
-  setPair(layer.dilation_h, layer.dilation_w, op.getDilation());
-  setPadding(layer, op.getPad());
-  layer.dtype = getLayerDType(op.getInput().getType().getElementType());
-  return layer;
-}
+FailureOr<Layer> describe(tosa::Conv2DOp op, std::string &reason) { return describeConv(op, 1, reason); }
+FailureOr<Layer> describe(tosa::DepthwiseConv2DOp op, std::string &reason) { return describeConv(op, 0, reason); }
 
 /// A transposed convolution is described as the direct convolution a naive implementation runs: over the input
 /// with (stride - 1) zeros inserted between pixels, padded by (kernel - 1 - out_pad), stride 1. Its MACs then
 /// count the inserted zeros too (stride^2 times the useful work).
 FailureOr<Layer> describe(tosa::TransposeConv2DOp op, std::string &reason) {
-  auto input = staticShape(op.getInput(), 4, reason);
-  auto weight = staticShape(op.getWeight(), 4, reason);
-  auto output = staticShape(op.getResult(), 4, reason);
+  auto input = getStaticShape(op.getInput(), 4, reason);
+  auto weight = getStaticShape(op.getWeight(), 4, reason);
+  auto output = getStaticShape(op.getResult(), 4, reason);
   if (failed(input) || failed(weight) || failed(output))
     return failure();
   Layer layer;
@@ -125,8 +100,8 @@ FailureOr<Layer> describe(tosa::TransposeConv2DOp op, std::string &reason) {
 
 FailureOr<Layer> describe(tosa::MatMulOp op, std::string &reason) {
   // [N, M, K] x [N, K, P] -> [N, M, P]
-  auto a = staticShape(op->getOperand(0), 3, reason);
-  auto b = staticShape(op->getOperand(1), 3, reason);
+  auto a = getStaticShape(op->getOperand(0), 3, reason);
+  auto b = getStaticShape(op->getOperand(1), 3, reason);
   if (failed(a) || failed(b))
     return failure();
   Layer layer;
@@ -141,7 +116,7 @@ FailureOr<Layer> describe(tosa::MatMulOp op, std::string &reason) {
 }
 
 template <typename PoolOp> FailureOr<Layer> describePool(PoolOp op, std::string &reason) {
-  auto input = staticShape(op.getInput(), 4, reason);
+  auto input = getStaticShape(op.getInput(), 4, reason);
   if (failed(input))
     return failure();
   Layer layer;
