@@ -66,10 +66,11 @@ uint64_t fnv1a(const std::string &text, uint64_t h = 1469598103934665603ULL) {
 
 const char *const kEngineSources[] = {"flydel_window_engine.sv", "flydel_add_engine.sv"};
 
-std::string engineSources() {
+// The engine sources, quoted for the shell or (yosys script) in double quotes.
+std::string engineSources(bool forYosys = false) {
   std::string s;
   for (const char *f : kEngineSources)
-    s += " " + quote(hwDir() + "/" + f);
+    s += " " + (forYosys ? "\"" + hwDir() + "/" + f + "\"" : quote(hwDir() + "/" + f));
   return s;
 }
 
@@ -86,7 +87,7 @@ bool haveProgram(const std::string &name) { return shell("command -v " + quote(n
 Expected<SynthResult> synthesize(const std::string &dirIn, const std::string &yosys) {
   std::string dir = absolute(dirIn);
   // -flatten: one module to count; -nowidelut keeps the LUT counts in LUT1..6 (no MUXF7/8 trees counted twice).
-  std::string script = "read_verilog -defer -sv" + engineSources() + " top.sv; synth_xilinx -family xc7 -flatten "
+  std::string script = "read_verilog -defer -sv" + engineSources(true) + " top.sv; synth_xilinx -family xc7 -flatten "
                        "-top top; tee -o stat.txt stat";
   auto start = std::chrono::steady_clock::now();
   int rc = shell("cd " + quote(dir) + " && " + quote(yosys) + " -q -l yosys.log -p " + quote(script) +
