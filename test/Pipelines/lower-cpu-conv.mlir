@@ -2,6 +2,9 @@
 // the printed tensor is checked against values computed by hand.
 // RUN: flydel-opt %s --flydel-lower-cpu | FileCheck %s --check-prefix=LLVM
 // RUN: flydel-opt %s --flydel-lower-cpu | mlir-runner -e main -entry-point-result=void -O2 -shared-libs=%mlir_runner_libs | FileCheck %s
+// Tiled, the same numbers (tiles smaller than the loops, so the tile loops and their bounds really run).
+// RUN: flydel-opt %s --flydel-lower-cpu="tile-size=2" | mlir-runner -e main -entry-point-result=void -O2 -shared-libs=%mlir_runner_libs | FileCheck %s
+// RUN: flydel-opt %s --flydel-lower-cpu="tile-size=3" | mlir-runner -e main -entry-point-result=void -O2 -shared-libs=%mlir_runner_libs | FileCheck %s
 
 // LLVM-NOT: tosa.
 // LLVM-NOT: linalg.

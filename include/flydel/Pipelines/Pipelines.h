@@ -19,6 +19,9 @@ struct LowerCpuOptions : public PassPipelineOptions<LowerCpuOptions> {
   Option<bool> fuseElementwise{*this, "fuse-elementwise",
                                llvm::cl::desc("Fuse elementwise linalg ops into their producers"),
                                llvm::cl::init(true)};
+  Option<unsigned> tileSize{*this, "tile-size",
+                            llvm::cl::desc("Tile every loop nest by this size (affine-loop-tile); 0: no tiling"),
+                            llvm::cl::init(0)};
 };
 
 /// Appends the CPU lowering to `pm`, which must be anchored on builtin.module.
