@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "Backend.h"
+#include "FpgaYosysBackend.h"
 
 #include "flydel/Identify/Table.h"
 #include "flydel/Interfaces/LayerOpInterface.h"
@@ -61,6 +62,8 @@ cl::opt<std::string> kernelOpt("kernel", cl::desc("Kernel sizes, comma-separated
 cl::opt<std::string> strideOpt("stride", cl::desc("Strides, comma-separated"), cl::init("1,2"), cl::sub(planCmd));
 cl::opt<double> depthwiseOpt("depthwise", cl::desc("conv2d: share of depthwise layers (0..1)"), cl::init(0),
                              cl::sub(planCmd));
+cl::opt<double> validOpt("valid", cl::desc("conv2d: share of unpadded layers (0..1; the others pad kernel/2)"),
+                          cl::init(0), cl::sub(planCmd));
 cl::opt<double> maxMacsOpt("max-macs", cl::desc("Cap on MACs (element ops for pool/elementwise); 0: none"),
                            cl::init(0), cl::sub(planCmd));
 cl::opt<double> minMacsOpt("min-macs", cl::desc("Floor on MACs"), cl::init(0), cl::sub(planCmd));
@@ -86,6 +89,11 @@ cl::opt<double> minTimeOpt("min-time", cl::desc("Seconds of measured time per la
 cl::opt<double> warmupOpt("warmup", cl::desc("Seconds of warm-up per layer"), cl::init(0.05));
 cl::opt<int> minSamplesOpt("min-samples", cl::desc("Samples per layer, at least"), cl::init(7));
 cl::opt<int> maxSamplesOpt("max-samples", cl::desc("Samples per layer, at most"), cl::init(200));
+cl::opt<double> fpgaClockOpt("fpga-clock-mhz", cl::desc("fpga-yosys: stated clock for latency_ms"), cl::init(100));
+cl::opt<int> fpgaPeOpt("fpga-pe", cl::desc("fpga-yosys: PE when the plan has no pe column"), cl::init(1));
+cl::opt<int> fpgaSimdOpt("fpga-simd", cl::desc("fpga-yosys: SIMD when the plan has no simd column"), cl::init(1));
+cl::opt<std::string> fpgaWorkOpt("fpga-work", cl::desc("fpga-yosys: engines, logs, model cache (default OUTPUT.work)"),
+                                 cl::init(""));
 cl::opt<std::string> dumpOpt("dump-ir", cl::desc("Directory for what the backend runs per layer"), cl::init(""));
 
 // shared
@@ -146,6 +154,9 @@ int runPlan() {
   if (depthwiseOpt < 0 || depthwiseOpt > 1)
     return fail("--depthwise: expected a share in [0, 1]");
   space.depthwiseShare = depthwiseOpt;
+  if (validOpt < 0 || validOpt > 1)
+    return fail("--valid: expected a share in [0, 1]");
+  space.validShare = validOpt;
   space.maxMacs = maxMacsOpt;
   space.minMacs = minMacsOpt;
   space.maxBytes = maxBytesOpt;
@@ -156,7 +167,7 @@ int runPlan() {
     return fail(layers.error());
   std::ostringstream ranges;
   ranges << "in_hw " << inHwOpt << ", c_in " << cInOpt << ", c_out " << cOutOpt << ", rows " << rowsOpt
-         << ", kernel " << kernels << ", stride " << strideOpt << ", depthwise " << depthwiseOpt << ", max_macs "
+         << ", kernel " << kernels << ", stride " << strideOpt << ", depthwise " << depthwiseOpt << ", valid " << validOpt << ", max_macs "
          << maxMacsOpt << ", min_macs " << minMacsOpt << ", max_bytes " << maxBytesOpt;
   std::vector<std::string> comments = {
       "flydel-measure plan: design " + designOpt + ", op " + opOpt + ", n " + std::to_string(o.n) + ", seed " +
@@ -302,9 +313,11 @@ int runMeasure() {
   if (backendOpt.empty() || planOpt.empty() || outputOpt.empty())
     return fail("usage: flydel-measure --backend cpu-mlir|cpu-onednn --plan PLAN.csv -o MEASUREMENTS.csv "
                 "(or the subcommands plan, extract; see --help)");
+  if (backendOpt == "fpga-yosys")
+    return runFpgaYosys({planOpt, outputOpt, fpgaWorkOpt, fpgaClockOpt, fpgaPeOpt, fpgaSimdOpt});
   if (backendOpt != "cpu-mlir" && backendOpt != "cpu-onednn")
     return fail("--backend: unknown backend '" + backendOpt +
-                "' (expected cpu-mlir or cpu-onednn; gpu-torch is python/measure_gpu_torch.py)");
+                "' (expected cpu-mlir, cpu-onednn or fpga-yosys; gpu-torch is python/measure_gpu_torch.py)");
   if (threadsOpt < 1)
     return fail("--onednn-threads: expected a positive count");
   // The plan must load as a measurement table: that validates every layer with line and column.
