@@ -4,11 +4,17 @@
   flydel_validate.py merge-plans MODEL.layers.csv... -o PLAN.csv
       One plan of the distinct layers of several models (flydel-measure extract outputs; a layer two models share
       is measured once).
+  flydel_validate.py combine RUN_A.csv RUN_B.csv -o TABLE.csv
+      One measurement table from two runs of the same plan: per layer the run with the lower median latency (other
+      jobs on a shared machine only ever add time), with both runs' provenance lines, and a column
+      `retest_pct` = 100 * (higher - lower) / lower. Rows measured in only one run are kept as they are.
+      --realistic leaves out convolutions no CNN has (1x1 depthwise layers, kernels larger than the input), which
+      an independent draw of kernel, input size and groups produces.
   flydel_validate.py validate --library LIB.json --identify flydel-identify --validation-dir DIR --out OUT
       For each device of LIB (one per backend), reads DIR/<device>-conv2d-a.csv and -b.csv (the same layers measured
       twice), predicts every layer with `flydel-identify --predict`, and writes OUT/summary.json, OUT/summary.md and
-      OUT/<device>-layers.csv: per-layer MAPE and share within +-10 % against run a, the noise floor (run b
-      against run a, the same figures), and for each model (DIR/<model>.layers.csv) the error of the summed
+      OUT/<device>-layers.csv: per-layer MAPE and share within +-10 % against the lower median of the two runs
+      (the estimator the training tables use), the noise floor (run b against run a, the same figures), and for each model (DIR/<model>.layers.csv) the error of the summed
       predictions against the summed measurements of its layers, each weighted by how often the model uses it.
 
 Standard library only (plus the flydel-identify binary). Comment lines ('#') of the CSVs are provenance.
@@ -62,6 +68,53 @@ def merge_plans(args):
     os.replace(tmp, args.o)
 
 
+def unrealistic(row):
+    """A convolution no CNN has: a 1x1 depthwise layer (a per-channel scale), or a kernel larger than its input
+    (the padding then holds most taps, which the MAC count includes and libraries skip)."""
+    if row["op"] != "conv2d":
+        return False
+    kh, kw = int(row["kernel_h"]), int(row["kernel_w"])
+    depthwise = int(row["groups"]) > 1
+    return (depthwise and kh * kw == 1) or kh > int(row["in_h"]) or kw > int(row["in_w"])
+
+
+def combine(args):
+    comments_a, rows_a = read_csv(args.run_a)
+    comments_b, rows_b = read_csv(args.run_b)
+    by_key = {key(r): r for r in rows_b if r.get("latency_ms")}
+    header = list(rows_a[0].keys()) if rows_a else LAYER_COLUMNS + ["latency_ms"]
+    if "retest_pct" not in header:
+        header.append("retest_pct")
+    out, dropped = [], 0
+    for r in rows_a:
+        if not r.get("latency_ms"):
+            continue
+        if args.realistic and unrealistic(r):
+            dropped += 1
+            continue
+        other = by_key.get(key(r))
+        best = dict(r)
+        if other:
+            a, b = float(r["latency_ms"]), float(other["latency_ms"])
+            best = dict(other) if b < a else dict(r)
+            best["retest_pct"] = "%.3g" % (100.0 * (max(a, b) - min(a, b)) / min(a, b))
+        out.append(best)
+    tmp = args.o + ".tmp"
+    with open(tmp, "w") as f:
+        f.write("# combined by flydel_validate.py: per layer the lower median of two runs (%s, %s)%s\n" % (
+            os.path.basename(args.run_a), os.path.basename(args.run_b),
+            "; %d unrealistic layers left out (1x1 depthwise, kernel larger than the input)" % dropped
+            if args.realistic else ""))
+        for c in comments_a:
+            f.write(c.replace("# ", "# run a: ", 1) + "\n")
+        for c in comments_b:
+            f.write(c.replace("# ", "# run b: ", 1) + "\n")
+        f.write(",".join(header) + "\n")
+        for r in out:
+            f.write(",".join(r.get(c) or "" for c in header) + "\n")
+    os.replace(tmp, args.o)
+
+
 def layer_spec(k):
     return ",".join("%s=%s" % (c, v) for c, v in zip(LAYER_COLUMNS, k))
 
@@ -91,6 +144,11 @@ def validate(args):
         library = json.load(f)
     devices = [d["name"] for d in library["devices"]]
     models = sorted(glob.glob(os.path.join(args.validation_dir, "*.layers.csv")))
+    only = None
+    if args.only_models:
+        names = args.only_models.split(",")
+        models = [m for m in models if os.path.basename(m).replace(".layers.csv", "") in names]
+        only = {key(r) for m in models for r in read_csv(m)[1]}
     os.makedirs(args.out, exist_ok=True)
     summary = {"library": args.library, "devices": {}}
     for device in devices:
@@ -100,23 +158,28 @@ def validate(args):
             print("flydel_validate.py: %s: no validation measurements (%s), skipped" % (device, run_a), file=sys.stderr)
             continue
         comments, rows_a = read_csv(run_a)
-        measured = {key(r): float(r["latency_ms"]) for r in rows_a if r.get("latency_ms")}
+        first = {key(r): float(r["latency_ms"]) for r in rows_a if r.get("latency_ms")}
         retest = {}
         if os.path.exists(run_b):
+            comments += read_csv(run_b)[0]
             retest = {key(r): float(r["latency_ms"]) for r in read_csv(run_b)[1] if r.get("latency_ms")}
-        keys = list(measured)
+        # The layer's latency is the lower median of the two runs (as in the training tables: other jobs on the
+        # machine only ever add time); the noise floor compares the two runs.
+        measured = {k: min(v, retest.get(k, v)) for k, v in first.items()}
+        keys = [k for k in measured if not only or k in only]
         preds = dict(zip(keys, predict(args.identify, args.library, device, keys)))
         layer_pairs = [(preds[k][0], measured[k]) for k in keys if preds[k][0] is not None]
-        noise_pairs = [(retest[k], measured[k]) for k in keys if k in retest]
+        noise_pairs = [(retest[k], first[k]) for k in keys if k in retest]
         cv = {m["op"]: m["cv"] for m in library["models"] if m["device"] == device and m["kpi"] == "latency_ms"}
         entry = {"training_cv": cv, "layers": figures(layer_pairs), "noise_floor": figures(noise_pairs),
                  "extrapolated_layers": sum(1 for k in keys if preds[k][1]),
                  "load_average": [c for c in comments if "load average" in c], "networks": {}}
         with open(os.path.join(args.out, "%s-layers.csv" % device), "w") as f:
             f.write("# %s: latency of the distinct conv2d layers of the validation models, ms\n" % device)
+            f.write("# measured_ms: the lower median of runs a and b; retest_ms: the other run\n")
             f.write(",".join(LAYER_COLUMNS + ["measured_ms", "retest_ms", "predicted_ms", "extrapolated"]) + "\n")
             for k in keys:
-                f.write(",".join(list(k) + ["%.6g" % measured[k], "%.6g" % retest[k] if k in retest else "",
+                f.write(",".join(list(k) + ["%.6g" % measured[k], "%.6g" % max(first[k], retest[k]) if k in retest else "",
                                             "%.6g" % preds[k][0] if preds[k][0] is not None else "",
                                             "1" if preds[k][1] else "0"]) + "\n")
         for path in models:
@@ -128,7 +191,9 @@ def validate(args):
             meas = sum(count(r) * measured[key(r)] for r in rows)
             pred = sum(count(r) * preds[key(r)][0] for r in rows)
             entry["networks"][name] = {"layers": len(rows), "measured_ms": meas, "predicted_ms": pred,
-                                       "error_pct": (pred - meas) / meas * 100}
+                                       "error_pct": (pred - meas) / meas * 100,
+                                       "per_layer": figures([(preds[key(r)][0], measured[key(r)]) for r in
+                                                             {key(r): r for r in rows}.values()])}
         summary["devices"][device] = entry
     with open(os.path.join(args.out, "summary.json"), "w") as f:
         json.dump(summary, f, indent=1, sort_keys=True)
@@ -139,9 +204,10 @@ def validate(args):
 
 def markdown(summary):
     out = ["| backend | training CV MAPE conv2d (%) | layers | per-layer MAPE (%) | within ±10 % | noise floor MAPE (%) "
-           "| noise within ±10 % | whole-network error (%) |", "|---|---|---|---|---|---|---|---|"]
+           "| noise within ±10 % | whole-network error (%) (per-layer MAPE of its layers) |", "|---|---|---|---|---|---|---|---|"]
     for device, e in summary["devices"].items():
-        nets = ", ".join("%s %+.1f" % (n.replace("torchvision_", "").replace("mlperftiny_v0.7_", ""), v["error_pct"])
+        nets = ", ".join("%s %+.1f" % (n.replace("torchvision_", "").replace("mlperftiny_v0.7_", ""), v["error_pct"]) +
+                         (" (layers %.0f)" % v["per_layer"]["mape"] if v.get("per_layer", {}).get("n") else "")
                          for n, v in sorted(e["networks"].items()))
         cv = e["training_cv"].get("conv2d", {}).get("mape", float("nan"))
         L, N = e["layers"], e["noise_floor"]
@@ -160,6 +226,12 @@ def markdown(summary):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
+    c = sub.add_parser("combine", help="one table from two runs: per layer the lower median")
+    c.add_argument("run_a")
+    c.add_argument("run_b")
+    c.add_argument("-o", required=True)
+    c.add_argument("--realistic", action="store_true",
+                   help="leave out convolutions no CNN has (1x1 depthwise, kernel larger than the input)")
     m = sub.add_parser("merge-plans", help="one plan of the distinct layers of several models")
     m.add_argument("inputs", nargs="+")
     m.add_argument("-o", required=True)
@@ -168,8 +240,9 @@ def main():
     v.add_argument("--identify", default="flydel-identify")
     v.add_argument("--validation-dir", required=True)
     v.add_argument("--out", required=True)
+    v.add_argument("--only-models", default="", help="comma-separated model names: validate on their layers only")
     args = parser.parse_args()
-    merge_plans(args) if args.command == "merge-plans" else validate(args)
+    {"merge-plans": merge_plans, "combine": combine, "validate": validate}[args.command](args)
 
 
 if __name__ == "__main__":

@@ -5,9 +5,10 @@
 #
 #   scripts/host-campaign.sh [OUT_DIR]        default: platforms/host-<cpu>, e.g. platforms/host-xeon
 #
-# Environment: BUILD (default build), MODELS (default ../shared/models/onnx), N_CONV (200), N_OTHER (60),
-# QUICK=1 (a few layers per op kind, for a smoke test). About 10-15 minutes on 2 cores at the defaults. Everything
-# is resumable: re-running skips layers already measured. Needs ./scripts/setup.sh and a built tree.
+# Environment: BUILD (default build), MODELS (default ../shared/models/onnx), N_CONV (300), N_OTHER (60),
+# QUICK=1 (a few layers per op kind, for a smoke test), STEPS (default "measure identify validate": a subset runs
+# only those steps). About 10-12 minutes on 2 cores at the defaults. Everything is resumable: re-running skips
+# layers already measured. Needs ./scripts/setup.sh and a built tree.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$ROOT/build}
@@ -17,17 +18,21 @@ PY=/usr/bin/python3
 cpu=$(sed -n 's/^model name\s*:\s*//p' /proc/cpuinfo | head -1 | tr 'A-Z' 'a-z' | sed 's/([^)]*)//g' |
       grep -oE 'xeon|epyc|ryzen|core|neoverse|[a-z]+' | head -1)
 OUT=${1:-$ROOT/platforms/host-${cpu:-cpu}}
-N_CONV=${N_CONV:-200}
+N_CONV=${N_CONV:-300}
 N_OTHER=${N_OTHER:-60}
 if [ "${QUICK:-0}" = 1 ]; then N_CONV=24; N_OTHER=20; fi
 mkdir -p "$OUT"/plans "$OUT"/excitation "$OUT"/validation
 log() { echo "[host-campaign $(date +%H:%M:%S)] $*" >&2; }
 
-# 1. Excitation plans: Latin hypercubes (log scale) over what CNN layers use, capped so that the naive-loop code of
-#    cpu-mlir stays within about 0.3 s per call.
+# 1. Excitation plans: Latin hypercubes (log scale) over what real CNN layers use (docs/measurement.md):
+#    conv2d feature maps 3..230, 1..1024 input and 2..1280 output channels, kernels 1/3/5/7/11 (1 and 3 weighted
+#    as real models use them), strides 1 and 2, 35 % depthwise and 40 % unpadded ("valid") layers, since a padded
+#    and an unpadded layer of the same size cost differently on cpu-mlir (the pad is a copy). Capped so that the
+#    naive-loop code of cpu-mlir stays within about 0.7 s per call. Pools pad (kernel-1)/2 as models do.
 P="$BIN/flydel-measure plan --design lhs --seed 1"
-$P --op conv2d --n "$N_CONV" --in-hw 7:224 --c-in 3:512 --c-out 8:512 --kernel 1,3,5,7,11 --stride 1,2,4 \
-   --depthwise 0.2 --max-macs 4e8 --min-macs 1e4 --max-bytes 6.4e7 -o "$OUT/plans/conv2d.csv"
+$BIN/flydel-measure plan --design lhs --seed 7 --op conv2d --n "$N_CONV" --in-hw 3:230 --c-in 1:1024 --c-out 2:1280 \
+   --kernel 1,1,3,3,3,5,7,11 --stride 1,2 --depthwise 0.35 --valid 0.4 --max-macs 1e9 --min-macs 1e3 \
+   --max-bytes 6.4e7 -o "$OUT/plans/conv2d.csv"
 $P --op pool2d --n "$N_OTHER" --in-hw 7:224 --c-in 3:512 --kernel 2,3 --stride 1,2 --max-bytes 6.4e7 \
    -o "$OUT/plans/pool2d.csv"
 $P --op matmul --n "$N_OTHER" --rows 1:4096 --c-in 16:4096 --c-out 8:4096 --max-macs 4e8 --max-bytes 6.4e7 \
@@ -37,9 +42,19 @@ $P --op data_movement --n "$N_OTHER" --in-hw 7:224 --c-in 3:512 --max-bytes 6.4e
 
 # 2. Validation layers: the distinct layers of each real model (imported with flydel-translate), and one plan of
 #    all distinct conv2d layers across models (a layer shared by two models is measured once).
+#    Models with a dynamic batch or image size get the static input shape they are used with.
+shape_of() {
+  case "$1" in
+    mlperftiny_v0.7_alibaba_ic) echo "--input-shape actual_input_1=1x3x32x32" ;;
+    paddleocr_ch_ppocr_mobile_v2.0_cls_infer) echo "--input-shape x=1x3x48x192" ;;
+  esac
+}
+STEPS=${STEPS:-measure identify validate}
+has() { case " $STEPS " in *" $1 "*) return 0 ;; esac; return 1; }
 for m in "$MODELS"/*.onnx; do
   name=$(basename "$m" .onnx)
-  "$BIN/flydel-translate" --import-onnx --elide-weights "$m" -o "$OUT/validation/$name.mlir" 2>/dev/null ||
+  # shellcheck disable=SC2046
+  "$BIN/flydel-translate" --import-onnx --elide-weights $(shape_of "$name") "$m" -o "$OUT/validation/$name.mlir" 2>/dev/null ||
     { log "skip $name: import failed"; continue; }
   "$BIN/flydel-measure" extract "$OUT/validation/$name.mlir" --ops conv2d -o "$OUT/validation/$name.layers.csv" ||
     log "skip $name: no conv2d layer"
@@ -56,23 +71,37 @@ PYEOF
 fi
 
 # 3. Measurements. cpu-onednn runs on one thread like the cpu-mlir code, so both see the same share of a busy
-#    2-core machine; validation layers are measured twice (a and b) for the test-retest noise floor.
+#    2-core machine. Every conv2d and pool2d excitation layer and every validation layer is measured twice (runs a
+#    and b, minutes apart): other jobs on the machine only ever add time, so the lower of the two medians is the
+#    layer's latency (python/flydel_validate.py combine), and b against a is the test-retest noise floor.
 M="$BIN/flydel-measure --min-time 0.1 --warmup 0.02 --min-samples 5 --max-samples 100"
-for backend in cpu-mlir cpu-onednn; do
-  for op in conv2d pool2d matmul elementwise data_movement; do
-    log "$backend: excitation $op"
-    $M --backend $backend --plan "$OUT/plans/$op.csv" -o "$OUT/excitation/$backend-$op.csv"
+V="$BIN/flydel-measure --min-time 0.05 --warmup 0.01 --min-samples 3 --max-samples 50"
+if has measure; then
+  for rep in a b; do
+    for backend in cpu-mlir cpu-onednn; do
+      for op in conv2d pool2d; do
+        log "$backend: excitation $op ($rep); $(uptime | sed 's/.*load/load/')"
+        $M --backend $backend --plan "$OUT/plans/$op.csv" -o "$OUT/excitation/$backend-$op-$rep.csv"
+      done
+      log "$backend: validation layers ($rep); $(uptime | sed 's/.*load/load/')"
+      $V --backend $backend --plan "$OUT/plans/validation-conv2d.csv" -o "$OUT/validation/$backend-conv2d-$rep.csv"
+    done
   done
-done
-V="$BIN/flydel-measure --min-time 0.05 --warmup 0 --min-samples 3 --max-samples 50"
-for rep in a b; do
   for backend in cpu-mlir cpu-onednn; do
-    log "$backend: validation layers ($rep)"
-    $V --backend $backend --plan "$OUT/plans/validation-conv2d.csv" -o "$OUT/validation/$backend-conv2d-$rep.csv"
+    for op in conv2d pool2d; do
+      $PY "$ROOT/python/flydel_validate.py" combine --realistic "$OUT/excitation/$backend-$op-a.csv" \
+        "$OUT/excitation/$backend-$op-b.csv" -o "$OUT/excitation/$backend-$op.csv"
+    done
+    for op in matmul elementwise data_movement; do # once: their models were not the problem
+      log "$backend: excitation $op"
+      $M --backend $backend --plan "$OUT/plans/$op.csv" -o "$OUT/excitation/$backend-$op.csv"
+    done
   done
-done
+fi
 
-# 4. Identification: one device per backend, every op kind's latency.
+# 4. Identification: one device per backend, every op kind's latency; besides the generic candidates, the CPU term
+#    pool (physics(select-cpu): MACs, blocked work, padding copies, depthwise terms; docs/methodology.md).
+if has identify; then
 cat > "$OUT/host.spec.json" <<JSON
 {
   "schema": "flydel-platform-spec",
@@ -80,6 +109,7 @@ cat > "$OUT/host.spec.json" <<JSON
   "platform": {"name": "host", "description": "This machine's CPU ($(sed -n 's/^model name\s*:\s*//p' /proc/cpuinfo | head -1), $(nproc) cores), measured by flydel-measure (scripts/host-campaign.sh), f32, batch 1, one thread"},
   "data_dir": "excitation",
   "structure": "auto",
+  "extra_pools": ["cpu"],
   "cv": {"folds": 10, "seed": 1, "max_params": 16},
   "devices": [
 $(first=1; for backend in cpu-mlir cpu-onednn; do
@@ -99,8 +129,9 @@ done)
 JSON
 log "identify"
 "$BIN/flydel-identify" --spec "$OUT/host.spec.json" -o "$OUT/host.json" --quiet
+fi
 
 # 5. Validation: predictions against measurements, per layer and per whole network, beside the noise floor.
-$PY "$ROOT/python/flydel_validate.py" validate --library "$OUT/host.json" --identify "$BIN/flydel-identify" \
+has validate && $PY "$ROOT/python/flydel_validate.py" validate --library "$OUT/host.json" --identify "$BIN/flydel-identify" \
   --validation-dir "$OUT/validation" --out "$OUT/results"
 log "done: $OUT/host.json, results in $OUT/results"

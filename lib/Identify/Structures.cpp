@@ -294,6 +294,7 @@ std::string StructureConfig::label() const {
   if (structure == Structure::Physics) {
     std::string name = basis == kSelectGeneric ? "select"
                        : basis == kSelectTiles ? "select-tiles"
+                       : basis == kSelectCpu   ? "select-cpu"
                        : basis >= 0 && basis < static_cast<int>(physicsBases().size()) ? physicsBases()[basis].name
                                                                                          : "?";
     return "physics(" + name + fit + ")";
@@ -495,6 +496,58 @@ std::vector<Term> tileCandidates(const Dataset &) {
   return terms;
 }
 
+const std::vector<CandidateText> &cpuCandidateTexts() {
+  // Found from the host-intel campaign (docs/measurement.md): cpu-mlir runs naive loops whose cost per MAC grows
+  // with the reduction length and the weight footprint (L1 48 KiB, L2 2 MiB) and whose padded layers first copy the
+  // input (a slow tensor.pad); oneDNN computes in 16-lane AVX-512 vectors of filters (blocked layouts), so small
+  // and odd filter counts cost whole vectors, and runs depthwise layers with a memory-bound kernel of its own.
+  static const std::vector<CandidateText> texts = {
+      {"1", "fixed cost per call"},
+      {"macs", "multiply-accumulates"},
+      {"macs*log(reduction_size)", "cost per MAC growing with the reduction length (strided weight walk)"},
+      {"macs*log(c_out)", "cost per MAC growing with the filter count (weight stride of HWCF weights)"},
+      {"macs*[weight_bytes>=49152]", "weights spill the 48 KiB L1"},
+      {"macs*[weight_bytes>=2e+06]", "weights spill the 2 MiB L2"},
+      {"macs*[c_in>=16]", "reduction loops of a whole vector or more"},
+      {"macs*[c_in>=64]", "long reduction loops"},
+      {"out_pixels*c_out", "output elements written (and bias broadcast)"},
+      {"in_pixels*c_in", "input elements read"},
+      {"[pad>=0.5]*in_pixels*c_in", "a padded layer copies its input into a padded buffer"},
+      {"weight_count", "weights read (and transposed)"},
+      {"out_pixels*kernel_area*c_out", "inner reduction loops started"},
+      {"out_pixels*kernel_area*ceil(c_out/16)", "kernel taps times 16-filter vectors (depthwise work, vector FMAs)"},
+      {"out_pixels*reduction_size*ceil(c_out/16)", "blocked GEMM, reduction unblocked (few input channels)"},
+      {"out_pixels*ceil(reduction_size/16)*ceil(c_out/16)", "blocked GEMM, reduction and filters in 16-lane blocks"},
+      {"out_pixels*ceil(c_out/16)", "16-filter output vectors written"},
+      {"out_pixels", "output pixels (loop and address overhead)"},
+      {"ceil(c_out/16)", "per filter block (weight reorder, kernel setup)"},
+      {"c_in", "per input channel"},
+      {"[output_bytes>=2e+06]*out_pixels*c_out", "outputs larger than L2 are written to memory"},
+      {"[input_bytes>=2e+06]*in_pixels*c_in", "inputs larger than L2 are read from memory"},
+      {"[stride>=2]*in_pixels*c_in", "strided layers read their input sparsely"},
+      {"[stride>=2]*macs", "strided layers: input reuse lost"},
+      {"[groups>=2]", "depthwise: fixed cost of its kernel"},
+      {"[groups>=2]*macs", "depthwise MACs"},
+      {"[groups>=2]*out_pixels*c_out", "depthwise output"},
+      {"[groups>=2]*out_pixels*ceil(c_out/16)", "depthwise 16-channel output vectors"},
+      {"[groups>=2]*out_pixels*kernel_area*ceil(c_out/16)", "depthwise vector FMAs"},
+      {"[groups>=2]*in_pixels*c_in", "depthwise input read"},
+      {"[groups>=2]*[pad>=0.5]*in_pixels*c_in", "depthwise padded-input copy"},
+      {"[groups>=2]*[stride>=2]*macs", "strided depthwise MACs"},
+      {"[groups>=2]*[stride>=2]*in_pixels*c_in", "strided depthwise input read"},
+      {"[groups>=2]*[stride>=2]*out_pixels*kernel_area*ceil(c_out/16)", "strided depthwise vector FMAs"},
+      {"[groups>=2]*c_out", "depthwise per channel"},
+  };
+  return texts;
+}
+
+std::vector<Term> cpuCandidates(const Dataset &) {
+  std::vector<Term> terms;
+  for (const CandidateText &t : cpuCandidateTexts())
+    terms.push_back(*parseTerm(t.term));
+  return terms;
+}
+
 std::vector<Term> frolsCandidates(const Dataset &data, int degree) {
   std::vector<Feature> features = variedBaseFeatures(data);
   bool hasInHW = std::find(features.begin(), features.end(), Feature::InHW) != features.end();
@@ -579,6 +632,9 @@ Expected<std::vector<Model>> fitPath(const StructureConfig &config, const Datase
     case Structure::Physics:
       if (config.basis == StructureConfig::kSelectGeneric) {
         path = fitLinearPath(Structure::Physics, Target::Identity, physicsCandidates(train), train, maxParams,
+                             config.loss, false);
+      } else if (config.basis == StructureConfig::kSelectCpu) {
+        path = fitLinearPath(Structure::Physics, Target::Identity, cpuCandidates(train), train, maxParams,
                              config.loss, false);
       } else if (config.basis == StructureConfig::kSelectTiles) {
         path = fitLinearPath(Structure::Physics, Target::Identity, tileCandidates(train), train, maxParams,

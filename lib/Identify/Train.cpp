@@ -170,6 +170,19 @@ Expected<Library> trainLibrary(const std::string &specPath, const TrainOptions &
         throw SpecError("$.structure: unknown structure '" + structure + "'");
       configs = configsFor(chosen);
     }
+    // "extra_pools": ["cpu"] adds forward selection over a hardware-specific candidate pool to what is tried.
+    if (spec.contains("extra_pools") && !options.structure) {
+      const Json &pools = spec["extra_pools"];
+      if (!pools.is_array())
+        throw SpecError("$.extra_pools: expected an array of pool names");
+      for (size_t p = 0; p < pools.size(); ++p) {
+        std::vector<StructureConfig> extra =
+            pools[p].is_string() ? poolConfigs(pools[p].get<std::string>()) : std::vector<StructureConfig>{};
+        if (extra.empty())
+          throw SpecError("$.extra_pools[" + std::to_string(p) + "]: unknown pool (expected \"cpu\")");
+        configs.insert(configs.end(), extra.begin(), extra.end());
+      }
+    }
 
     const Json &devices = need(spec, "$", "devices");
     if (!devices.is_array())

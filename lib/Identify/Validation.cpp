@@ -72,6 +72,15 @@ std::vector<StructureConfig> configsFor(Structure structure) {
   return configs;
 }
 
+std::vector<StructureConfig> poolConfigs(std::string_view pool) {
+  if (pool != "cpu")
+    return {};
+  std::vector<StructureConfig> configs;
+  for (FitLoss loss : {FitLoss::Squares, FitLoss::Mape})
+    configs.push_back(StructureConfig{Structure::Physics, 0, StructureConfig::kSelectCpu, loss});
+  return configs;
+}
+
 std::vector<StructureConfig> autoConfigs() {
   std::vector<StructureConfig> configs;
   for (Structure s : {Structure::Paper, Structure::Frols, Structure::Physics})

@@ -166,7 +166,7 @@ int64_t ParamRange::map(double u, bool logScale) const {
 
 int designDims(const DesignSpace &space) {
   switch (space.op) {
-  case OpKind::Conv2d: return space.depthwiseShare > 0 ? 6 : 5;
+  case OpKind::Conv2d: return 5 + (space.depthwiseShare > 0) + (space.validShare > 0);
   case OpKind::Pool2d: return 4;
   case OpKind::MatMul: return 3;
   case OpKind::Elementwise:
@@ -183,7 +183,8 @@ Layer layerAt(const DesignSpace &space, const std::vector<double> &u, bool logSc
   auto window = [&](int64_t k, int64_t s) {
     l.kernel_h = l.kernel_w = k;
     l.stride_h = l.stride_w = s;
-    l.pad_h = l.pad_w = space.samePad ? k / 2 : 0;
+    // "same": k / 2 for a convolution; a pooling window pads (k - 1) / 2 (2x2 pools are unpadded in real models).
+    l.pad_h = l.pad_w = !space.samePad ? 0 : space.op == OpKind::Pool2d ? (k - 1) / 2 : k / 2;
   };
   switch (space.op) {
   case OpKind::Conv2d:
@@ -195,13 +196,13 @@ Layer layerAt(const DesignSpace &space, const std::vector<double> &u, bool logSc
       l.c_out = l.c_in; // a depthwise layer keeps its channels
       l.groups = l.c_in;
     }
+    if (space.validShare > 0 && u[space.depthwiseShare > 0 ? 6 : 5] < space.validShare)
+      l.pad_h = l.pad_w = 0;
     break;
   case OpKind::Pool2d:
     spatial(space.inHW.map(u[0], logScale));
     l.c_in = l.c_out = space.cIn.map(u[1], logScale);
     window(space.kernel.map(u[2], logScale), space.stride.map(u[3], logScale));
-    if (l.kernel_h == 1)
-      l.pad_h = l.pad_w = 0;
     break;
   case OpKind::MatMul:
     l.in_h = space.rows.map(u[0], logScale);

@@ -189,3 +189,53 @@ TEST(StructuresTest, TilePoolHasTheQuantisedAndLargeKernelTerms) {
     EXPECT_TRUE(names.count(expected)) << expected;
   EXPECT_LE(names.size(), 800u);
 }
+
+TEST(StructuresTest, CpuPoolSeparatesDenseAndDepthwiseLayers) {
+  // Dense and depthwise layers mixed in one table: dense cost per MAC, depthwise cost per 16-channel vector FMA and
+  // a padded-input copy. The CPU pool has gated depthwise terms, so one linear model fits both variants.
+  std::mt19937_64 rng(5);
+  std::normal_distribution<double> g(0.0, 0.01);
+  Dataset d;
+  d.kpi = "y";
+  int line = 2;
+  for (int h : {8, 17, 32, 56})
+    for (int c : {3, 16, 37, 96, 200})
+      for (int k : {1, 3, 5})
+        for (int pad : {0, 1})
+          for (bool depthwise : {false, true}) {
+            Layer l;
+            l.in_h = l.in_w = h, l.c_in = c, l.kernel_h = l.kernel_w = k, l.pad_h = l.pad_w = pad * (k / 2);
+            l.c_out = depthwise ? c : 2 * c + 5;
+            l.groups = depthwise ? c : 1;
+            FeatureVector f = computeFeatures(l);
+            double y = 0.002 + 1e-8 * at(f, Feature::Macs) +
+                       (depthwise ? 4e-8 * at(f, Feature::OutPixels) * at(f, Feature::KernelArea) *
+                                        std::ceil(at(f, Feature::COut) / 16)
+                                  : 0.0) +
+                       (at(f, Feature::Pad) >= 0.5 ? 3e-9 * at(f, Feature::InPixels) * at(f, Feature::CIn) : 0.0);
+            d.x.push_back(f);
+            d.y.push_back(y * (1 + g(rng)));
+            d.lines.push_back(line++);
+          }
+  std::set<std::string> names;
+  for (const CandidateText &t : cpuCandidateTexts()) {
+    ASSERT_TRUE(parseTerm(t.term)) << t.term;
+    EXPECT_EQ(formatTerm(*parseTerm(t.term)), t.term); // the text round-trips: what the library will store
+    names.insert(t.term);
+  }
+  EXPECT_EQ(names.size(), cpuCandidates(d).size());
+  ASSERT_EQ(poolConfigs("cpu").size(), 2u);
+  EXPECT_TRUE(poolConfigs("gpu").empty());
+  EXPECT_EQ(poolConfigs("cpu")[0].label(), "physics(select-cpu)");
+  CvOptions cv;
+  auto cpu = crossValidatePath(poolConfigs("cpu")[0], d, cv);
+  auto generic = crossValidatePath(StructureConfig{Structure::Physics, 0, StructureConfig::kSelectGeneric}, d, cv);
+  ASSERT_TRUE(cpu && generic);
+  double bestCpu = INFINITY, bestGeneric = INFINITY;
+  for (const CvOutcome &o : *cpu)
+    bestCpu = std::min(bestCpu, o.metrics.mape);
+  for (const CvOutcome &o : *generic)
+    bestGeneric = std::min(bestGeneric, o.metrics.mape);
+  EXPECT_LT(bestCpu, 3.0);
+  EXPECT_LT(bestCpu, bestGeneric);
+}

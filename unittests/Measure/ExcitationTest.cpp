@@ -103,6 +103,38 @@ TEST(ExcitationTest, RangesAndCapsHold) {
   EXPECT_EQ(kernels.size(), 4u);
 }
 
+TEST(ExcitationTest, ValidShareMixesPaddedAndUnpaddedLayersAndPoolsPadLikeModels) {
+  DesignSpace space;
+  space.inHW = {8, 64, {}};
+  space.depthwiseShare = 0.3;
+  space.validShare = 0.4;
+  space.maxMacs = 20e6;
+  EXPECT_EQ(designDims(space), 7);
+  DesignOptions o;
+  o.n = 100;
+  auto layers = generateDesign(space, o);
+  ASSERT_TRUE(layers) << layers.error();
+  int valid = 0, same = 0, validDepthwise = 0;
+  for (const Layer &l : *layers) {
+    if (l.kernel_h == 1)
+      continue;
+    EXPECT_TRUE(l.pad_h == 0 || l.pad_h == l.kernel_h / 2);
+    (l.pad_h == 0 ? valid : same) += 1;
+    validDepthwise += l.pad_h == 0 && l.groups > 1;
+  }
+  EXPECT_GT(valid, 15);
+  EXPECT_GT(same, 15);
+  EXPECT_GT(validDepthwise, 2);
+
+  DesignSpace pool;
+  pool.op = OpKind::Pool2d;
+  pool.kernel = {1, 1, {2, 3}};
+  auto pools = generateDesign(pool, o);
+  ASSERT_TRUE(pools) << pools.error();
+  for (const Layer &l : *pools)
+    EXPECT_EQ(l.pad_h, (l.kernel_h - 1) / 2); // 2x2 unpadded, 3x3 pad 1
+}
+
 TEST(ExcitationTest, ImpossibleCapsAreAClearError) {
   DesignSpace space;
   space.maxMacs = 1; // no convolution fits

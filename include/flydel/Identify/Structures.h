@@ -26,11 +26,12 @@ enum class FitLoss {
 /// One candidate structure with its order setting.
 struct StructureConfig {
   /// Physics: forward selection over the generic pool (physicsCandidates()) or over the tile pool
-  /// (tileCandidates()); basis >= 0 is a fixed basis of physicsBases().
-  static constexpr int kSelectGeneric = -1, kSelectTiles = -2;
+  /// (tileCandidates()) or over the CPU pool (cpuCandidates(); only where a spec asks for it, "extra_pools");
+  /// basis >= 0 is a fixed basis of physicsBases().
+  static constexpr int kSelectGeneric = -1, kSelectTiles = -2, kSelectCpu = -3;
   Structure structure = Structure::Physics;
   int degree = 2;                // Frols: maximum total degree of the candidate monomials
-  int basis = kSelectGeneric;    // Physics: index into physicsBases(), or kSelectGeneric / kSelectTiles
+  int basis = kSelectGeneric;    // Physics: index into physicsBases(), or kSelectGeneric / kSelectTiles / kSelectCpu
   FitLoss loss = FitLoss::Squares; // Frols, Physics
   std::string label() const;
 };
@@ -62,6 +63,18 @@ std::vector<Term> physicsCandidates(const Dataset &data);
 /// fixed cost, input traffic, per-channel costs, and step terms for kernels of 11 and more (a different
 /// algorithm). See docs/methodology.md.
 std::vector<Term> tileCandidates(const Dataset &data);
+
+/// Candidate terms of the CPU pool, for convolutions on a CPU (naive loops or a JIT library with blocked layouts):
+/// MACs, MACs scaled by the reduction length and by cache-level steps of the weight footprint, work in whole 16-lane
+/// vectors of filters, output and input traffic, the copy a padded layer makes of its input, strided layers, and
+/// depthwise terms gated by [groups>=2] (a depthwise layer runs another kernel than a dense one). Term texts and
+/// reasons: cpuCandidateTexts(). See docs/methodology.md.
+std::vector<Term> cpuCandidates(const Dataset &data);
+struct CandidateText {
+  const char *term;
+  const char *why;
+};
+const std::vector<CandidateText> &cpuCandidateTexts();
 
 /// IRLS minimisation of sum |a theta - b| (rows already weighted), starting from least squares: the MAPE-fit.
 Eigen::VectorXd fitLeastAbsolute(const Eigen::MatrixXd &a, const Eigen::VectorXd &b, int iterations = 30,

@@ -6,6 +6,7 @@
 #include "flydel/Identify/Structures.h"
 
 #include <cstdint>
+#include <string_view>
 #include <vector>
 
 namespace flydel {
@@ -46,6 +47,9 @@ std::vector<StructureConfig> autoConfigs();
 /// The configurations of one structure (Frols: degrees 2 and 3; Physics: forward selection over the generic and
 /// the tile pool, and each fixed basis), each linear one fitted with both losses (FitLoss::Squares, then Mape).
 std::vector<StructureConfig> configsFor(Structure structure);
+/// The configurations of an extra candidate pool a spec may add to its structures ("extra_pools": ["cpu"]): forward
+/// selection over that pool with both losses. Empty for an unknown pool name.
+std::vector<StructureConfig> poolConfigs(std::string_view pool);
 
 /// Cross-validates each configuration, picks the lowest score (CV MAPE penalised by parameters, at most
 /// options.maxParams) and refits it on all rows.

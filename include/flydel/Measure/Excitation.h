@@ -57,7 +57,8 @@ struct ParamRange {
 };
 
 /// What to excite, for one op kind. Ranges that do not apply to the op kind are ignored:
-/// conv2d: in_hw, c_in, c_out, kernel, stride, depthwise (share of depthwise layers, groups = c_in = c_out);
+/// conv2d: in_hw, c_in, c_out, kernel, stride, depthwise (share of depthwise layers, groups = c_in = c_out), valid
+/// (share of unpadded layers);
 /// pool2d: in_hw, c_in (= c_out), kernel, stride; matmul: rows (in_h, in_w = 1), c_in, c_out;
 /// elementwise and data_movement: in_hw, c_in.
 struct DesignSpace {
@@ -70,7 +71,11 @@ struct DesignSpace {
   ParamRange stride{1, 1, {1, 2}};
   ParamRange rows{1, 4096, {}};
   double depthwiseShare = 0.0;
-  /// "same" padding (kernel / 2 per side), as CNNs use; otherwise none.
+  /// conv2d: share of layers without padding ("valid"; real models pad strided layers explicitly, and a padded
+  /// and an unpadded layer of the same size cost differently on some backends). 0 (default): all "same".
+  double validShare = 0.0;
+  /// "same" padding, as CNNs use: kernel / 2 per side for convolutions, (kernel - 1) / 2 for pooling (a 2x2 pool
+  /// is unpadded, a 3x3 one pads 1); otherwise none.
   bool samePad = true;
   /// Caps (0: none): bytes of input + output + weights, and MACs (element operations for pool/elementwise).
   double maxBytes = 0, maxMacs = 0, minMacs = 0;
