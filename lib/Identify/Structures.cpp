@@ -295,6 +295,7 @@ std::string StructureConfig::label() const {
     std::string name = basis == kSelectGeneric ? "select"
                        : basis == kSelectTiles ? "select-tiles"
                        : basis == kSelectCpu   ? "select-cpu"
+                       : basis == kSelectFpga  ? "select-fpga"
                        : basis >= 0 && basis < static_cast<int>(physicsBases().size()) ? physicsBases()[basis].name
                                                                                          : "?";
     return "physics(" + name + fit + ")";
@@ -541,6 +542,39 @@ const std::vector<CandidateText> &cpuCandidateTexts() {
   return texts;
 }
 
+const std::vector<CandidateText> &fpgaCandidateTexts() {
+  // The engines of hw/ (docs/fpga.md): a PE x SIMD multiplier array (DSP48 slices, plus a requantisation
+  // multiplier per PE lane), an adder tree of log2(SIMD) levels per PE, a line buffer of kernel rows of the input
+  // (distributed RAM or BRAM), weight ROMs of every weight, and a schedule of out_pixels x kernel_area x
+  // out_folds x in_folds compute beats after the rows are loaded.
+  static const std::vector<CandidateText> texts = {
+      {"1", "fixed logic and control"},
+      {"pe", "per output lane: accumulator, requantisation, clamp"},
+      {"simd", "per input lane: window registers"},
+      {"pe*simd", "multipliers"},
+      {"pe*simd*kernel_area", "window taps feeding the multipliers"},
+      {"pe*log(simd)", "adder-tree levels"},
+      {"weight_count", "weight ROM entries"},
+      {"weight_bytes", "weight ROM bytes"},
+      {"in_hw*kernel*c_in", "line buffer (kernel rows of the input)"},
+      {"in_hw*c_in", "one input row"},
+      {"out_pixels*kernel_area*out_folds*in_folds", "compute beats"},
+      {"out_pixels*out_folds", "output beats"},
+      {"in_pixels*in_folds", "input beats"},
+      {"in_pixels*c_in", "input elements"},
+      {"out_pixels*c_out", "output elements"},
+      {"c_out", "per output channel: bias, scale"},
+  };
+  return texts;
+}
+
+std::vector<Term> fpgaCandidates(const Dataset &) {
+  std::vector<Term> terms;
+  for (const CandidateText &t : fpgaCandidateTexts())
+    terms.push_back(*parseTerm(t.term));
+  return terms;
+}
+
 std::vector<Term> cpuCandidates(const Dataset &) {
   std::vector<Term> terms;
   for (const CandidateText &t : cpuCandidateTexts())
@@ -635,6 +669,9 @@ Expected<std::vector<Model>> fitPath(const StructureConfig &config, const Datase
                              config.loss, false);
       } else if (config.basis == StructureConfig::kSelectCpu) {
         path = fitLinearPath(Structure::Physics, Target::Identity, cpuCandidates(train), train, maxParams,
+                             config.loss, false);
+      } else if (config.basis == StructureConfig::kSelectFpga) {
+        path = fitLinearPath(Structure::Physics, Target::Identity, fpgaCandidates(train), train, maxParams,
                              config.loss, false);
       } else if (config.basis == StructureConfig::kSelectTiles) {
         path = fitLinearPath(Structure::Physics, Target::Identity, tileCandidates(train), train, maxParams,

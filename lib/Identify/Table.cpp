@@ -14,7 +14,7 @@ namespace {
 
 enum class Field {
   Op, Batch, InHW, InH, InW, CIn, COut, Kernel, KernelH, KernelW, Stride, StrideH, StrideW, Pad, PadH, PadW,
-  Dilation, Groups, DType, None
+  Dilation, Groups, DType, Pe, Simd, None
 };
 
 struct FieldName {
@@ -26,7 +26,8 @@ constexpr FieldName kFields[] = {
     {Field::InW, "in_w"},       {Field::CIn, "c_in"},          {Field::COut, "c_out"},       {Field::Kernel, "kernel"},
     {Field::KernelH, "kernel_h"}, {Field::KernelW, "kernel_w"}, {Field::Stride, "stride"},    {Field::StrideH, "stride_h"},
     {Field::StrideW, "stride_w"}, {Field::Pad, "pad"},          {Field::PadH, "pad_h"},       {Field::PadW, "pad_w"},
-    {Field::Dilation, "dilation"}, {Field::Groups, "groups"},   {Field::DType, "dtype"}};
+    {Field::Dilation, "dilation"}, {Field::Groups, "groups"},   {Field::DType, "dtype"},
+    {Field::Pe, "pe"},          {Field::Simd, "simd"}};
 
 Field fieldOf(const std::string &name) {
   for (const auto &f : kFields)
@@ -220,6 +221,8 @@ Expected<MeasurementTable> MeasurementTable::parseCsv(const std::string &text, c
         case Field::PadW: layer.pad_w = v; padWGiven = true; break;
         case Field::Dilation: layer.dilation_h = layer.dilation_w = v; break;
         case Field::Groups: layer.groups = v; break;
+        case Field::Pe: layer.pe = v; break;
+        case Field::Simd: layer.simd = v; break;
         default: break;
         }
       }

@@ -179,7 +179,7 @@ Expected<Library> trainLibrary(const std::string &specPath, const TrainOptions &
         std::vector<StructureConfig> extra =
             pools[p].is_string() ? poolConfigs(pools[p].get<std::string>()) : std::vector<StructureConfig>{};
         if (extra.empty())
-          throw SpecError("$.extra_pools[" + std::to_string(p) + "]: unknown pool (expected \"cpu\")");
+          throw SpecError("$.extra_pools[" + std::to_string(p) + "]: unknown pool (expected \"cpu\" or \"fpga\")");
         configs.insert(configs.end(), extra.begin(), extra.end());
       }
     }

@@ -73,11 +73,12 @@ std::vector<StructureConfig> configsFor(Structure structure) {
 }
 
 std::vector<StructureConfig> poolConfigs(std::string_view pool) {
-  if (pool != "cpu")
+  int basis = pool == "cpu" ? StructureConfig::kSelectCpu : pool == "fpga" ? StructureConfig::kSelectFpga : 0;
+  if (basis == 0)
     return {};
   std::vector<StructureConfig> configs;
   for (FitLoss loss : {FitLoss::Squares, FitLoss::Mape})
-    configs.push_back(StructureConfig{Structure::Physics, 0, StructureConfig::kSelectCpu, loss});
+    configs.push_back(StructureConfig{Structure::Physics, 0, basis, loss});
   return configs;
 }
 

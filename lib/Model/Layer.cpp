@@ -27,7 +27,7 @@ constexpr const char *kFeatureNames[kNumFeatures] = {
     "batch",      "in_hw",      "c_in",        "c_out",        "kernel",       "stride",
     "out_hw",     "in_pixels",  "out_pixels",  "kernel_area",  "macs",         "input_bytes",
     "output_bytes", "weight_bytes", "total_bytes", "arith_intensity", "reduction_size", "weight_count",
-    "groups", "dilation", "pad"};
+    "groups", "dilation", "pad", "pe", "simd", "out_folds", "in_folds"};
 
 int64_t outSize(int64_t in, int64_t pad, int64_t dilation, int64_t kernel, int64_t stride) {
   if (stride <= 0)
@@ -155,6 +155,8 @@ std::string Layer::check() const {
     return "kernel, stride and dilation must be positive";
   if (pad_h < 0 || pad_w < 0)
     return "padding must not be negative";
+  if (pe <= 0 || simd <= 0)
+    return "pe and simd must be positive";
   if (groups <= 0 || c_in % groups != 0 || (op == OpKind::Conv2d && c_out % groups != 0))
     return "groups must be positive and divide c_in and c_out";
   if (outH() <= 0 || outW() <= 0)
@@ -199,6 +201,11 @@ FeatureVector computeFeatures(const Layer &layer) {
   at(Feature::Groups) = double(layer.groups);
   at(Feature::Dilation) = std::sqrt(double(layer.dilation_h) * double(layer.dilation_w));
   at(Feature::Pad) = 0.5 * double(layer.pad_h + layer.pad_w);
+  at(Feature::Pe) = double(layer.pe);
+  at(Feature::Simd) = double(layer.simd);
+  auto ceilDiv = [](int64_t a, int64_t b) { return double((a + b - 1) / std::max<int64_t>(b, 1)); };
+  at(Feature::OutFolds) = ceilDiv(layer.c_out, layer.pe);
+  at(Feature::InFolds) = ceilDiv(layer.c_in / std::max<int64_t>(layer.groups, 1), layer.simd);
   return f;
 }
 

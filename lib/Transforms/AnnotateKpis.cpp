@@ -76,11 +76,12 @@ struct DeviceTotals {
 };
 
 /// Identity of a layer for the prediction cache: every field of the descriptor.
-using LayerKey = std::array<int64_t, 16>;
+using LayerKey = std::array<int64_t, 18>;
 LayerKey keyOf(const Layer &l) {
-  return {static_cast<int64_t>(l.op), l.batch,    l.in_h,       l.in_w,       l.c_in,     l.c_out,
-          l.kernel_h,                 l.kernel_w, l.stride_h,   l.stride_w,   l.pad_h,    l.pad_w,
-          l.dilation_h,               l.dilation_w, l.groups,   static_cast<int64_t>(l.dtype)};
+  return {static_cast<int64_t>(l.op), l.batch,    l.in_h,         l.in_w,       l.c_in,   l.c_out,
+          l.kernel_h,                 l.kernel_w, l.stride_h,     l.stride_w,   l.pad_h,  l.pad_w,
+          l.dilation_h,               l.dilation_w, l.groups,     static_cast<int64_t>(l.dtype),
+          l.pe,                       l.simd};
 }
 
 std::string formatValue(double value) {

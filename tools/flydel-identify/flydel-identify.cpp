@@ -48,7 +48,7 @@ With --predict, evaluates every model a library has for the device on each layer
 (tx2-c10gx). SPEC is comma-separated fields of the layer descriptor, e.g.
   op=conv2d,in_hw=56,c_in=64,c_out=64,kernel=3,stride=1,pad=1
 (fields: op, batch, in_hw, in_h, in_w, c_in, c_out, kernel, kernel_h, kernel_w, stride, stride_h,
-stride_w, pad, pad_h, pad_w, dilation, groups, dtype; unspecified fields keep their defaults).
+stride_w, pad, pad_h, pad_w, dilation, groups, dtype, pe, simd; unspecified fields keep their defaults).
 )";
 
 struct Options {
@@ -123,7 +123,8 @@ Expected<Layer> parseLayerSpec(const std::string &spec) {
         {"pad", {&Layer::pad_h, &Layer::pad_w}},
         {"pad_h", {&Layer::pad_h}},          {"pad_w", {&Layer::pad_w}},
         {"dilation", {&Layer::dilation_h, &Layer::dilation_w}},
-        {"groups", {&Layer::groups}}};
+        {"groups", {&Layer::groups}},        {"pe", {&Layer::pe}},
+        {"simd", {&Layer::simd}}};
     const Field *field = nullptr;
     for (const Field &f : fields)
       if (key == f.name)

@@ -63,3 +63,23 @@ TEST(TableTest, NonPositiveKpiRowsAreReportedNotFitted) {
   EXPECT_NE(t->dataset("c_in", std::nullopt, false, nullptr).error().find("is a layer field"), std::string::npos);
   EXPECT_FALSE(t->dataset("m20k", OpKind::MatMul, false, nullptr));
 }
+
+TEST(TableTest, FoldingColumnsAreLayerFieldsAndFeatures) {
+  // pe/simd describe the FPGA engine's folding: layer fields (not KPIs), visible to the models as features.
+  auto t = MeasurementTable::parseCsv("op,in_hw,c_in,c_out,kernel,groups,pe,simd,lut\n"
+                                      "conv2d,8,12,10,3,1,4,8,500\n"
+                                      "conv2d,8,12,12,3,12,6,1,300\n",
+                                      "f.csv");
+  ASSERT_TRUE(t) << t.error();
+  EXPECT_EQ(t->kpiNames, (std::vector<std::string>{"lut"}));
+  EXPECT_EQ(t->layers[0].pe, 4);
+  EXPECT_EQ(t->layers[0].simd, 8);
+  FeatureVector dense = computeFeatures(t->layers[0]);
+  EXPECT_EQ(dense[int(Feature::OutFolds)], 3.0); // ceil(10 / 4)
+  EXPECT_EQ(dense[int(Feature::InFolds)], 2.0);  // ceil(12 / 8)
+  FeatureVector depthwise = computeFeatures(t->layers[1]);
+  EXPECT_EQ(depthwise[int(Feature::OutFolds)], 2.0); // ceil(12 / 6)
+  EXPECT_EQ(depthwise[int(Feature::InFolds)], 1.0);  // one input channel per group
+  EXPECT_NE(errorOf("op,in_hw,c_in,c_out,pe,lat\nconv2d,8,4,4,0,1.0\n").find("pe and simd must be positive"),
+            std::string::npos);
+}

@@ -28,7 +28,7 @@ struct StructureConfig {
   /// Physics: forward selection over the generic pool (physicsCandidates()) or over the tile pool
   /// (tileCandidates()) or over the CPU pool (cpuCandidates(); only where a spec asks for it, "extra_pools");
   /// basis >= 0 is a fixed basis of physicsBases().
-  static constexpr int kSelectGeneric = -1, kSelectTiles = -2, kSelectCpu = -3;
+  static constexpr int kSelectGeneric = -1, kSelectTiles = -2, kSelectCpu = -3, kSelectFpga = -4;
   Structure structure = Structure::Physics;
   int degree = 2;                // Frols: maximum total degree of the candidate monomials
   int basis = kSelectGeneric;    // Physics: index into physicsBases(), or kSelectGeneric / kSelectTiles / kSelectCpu
@@ -75,6 +75,11 @@ struct CandidateText {
   const char *why;
 };
 const std::vector<CandidateText> &cpuCandidateTexts();
+
+/// Candidate terms of folded streaming FPGA engines (PE x SIMD MAC arrays, line buffers, weight ROMs): the
+/// "fpga" pool a spec may ask for. See docs/fpga.md.
+std::vector<Term> fpgaCandidates(const Dataset &data);
+const std::vector<CandidateText> &fpgaCandidateTexts();
 
 /// IRLS minimisation of sum |a theta - b| (rows already weighted), starting from least squares: the MAPE-fit.
 Eigen::VectorXd fitLeastAbsolute(const Eigen::MatrixXd &a, const Eigen::VectorXd &b, int iterations = 30,

@@ -42,6 +42,10 @@ struct Layer {
   int64_t dilation_h = 1, dilation_w = 1;
   int64_t groups = 1;
   DType dtype = DType::F32;
+  /// Folding of a streaming FPGA implementation: output channels (PE) and input channels (SIMD) processed in
+  /// parallel. 1 for layers that are not FPGA engines; a property of the implementation, which the FPGA flydels
+  /// need as inputs like the layer's shape.
+  int64_t pe = 1, simd = 1;
 
   int64_t outH() const;
   int64_t outW() const;
@@ -78,6 +82,10 @@ enum class Feature : int {
   Groups,         // convolution groups (c_in for depthwise)
   Dilation,       // sqrt(dilation_h * dilation_w)
   Pad,            // mean padding per side, (pad_h + pad_w) / 2
+  Pe,             // FPGA folding: output channels in parallel
+  Simd,           // FPGA folding: input channels in parallel
+  OutFolds,       // ceil(c_out / pe): passes over the output channels
+  InFolds,        // ceil(c_in / groups / simd): passes over the input channels per output
   Count
 };
 constexpr int kNumFeatures = static_cast<int>(Feature::Count);
