@@ -81,3 +81,8 @@ double mlir::flydel::getValueBytes(Value value) {
     return 0;
   return double(shaped.getNumElements()) * double(std::max<unsigned>(8, shaped.getElementTypeBitWidth())) / 8;
 }
+
+bool mlir::flydel::isWeightLike(Operation *op) {
+  StringRef name = op->getName().getStringRef();
+  return op->hasTrait<OpTrait::ConstantLike>() || name == "tosa.const" || name == "tosa.const_shape";
+}

@@ -14,7 +14,6 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
-#include "mlir/IR/Matchers.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/StringMap.h"
@@ -252,16 +251,12 @@ struct AssignDevicesPass : mlir::flydel::impl::AssignDevicesBase<AssignDevicesPa
       while (!worklist.empty()) {
         Value value = worklist.pop_back_val();
         Operation *producer = value.getDefiningOp();
-        if (!producer || !seen.insert(producer).second || matchPattern(value, m_Constant()) ||
-            producer->hasTrait<OpTrait::ConstantLike>())
+        if (!producer || !seen.insert(producer).second || isWeightLike(producer))
           continue;
         if (auto it = nodeOf.find(producer); it != nodeOf.end()) {
           problem.edges.push_back({it->second, static_cast<int>(index)});
           continue;
         }
-        if (producer->getName().getStringRef() == "tosa.const" ||
-            producer->getName().getStringRef() == "tosa.const_shape")
-          continue;
         worklist.append(producer->operand_begin(), producer->operand_end());
       }
     }

@@ -27,12 +27,6 @@ using namespace mlir::flydel;
 
 namespace {
 
-/// Weights and shapes: cloned into every partition that uses them rather than passed between partitions.
-bool isCloneable(Operation *op) {
-  StringRef name = op->getName().getStringRef();
-  return op->hasTrait<OpTrait::ConstantLike>() || name == "tosa.const" || name == "tosa.const_shape";
-}
-
 struct Partition {
   StringRef device;
   SmallVector<Operation *> ops; // program order
@@ -73,7 +67,7 @@ struct OutlinePartitionsPass : mlir::flydel::impl::OutlinePartitionsBase<Outline
         device[op] = attr.getName().getValue();
     }
     for (Operation *op : ops) {
-      if (device.count(op) || isCloneable(op))
+      if (device.count(op) || isWeightLike(op))
         continue;
       for (Value operand : op->getOperands())
         if (Operation *producer = operand.getDefiningOp(); producer && device.count(producer)) {
@@ -82,7 +76,7 @@ struct OutlinePartitionsPass : mlir::flydel::impl::OutlinePartitionsBase<Outline
         }
     }
     for (Operation *op : llvm::reverse(ops)) {
-      if (device.count(op) || isCloneable(op))
+      if (device.count(op) || isWeightLike(op))
         continue;
       for (Operation *user : op->getUsers())
         if (device.count(user)) {
@@ -115,7 +109,7 @@ struct OutlinePartitionsPass : mlir::flydel::impl::OutlinePartitionsBase<Outline
       return false;
     };
     for (Operation *op : ops) {
-      if (isCloneable(op))
+      if (isWeightLike(op))
         continue;
       StringRef dev = device[op];
       llvm::SmallSetVector<int, 4> producerParts;
@@ -222,7 +216,7 @@ struct OutlinePartitionsPass : mlir::flydel::impl::OutlinePartitionsBase<Outline
               continue; // produced inside the partition, or inside the op's own regions
             if (auto arg = dyn_cast<BlockArgument>(operand); arg && arg.getOwner() != &body)
               continue; // a block argument of a region inside the op
-            if (def && isCloneable(def))
+            if (def && isWeightLike(def))
               constants.insert(def);
             else
               inputs.insert(operand);
@@ -310,7 +304,7 @@ struct OutlinePartitionsPass : mlir::flydel::impl::OutlinePartitionsBase<Outline
     Operation *terminator = body.getTerminator();
     for (OpOperand &operand : terminator->getOpOperands()) {
       Value value = operand.get();
-      if (Operation *def = value.getDefiningOp(); def && isCloneable(def) && def->getBlock() == &body) {
+      if (Operation *def = value.getDefiningOp(); def && isWeightLike(def) && def->getBlock() == &body) {
         builder.setInsertionPoint(terminator);
         operand.set(builder.clone(*def)->getResult(0));
         continue;

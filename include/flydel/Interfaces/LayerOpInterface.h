@@ -15,6 +15,10 @@ namespace mlir::flydel {
 /// models take bytes per element from it).
 ::flydel::DType getLayerDType(Type elementType);
 
+/// Weights and shape constants (ConstantLike ops, tosa.const, tosa.const_shape): they live with the layer that
+/// uses them, so they cost no transfer and are cloned into partitions rather than passed between them.
+bool isWeightLike(Operation *op);
+
 /// The layer name of an op: the name of the NameLoc an importer gave it (the ONNX node name), else empty.
 std::string getLayerName(Operation *op);
 
