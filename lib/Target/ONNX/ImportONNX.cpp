@@ -56,6 +56,8 @@ struct Contents {
   std::vector<int64_t> i;
   size_t size() const { return isFloat ? f.size() : i.size(); }
   double at(size_t k) const { return isFloat ? f[k] : static_cast<double>(i[k]); }
+  /// Appends element `k` of `src`, of the same kind.
+  void pushFrom(const Contents &src, size_t k) { isFloat ? f.push_back(src.f[k]) : i.push_back(src.i[k]); }
 };
 
 struct Val {
@@ -165,9 +167,28 @@ private:
 
   // ---- values ---------------------------------------------------------------------------------------------
   LogicalResult readTensor(const onnx::TensorProto &t, Val &out, llvm::StringRef what);
+  bool hasInput(int k) const { return k < node->input_size() && !node->input(k).empty(); }
   Val *input(int k, bool required = true);
   std::optional<std::vector<int64_t>> constInts(int k); // an optional operand's compile-time integers
   void define(int k, Val v);
+  /// Defines output 0 and succeeds: how every converter ends.
+  LogicalResult result(Val v) {
+    define(0, std::move(v));
+    return success();
+  }
+  /// Output 0 is `build` applied to `x` in the given layout, and stays in that layout with logical shape `logical`.
+  LogicalResult resultFrom(Val &x, bool isNHWC, llvm::ArrayRef<int64_t> logical,
+                           llvm::function_ref<Value(Value)> build) {
+    Value v = valueOf(x, isNHWC);
+    if (!v)
+      return failure();
+    return result(tensorVal(build(v), logical, isNHWC));
+  }
+  /// The `axis` attribute made non-negative against `rank` (`rank` itself is allowed where `endAllowed`).
+  LogicalResult axisAttr(int64_t dflt, int64_t rank, int64_t &axis, bool endAllowed = false);
+  /// Integers from the compile-time operand `k` (`fromInput`, newer opsets) or else the attribute `name`; empty
+  /// when neither is given.
+  LogicalResult intsFrom(bool fromInput, int k, llvm::StringRef name, std::vector<int64_t> &out);
   Val tensorVal(Value v, llvm::ArrayRef<int64_t> logical, bool isNHWC) {
     Val r;
     r.shape.assign(logical.begin(), logical.end());
@@ -189,9 +210,10 @@ private:
   Value shapeConst(llvm::ArrayRef<int64_t> values);
   Value reshape(Value v, llvm::ArrayRef<int64_t> shape);
   Value transpose(Value v, llvm::ArrayRef<int32_t> perm);
-  Value plainOf(Val &v);
-  Value nhwcOf(Val &v);
-  Value valueOf(Val &v, bool wantNHWC) { return wantNHWC ? nhwcOf(v) : plainOf(v); }
+  /// `v` materialized (once) in the requested layout: transposed from the other one, or emitted from its contents.
+  Value valueOf(Val &v, bool wantNHWC);
+  Value plainOf(Val &v) { return valueOf(v, false); }
+  Value nhwcOf(Val &v) { return valueOf(v, true); }
   static bool prefersNHWC(const Val &v) { return v.shape.size() == 4 && v.nhwc && !v.plain; }
   /// `v` broadcast to `rank` (leading unit dims) in the requested layout, for elementwise ops.
   Value broadcastOperand(Val &v, size_t rank, bool wantNHWC);
@@ -203,34 +225,39 @@ private:
   Value add(Value a, Value c);
   Value sub(Value a, Value c);
   Value clamp(Value v, float lo, float hi);
-  Value unaryLike(Val &in, bool &isNHWC) {
+  /// `in` in the layout it prefers, for ops that keep their operand's layout.
+  Value preferredOf(Val &in, bool &isNHWC) {
     isNHWC = prefersNHWC(in);
     return valueOf(in, isNHWC);
   }
 
   // ---- ops ------------------------------------------------------------------------------------------------
+  // Converters of several operands fetch them themselves; those of one main operand get it as `x`, fetched and
+  // checked by convertNode. Ops sharing a converter tell themselves apart by `opType`.
   LogicalResult convertNode();
   LogicalResult convertConv();
-  LogicalResult convertPool(bool isMax, bool global);
   LogicalResult convertGemm();
   LogicalResult convertMatMul();
-  LogicalResult convertBatchNorm();
-  LogicalResult convertBinary(llvm::StringRef kind);
-  LogicalResult convertUnary(llvm::StringRef kind);
-  LogicalResult convertClip();
-  LogicalResult convertSoftmax();
+  LogicalResult convertBinary();
   LogicalResult convertConcat();
-  LogicalResult convertSplit();
-  LogicalResult convertSlice();
-  LogicalResult convertReshapeLike();
-  LogicalResult convertTranspose();
-  LogicalResult convertPad();
-  LogicalResult convertResize();
-  LogicalResult convertReduceMean();
-  LogicalResult convertShape();
   LogicalResult convertGather();
-  LogicalResult convertCast();
   LogicalResult convertConstant();
+  LogicalResult convertPool(Val &x);
+  LogicalResult convertBatchNorm(Val &x);
+  LogicalResult convertUnary(Val &x);
+  LogicalResult convertClip(Val &x);
+  LogicalResult convertSoftmax(Val &x);
+  LogicalResult convertSplit(Val &x);
+  LogicalResult convertSlice(Val &x);
+  LogicalResult convertReshapeLike(Val &x);
+  LogicalResult convertTranspose(Val &x);
+  LogicalResult convertPad(Val &x);
+  LogicalResult convertResize(Val &x);
+  LogicalResult convertReduceMean(Val &x);
+  LogicalResult convertShape(Val &x);
+  LogicalResult convertCast(Val &x);
+  /// Identity, and Dropout at inference: both forward their input (Dropout's optional mask stays undefined).
+  LogicalResult convertIdentity(Val &x) { return result(x); }
   /// Pads for a spatial window op: ONNX pads/auto_pad and ceil_mode turned into TOSA's [top, bottom, left, right],
   /// with the trailing pads trimmed (or the input cropped) so the output size divides exactly, as TOSA requires.
   LogicalResult windowGeometry(llvm::ArrayRef<int64_t> in, llvm::ArrayRef<int64_t> kernel,
@@ -358,7 +385,7 @@ LogicalResult Importer::readTensor(const onnx::TensorProto &t, Val &out, llvm::S
 }
 
 Val *Importer::input(int k, bool required) {
-  if (k >= node->input_size() || node->input(k).empty()) {
+  if (!hasInput(k)) {
     if (required)
       error() << "missing input " << k;
     return nullptr;
@@ -372,7 +399,7 @@ Val *Importer::input(int k, bool required) {
 }
 
 std::optional<std::vector<int64_t>> Importer::constInts(int k) {
-  if (k >= node->input_size() || node->input(k).empty())
+  if (!hasInput(k))
     return std::vector<int64_t>{};
   Val *v = input(k);
   if (!v)
@@ -390,6 +417,29 @@ std::optional<std::vector<int64_t>> Importer::constInts(int k) {
 void Importer::define(int k, Val v) {
   if (k < node->output_size() && !node->output(k).empty())
     values[node->output(k)] = std::move(v);
+}
+
+LogicalResult Importer::axisAttr(int64_t dflt, int64_t rank, int64_t &axis, bool endAllowed) {
+  axis = attrInt("axis", dflt);
+  if (axis < 0)
+    axis += rank;
+  if (axis < 0 || axis > rank || (axis == rank && !endAllowed))
+    return error() << "axis out of range";
+  return success();
+}
+
+LogicalResult Importer::intsFrom(bool fromInput, int k, llvm::StringRef name, std::vector<int64_t> &out) {
+  out.clear();
+  if (!fromInput) {
+    if (std::optional<Shape> a = attrInts(name))
+      out.assign(a->begin(), a->end());
+    return success();
+  }
+  std::optional<std::vector<int64_t>> c = constInts(k);
+  if (!c)
+    return failure();
+  out = std::move(*c);
+  return success();
 }
 
 // ---- emission helpers -----------------------------------------------------------------------------------------
@@ -454,37 +504,20 @@ Value Importer::transpose(Value v, llvm::ArrayRef<int32_t> perm) {
   return tosa::TransposeOp::create(b, loc, f32(out), v, b.getDenseI32ArrayAttr(perm));
 }
 
-Value Importer::plainOf(Val &v) {
-  if (v.plain)
-    return v.plain;
-  if (v.nhwc) {
-    v.plain = transpose(v.nhwc, kToNCHW);
-  } else {
-    assert(v.cst);
-    if (!v.cst->isFloat) {
-      error() << "integer tensors are only supported as compile-time shape values";
-      return {};
-    }
-    v.plain = constF32(v.shape, v.cst->f);
+Value Importer::valueOf(Val &v, bool wantNHWC) {
+  assert((!wantNHWC || v.shape.size() == 4) && "NHWC is for rank-4 tensors");
+  Value &want = wantNHWC ? v.nhwc : v.plain;
+  if (want)
+    return want;
+  if (Value other = wantNHWC ? v.plain : v.nhwc)
+    return want = transpose(other, wantNHWC ? kToNHWC : kToNCHW);
+  assert(v.cst);
+  if (!v.cst->isFloat) {
+    error() << "integer tensors are only supported as compile-time shape values";
+    return {};
   }
-  return v.plain;
-}
-
-Value Importer::nhwcOf(Val &v) {
-  assert(v.shape.size() == 4 && "NHWC is for rank-4 tensors");
-  if (v.nhwc)
-    return v.nhwc;
-  if (v.plain) {
-    v.nhwc = transpose(v.plain, kToNHWC);
-  } else {
-    assert(v.cst);
-    if (!v.cst->isFloat) {
-      error() << "integer tensors are only supported as compile-time shape values";
-      return {};
-    }
-    v.nhwc = constF32(permuteShape(v.shape, kToNHWC), permuteData(v.cst->f, v.shape, kToNHWC));
-  }
-  return v.nhwc;
+  return want = wantNHWC ? constF32(permuteShape(v.shape, kToNHWC), permuteData(v.cst->f, v.shape, kToNHWC))
+                         : constF32(v.shape, v.cst->f);
 }
 
 Value Importer::broadcastOperand(Val &v, size_t rank, bool wantNHWC) {
@@ -544,7 +577,7 @@ Value Importer::weightOf(Val &w, llvm::ArrayRef<int32_t> perm, llvm::ArrayRef<in
 }
 
 Value Importer::biasOf(int k, int64_t channels, int64_t offset) {
-  if (k >= node->input_size() || node->input(k).empty())
+  if (!hasInput(k))
     return constF32({channels}, std::vector<float>(1, 0.0f));
   Val *bv = input(k);
   if (!bv)
@@ -740,59 +773,59 @@ LogicalResult Importer::appendHarness(ModuleOp module, llvm::ArrayRef<std::strin
 }
 
 LogicalResult Importer::convertNode() {
-  llvm::StringRef t = opType;
-  if (t == "Conv")
-    return convertConv();
-  if (t == "MaxPool" || t == "AveragePool")
-    return convertPool(t == "MaxPool", false);
-  if (t == "GlobalMaxPool" || t == "GlobalAveragePool")
-    return convertPool(t == "GlobalMaxPool", true);
-  if (t == "Gemm")
-    return convertGemm();
-  if (t == "MatMul")
-    return convertMatMul();
-  if (t == "BatchNormalization")
-    return convertBatchNorm();
-  if (t == "Add" || t == "Sub" || t == "Mul" || t == "Div" || t == "PRelu")
-    return convertBinary(t);
-  if (t == "Relu" || t == "LeakyRelu" || t == "Sigmoid" || t == "HardSigmoid" || t == "HardSwish" || t == "Tanh" ||
-      t == "Selu" || t == "Elu" || t == "Exp" || t == "Neg" || t == "Sqrt" || t == "Reciprocal" || t == "Abs")
-    return convertUnary(t);
-  if (t == "Clip")
-    return convertClip();
-  if (t == "Softmax")
-    return convertSoftmax();
-  if (t == "Concat")
-    return convertConcat();
-  if (t == "Split")
-    return convertSplit();
-  if (t == "Slice")
-    return convertSlice();
-  if (t == "Reshape" || t == "Flatten" || t == "Squeeze" || t == "Unsqueeze")
-    return convertReshapeLike();
-  if (t == "Transpose")
-    return convertTranspose();
-  if (t == "Pad")
-    return convertPad();
-  if (t == "Resize" || t == "Upsample")
-    return convertResize();
-  if (t == "ReduceMean")
-    return convertReduceMean();
-  if (t == "Shape")
-    return convertShape();
-  if (t == "Gather")
-    return convertGather();
-  if (t == "Cast")
-    return convertCast();
-  if (t == "Constant")
-    return convertConstant();
-  if (t == "Identity" || t == "Dropout") {
-    // Inference: both forward their input (Dropout's optional mask output stays undefined).
-    Val *in = input(0);
-    if (!in)
-      return failure();
-    define(0, *in);
-    return success();
+  using OnNode = LogicalResult (Importer::*)();
+  using OnInput = LogicalResult (Importer::*)(Val &);
+  static const std::pair<llvm::StringLiteral, OnNode> kOnNode[] = {
+      {"Conv", &Importer::convertConv},     {"Gemm", &Importer::convertGemm},
+      {"MatMul", &Importer::convertMatMul}, {"Add", &Importer::convertBinary},
+      {"Sub", &Importer::convertBinary},    {"Mul", &Importer::convertBinary},
+      {"Div", &Importer::convertBinary},    {"PRelu", &Importer::convertBinary},
+      {"Concat", &Importer::convertConcat}, {"Gather", &Importer::convertGather},
+      {"Constant", &Importer::convertConstant}};
+  static const std::pair<llvm::StringLiteral, OnInput> kOnInput[] = {
+      {"MaxPool", &Importer::convertPool},
+      {"AveragePool", &Importer::convertPool},
+      {"GlobalMaxPool", &Importer::convertPool},
+      {"GlobalAveragePool", &Importer::convertPool},
+      {"BatchNormalization", &Importer::convertBatchNorm},
+      {"Relu", &Importer::convertUnary},
+      {"LeakyRelu", &Importer::convertUnary},
+      {"Sigmoid", &Importer::convertUnary},
+      {"HardSigmoid", &Importer::convertUnary},
+      {"HardSwish", &Importer::convertUnary},
+      {"Tanh", &Importer::convertUnary},
+      {"Selu", &Importer::convertUnary},
+      {"Elu", &Importer::convertUnary},
+      {"Exp", &Importer::convertUnary},
+      {"Neg", &Importer::convertUnary},
+      {"Sqrt", &Importer::convertUnary},
+      {"Reciprocal", &Importer::convertUnary},
+      {"Abs", &Importer::convertUnary},
+      {"Clip", &Importer::convertClip},
+      {"Softmax", &Importer::convertSoftmax},
+      {"Split", &Importer::convertSplit},
+      {"Slice", &Importer::convertSlice},
+      {"Reshape", &Importer::convertReshapeLike},
+      {"Flatten", &Importer::convertReshapeLike},
+      {"Squeeze", &Importer::convertReshapeLike},
+      {"Unsqueeze", &Importer::convertReshapeLike},
+      {"Transpose", &Importer::convertTranspose},
+      {"Pad", &Importer::convertPad},
+      {"Resize", &Importer::convertResize},
+      {"Upsample", &Importer::convertResize},
+      {"ReduceMean", &Importer::convertReduceMean},
+      {"Shape", &Importer::convertShape},
+      {"Cast", &Importer::convertCast},
+      {"Identity", &Importer::convertIdentity},
+      {"Dropout", &Importer::convertIdentity}};
+  for (const auto &[op, convert] : kOnNode)
+    if (opType == op)
+      return (this->*convert)();
+  for (const auto &[op, convert] : kOnInput) {
+    if (opType != op)
+      continue;
+    Val *x = input(0);
+    return x ? (this->*convert)(*x) : failure();
   }
   return emitError(loc) << "unsupported ONNX op '" << opType << "' (node '" << nodeName << "', opset " << opset
                         << ")";
@@ -871,14 +904,14 @@ LogicalResult Importer::convertConv() {
   auto padAttr = b.getDenseI64ArrayAttr(pad);
   auto strideAttr = b.getDenseI64ArrayAttr(strides);
   auto dilationAttr = b.getDenseI64ArrayAttr(dilations);
-  Value result;
+  Value y;
   if (group == 1) {
     Value weight = weightOf(*w, kToNHWC); // OIHW -> OHWI
     Value bias = biasOf(2, oc);
     if (!weight || !bias)
       return failure();
-    result = tosa::Conv2DOp::create(b, loc, f32(outNHWC), in, weight, bias, zeroPoint(), zeroPoint(), padAttr,
-                                    strideAttr, dilationAttr, accType);
+    y = tosa::Conv2DOp::create(b, loc, f32(outNHWC), in, weight, bias, zeroPoint(), zeroPoint(), padAttr,
+                               strideAttr, dilationAttr, accType);
   } else if (group == c) {
     // Depthwise: [C*M, 1, KH, KW] -> [C, M, KH, KW] -> [KH, KW, C, M]; output channel c*M+m in both.
     int64_t m = oc / c;
@@ -886,8 +919,8 @@ LogicalResult Importer::convertConv() {
     Value bias = biasOf(2, oc);
     if (!weight || !bias)
       return failure();
-    result = tosa::DepthwiseConv2DOp::create(b, loc, f32(outNHWC), in, weight, bias, zeroPoint(), zeroPoint(),
-                                             padAttr, strideAttr, dilationAttr, accType);
+    y = tosa::DepthwiseConv2DOp::create(b, loc, f32(outNHWC), in, weight, bias, zeroPoint(), zeroPoint(),
+                                        padAttr, strideAttr, dilationAttr, accType);
   } else {
     // Grouped: one conv2d per group on channel slices, concatenated along channels.
     int64_t cg = c / group, og = oc / group;
@@ -912,22 +945,19 @@ LogicalResult Importer::convertConv() {
       parts.push_back(tosa::Conv2DOp::create(b, loc, f32({n, outHW[0], outHW[1], og}), xin, weight, bias,
                                              zeroPoint(), zeroPoint(), padAttr, strideAttr, dilationAttr, accType));
     }
-    result = tosa::ConcatOp::create(b, loc, f32(outNHWC), parts, b.getI32IntegerAttr(3));
+    y = tosa::ConcatOp::create(b, loc, f32(outNHWC), parts, b.getI32IntegerAttr(3));
   }
-  define(0, tensorVal(result, {n, oc, outHW[0], outHW[1]}, true));
-  return success();
+  return result(tensorVal(y, {n, oc, outHW[0], outHW[1]}, true));
 }
 
-LogicalResult Importer::convertPool(bool isMax, bool global) {
-  Val *x = input(0);
-  if (!x)
-    return failure();
-  if (x->shape.size() != 4)
+LogicalResult Importer::convertPool(Val &x) {
+  bool isMax = llvm::StringRef(opType).ends_with("MaxPool"), global = llvm::StringRef(opType).starts_with("Global");
+  if (x.shape.size() != 4)
     return error() << "only 2-D pooling (rank-4 input) is supported";
   if (node->output_size() > 1 && !node->output(1).empty())
     return error() << "the Indices output is not supported";
-  int64_t n = x->shape[0], c = x->shape[1];
-  Shape kernel = global ? Shape{x->shape[2], x->shape[3]} : attrInts("kernel_shape").value_or(Shape{});
+  int64_t n = x.shape[0], c = x.shape[1];
+  Shape kernel = global ? Shape{x.shape[2], x.shape[3]} : attrInts("kernel_shape").value_or(Shape{});
   Shape strides = global ? Shape{1, 1} : attrInts("strides").value_or(Shape{1, 1});
   Shape dilations = global ? Shape{1, 1} : attrInts("dilations").value_or(Shape{1, 1});
   if (kernel.size() != 2 || strides.size() != 2 || dilations.size() != 2)
@@ -935,19 +965,19 @@ LogicalResult Importer::convertPool(bool isMax, bool global) {
   if (dilations != Shape{1, 1})
     return error() << "dilated pooling is not supported";
   SmallVector<int64_t, 4> pad(4, 0);
-  Shape outHW = {1, 1}, crop = {x->shape[2], x->shape[3]};
+  Shape outHW = {1, 1}, crop = {x.shape[2], x.shape[3]};
   if (!global &&
       failed(windowGeometry(crop, kernel, strides, dilations, attrInt("ceil_mode", 0) != 0, pad, outHW, crop)))
     return failure();
-  Value in = nhwcOf(*x);
+  Value in = nhwcOf(x);
   if (!in)
     return failure();
   in = slice(in, {0, 0, 0, 0}, {n, crop[0], crop[1], c});
   Shape outNHWC = {n, outHW[0], outHW[1], c};
-  Value result;
+  Value y;
   if (isMax) {
-    result = tosa::MaxPool2dOp::create(b, loc, f32(outNHWC), in, b.getDenseI64ArrayAttr(kernel),
-                                       b.getDenseI64ArrayAttr(strides), b.getDenseI64ArrayAttr(pad));
+    y = tosa::MaxPool2dOp::create(b, loc, f32(outNHWC), in, b.getDenseI64ArrayAttr(kernel),
+                                  b.getDenseI64ArrayAttr(strides), b.getDenseI64ArrayAttr(pad));
   } else {
     if (!global && attrInt("count_include_pad", 0) && llvm::any_of(pad, [](int64_t p) { return p; })) {
       // TOSA's average excludes padding; counting it means padding with zeros explicitly first.
@@ -956,12 +986,11 @@ LogicalResult Importer::convertPool(bool isMax, bool global) {
                                padding, constF32({1}, {0.0f}));
       pad.assign(4, 0);
     }
-    result = tosa::AvgPool2dOp::create(b, loc, f32(outNHWC), in, zeroPoint(), zeroPoint(),
-                                       b.getDenseI64ArrayAttr(kernel), b.getDenseI64ArrayAttr(strides),
-                                       b.getDenseI64ArrayAttr(pad), TypeAttr::get(b.getF32Type()));
+    y = tosa::AvgPool2dOp::create(b, loc, f32(outNHWC), in, zeroPoint(), zeroPoint(),
+                                  b.getDenseI64ArrayAttr(kernel), b.getDenseI64ArrayAttr(strides),
+                                  b.getDenseI64ArrayAttr(pad), TypeAttr::get(b.getF32Type()));
   }
-  define(0, tensorVal(result, {n, c, outHW[0], outHW[1]}, true));
-  return success();
+  return result(tensorVal(y, {n, c, outHW[0], outHW[1]}, true));
 }
 
 // ---- dense layers ---------------------------------------------------------------------------------------------
@@ -1002,8 +1031,7 @@ LogicalResult Importer::convertGemm() {
       cv = mul(cv, scalarLike(beta, 2));
     r = add(r, cv);
   }
-  define(0, tensorVal(r, {m, nn}, false));
-  return success();
+  return result(tensorVal(r, {m, nn}, false));
 }
 
 LogicalResult Importer::convertMatMul() {
@@ -1038,21 +1066,17 @@ LogicalResult Importer::convertMatMul() {
   }
   outShape.push_back(m);
   outShape.push_back(nn);
-  define(0, tensorVal(reshape(r, outShape), outShape, false));
-  return success();
+  return result(tensorVal(reshape(r, outShape), outShape, false));
 }
 
-LogicalResult Importer::convertBatchNorm() {
-  Val *x = input(0);
-  if (!x)
-    return failure();
+LogicalResult Importer::convertBatchNorm(Val &x) {
   if (node->output_size() > 1)
     for (int k = 1; k < node->output_size(); ++k)
       if (!node->output(k).empty())
         return error() << "training mode (running statistics outputs) is not supported";
-  if (x->shape.size() < 2)
+  if (x.shape.size() < 2)
     return error() << "input must have a channel dimension";
-  int64_t c = x->shape[1];
+  int64_t c = x.shape[1];
   float eps = attrFloat("epsilon", 1e-5f);
   Val *p[4];
   for (int k = 0; k < 4; ++k) {
@@ -1061,15 +1085,15 @@ LogicalResult Importer::convertBatchNorm() {
     if (p[k]->shape != Shape{c})
       return error() << "parameter " << k + 1 << " must have shape [" << c << "]";
   }
-  size_t rank = x->shape.size();
-  bool isNHWC = prefersNHWC(*x) || rank == 4; // BN sits between convolutions: stay channels-last
-  Value xv = valueOf(*x, isNHWC);
+  size_t rank = x.shape.size();
+  bool isNHWC = prefersNHWC(x) || rank == 4; // BN sits between convolutions: stay channels-last
+  Value xv = valueOf(x, isNHWC);
   if (!xv)
     return failure();
   // Per-channel parameters shaped to broadcast along the channel axis of the chosen layout.
   Shape chanShape(rank, 1);
   chanShape[isNHWC ? 3 : 1] = c;
-  Value result;
+  Value y;
   if (llvm::all_of(p, [](Val *v) { return v->cst && v->cst->isFloat; })) {
     // Inference BN is an affine map per channel: y = x * s + t with s = scale / sqrt(var + eps).
     std::vector<float> s(c), t(c);
@@ -1077,7 +1101,7 @@ LogicalResult Importer::convertBatchNorm() {
       s[i] = p[0]->cst->f[i] / std::sqrt(p[3]->cst->f[i] + eps);
       t[i] = p[1]->cst->f[i] - p[2]->cst->f[i] * s[i];
     }
-    result = add(mul(xv, constF32(chanShape, s)), constF32(chanShape, t));
+    y = add(mul(xv, constF32(chanShape, s)), constF32(chanShape, t));
   } else {
     Value v[4];
     for (int k = 0; k < 4; ++k) {
@@ -1087,15 +1111,15 @@ LogicalResult Importer::convertBatchNorm() {
       v[k] = reshape(pv, chanShape);
     }
     Value inv = tosa::RsqrtOp::create(b, loc, f32(chanShape), add(v[3], scalarLike(eps, rank)));
-    result = add(mul(sub(xv, v[2]), mul(v[0], inv)), v[1]);
+    y = add(mul(sub(xv, v[2]), mul(v[0], inv)), v[1]);
   }
-  define(0, tensorVal(result, x->shape, isNHWC));
-  return success();
+  return result(tensorVal(y, x.shape, isNHWC));
 }
 
 // ---- elementwise ----------------------------------------------------------------------------------------------
 
-LogicalResult Importer::convertBinary(llvm::StringRef kind) {
+LogicalResult Importer::convertBinary() {
+  llvm::StringRef kind = opType;
   Val *a = input(0), *c = input(1);
   if (!a || !c)
     return failure();
@@ -1106,8 +1130,7 @@ LogicalResult Importer::convertBinary(llvm::StringRef kind) {
   if (a->cst && c->cst && !(a->cst->isFloat && c->cst->isFloat) && kind != "PRelu") {
     if (numElements(*outShape) > 1024 || a->cst->isFloat || c->cst->isFloat)
       return error() << "mixed or large integer arithmetic is not supported";
-    Contents r;
-    r.isFloat = false;
+    Contents r{/*isFloat=*/false};
     size_t rank = outShape->size();
     for (int64_t o = 0; o < numElements(*outShape); ++o) {
       auto index = [&](const Shape &s) {
@@ -1129,8 +1152,7 @@ LogicalResult Importer::convertBinary(llvm::StringRef kind) {
         return error() << "integer division by zero";
       r.i.push_back(kind == "Add" ? x + y : kind == "Sub" ? x - y : kind == "Mul" ? x * y : x / y);
     }
-    define(0, constVal(*outShape, std::move(r)));
-    return success();
+    return result(constVal(*outShape, std::move(r)));
   }
   size_t rank = outShape->size();
   bool isNHWC = rank == 4 && (prefersNHWC(*a) || prefersNHWC(*c) ||
@@ -1165,20 +1187,17 @@ LogicalResult Importer::convertBinary(llvm::StringRef kind) {
     auto inf = std::numeric_limits<float>::infinity();
     r = add(clamp(av, 0.0f, inf), mul(clamp(av, -inf, 0.0f), cv));
   }
-  define(0, tensorVal(r, *outShape, isNHWC));
-  return success();
+  return result(tensorVal(r, *outShape, isNHWC));
 }
 
-LogicalResult Importer::convertUnary(llvm::StringRef kind) {
-  Val *x = input(0);
-  if (!x)
-    return failure();
+LogicalResult Importer::convertUnary(Val &x) {
+  llvm::StringRef kind = opType;
   bool isNHWC;
-  Value v = unaryLike(*x, isNHWC);
+  Value v = preferredOf(x, isNHWC);
   if (!v)
     return failure();
   Type type = v.getType();
-  size_t rank = x->shape.size();
+  size_t rank = x.shape.size();
   const float inf = std::numeric_limits<float>::infinity();
   Value r;
   auto negativeBranch = [&](float alpha, Value neg) {
@@ -1220,21 +1239,17 @@ LogicalResult Importer::convertUnary(llvm::StringRef kind) {
     if (selu)
       r = mul(r, scalarLike(attrFloat("gamma", 1.05070102214813232421875f), rank));
   }
-  define(0, tensorVal(r, x->shape, isNHWC));
-  return success();
+  return result(tensorVal(r, x.shape, isNHWC));
 }
 
-LogicalResult Importer::convertClip() {
-  Val *x = input(0);
-  if (!x)
-    return failure();
+LogicalResult Importer::convertClip(Val &x) {
   float lo = -std::numeric_limits<float>::infinity(), hi = std::numeric_limits<float>::infinity();
   if (opset < 11) {
     lo = attrFloat("min", lo);
     hi = attrFloat("max", hi);
   } else {
     for (int k = 1; k <= 2; ++k) {
-      if (k >= node->input_size() || node->input(k).empty())
+      if (!hasInput(k))
         continue;
       Val *bound = input(k);
       if (!bound)
@@ -1244,32 +1259,22 @@ LogicalResult Importer::convertClip() {
       (k == 1 ? lo : hi) = static_cast<float>(bound->cst->at(0));
     }
   }
-  bool isNHWC;
-  Value v = unaryLike(*x, isNHWC);
-  if (!v)
-    return failure();
-  define(0, tensorVal(clamp(v, lo, hi), x->shape, isNHWC));
-  return success();
+  return resultFrom(x, prefersNHWC(x), x.shape, [&](Value v) { return clamp(v, lo, hi); });
 }
 
-LogicalResult Importer::convertSoftmax() {
-  Val *x = input(0);
-  if (!x)
+LogicalResult Importer::convertSoftmax(Val &x) {
+  int64_t rank = x.shape.size();
+  int64_t axis;
+  if (failed(axisAttr(opset < 13 ? 1 : -1, rank, axis)))
     return failure();
-  int64_t rank = x->shape.size();
-  int64_t axis = attrInt("axis", opset < 13 ? 1 : -1);
-  if (axis < 0)
-    axis += rank;
-  if (axis < 0 || axis >= rank)
-    return error() << "axis out of range";
-  Value v = plainOf(*x);
+  Value v = plainOf(x);
   if (!v)
     return failure();
   // Before opset 13 Softmax normalises over all dimensions from `axis` on, as one flattened row.
-  Shape work = x->shape;
+  Shape work = x.shape;
   if (opset < 13 && axis != rank - 1) {
-    work = {numElements(Shape(x->shape.begin(), x->shape.begin() + axis)),
-            numElements(Shape(x->shape.begin() + axis, x->shape.end()))};
+    work = {numElements(Shape(x.shape.begin(), x.shape.begin() + axis)),
+            numElements(Shape(x.shape.begin() + axis, x.shape.end()))};
     v = reshape(v, work);
     axis = 1;
   }
@@ -1279,8 +1284,7 @@ LogicalResult Importer::convertSoftmax() {
   Value e = tosa::ExpOp::create(b, loc, f32(work), sub(v, mx));
   Value s = tosa::ReduceSumOp::create(b, loc, f32(reduced), e, b.getI32IntegerAttr(axis));
   Value r = mul(e, tosa::ReciprocalOp::create(b, loc, f32(reduced), s));
-  define(0, tensorVal(reshape(r, x->shape), x->shape, false));
-  return success();
+  return result(tensorVal(reshape(r, x.shape), x.shape, false));
 }
 
 // ---- data movement --------------------------------------------------------------------------------------------
@@ -1296,11 +1300,9 @@ LogicalResult Importer::convertConcat() {
   if (ins.empty())
     return error() << "no inputs";
   int64_t rank = ins[0]->shape.size();
-  int64_t axis = attrInt("axis", 0);
-  if (axis < 0)
-    axis += rank;
-  if (axis < 0 || axis >= rank)
-    return error() << "axis out of range";
+  int64_t axis;
+  if (failed(axisAttr(0, rank, axis)))
+    return failure();
   Shape out = ins[0]->shape;
   out[axis] = 0;
   for (Val *v : ins) {
@@ -1312,12 +1314,10 @@ LogicalResult Importer::convertConcat() {
     out[axis] += v->shape[axis];
   }
   if (llvm::all_of(ins, [](Val *v) { return v->cst && !v->cst->isFloat; }) && rank == 1) {
-    Contents r;
-    r.isFloat = false;
+    Contents r{/*isFloat=*/false};
     for (Val *v : ins)
       r.i.insert(r.i.end(), v->cst->i.begin(), v->cst->i.end());
-    define(0, constVal(out, std::move(r)));
-    return success();
+    return result(constVal(out, std::move(r)));
   }
   bool isNHWC = rank == 4 && llvm::any_of(ins, [](Val *v) { return v->nhwc; });
   SmallVector<Value> vs;
@@ -1333,47 +1333,35 @@ LogicalResult Importer::convertConcat() {
   Value r = vs.size() == 1 ? vs[0]
                            : tosa::ConcatOp::create(b, loc, f32(physical(out, isNHWC)), vs,
                                                     b.getI32IntegerAttr(physAxis));
-  define(0, tensorVal(r, out, isNHWC));
-  return success();
+  return result(tensorVal(r, out, isNHWC));
 }
 
-LogicalResult Importer::convertSplit() {
-  Val *x = input(0);
-  if (!x)
+LogicalResult Importer::convertSplit(Val &x) {
+  int64_t rank = x.shape.size();
+  int64_t axis;
+  if (failed(axisAttr(0, rank, axis)))
     return failure();
-  int64_t rank = x->shape.size();
-  int64_t axis = attrInt("axis", 0);
-  if (axis < 0)
-    axis += rank;
-  if (axis < 0 || axis >= rank)
-    return error() << "axis out of range";
   std::vector<int64_t> sizes;
-  if (opset >= 13) {
-    auto s = constInts(1);
-    if (!s)
-      return failure();
-    sizes = *s;
-  } else if (auto s = attrInts("split")) {
-    sizes.assign(s->begin(), s->end());
-  }
+  if (failed(intsFrom(opset >= 13, 1, "split", sizes)))
+    return failure();
   int64_t outs = node->output_size();
   if (sizes.empty()) {
-    if (x->shape[axis] % outs)
-      return error() << "dimension " << x->shape[axis] << " does not split evenly into " << outs;
-    sizes.assign(outs, x->shape[axis] / outs);
+    if (x.shape[axis] % outs)
+      return error() << "dimension " << x.shape[axis] << " does not split evenly into " << outs;
+    sizes.assign(outs, x.shape[axis] / outs);
   }
   if (static_cast<int64_t>(sizes.size()) != outs ||
-      std::accumulate(sizes.begin(), sizes.end(), int64_t(0)) != x->shape[axis])
+      std::accumulate(sizes.begin(), sizes.end(), int64_t(0)) != x.shape[axis])
     return error() << "split sizes do not match the outputs and the dimension";
-  bool isNHWC = prefersNHWC(*x);
-  Value v = valueOf(*x, isNHWC);
+  bool isNHWC;
+  Value v = preferredOf(x, isNHWC);
   if (!v)
     return failure();
   int64_t physAxis = isNHWC ? kAxisInNHWC[axis] : axis;
-  Shape phys = physical(x->shape, isNHWC);
+  Shape phys = physical(x.shape, isNHWC);
   int64_t offset = 0;
   for (int64_t k = 0; k < outs; ++k) {
-    Shape start(rank, 0), size = phys, logical = x->shape;
+    Shape start(rank, 0), size = phys, logical = x.shape;
     start[physAxis] = offset;
     size[physAxis] = sizes[k];
     logical[axis] = sizes[k];
@@ -1383,11 +1371,8 @@ LogicalResult Importer::convertSplit() {
   return success();
 }
 
-LogicalResult Importer::convertSlice() {
-  Val *x = input(0);
-  if (!x)
-    return failure();
-  int64_t rank = x->shape.size();
+LogicalResult Importer::convertSlice(Val &x) {
+  int64_t rank = x.shape.size();
   std::vector<int64_t> starts, ends, axes, steps;
   if (opset < 10) {
     auto s = attrInts("starts"), e = attrInts("ends"), a = attrInts("axes");
@@ -1410,56 +1395,42 @@ LogicalResult Importer::convertSlice() {
     steps.assign(starts.size(), 1);
   if (ends.size() != starts.size() || axes.size() != starts.size() || steps.size() != starts.size())
     return error() << "starts, ends, axes and steps differ in length";
-  Shape start(rank, 0), size = x->shape;
+  Shape start(rank, 0), size = x.shape;
   for (size_t k = 0; k < starts.size(); ++k) {
     int64_t a = axes[k] < 0 ? axes[k] + rank : axes[k];
     if (a < 0 || a >= rank)
       return error() << "axis out of range";
     if (steps[k] != 1)
       return error() << "only unit steps are supported";
-    int64_t dim = x->shape[a];
+    int64_t dim = x.shape[a];
     auto norm = [dim](int64_t v) { return std::clamp<int64_t>(v < 0 ? v + dim : v, 0, dim); };
     int64_t s = norm(starts[k]), e = norm(ends[k]);
     start[a] = s;
     size[a] = std::max<int64_t>(0, e - s);
   }
-  if (x->cst && rank == 1) {
-    Contents r;
-    r.isFloat = x->cst->isFloat;
+  if (x.cst && rank == 1) {
+    Contents r{x.cst->isFloat};
     for (int64_t k = start[0]; k < start[0] + size[0]; ++k)
-      r.isFloat ? r.f.push_back(x->cst->f[k]) : r.i.push_back(x->cst->i[k]);
-    define(0, constVal(size, std::move(r)));
-    return success();
+      r.pushFrom(*x.cst, k);
+    return result(constVal(size, std::move(r)));
   }
   if (numElements(size) == 0)
     return error() << "empty slices are not supported";
-  bool isNHWC = prefersNHWC(*x);
-  Value v = valueOf(*x, isNHWC);
-  if (!v)
-    return failure();
-  Shape pStart = start, pSize = size;
-  if (isNHWC) {
-    pStart = permuteShape(start, kToNHWC);
-    pSize = permuteShape(size, kToNHWC);
-  }
-  define(0, tensorVal(slice(v, pStart, pSize), size, isNHWC));
-  return success();
+  bool isNHWC = prefersNHWC(x);
+  return resultFrom(x, isNHWC, size, [&](Value v) {
+    return isNHWC ? slice(v, permuteShape(start, kToNHWC), permuteShape(size, kToNHWC)) : slice(v, start, size);
+  });
 }
 
-LogicalResult Importer::convertReshapeLike() {
-  Val *x = input(0);
-  if (!x)
-    return failure();
-  int64_t rank = x->shape.size();
-  int64_t count = numElements(x->shape);
+LogicalResult Importer::convertReshapeLike(Val &x) {
+  int64_t rank = x.shape.size();
+  int64_t count = numElements(x.shape);
   Shape out;
   if (opType == "Flatten") {
-    int64_t axis = attrInt("axis", 1);
-    if (axis < 0)
-      axis += rank;
-    if (axis < 0 || axis > rank)
-      return error() << "axis out of range";
-    int64_t lead = numElements(Shape(x->shape.begin(), x->shape.begin() + axis));
+    int64_t axis;
+    if (failed(axisAttr(1, rank, axis, /*endAllowed=*/true)))
+      return failure();
+    int64_t lead = numElements(Shape(x.shape.begin(), x.shape.begin() + axis));
     out = {lead, lead ? count / lead : 0};
   } else if (opType == "Reshape") {
     auto target = constInts(1);
@@ -1472,7 +1443,7 @@ LogicalResult Importer::convertReshapeLike() {
       if (d == 0 && !allowZero) {
         if (static_cast<int64_t>(k) >= rank)
           return error() << "0 in the target shape copies a dimension the input does not have";
-        d = x->shape[k];
+        d = x.shape[k];
       }
       if (d == -1) {
         if (infer >= 0)
@@ -1492,25 +1463,19 @@ LogicalResult Importer::convertReshapeLike() {
     }
   } else {
     std::vector<int64_t> axes;
-    if (opset >= 13) {
-      auto a = constInts(1);
-      if (!a)
-        return failure();
-      axes = *a;
-    } else if (auto a = attrInts("axes")) {
-      axes.assign(a->begin(), a->end());
-    }
+    if (failed(intsFrom(opset >= 13, 1, "axes", axes)))
+      return failure();
     if (opType == "Squeeze") {
       SmallVector<bool> drop(rank, false);
       for (int64_t a : axes) {
         a = a < 0 ? a + rank : a;
-        if (a < 0 || a >= rank || x->shape[a] != 1)
+        if (a < 0 || a >= rank || x.shape[a] != 1)
           return error() << "cannot squeeze axis " << a;
         drop[a] = true;
       }
       for (int64_t d = 0; d < rank; ++d)
-        if (!(axes.empty() ? x->shape[d] == 1 : drop[d]))
-          out.push_back(x->shape[d]);
+        if (!(axes.empty() ? x.shape[d] == 1 : drop[d]))
+          out.push_back(x.shape[d]);
     } else {
       int64_t outRank = rank + axes.size();
       SmallVector<bool> ins(outRank, false);
@@ -1522,27 +1487,18 @@ LogicalResult Importer::convertReshapeLike() {
       }
       int64_t src = 0;
       for (int64_t d = 0; d < outRank; ++d)
-        out.push_back(ins[d] ? 1 : x->shape[src++]);
+        out.push_back(ins[d] ? 1 : x.shape[src++]);
     }
   }
   if (numElements(out) != count)
     return error() << "element count changes (" << count << " to " << numElements(out) << ")";
-  if (x->cst) {
-    define(0, Val{out, {}, {}, x->cst});
-    return success();
-  }
-  Value v = plainOf(*x);
-  if (!v)
-    return failure();
-  define(0, tensorVal(reshape(v, out), out, false));
-  return success();
+  if (x.cst)
+    return result(Val{out, {}, {}, x.cst});
+  return resultFrom(x, /*isNHWC=*/false, out, [&](Value v) { return reshape(v, out); });
 }
 
-LogicalResult Importer::convertTranspose() {
-  Val *x = input(0);
-  if (!x)
-    return failure();
-  int64_t rank = x->shape.size();
+LogicalResult Importer::convertTranspose(Val &x) {
+  int64_t rank = x.shape.size();
   SmallVector<int32_t> perm;
   if (auto p = attrInts("perm"))
     perm.assign(p->begin(), p->end());
@@ -1557,38 +1513,27 @@ LogicalResult Importer::convertTranspose() {
       return error() << "perm is not a permutation";
     seen[p] = true;
   }
-  Shape out = permuteShape(x->shape, perm);
+  Shape out = permuteShape(x.shape, perm);
   // Layout transposes written in the model (channels-last exports) meet ours and cancel: the NHWC form of the
   // result is the input itself, or the input's NHWC form is the result.
-  if (rank == 4 && llvm::equal(perm, kToNCHW) && !prefersNHWC(*x)) {
-    Value v = plainOf(*x);
+  if (rank == 4 && llvm::equal(perm, kToNCHW) && !prefersNHWC(x)) {
+    Value v = plainOf(x);
     if (!v)
       return failure();
-    define(0, tensorVal(v, out, true));
-    return success();
+    return result(tensorVal(v, out, true));
   }
-  if (rank == 4 && llvm::equal(perm, kToNHWC) && x->nhwc) {
-    define(0, tensorVal(x->nhwc, out, false));
-    return success();
-  }
-  if (x->cst && x->cst->isFloat) {
+  if (rank == 4 && llvm::equal(perm, kToNHWC) && x.nhwc)
+    return result(tensorVal(x.nhwc, out, false));
+  if (x.cst && x.cst->isFloat) {
     Contents r;
-    r.f = permuteData(x->cst->f, x->shape, perm);
-    define(0, constVal(out, std::move(r)));
-    return success();
+    r.f = permuteData(x.cst->f, x.shape, perm);
+    return result(constVal(out, std::move(r)));
   }
-  Value v = plainOf(*x);
-  if (!v)
-    return failure();
-  define(0, tensorVal(transpose(v, perm), out, false));
-  return success();
+  return resultFrom(x, /*isNHWC=*/false, out, [&](Value v) { return transpose(v, perm); });
 }
 
-LogicalResult Importer::convertPad() {
-  Val *x = input(0);
-  if (!x)
-    return failure();
-  int64_t rank = x->shape.size();
+LogicalResult Importer::convertPad(Val &x) {
+  int64_t rank = x.shape.size();
   std::string mode = attrString("mode", "constant");
   if (mode != "constant")
     return error() << "pad mode '" << mode << "' is not supported (only constant)";
@@ -1610,12 +1555,12 @@ LogicalResult Importer::convertPad() {
         return error() << "constant_value must be a compile-time scalar";
       value = cv->cst->at(0);
     }
-    if (node->input_size() > 3 && !node->input(3).empty())
+    if (hasInput(3))
       return error() << "the axes input is not supported";
   }
   if (static_cast<int64_t>(pads.size()) != 2 * rank)
     return error() << "expected " << 2 * rank << " pads";
-  Shape out = x->shape;
+  Shape out = x.shape;
   SmallVector<int64_t> lo(rank), hi(rank);
   for (int64_t d = 0; d < rank; ++d) {
     lo[d] = pads[d];
@@ -1624,26 +1569,20 @@ LogicalResult Importer::convertPad() {
       return error() << "negative pads are not supported";
     out[d] += lo[d] + hi[d];
   }
-  bool isNHWC = prefersNHWC(*x);
-  Value v = valueOf(*x, isNHWC);
-  if (!v)
-    return failure();
-  SmallVector<int64_t> padding;
-  for (int64_t k = 0; k < rank; ++k) {
-    int64_t d = isNHWC ? kToNHWC[k] : k;
-    padding.push_back(lo[d]);
-    padding.push_back(hi[d]);
-  }
-  Value r = tosa::PadOp::create(b, loc, f32(physical(out, isNHWC)), v, shapeConst(padding), constF32({1}, {value}));
-  define(0, tensorVal(r, out, isNHWC));
-  return success();
+  bool isNHWC = prefersNHWC(x);
+  return resultFrom(x, isNHWC, out, [&](Value v) -> Value {
+    SmallVector<int64_t> padding;
+    for (int64_t k = 0; k < rank; ++k) {
+      int64_t d = isNHWC ? kToNHWC[k] : k;
+      padding.push_back(lo[d]);
+      padding.push_back(hi[d]);
+    }
+    return tosa::PadOp::create(b, loc, f32(physical(out, isNHWC)), v, shapeConst(padding), constF32({1}, {value}));
+  });
 }
 
-LogicalResult Importer::convertResize() {
-  Val *x = input(0);
-  if (!x)
-    return failure();
-  if (x->shape.size() != 4)
+LogicalResult Importer::convertResize(Val &x) {
+  if (x.shape.size() != 4)
     return error() << "only rank-4 inputs are supported";
   std::string mode = attrString("mode", "nearest");
   if (mode != "nearest")
@@ -1657,7 +1596,7 @@ LogicalResult Importer::convertResize() {
   } else {
     int scalesIndex = opType == "Upsample" || opset < 11 ? 1 : 2;
     for (int k : {scalesIndex, 3}) {
-      if (k >= node->input_size() || node->input(k).empty())
+      if (!hasInput(k))
         continue;
       Val *v = input(k);
       if (!v)
@@ -1678,31 +1617,25 @@ LogicalResult Importer::convertResize() {
     if (scales.size() != 4)
       return error() << "expected 4 scales";
     for (int d = 0; d < 4; ++d)
-      out.push_back(static_cast<int64_t>(std::floor(x->shape[d] * scales[d])));
+      out.push_back(static_cast<int64_t>(std::floor(x.shape[d] * scales[d])));
   }
-  if (out.size() != 4 || out[0] != x->shape[0] || out[1] != x->shape[1])
+  if (out.size() != 4 || out[0] != x.shape[0] || out[1] != x.shape[1])
     return error() << "only spatial resizing is supported";
-  int64_t fh = out[2] / x->shape[2], fw = out[3] / x->shape[3];
-  if (fh < 1 || fw < 1 || out[2] != fh * x->shape[2] || out[3] != fw * x->shape[3])
+  int64_t fh = out[2] / x.shape[2], fw = out[3] / x.shape[3];
+  if (fh < 1 || fw < 1 || out[2] != fh * x.shape[2] || out[3] != fw * x.shape[3])
     return error() << "only integer upsampling factors are supported";
   // Integer-factor nearest upsampling repeats every pixel: reshape [N,H,1,W,1,C], tile, reshape back. For such
   // factors every ONNX coordinate mode in use (asymmetric, half_pixel, align_corners off) picks the same pixels.
-  int64_t n = x->shape[0], c = x->shape[1], h = x->shape[2], w = x->shape[3];
-  Value v = nhwcOf(*x);
-  if (!v)
-    return failure();
-  Value r = reshape(v, {n, h, 1, w, 1, c});
-  r = tosa::TileOp::create(b, loc, f32({n, h, fh, w, fw, c}), r, shapeConst({1, 1, fh, 1, fw, 1}));
-  r = reshape(r, {n, h * fh, w * fw, c});
-  define(0, tensorVal(r, out, true));
-  return success();
+  int64_t n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3];
+  return resultFrom(x, /*isNHWC=*/true, out, [&](Value v) {
+    Value r = reshape(v, {n, h, 1, w, 1, c});
+    r = tosa::TileOp::create(b, loc, f32({n, h, fh, w, fw, c}), r, shapeConst({1, 1, fh, 1, fw, 1}));
+    return reshape(r, {n, h * fh, w * fw, c});
+  });
 }
 
-LogicalResult Importer::convertReduceMean() {
-  Val *x = input(0);
-  if (!x)
-    return failure();
-  int64_t rank = x->shape.size();
+LogicalResult Importer::convertReduceMean(Val &x) {
+  int64_t rank = x.shape.size();
   std::vector<int64_t> axes;
   if (auto a = attrInts("axes"))
     axes.assign(a->begin(), a->end());
@@ -1710,11 +1643,11 @@ LogicalResult Importer::convertReduceMean() {
     for (int64_t k = 0; k < rank; ++k)
       axes.push_back(k);
   bool keep = attrInt("keepdims", 1);
-  bool isNHWC = prefersNHWC(*x);
-  Value v = valueOf(*x, isNHWC);
+  bool isNHWC;
+  Value v = preferredOf(x, isNHWC);
   if (!v)
     return failure();
-  Shape logical = x->shape;
+  Shape logical = x.shape;
   int64_t count = 1;
   SmallVector<bool> reduced(rank, false);
   for (int64_t a : axes) {
@@ -1736,33 +1669,27 @@ LogicalResult Importer::convertReduceMean() {
     Shape squeezed;
     for (int64_t d = 0; d < rank; ++d)
       if (!reduced[d])
-        squeezed.push_back(x->shape[d]);
+        squeezed.push_back(x.shape[d]);
     Value p = plainOf(r);
     if (!p)
       return failure();
     r = tensorVal(reshape(p, squeezed), squeezed, false);
   }
-  define(0, std::move(r));
-  return success();
+  return result(std::move(r));
 }
 
 // ---- compile-time values --------------------------------------------------------------------------------------
 
-LogicalResult Importer::convertShape() {
-  Val *x = input(0);
-  if (!x)
-    return failure();
-  int64_t rank = x->shape.size();
+LogicalResult Importer::convertShape(Val &x) {
+  int64_t rank = x.shape.size();
   int64_t start = attrInt("start", 0), end = attrInt("end", rank);
   start = std::clamp<int64_t>(start < 0 ? start + rank : start, 0, rank);
   end = std::clamp<int64_t>(end < 0 ? end + rank : end, 0, rank);
-  Contents c;
-  c.isFloat = false;
+  Contents c{/*isFloat=*/false};
   for (int64_t k = start; k < end; ++k)
-    c.i.push_back(x->shape[k]);
+    c.i.push_back(x.shape[k]);
   Shape shape = {static_cast<int64_t>(c.i.size())};
-  define(0, constVal(std::move(shape), std::move(c)));
-  return success();
+  return result(constVal(std::move(shape), std::move(c)));
 }
 
 LogicalResult Importer::convertGather() {
@@ -1772,16 +1699,13 @@ LogicalResult Importer::convertGather() {
   if (!x->cst || !idx->cst || idx->cst->isFloat)
     return error() << "only compile-time Gather (shape arithmetic) is supported";
   int64_t rank = x->shape.size();
-  int64_t axis = attrInt("axis", 0);
-  if (axis < 0)
-    axis += rank;
-  if (axis < 0 || axis >= rank)
-    return error() << "axis out of range";
+  int64_t axis;
+  if (failed(axisAttr(0, rank, axis)))
+    return failure();
   int64_t outer = numElements(Shape(x->shape.begin(), x->shape.begin() + axis));
   int64_t inner = numElements(Shape(x->shape.begin() + axis + 1, x->shape.end()));
   int64_t dim = x->shape[axis];
-  Contents r;
-  r.isFloat = x->cst->isFloat;
+  Contents r{x->cst->isFloat};
   for (int64_t o = 0; o < outer; ++o)
     for (int64_t i : idx->cst->i) {
       if (i < -dim || i >= dim)
@@ -1789,36 +1713,28 @@ LogicalResult Importer::convertGather() {
       i = i < 0 ? i + dim : i;
       for (int64_t k = 0; k < inner; ++k) {
         size_t src = (o * dim + i) * inner + k;
-        r.isFloat ? r.f.push_back(x->cst->f[src]) : r.i.push_back(x->cst->i[src]);
+        r.pushFrom(*x->cst, src);
       }
     }
   Shape out(x->shape.begin(), x->shape.begin() + axis);
   out.append(idx->shape.begin(), idx->shape.end());
   out.append(x->shape.begin() + axis + 1, x->shape.end());
-  define(0, constVal(out, std::move(r)));
-  return success();
+  return result(constVal(out, std::move(r)));
 }
 
-LogicalResult Importer::convertCast() {
-  Val *x = input(0);
-  if (!x)
-    return failure();
+LogicalResult Importer::convertCast(Val &x) {
   int64_t to = attrInt("to", 0);
   bool toFloat = to == onnx::TensorProto::FLOAT || to == onnx::TensorProto::DOUBLE;
   bool toInt = to == onnx::TensorProto::INT64 || to == onnx::TensorProto::INT32;
-  if (x->cst && (toFloat || toInt)) {
-    Contents r;
-    r.isFloat = toFloat;
-    for (size_t k = 0; k < x->cst->size(); ++k)
-      toFloat ? r.f.push_back(static_cast<float>(x->cst->at(k)))
-              : r.i.push_back(static_cast<int64_t>(x->cst->at(k)));
-    define(0, constVal(x->shape, std::move(r)));
-    return success();
+  if (x.cst && (toFloat || toInt)) {
+    Contents r{toFloat};
+    for (size_t k = 0; k < x.cst->size(); ++k)
+      toFloat ? r.f.push_back(static_cast<float>(x.cst->at(k)))
+              : r.i.push_back(static_cast<int64_t>(x.cst->at(k)));
+    return result(constVal(x.shape, std::move(r)));
   }
-  if (toFloat && x->isTensor()) {
-    define(0, *x);
-    return success();
-  }
+  if (toFloat && x.isTensor())
+    return result(x);
   return error() << "only casts to float of float tensors, or of compile-time values, are supported";
 }
 
@@ -1827,8 +1743,7 @@ LogicalResult Importer::convertConstant() {
     Val v;
     if (failed(readTensor(a->t(), v, "constant")))
       return failure();
-    define(0, std::move(v));
-    return success();
+    return result(std::move(v));
   }
   Contents c;
   Shape shape;
@@ -1847,8 +1762,7 @@ LogicalResult Importer::convertConstant() {
   } else {
     return error() << "only tensor, float(s) and int(s) constants are supported";
   }
-  define(0, constVal(shape, std::move(c)));
-  return success();
+  return result(constVal(shape, std::move(c)));
 }
 
 } // namespace
