@@ -14,8 +14,8 @@ PACKAGES=(
   libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata
   # flydel-measure's cpu-onednn backend (oneDNN 2.6)
   libdnnl-dev
-  # FPGA engines: synthesis (fpga-yosys backend) and cycle-exact simulation (testbenches)
-  yosys verilator
+  # FPGA engines: synthesis (fpga-yosys backend) and cycle-exact simulation (testbenches; verilator --build runs make)
+  yosys verilator make
   # Python tooling (reports, plots) for /usr/bin/python3
   python3 python3-numpy python3-matplotlib
 )
