@@ -568,19 +568,17 @@ const std::vector<CandidateText> &fpgaCandidateTexts() {
   return texts;
 }
 
-std::vector<Term> fpgaCandidates(const Dataset &) {
+/// The terms of a fixed candidate pool (its texts are checked by the unit tests, so parsing cannot fail).
+static std::vector<Term> termsOf(const std::vector<CandidateText> &texts) {
   std::vector<Term> terms;
-  for (const CandidateText &t : fpgaCandidateTexts())
+  for (const CandidateText &t : texts)
     terms.push_back(*parseTerm(t.term));
   return terms;
 }
 
-std::vector<Term> cpuCandidates(const Dataset &) {
-  std::vector<Term> terms;
-  for (const CandidateText &t : cpuCandidateTexts())
-    terms.push_back(*parseTerm(t.term));
-  return terms;
-}
+std::vector<Term> fpgaCandidates(const Dataset &) { return termsOf(fpgaCandidateTexts()); }
+
+std::vector<Term> cpuCandidates(const Dataset &) { return termsOf(cpuCandidateTexts()); }
 
 std::vector<Term> frolsCandidates(const Dataset &data, int degree) {
   std::vector<Feature> features = variedBaseFeatures(data);

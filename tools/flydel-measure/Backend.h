@@ -11,10 +11,24 @@
 #include "flydel/Model/Expected.h"
 #include "flydel/Model/Layer.h"
 
+#include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace flydel::measure {
+
+/// A CSV as flydel-measure's plans and outputs are written: '#' provenance lines, a header, and data rows by
+/// 1-based line number (blank lines skipped). Cells are split on ',' and trimmed; no quoting (the schema has none).
+struct RawCsv {
+  std::vector<std::string> comments, header;
+  std::map<int, std::vector<std::string>> rows;
+};
+RawCsv parseRawCsv(const std::string &text);
+/// Reads and parses a file; false when it cannot be read.
+bool readRawCsv(const std::string &path, RawCsv &csv);
+std::vector<std::string> splitCells(const std::string &line);
+std::string joinCells(const std::vector<std::string> &cells);
 
 /// A layer ready to run: inputs allocated and filled, code compiled. run() executes it once.
 class Runnable {

@@ -1,5 +1,6 @@
 //===- FpgaYosysBackend.cpp - resources and cycles of generated engines ---===//
 #include "FpgaYosysBackend.h"
+#include "Backend.h"
 
 #include "flydel/Fpga/Engine.h"
 #include "flydel/Identify/Table.h"
@@ -28,48 +29,10 @@ int fail(const std::string &message) {
   return 1;
 }
 
-std::vector<std::string> cellsOf(const std::string &line) {
-  std::vector<std::string> cells;
-  for (llvm::StringRef c : llvm::split(llvm::StringRef(line).rtrim("\r"), ','))
-    cells.push_back(c.trim().str());
-  return cells;
-}
-
-std::string join(const std::vector<std::string> &cells) {
-  std::string s;
-  for (size_t i = 0; i < cells.size(); ++i)
-    s += (i ? "," : "") + cells[i];
-  return s;
-}
-
 std::string fmt(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.6g", v);
   return buf;
-}
-
-struct Csv {
-  std::vector<std::string> comments, header;
-  std::vector<std::pair<int, std::vector<std::string>>> rows; // 1-based line, cells
-};
-
-bool readCsv(const std::string &path, Csv &csv) {
-  std::ifstream in(path);
-  if (!in)
-    return false;
-  std::string line;
-  for (int n = 1; std::getline(in, line); ++n) {
-    llvm::StringRef t = llvm::StringRef(line).trim();
-    if (t.empty())
-      continue;
-    if (t.starts_with("#"))
-      csv.comments.push_back(line);
-    else if (csv.header.empty())
-      csv.header = cellsOf(line);
-    else
-      csv.rows.push_back({n, cellsOf(line)});
-  }
-  return true;
 }
 
 } // namespace
@@ -83,29 +46,32 @@ int runFpgaYosys(const FpgaYosysOptions &o) {
   auto table = MeasurementTable::loadCsv(o.plan);
   if (!table)
     return fail(table.error());
-  Csv plan;
-  if (!readCsv(o.plan, plan) || plan.rows.size() != table->layers.size())
+  RawCsv planCsv;
+  if (!readRawCsv(o.plan, planCsv) || planCsv.rows.size() != table->layers.size())
     return fail(o.plan + ": cannot be read");
+  // The plan's rows in file order, aligned with the table's layers.
+  const std::vector<std::string> &planHeader = planCsv.header;
+  std::vector<std::pair<int, std::vector<std::string>>> planRows(planCsv.rows.begin(), planCsv.rows.end());
   auto column = [&](const std::string &name) {
-    auto it = std::find(plan.header.begin(), plan.header.end(), name);
-    return it == plan.header.end() ? -1 : static_cast<int>(it - plan.header.begin());
+    auto it = std::find(planHeader.begin(), planHeader.end(), name);
+    return it == planHeader.end() ? -1 : static_cast<int>(it - planHeader.begin());
   };
   int peCol = column("pe"), simdCol = column("simd");
   std::vector<int> kept;
   std::vector<std::string> header;
-  for (size_t c = 0; c < plan.header.size(); ++c)
-    if (std::find(kColumns.begin(), kColumns.end(), plan.header[c]) == kColumns.end() &&
-        plan.header[c].rfind("latency_", 0) != 0) {
+  for (size_t c = 0; c < planHeader.size(); ++c)
+    if (std::find(kColumns.begin(), kColumns.end(), planHeader[c]) == kColumns.end() &&
+        planHeader[c].rfind("latency_", 0) != 0) {
       kept.push_back(static_cast<int>(c));
-      header.push_back(plan.header[c]);
+      header.push_back(planHeader[c]);
     }
   size_t keyColumns = header.size();
   header.insert(header.end(), kColumns.begin(), kColumns.end());
 
   // Every layer is checked before anything runs: an unsupported layer or folding is an error with its line.
   std::vector<fpga::EngineConfig> configs;
-  for (size_t i = 0; i < plan.rows.size(); ++i) {
-    auto &[line, cells] = plan.rows[i];
+  for (size_t i = 0; i < planRows.size(); ++i) {
+    auto &[line, cells] = planRows[i];
     long long pe = o.pe, simd = o.simd;
     if ((peCol >= 0 && llvm::StringRef(cells[peCol]).getAsInteger(10, pe)) ||
         (simdCol >= 0 && llvm::StringRef(cells[simdCol]).getAsInteger(10, simd)))
@@ -120,13 +86,13 @@ int runFpgaYosys(const FpgaYosysOptions &o) {
   // Resume: rows of an existing output with counts are kept.
   std::map<std::string, std::string> done;
   std::vector<std::string> comments;
-  Csv previous;
+  RawCsv previous;
   if (llvm::sys::fs::exists(o.output)) {
-    if (!readCsv(o.output, previous) || previous.header != header)
+    if (!readRawCsv(o.output, previous) || previous.header != header)
       return fail(o.output + ": exists with other columns than this plan gives; choose another -o or remove it");
     for (auto &[line, cells] : previous.rows)
       if (cells.size() == header.size() && !cells[keyColumns].empty())
-        done[join({cells.begin(), cells.begin() + keyColumns})] = join(cells);
+        done[joinCells({cells.begin(), cells.begin() + keyColumns})] = joinCells(cells);
     comments = previous.comments;
   }
   HostInfo host = readHostInfo();
@@ -144,13 +110,13 @@ int runFpgaYosys(const FpgaYosysOptions &o) {
 
   std::string work = o.workDir.empty() ? o.output + ".work" : o.workDir;
   llvm::sys::fs::create_directories(work);
-  std::vector<std::string> out(plan.rows.size());
+  std::vector<std::string> out(planRows.size());
   std::vector<size_t> todo;
-  for (size_t i = 0; i < plan.rows.size(); ++i) {
+  for (size_t i = 0; i < planRows.size(); ++i) {
     std::vector<std::string> key;
     for (int c : kept)
-      key.push_back(plan.rows[i].second[c]);
-    auto it = done.find(join(key));
+      key.push_back(planRows[i].second[c]);
+    auto it = done.find(joinCells(key));
     if (it != done.end())
       out[i] = it->second;
     else
@@ -160,7 +126,7 @@ int runFpgaYosys(const FpgaYosysOptions &o) {
     std::string text;
     for (auto &c : comments)
       text += c + "\n";
-    text += join(header) + "\n";
+    text += joinCells(header) + "\n";
     for (auto &r : out)
       if (!r.empty())
         text += r + "\n";
@@ -179,7 +145,7 @@ int runFpgaYosys(const FpgaYosysOptions &o) {
     std::thread simThread([&] { sim = fpga::simulate(dir, work + "/verilator-cache", 1); });
     auto syn = fpga::synthesize(dir);
     simThread.join();
-    std::string line = o.plan + ":" + std::to_string(plan.rows[i].first) + ": " + c.id() + ": ";
+    std::string line = o.plan + ":" + std::to_string(planRows[i].first) + ": " + c.id() + ": ";
     if (!syn)
       return (void)writeFileAtomically(o.output, render()), fail(line + syn.error());
     if (!sim)
@@ -190,11 +156,11 @@ int runFpgaYosys(const FpgaYosysOptions &o) {
                   " beats), see " + dir + "/sim.log");
     std::vector<std::string> row;
     for (int col : kept)
-      row.push_back(plan.rows[i].second[col]);
+      row.push_back(planRows[i].second[col]);
     row.insert(row.end(), {std::to_string(syn->lut), std::to_string(syn->ff), std::to_string(syn->dsp),
                            fmt(syn->bram), std::to_string(sim->cycles),
                            fmt(static_cast<double>(sim->cycles) / o.clockMhz / 1e3), "", fmt(syn->seconds)});
-    out[i] = join(row);
+    out[i] = joinCells(row);
     if (auto w = writeFileAtomically(o.output, render()); !w)
       return fail(w.error());
     double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -254,48 +254,6 @@ std::string readText(const std::string &path, bool &ok) {
   return text.str();
 }
 
-std::vector<std::string> splitCells(const std::string &line) {
-  std::vector<std::string> cells;
-  for (llvm::StringRef c : llvm::split(llvm::StringRef(line).rtrim("\r"), ','))
-    cells.push_back(c.trim().str());
-  return cells;
-}
-
-/// Data lines (not comments, not blank) of a CSV, by 1-based line number, and its header cells.
-struct RawCsv {
-  std::vector<std::string> header;
-  std::map<int, std::vector<std::string>> rows;
-  std::vector<std::string> comments;
-};
-RawCsv readRaw(const std::string &text) {
-  RawCsv raw;
-  std::istringstream in(text);
-  std::string line;
-  int lineNo = 0;
-  while (std::getline(in, line)) {
-    ++lineNo;
-    llvm::StringRef t = llvm::StringRef(line).trim();
-    if (t.empty())
-      continue;
-    if (t.starts_with("#")) {
-      raw.comments.push_back(line);
-      continue;
-    }
-    if (raw.header.empty())
-      raw.header = splitCells(line);
-    else
-      raw.rows[lineNo] = splitCells(line);
-  }
-  return raw;
-}
-
-std::string joinCells(const std::vector<std::string> &cells) {
-  std::string s;
-  for (size_t i = 0; i < cells.size(); ++i)
-    s += (i ? "," : "") + cells[i];
-  return s;
-}
-
 std::string formatDuration(double seconds) {
   long s = std::lround(seconds);
   char buf[32];
@@ -325,7 +283,7 @@ int runMeasure() {
   if (!table)
     return fail(table.error());
   bool ok;
-  RawCsv plan = readRaw(readText(planOpt, ok));
+  RawCsv plan = parseRawCsv(readText(planOpt, ok));
   // Output columns: the plan's columns other than our results (layer fields and passthrough such as count),
   // then the results.
   std::vector<int> keptColumns;
@@ -353,7 +311,7 @@ int runMeasure() {
   std::map<std::pair<std::string, int>, std::string> done;
   std::vector<std::string> headerComments;
   if (llvm::sys::fs::exists(outputOpt)) {
-    RawCsv previous = readRaw(readText(outputOpt, ok));
+    RawCsv previous = parseRawCsv(readText(outputOpt, ok));
     if (!ok)
       return fail(outputOpt + ": exists but cannot be read");
     if (previous.header != header)

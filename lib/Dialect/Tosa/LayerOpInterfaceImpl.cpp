@@ -36,6 +36,14 @@ void setPadding(Layer &layer, ArrayRef<int64_t> pad) {
   }
 }
 
+/// Batch, spatial size and channels of an NHWC activation.
+void setNhwcInput(Layer &layer, ArrayRef<int64_t> nhwc) {
+  layer.batch = nhwc[0];
+  layer.in_h = nhwc[1];
+  layer.in_w = nhwc[2];
+  layer.c_in = nhwc[3];
+}
+
 template <typename Pair> void setPair(int64_t &h, int64_t &w, Pair values) {
   if (values.size() == 2) {
     h = values[0];
@@ -53,10 +61,7 @@ FailureOr<Layer> describeConv(ConvOp op, int kernelDim, std::string &reason) {
     return failure();
   Layer layer;
   layer.op = OpKind::Conv2d;
-  layer.batch = (*input)[0];
-  layer.in_h = (*input)[1];
-  layer.in_w = (*input)[2];
-  layer.c_in = (*input)[3];
+  setNhwcInput(layer, *input);
   layer.kernel_h = (*weight)[kernelDim];
   layer.kernel_w = (*weight)[kernelDim + 1];
   if constexpr (std::is_same_v<ConvOp, tosa::DepthwiseConv2DOp>) {
@@ -121,10 +126,8 @@ template <typename PoolOp> FailureOr<Layer> describePool(PoolOp op, std::string 
     return failure();
   Layer layer;
   layer.op = OpKind::Pool2d;
-  layer.batch = (*input)[0];
-  layer.in_h = (*input)[1];
-  layer.in_w = (*input)[2];
-  layer.c_in = layer.c_out = (*input)[3];
+  setNhwcInput(layer, *input);
+  layer.c_out = layer.c_in;
   setPair(layer.kernel_h, layer.kernel_w, op.getKernel());
   setPair(layer.stride_h, layer.stride_w, op.getStride());
   setPadding(layer, op.getPad());
