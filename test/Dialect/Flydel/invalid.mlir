@@ -209,3 +209,21 @@ func.func @assignment_on_op(%x: tensor<4xf32>) -> tensor<4xf32> {
   %0 = tosa.abs %x {flydel.assignment = {objective = "latency"}} : (tensor<4xf32>) -> tensor<4xf32>
   return %0 : tensor<4xf32>
 }
+
+// -----
+
+// expected-error @+1 {{folding pe must be in 1..1024, got 0}}
+func.func @folding_zero_pe() attributes {f = #flydel.folding<pe = 0, simd = 4>} { return }
+
+// -----
+
+// expected-error @+1 {{folding simd must be in 1..1024, got 2048}}
+func.func @folding_huge_simd() attributes {f = #flydel.folding<pe = 1, simd = 2048>} { return }
+
+// -----
+
+func.func @folding_not_folding(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'tosa.abs' op attribute 'flydel.folding' must be a #flydel.folding}}
+  %0 = tosa.abs %x {flydel.folding = 4 : i64} : (tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}

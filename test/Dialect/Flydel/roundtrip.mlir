@@ -55,3 +55,15 @@ func.func @magnitudes() attributes {a = #flydel.estimate<123456789012345678901.0
                                     c = #flydel.estimate<0.1>} {
   return
 }
+
+// -----
+
+// A user-given FPGA folding on a layer op.
+
+// CHECK-LABEL: func.func @folded
+// CHECK: tosa.abs
+// CHECK-SAME: flydel.folding = #flydel.folding<pe = 4, simd = 8>
+func.func @folded(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = tosa.abs %x {flydel.folding = #flydel.folding<pe = 4, simd = 8>} : (tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}

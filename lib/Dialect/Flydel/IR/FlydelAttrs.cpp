@@ -406,3 +406,12 @@ LogicalResult PlatformAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   }
   return success();
 }
+
+LogicalResult FoldingAttr::verify(function_ref<InFlightDiagnostic()> emitError, int64_t pe, int64_t simd) {
+  // The RTL's lane counts: at least one lane each; 1024 keeps beats within what the engines' ports are tested for.
+  if (pe < 1 || pe > 1024)
+    return emitError() << "folding pe must be in 1..1024, got " << pe;
+  if (simd < 1 || simd > 1024)
+    return emitError() << "folding simd must be in 1..1024, got " << simd;
+  return success();
+}

@@ -83,6 +83,12 @@ LogicalResult FlydelDialect::verifyOperationAttribute(Operation *op, NamedAttrib
     return success();
   }
 
+  if (name == kFoldingAttrName) {
+    if (!isa<FoldingAttr>(attr.getValue()))
+      return op->emitOpError() << "attribute '" << name << "' must be a #flydel.folding";
+    return success();
+  }
+
   if (name == kDeviceAttrName) {
     auto device = dyn_cast<DeviceAttr>(attr.getValue());
     if (!device)
@@ -103,7 +109,7 @@ LogicalResult FlydelDialect::verifyOperationAttribute(Operation *op, NamedAttrib
 
   return op->emitOpError() << "unknown flydel attribute '" << name << "' (expected one of '" << kPlatformAttrName
                            << "', '" << kKpisAttrName << "', '" << kKpiTotalsAttrName << "', '" << kDeviceAttrName << "', '" << kAssignmentAttrName
-                           << "')";
+                           << "', '" << kFoldingAttrName << "')";
 }
 
 #define GET_OP_CLASSES

@@ -197,4 +197,27 @@ def Flydel_PlatformAttr : Flydel_Attr<"Platform", "platform"> {
   let genVerifyDecl = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// FoldingAttr
+//===----------------------------------------------------------------------===//
+
+def Flydel_FoldingAttr : Flydel_Attr<"Folding", "folding"> {
+  let summary = "Folding factors of a layer's FPGA streaming engine";
+  let description = [{
+    How much of a layer an FPGA engine computes per cycle: `pe` output channels (processing elements) and
+    `simd` input channels per PE. `pe` must divide the layer's output channels and `simd` its input channels
+    (channel-wise layers -- depthwise convolution, pooling, elementwise -- use `simd = pe`). On a layer op,
+    `flydel.folding = #flydel.folding<pe = 4, simd = 8>` is either given by the user or chosen by the folding
+    pass; the FPGA resource and cycle flydels are evaluated at it, and the Verilog emitter instantiates the
+    engine with it.
+
+    ```mlir
+    #flydel.folding<pe = 4, simd = 8>
+    ```
+  }];
+  let parameters = (ins "int64_t":$pe, "int64_t":$simd);
+  let assemblyFormat = "`<` `pe` `=` $pe `,` `simd` `=` $simd `>`";
+  let genVerifyDecl = 1;
+}
+
 #endif // FLYDEL_DIALECT_FLYDEL_IR_FLYDELATTRS_TD

@@ -23,6 +23,7 @@ def Flydel_Dialect : Dialect {
     | `flydel.kpi_totals` | function-like ops  | dictionary: device name -> `#flydel.kpi<...>`           |
     | `flydel.device`     | any op             | `#flydel.device<...>` (an assignment or a user pin)     |
     | `flydel.assignment` | function-like ops  | dictionary: the assignment's objective, cost, baselines |
+    | `flydel.folding`    | any op             | `#flydel.folding<pe = P, simd = S>` (FPGA engine folding) |
 
     When the enclosing module carries a platform, every device named by `flydel.kpis`, `flydel.kpi_totals`
     or `flydel.device` must be one of its devices (and of the same kind).
@@ -40,6 +41,7 @@ def Flydel_Dialect : Dialect {
     static constexpr ::llvm::StringLiteral kKpiTotalsAttrName = "flydel.kpi_totals";
     static constexpr ::llvm::StringLiteral kDeviceAttrName = "flydel.device";
     static constexpr ::llvm::StringLiteral kAssignmentAttrName = "flydel.assignment";
+    static constexpr ::llvm::StringLiteral kFoldingAttrName = "flydel.folding";
 
   private:
     void registerAttributes();
