@@ -241,6 +241,23 @@ Expected<MeasurementTable> MeasurementTable::parseCsv(const std::string &text, c
   }
 }
 
+void MeasurementTable::keepRows(const std::function<bool(const Layer &)> &keep) {
+  size_t out = 0;
+  for (size_t i = 0; i < layers.size(); ++i) {
+    if (!keep(layers[i]))
+      continue;
+    layers[out] = layers[i];
+    lines[out] = lines[i];
+    for (std::vector<double> &column : kpiValues)
+      column[out] = column[i];
+    ++out;
+  }
+  layers.resize(out);
+  lines.resize(out);
+  for (std::vector<double> &column : kpiValues)
+    column.resize(out);
+}
+
 int MeasurementTable::kpiIndex(const std::string &name) const {
   for (size_t i = 0; i < kpiNames.size(); ++i)
     if (kpiNames[i] == name)

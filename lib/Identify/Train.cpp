@@ -218,10 +218,26 @@ Expected<Library> trainLibrary(const std::string &specPath, const TrainOptions &
             throw SpecError(tp + ".op: unknown op kind");
           op = opKind;
         }
+        ModelVariant variant = ModelVariant::Any;
+        if (tj.contains("variant")) {
+          if (!tj["variant"].is_string() || !parseModelVariant(tj["variant"].get<std::string>(), variant))
+            throw SpecError(tp + ".variant: expected \"any\", \"dense\" or \"depthwise\"");
+          if (variant != ModelVariant::Any && opKind != OpKind::Conv2d)
+            throw SpecError(tp + ".variant: only conv2d tables have variants");
+        }
         std::string path = joinPath(dataDir, file);
         auto table = MeasurementTable::loadCsv(path, defaults);
         if (!table)
           return makeError(table.error());
+        if (variant != ModelVariant::Any) {
+          // A mixed table (dense and depthwise rows) trains each variant on its own rows.
+          size_t before = table->layers.size();
+          table->keepRows([&](const Layer &l) { return variantMatches(variant, l); });
+          if (table->layers.empty())
+            return makeError(path + ": no " + modelVariantName(variant) + " layer in the table (" + tp + ")");
+          log("  " + file + ": " + std::to_string(table->layers.size()) + " of " + std::to_string(before) + " rows are " +
+              modelVariantName(variant));
+        }
         const Json &kpis = need(tj, tp, "kpis");
         for (auto k = kpis.begin(); k != kpis.end(); ++k) {
           std::vector<std::string> notes;
@@ -251,6 +267,7 @@ Expected<Library> trainLibrary(const std::string &specPath, const TrainOptions &
           KpiModel m;
           m.device = device.name;
           m.op = op ? *op : table->layers.front().op;
+          m.variant = variant;
           m.kpi = k.key();
           m.unit = k->get<std::string>();
           m.model = id->model;
@@ -259,8 +276,9 @@ Expected<Library> trainLibrary(const std::string &specPath, const TrainOptions &
                            cv.folds, static_cast<int>(data->size()), cv.seed};
           m.source = file;
           char line[256];
+          std::string what = m.kpi + (variant == ModelVariant::Any ? "" : std::string("/") + modelVariantName(variant));
           std::snprintf(line, sizeof line, "%-5s %-11s %-16s %2d params  CV MAPE %6.2f %%  median %5.2f  p90 %6.2f",
-                        device.name.c_str(), m.kpi.c_str(), id->chosen.config.label().c_str(),
+                        device.name.c_str(), what.c_str(), id->chosen.config.label().c_str(),
                         m.model.parameterCount(), mt.mape, mt.medianApe, mt.p90Ape);
           log(line);
           lib.models.push_back(std::move(m));

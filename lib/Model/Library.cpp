@@ -73,6 +73,8 @@ Json modelToJson(const KpiModel &m) {
   Json j;
   j["device"] = m.device;
   j["op"] = opKindName(m.op);
+  if (m.variant != ModelVariant::Any)
+    j["variant"] = modelVariantName(m.variant);
   j["kpi"] = m.kpi;
   j["unit"] = m.unit;
   j["structure"] = structureName(m.model.structure);
@@ -119,6 +121,13 @@ KpiModel modelFromJson(const Json &j, const std::string &path) {
   std::string op = getString(j, path, "op");
   if (!parseOpKind(op, m.op))
     fail(path + ".op", "unknown op kind '" + op + "'");
+  if (j.contains("variant")) {
+    std::string variant = getString(j, path, "variant");
+    if (!parseModelVariant(variant, m.variant) || m.variant == ModelVariant::Any)
+      fail(path + ".variant", "unknown variant '" + variant + "' (expected dense or depthwise)");
+    if (m.op != OpKind::Conv2d)
+      fail(path + ".variant", "only conv2d models have variants");
+  }
   m.kpi = getString(j, path, "kpi");
   m.unit = getString(j, path, "unit");
   std::string structure = getString(j, path, "structure");
@@ -332,8 +341,10 @@ std::string Library::validate() const {
     std::string mp = "$.models[" + std::to_string(i) + "]";
     if (!findDevice(m.device))
       return mp + ".device: unknown device '" + m.device + "'";
-    if (findModel(m.device, m.op, m.kpi) != &m)
-      return mp + ": duplicate model for (" + m.device + ", " + opKindName(m.op) + ", " + m.kpi + ")";
+    if (findModel(m.device, m.op, m.kpi, m.variant) != &m)
+      return mp + ": duplicate model for (" + m.device + ", " + opKindName(m.op) +
+             (m.variant == ModelVariant::Any ? "" : std::string(" ") + modelVariantName(m.variant)) + ", " + m.kpi +
+             ")";
     if (std::string problem = m.model.check(); !problem.empty())
       return mp + ": " + problem;
   }
@@ -467,11 +478,60 @@ const Link *Library::findLink(std::string_view from, std::string_view to) const 
   return nullptr;
 }
 
-const KpiModel *Library::findModel(std::string_view device, OpKind op, std::string_view kpi) const noexcept {
+const KpiModel *Library::findModel(std::string_view device, OpKind op, std::string_view kpi,
+                                   ModelVariant variant) const noexcept {
   for (const KpiModel &m : models)
-    if (m.device == device && m.op == op && m.kpi == kpi)
+    if (m.device == device && m.op == op && m.kpi == kpi && m.variant == variant)
       return &m;
   return nullptr;
+}
+
+const KpiModel *Library::findModelFor(std::string_view device, const Layer &layer,
+                                      std::string_view kpi) const noexcept {
+  if (ModelVariant v = variantOf(layer); v != ModelVariant::Any)
+    if (const KpiModel *m = findModel(device, layer.op, kpi, v))
+      return m;
+  return findModel(device, layer.op, kpi);
+}
+
+const char *modelVariantName(ModelVariant variant) {
+  switch (variant) {
+  case ModelVariant::Any:
+    return "any";
+  case ModelVariant::Dense:
+    return "dense";
+  case ModelVariant::Depthwise:
+    return "depthwise";
+  }
+  return "any";
+}
+
+bool parseModelVariant(std::string_view text, ModelVariant &variant) {
+  for (ModelVariant v : {ModelVariant::Any, ModelVariant::Dense, ModelVariant::Depthwise})
+    if (text == modelVariantName(v)) {
+      variant = v;
+      return true;
+    }
+  return false;
+}
+
+bool variantMatches(ModelVariant variant, const Layer &layer) noexcept {
+  switch (variant) {
+  case ModelVariant::Any:
+    return true;
+  case ModelVariant::Dense:
+    return layer.op == OpKind::Conv2d && layer.groups == 1;
+  case ModelVariant::Depthwise:
+    return layer.op == OpKind::Conv2d && layer.groups > 1 && layer.groups == layer.c_in;
+  }
+  return false;
+}
+
+ModelVariant variantOf(const Layer &layer) noexcept {
+  for (ModelVariant v : {ModelVariant::Dense, ModelVariant::Depthwise})
+    if (variantMatches(v, layer))
+      return v;
+  return ModelVariant::Any;
 }
 
 std::string kpiModelToJson(const KpiModel &model) noexcept {

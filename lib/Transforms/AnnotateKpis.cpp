@@ -43,7 +43,8 @@ constexpr int kNumOpKinds = static_cast<int>(OpKind::DataMovement) + 1;
 /// One KPI of one device: its slot in #flydel.kpi and, per op kind, the model serving it (null: no model).
 struct DeviceKpi {
   KpiSlot slot;
-  std::array<const ::flydel::KpiModel *, kNumOpKinds> models{};
+  // [op kind][variant]: a layer takes its variant's model, else the op kind's model for any layer.
+  std::array<std::array<const ::flydel::KpiModel *, 3>, kNumOpKinds> models{};
 };
 
 struct DevicePlan {
@@ -164,7 +165,7 @@ LogicalResult AnnotateKpisPass::initialize(MLIRContext *context) {
         plan.kpis.push_back(DeviceKpi{*slot, {}});
         it = std::prev(plan.kpis.end());
       }
-      it->models[static_cast<int>(model.op)] = &model;
+      it->models[static_cast<int>(model.op)][static_cast<int>(model.variant)] = &model;
     }
     plans.push_back(std::move(plan));
   }
@@ -210,11 +211,14 @@ const LayerOutcome &AnnotateKpisPass::evaluate(const Layer &layer) {
 
   ::flydel::FeatureVector features = ::flydel::computeFeatures(layer);
   int opIndex = static_cast<int>(layer.op);
+  ::flydel::ModelVariant variant = ::flydel::variantOf(layer);
   NamedAttrList entries;
   for (const DevicePlan &device : plans) {
     DeviceOutcome &result = outcome.devices.emplace_back();
     for (const DeviceKpi &kpi : device.kpis) {
-      const ::flydel::KpiModel *model = kpi.models[opIndex];
+      const ::flydel::KpiModel *model = kpi.models[opIndex][static_cast<int>(variant)];
+      if (!model)
+        model = kpi.models[opIndex][static_cast<int>(::flydel::ModelVariant::Any)];
       if (!model) {
         result.missing.push_back(kpi.slot.column);
         result.values.push_back({0.0, false});

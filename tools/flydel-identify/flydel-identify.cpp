@@ -429,9 +429,14 @@ int predict(const Options &o) {
   Json out = Json::array();
   for (const Layer &layer : o.layers) {
     Json predictions = Json::object();
-    for (const KpiModel &model : library->models) {
-      if (model.device != o.device || model.op != layer.op)
+    for (const KpiModel &candidate : library->models) {
+      if (candidate.device != o.device || candidate.op != layer.op || predictions.contains(candidate.kpi))
         continue;
+      // The layer's own variant (dense, depthwise) when the library has one, else the op kind's model.
+      const KpiModel *found = library->findModelFor(o.device, layer, candidate.kpi);
+      if (!found)
+        continue; // only a model of another variant exists: no prediction for this layer
+      const KpiModel &model = *found;
       Prediction p = model.predict(layer);
       Json entry{{"value", p.value}, {"unit", model.unit}, {"extrapolated", p.extrapolated}};
       if (p.extrapolated)

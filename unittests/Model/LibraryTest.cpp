@@ -129,3 +129,50 @@ TEST(LibraryTest, DefaultPlatformLibraryLoads) {
   EXPECT_NE(lib->findLink("gpu", "fpga"), nullptr);
   EXPECT_NE(lib->findLink("fpga", "gpu"), nullptr);
 }
+
+TEST(LibraryTest, VariantModelsServeTheirOwnLayers) {
+  Library lib = sampleLibrary();
+  KpiModel dw = lib.models.front();
+  dw.variant = ModelVariant::Depthwise;
+  dw.model.params = {0.25, 0, 0}; // a constant, distinguishable from the any-layer model
+  lib.models.push_back(dw);
+  ASSERT_EQ(lib.validate(), "");
+  auto back = Library::parse(lib.toJson());
+  ASSERT_TRUE(back) << back.error();
+  EXPECT_EQ(back->toJson(), lib.toJson());
+
+  Layer dense;
+  dense.in_h = dense.in_w = 20, dense.c_in = 8, dense.c_out = 8, dense.kernel_h = dense.kernel_w = 3;
+  Layer depthwise = dense;
+  depthwise.groups = 8;
+  Layer grouped = dense;
+  grouped.groups = 2;
+  EXPECT_EQ(variantOf(dense), ModelVariant::Dense);
+  EXPECT_EQ(variantOf(depthwise), ModelVariant::Depthwise);
+  EXPECT_EQ(variantOf(grouped), ModelVariant::Any);
+
+  const KpiModel *forDw = back->findModelFor("cpu", depthwise, "latency_ms");
+  ASSERT_NE(forDw, nullptr);
+  EXPECT_EQ(forDw->variant, ModelVariant::Depthwise);
+  EXPECT_DOUBLE_EQ(forDw->predict(depthwise).value, 0.25);
+  // No dense-specific model: dense and grouped layers fall back to the any-layer model.
+  EXPECT_EQ(back->findModelFor("cpu", dense, "latency_ms")->variant, ModelVariant::Any);
+  EXPECT_EQ(back->findModelFor("cpu", grouped, "latency_ms")->variant, ModelVariant::Any);
+
+  lib.models.push_back(dw);
+  EXPECT_NE(lib.validate().find("duplicate model for (cpu, conv2d depthwise, latency_ms)"), std::string::npos)
+      << lib.validate();
+}
+
+TEST(LibraryTest, VariantErrorsNameTheField) {
+  Library lib = sampleLibrary();
+  lib.models.front().variant = ModelVariant::Dense;
+  std::string text = lib.toJson();
+  auto bad = Library::parse(replaceOnce(text, "\"variant\":\"dense\"", "\"variant\":\"sparse\""));
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().find("$.models[0].variant"), std::string::npos) << bad.error();
+  EXPECT_NE(bad.error().find("unknown variant 'sparse'"), std::string::npos) << bad.error();
+  auto pool = Library::parse(replaceOnce(text, "\"op\":\"conv2d\"", "\"op\":\"pool2d\""));
+  ASSERT_FALSE(pool);
+  EXPECT_NE(pool.error().find("only conv2d models have variants"), std::string::npos) << pool.error();
+}

@@ -11,6 +11,7 @@
 #include "flydel/Model/Expected.h"
 #include "flydel/Model/Layer.h"
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -46,6 +47,8 @@ public:
                             std::vector<std::string> *notes) const noexcept;
 
   int kpiIndex(const std::string &name) const;
+  /// Keeps only the rows whose layer satisfies keep (e.g. one conv2d variant of a mixed table).
+  void keepRows(const std::function<bool(const Layer &)> &keep);
 
   std::string source;
   std::vector<std::string> layerColumns; // layer fields the file gives

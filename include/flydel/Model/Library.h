@@ -60,9 +60,21 @@ struct CvFigures {
   unsigned long long seed = 0;
 };
 
+/// Which layers of an op kind a model covers. Depthwise and dense convolutions run different kernels (CPU
+/// libraries) or engines (FPGA), so a platform may identify them separately; a layer uses the model of its own
+/// variant when the library has one, else the op kind's model for any layer.
+enum class ModelVariant { Any, Dense, Depthwise };
+const char *modelVariantName(ModelVariant variant);
+bool parseModelVariant(std::string_view text, ModelVariant &variant);
+/// Dense: groups == 1. Depthwise: groups > 1 and groups == c_in (grouped convolutions are neither).
+bool variantMatches(ModelVariant variant, const Layer &layer) noexcept;
+/// The specific variant a layer belongs to (Any when neither dense nor depthwise, or not a convolution).
+ModelVariant variantOf(const Layer &layer) noexcept;
+
 struct KpiModel {
   std::string device;
   OpKind op = OpKind::Conv2d;
+  ModelVariant variant = ModelVariant::Any;
   std::string kpi;  // column name, e.g. "latency_ms"
   std::string unit; // e.g. "ms", "J", "W", "ALM"
   Model model;
@@ -95,7 +107,10 @@ public:
 
   const Device *findDevice(std::string_view name) const noexcept;
   const Link *findLink(std::string_view from, std::string_view to) const noexcept;
-  const KpiModel *findModel(std::string_view device, OpKind op, std::string_view kpi) const noexcept;
+  const KpiModel *findModel(std::string_view device, OpKind op, std::string_view kpi,
+                            ModelVariant variant = ModelVariant::Any) const noexcept;
+  /// The model a layer uses: its variant's model when present, else the op kind's model for any layer.
+  const KpiModel *findModelFor(std::string_view device, const Layer &layer, std::string_view kpi) const noexcept;
 };
 
 /// One KPI model as a standalone JSON document (what `flydel-identify -o MODEL.json` writes).
