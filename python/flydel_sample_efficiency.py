@@ -1,0 +1,393 @@
+#!/usr/bin/python3
+"""Sample-efficiency study of a measured platform library: accuracy against the number of excitation points.
+
+  flydel_sample_efficiency.py --spec platforms/host-intel/host.spec.json --out DIR
+                              [--validation-dir platforms/host-intel/validation] [--identify build/bin/flydel-identify]
+                              [--n 25,50,100,200,400] [--seeds 10] [-o PLOT.png|.svg]
+
+For every table of the spec (one op kind of one device), every n of the list below the table's number of rows and
+every seed 1..S: n rows are drawn without replacement (numpy's default_rng(seed), the same subset for every table
+of that size), a copy of the spec restricted to the subsets is trained by `flydel-identify --spec` with the spec's
+own settings (structure, extra_pools, cv folds/seed/max_params), and the chosen model is evaluated by
+`flydel-identify --predict` on
+  (a) the held-out rest of the table (the rows not drawn), and
+  (b) for conv2d, the validation layers of real models measured in --validation-dir (<device>-conv2d-a.csv and -b.csv,
+      the lower median of the two runs, as python/flydel_validate.py does).
+An n at or above a table's row count is not run for that table (nothing would be held out); the row "all (CV)"
+is the spec's own training on every row with its cross-validation figures, and its validation on (b).
+
+Figures (relative errors e = (predicted - measured) / measured, in %): MAPE, median and p90 of |e| (linear
+interpolation, as flydel-identify), share within +-10 %. Per n the summary gives the median over the seeds of each
+figure and the range (min..max) of the MAPE. Writes DIR/runs.csv (one row per table, n, seed and evaluation),
+DIR/summary.csv, DIR/summary.md and, with -o, a plot. Needs numpy (and matplotlib for -o).
+"""
+import argparse
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import flydel_validate  # noqa: E402  (CSV reading, layer keys and specs shared with the validation)
+
+
+def fail(message):
+    sys.exit("flydel_sample_efficiency.py: error: " + message)
+
+
+def read_table(path, kpi):
+    """(comment lines, header line, data lines, measured KPI per data line), rows with a positive KPI only."""
+    try:
+        with open(path, newline="") as f:
+            lines = f.read().splitlines()
+    except OSError as e:
+        fail("%s: %s" % (path, e.strerror))
+    comments = [l for l in lines if l.startswith("#")]
+    data = [l for l in lines if l.strip() and not l.startswith("#")]
+    if not data:
+        fail("%s: no header" % path)
+    header, body = data[0], data[1:]
+    rows = list(csv.DictReader([header] + body))
+    if rows and kpi not in rows[0]:
+        fail("%s: no column '%s'" % (path, kpi))
+    kept, values = [], []
+    for line, row in zip(body, rows):
+        try:
+            v = float(row[kpi]) if row[kpi] else 0.0
+        except ValueError:
+            fail("%s: %s '%s' is not a number" % (path, kpi, row[kpi]))
+        if v > 0:  # flydel-identify leaves such rows out too
+            kept.append((line, row))
+            values.append(v)
+    return comments, header, kept, np.array(values)
+
+
+def figures(pred, meas):
+    pred, meas = np.asarray(pred, float), np.asarray(meas, float)
+    ok = np.isfinite(pred)
+    ape = np.abs(pred[ok] - meas[ok]) / meas[ok] * 100
+    if ape.size == 0:
+        return {"rows_evaluated": 0, "missing": int((~ok).sum())}
+    return {"rows_evaluated": int(ape.size), "missing": int((~ok).sum()), "mape": float(ape.mean()),
+            "median_ape": float(np.median(ape)), "p90_ape": float(np.percentile(ape, 90)),
+            "within_10pct": float(100.0 * np.mean(ape <= 10))}
+
+
+def predict(identify, library, device, rows):
+    """Predicted latency per row (NaN where the library has no model for it)."""
+    if not rows:
+        return []
+    keys = [flydel_validate.key(r) for r in rows]
+    try:
+        out = flydel_validate.predict(identify, library, device, keys)
+    except subprocess.CalledProcessError as e:
+        fail("%s --predict failed on %s: %s" % (identify, library, (e.stderr or "").strip()[-500:]))
+    return [np.nan if v is None else v for v, _ in out]
+
+
+def variant_of(row):
+    """dense (groups = 1), depthwise (groups = c_in > 1) or None (grouped), as flydel's variantMatches."""
+    groups, c_in = int(row["groups"]), int(row["c_in"])
+    return "dense" if groups == 1 else "depthwise" if groups == c_in else None
+
+
+def label(t):
+    return t["op"] + ("/" + t["variant"] if t["variant"] else "")
+
+
+def train(identify, spec, tables, workdir):
+    """Trains the spec restricted to `tables` [(table, data lines)] in workdir: (library path, JSON) or
+    (None, error)."""
+    data_dir = os.path.join(workdir, "data")
+    os.makedirs(data_dir, exist_ok=True)
+    devices = []
+    for device in spec["devices"]:
+        entries = []
+        for i, (t, lines) in enumerate(tables):
+            if t["device"] != device["name"]:
+                continue
+            # One file per entry: two variants of one mixed table get different subsets.
+            name = "%d-%s" % (i, os.path.basename(t["entry"]["file"]))
+            with open(os.path.join(data_dir, name), "w") as f:
+                f.write("\n".join(t["comments"] + [t["header"]] + lines) + "\n")
+            entries.append(dict(t["entry"], file=name))
+        if entries:
+            devices.append(dict(device, tables=entries))
+    sub = {k: v for k, v in spec.items() if k not in ("devices", "links", "data_dir")}
+    sub.update(devices=devices, data_dir="data")
+    with open(os.path.join(workdir, "spec.json"), "w") as f:
+        json.dump(sub, f, indent=1)
+    library = os.path.join(workdir, "library.json")
+    proc = subprocess.run([identify, "--spec", os.path.join(workdir, "spec.json"), "-o", library, "--quiet"],
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        return None, proc.stderr.strip()[-500:]
+    with open(library) as f:
+        return library, json.load(f)
+
+
+def model_of(library_json, t, kpi):
+    for m in library_json["models"]:
+        if (m["device"], m["op"], m.get("variant"), m["kpi"]) == (t["device"], t["op"], t["variant"], kpi):
+            return m
+    return None
+
+
+def validation_layers(directory, device):
+    """Validation conv2d layers of a device: (rows, measured latency as the lower median of runs a and b)."""
+    run_a = os.path.join(directory, "%s-conv2d-a.csv" % device)
+    run_b = os.path.join(directory, "%s-conv2d-b.csv" % device)
+    if not os.path.exists(run_a):
+        print("flydel_sample_efficiency.py: %s: no validation measurements (%s)" % (device, run_a), file=sys.stderr)
+        return [], np.array([])
+    rows_a = [r for r in flydel_validate.read_csv(run_a)[1] if r.get("latency_ms")]
+    retest = {}
+    if os.path.exists(run_b):
+        retest = {flydel_validate.key(r): float(r["latency_ms"]) for r in flydel_validate.read_csv(run_b)[1]
+                  if r.get("latency_ms")}
+    meas = [min(float(r["latency_ms"]), retest.get(flydel_validate.key(r), float("inf"))) for r in rows_a]
+    return rows_a, np.array(meas)
+
+
+def load_tables(spec, data_dir, kpi):
+    tables = []
+    for device in spec["devices"]:
+        for entry in device["tables"]:
+            if kpi not in entry.get("kpis", {}):
+                continue
+            comments, header, kept, values = read_table(os.path.join(data_dir, entry["file"]), kpi)
+            variant = entry.get("variant")
+            variant = None if variant in (None, "any") else variant
+            if variant:  # only the variant's rows train its model (flydel-identify does the same)
+                keep = [i for i, (_, r) in enumerate(kept) if variant_of(r) == variant]
+                kept, values = [kept[i] for i in keep], values[keep]
+            tables.append({"device": device["name"], "entry": entry, "op": entry["op"], "variant": variant,
+                           "comments": comments, "header": header, "rows": kept, "values": values})
+    return tables
+
+
+def validation_share(t, tables, vrows):
+    """Indices of the validation layers whose latency `t`'s model predicts (its variant; or, for a variant-less
+    conv2d model, the layers no variant model of the device takes)."""
+    if t["op"] != "conv2d":
+        return []
+    if t["variant"]:
+        return [i for i, r in enumerate(vrows) if variant_of(r) == t["variant"]]
+    taken = {u["variant"] for u in tables if u["device"] == t["device"] and u["op"] == "conv2d" and u["variant"]}
+    return [i for i, r in enumerate(vrows) if variant_of(r) not in taken]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--spec", required=True, help="platform spec (flydel-platform-spec JSON)")
+    ap.add_argument("--out", required=True, help="output directory")
+    ap.add_argument("--validation-dir", help="real-model layers measured twice (default: none)")
+    ap.add_argument("--identify", default="build/bin/flydel-identify")
+    ap.add_argument("--n", default="25,50,100,200,400", help="comma-separated subset sizes")
+    ap.add_argument("--seeds", type=int, default=10, help="random subsets per n (seeds 1..S)")
+    ap.add_argument("--kpi", default="latency_ms")
+    ap.add_argument("-o", help="plot (.png, .svg)")
+    args = ap.parse_args()
+    try:
+        sizes = sorted({int(x) for x in args.n.split(",")})
+    except ValueError:
+        fail("--n: '%s' is not a comma-separated list of integers" % args.n)
+    if sizes[0] < 2 or args.seeds < 1:
+        fail("--n must be at least 2 and --seeds at least 1")
+    if not shutil.which(args.identify):
+        fail("%s: flydel-identify not found (build it, or pass --identify)" % args.identify)
+    try:
+        with open(args.spec) as f:
+            spec = json.load(f)
+    except (OSError, ValueError) as e:
+        fail("%s: %s" % (args.spec, e))
+    if spec.get("schema") != "flydel-platform-spec":
+        fail("%s is not a flydel platform spec" % args.spec)
+    data_dir = os.path.join(os.path.dirname(os.path.abspath(args.spec)), spec.get("data_dir", "."))
+    tables = load_tables(spec, data_dir, args.kpi)
+    if not tables:
+        fail("%s: no table with the KPI '%s'" % (args.spec, args.kpi))
+    validation = {}
+    if args.validation_dir:
+        for device in sorted({t["device"] for t in tables}):
+            validation[device] = validation_layers(args.validation_dir, device)
+
+    os.makedirs(args.out, exist_ok=True)
+    runs = []
+
+    def evaluate(library, library_json, n, seed, chosen):
+        """chosen: {table index: row indices drawn}; None for the training on every row."""
+        for device in sorted({t["device"] for t in tables}):
+            mine = [i for i, t in enumerate(tables) if t["device"] == device and (chosen is None or i in chosen)]
+            vrows, vmeas = validation.get(device, ([], np.array([])))
+            query, held = [], {}
+            for i in mine:
+                if chosen is not None:
+                    rest = sorted(set(range(len(tables[i]["rows"]))) - set(chosen[i]))
+                    held[i] = (len(query), rest)
+                    query += [tables[i]["rows"][j][1] for j in rest]
+            preds = predict(args.identify, library, device, query + list(vrows))
+            vpreds = np.array(preds[len(query):], float)
+            for i in mine:
+                t = tables[i]
+                model = model_of(library_json, t, args.kpi)
+                if model is None:
+                    fail("the library trained from %s has no %s model for %s" % (t["entry"]["file"], label(t),
+                                                                                device))
+                base = {"device": device, "op": label(t), "file": t["entry"]["file"], "n": n, "seed": seed,
+                        "rows": len(t["rows"]), "structure": model["structure"], "params": len(model["params"]),
+                        "cv_mape": model["cv"]["mape"]}
+                if chosen is None:  # every row: the training's own CV stands in for a held-out set
+                    cv = model["cv"]
+                    runs.append(dict(base, evaluation="cv", rows_evaluated=cv["n"], missing=0, mape=cv["mape"],
+                                     median_ape=cv["median_ape"], p90_ape=cv["p90_ape"],
+                                     within_10pct=cv["within_10pct"]))
+                else:
+                    start, rest = held[i]
+                    runs.append(dict(base, evaluation="held-out",
+                                     **figures(preds[start:start + len(rest)], t["values"][rest])))
+                share = validation_share(t, tables, vrows)
+                if share:
+                    runs.append(dict(base, evaluation="validation", **figures(vpreds[share], vmeas[share])))
+
+    with tempfile.TemporaryDirectory(prefix="flydel-se-") as tmp:
+        library, info = train(args.identify, spec, [(t, [l for l, _ in t["rows"]]) for t in tables],
+                              os.path.join(tmp, "all"))
+        if library is None:
+            fail("training on all rows failed: %s" % info)
+        evaluate(library, info, "all", "", None)
+        for n in sizes:
+            usable = [i for i, t in enumerate(tables) if n < len(t["rows"])]
+            for t in tables:
+                if n >= len(t["rows"]):
+                    print("%s %s: n=%d not run (%d rows: nothing would be held out)" % (
+                        t["device"], label(t), n, len(t["rows"])), file=sys.stderr)
+            if not usable:
+                continue
+            for seed in range(1, args.seeds + 1):
+                chosen = {i: sorted(np.random.default_rng(seed).choice(len(tables[i]["rows"]), n, replace=False))
+                          for i in usable}
+                work = os.path.join(tmp, "n%d-s%d" % (n, seed))
+                library, info = train(args.identify, spec,
+                                      [(tables[i], [tables[i]["rows"][j][0] for j in chosen[i]]) for i in usable],
+                                      work)
+                if library is None:
+                    for i in usable:
+                        runs.append({"device": tables[i]["device"], "op": label(tables[i]), "n": n, "seed": seed,
+                                     "file": tables[i]["entry"]["file"], "evaluation": "failed", "structure": info})
+                    print("n=%d seed %d: training failed: %s" % (n, seed, info), file=sys.stderr)
+                    continue
+                evaluate(library, info, n, seed, chosen)
+                shutil.rmtree(work)
+            print("n=%d: %d seeds done" % (n, args.seeds), file=sys.stderr)
+
+    columns = ["device", "op", "file", "n", "seed", "rows", "evaluation", "rows_evaluated", "missing", "structure",
+               "params", "cv_mape", "mape", "median_ape", "p90_ape", "within_10pct"]
+    with open(os.path.join(args.out, "runs.csv"), "w", newline="") as f:
+        f.write("# flydel_sample_efficiency.py --spec %s --n %s --seeds %d: one row per table, subset size, seed and "
+                "evaluation; percentages\n" % (os.path.relpath(args.spec), args.n, args.seeds))
+        w = csv.DictWriter(f, columns, extrasaction="ignore")
+        w.writeheader()
+        for r in runs:
+            w.writerow({k: ("%.4g" % v if isinstance(v, float) else v) for k, v in r.items()})
+    summary = summarise(runs)
+    write_summary(summary, args)
+    if args.o:
+        plot(summary, args.o)
+
+
+def summarise(runs):
+    """Per (device, op, evaluation, n): medians over seeds, MAPE range, structures chosen."""
+    groups = {}
+    for r in runs:
+        if r.get("evaluation") in ("failed",) or "mape" not in r:
+            continue
+        groups.setdefault((r["device"], r["op"], r["evaluation"], r["n"]), []).append(r)
+    out = []
+    for (device, op, evaluation, n), rs in groups.items():
+        med = lambda k: float(np.median([r[k] for r in rs]))
+        structures = {}
+        for r in rs:
+            label = "%s/%d" % (r["structure"], r["params"])
+            structures[label] = structures.get(label, 0) + 1
+        out.append({"device": device, "op": op, "evaluation": "held-out" if evaluation == "cv" else evaluation,
+                    "n": n, "seeds": len(rs) if n != "all" else 0, "rows": rs[0]["rows"],
+                    "evaluated": int(np.median([r["rows_evaluated"] for r in rs])),
+                    "mape": med("mape"), "mape_min": min(r["mape"] for r in rs),
+                    "mape_max": max(r["mape"] for r in rs), "median_ape": med("median_ape"),
+                    "p90_ape": med("p90_ape"), "within_10pct": med("within_10pct"),
+                    "params": med("params"), "cv_mape": med("cv_mape"),
+                    "structures": ", ".join("%s x%d" % (k, v) for k, v in sorted(structures.items(),
+                                                                                   key=lambda kv: -kv[1]))})
+    order = lambda s: (s["device"], not s["op"].startswith("conv2d"), s["op"], s["evaluation"],
+                       float("inf") if s["n"] == "all" else s["n"])
+    return sorted(out, key=order)
+
+
+def write_summary(summary, args):
+    columns = ["device", "op", "evaluation", "n", "seeds", "rows", "evaluated", "mape", "mape_min", "mape_max", "median_ape",
+               "p90_ape", "within_10pct", "params", "cv_mape", "structures"]
+    with open(os.path.join(args.out, "summary.csv"), "w", newline="") as f:
+        w = csv.DictWriter(f, columns, extrasaction="ignore")
+        w.writeheader()
+        for s in summary:
+            w.writerow({k: ("%.4g" % v if isinstance(v, float) else v) for k, v in s.items()})
+    lines = ["| backend | op | evaluated on | n | MAPE (%) median of seeds [min..max] | median APE | p90 APE | "
+             "within ±10 % | params (median) | in-sample CV MAPE | structures chosen (structure/params x seeds) |",
+             "|---|---|---|--:|---|--:|--:|--:|--:|--:|---|"]
+    for s in summary:
+        n = "all %d (CV)" % s["rows"] if s["n"] == "all" and s["evaluation"] == "held-out" else (
+            "all %d" % s["rows"] if s["n"] == "all" else str(s["n"]))
+        rng = "" if s["n"] == "all" else " [%.1f..%.1f]" % (s["mape_min"], s["mape_max"])
+        lines.append("| %s | %s | %s | %s | %.1f%s | %.1f | %.1f | %.0f %% | %g | %.1f | %s |" % (
+            s["device"], s["op"], "held-out rows" if s["evaluation"] == "held-out" else "validation layers", n,
+            s["mape"], rng, s["median_ape"], s["p90_ape"], s["within_10pct"], s["params"], s["cv_mape"],
+            s["structures"]))
+    text = "\n".join(lines) + "\n"
+    with open(os.path.join(args.out, "summary.md"), "w") as f:
+        f.write(text)
+    sys.stdout.write(text)
+
+
+def plot(summary, path):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    devices = sorted({s["device"] for s in summary})
+    fig, axes = plt.subplots(1, len(devices), figsize=(6 * len(devices), 4.5), squeeze=False, sharey=True)
+    for ax, device in zip(axes[0], devices):
+        ops = sorted({s["op"] for s in summary if s["device"] == device}, key=lambda o: (not o.startswith("conv2d"), o))
+        for i, op in enumerate(ops):
+            for evaluation, ls, marker in (("held-out", "-", "o"), ("validation", "--", "s")):
+                pts = [s for s in summary if s["device"] == device and s["op"] == op and
+                       s["evaluation"] == evaluation]
+                if not pts:
+                    continue
+                # 'all' is drawn at the table's row count (its CV for held-out, the full library for validation).
+                x = np.array([s["rows"] if s["n"] == "all" else s["n"] for s in pts], float)
+                y = np.array([s["mape"] for s in pts])
+                lo = np.array([s["mape"] if s["n"] == "all" else s["mape_min"] for s in pts])
+                hi = np.array([s["mape"] if s["n"] == "all" else s["mape_max"] for s in pts])
+                idx = np.argsort(x)
+                ax.plot(x[idx], y[idx], ls=ls, marker=marker, color="C%d" % i, ms=4,
+                        label="%s, %s" % (op, "held-out rows" if evaluation == "held-out" else
+                                          "real-model layers"))
+                ax.fill_between(x[idx], lo[idx], hi[idx], color="C%d" % i, alpha=0.12)
+        ax.set(xscale="log", yscale="log", xlabel="excitation points used for training (n)",
+               title="%s: median over seeds, band = min..max; rightmost point:\nall rows (held-out: their 10-fold CV)" % device)
+        ax.set_xticks(sorted({s["rows"] if s["n"] == "all" else s["n"] for s in summary if s["device"] == device}))
+        ax.get_xaxis().set_major_formatter(matplotlib.ticker.ScalarFormatter())
+        ax.axhline(10, color="grey", lw=0.8)
+        ax.legend(fontsize=7)
+    axes[0][0].set_ylabel("MAPE (%)")
+    fig.tight_layout()
+    fig.savefig(path)
+
+
+if __name__ == "__main__":
+    main()
