@@ -64,7 +64,7 @@ uint64_t fnv1a(const std::string &text, uint64_t h = 1469598103934665603ULL) {
   return h;
 }
 
-const char *const kEngineSources[] = {"flydel_window_engine.sv", "flydel_add_engine.sv"};
+const char *const kEngineSources[] = {"flydel_window_engine.sv", "flydel_add_engine.sv", "flydel_stream.sv"};
 
 // The engine sources, quoted for the shell or (yosys script) in double quotes.
 std::string engineSources(bool forYosys = false) {
@@ -136,7 +136,8 @@ Expected<SimResult> simulate(const std::string &dirIn, const std::string &cacheI
   std::string top = readFile(dir + "/top.sv");
   if (top.empty())
     return makeError(dir + "/top.sv: missing or empty");
-  bool twoInputs = top.find("flydel_add_engine") != std::string::npos;
+  // The testbench drives a second input stream when the top has one (an add engine, or a partition with two).
+  bool twoInputs = top.find("in2_valid") != std::string::npos;
   std::string tb = hwDir() + "/tb/flydel_tb.cpp";
   // The model depends on the parameters (top.sv), the engines and the testbench, not on the data files.
   std::string key = top + readFile(tb);

@@ -60,6 +60,15 @@ EngineData randomData(const EngineConfig &config, uint64_t seed);
 /// Bit-exact model of the RTL: the output feature map [outH][outW][cout].
 std::vector<int8_t> reference(const EngineConfig &config, const EngineData &data);
 
+/// The ROM images writeEngine() writes (hex, one ROM word per line): weights in the order the engine reads them,
+/// biases one word of PE 32-bit lanes per output fold. Both empty for engines without weights.
+struct RomImages {
+  std::string weights, bias;
+};
+RomImages romImages(const EngineConfig &config, const EngineData &data);
+/// An int8 [pixels][channels] tensor as stream beats of `lanes` channels, one hex line per beat (lane 0 last).
+std::string hexBeats(const std::vector<int8_t> &values, int lanes);
+
 /// Writes DIR/top.sv (module `top`, ports in_*, in2_* for Add, out_*), DIR/weights.mem, DIR/bias.mem (hex, one ROM
 /// word per line), DIR/in.hex, DIR/in2.hex, DIR/expected.hex (one stream beat per line) and DIR/config.txt.
 Expected<bool> writeEngine(const EngineConfig &config, const EngineData &data, const std::string &dir);
