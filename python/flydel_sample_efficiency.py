@@ -313,24 +313,29 @@ def summarise(runs):
         med = lambda k: float(np.median([r[k] for r in rs]))
         structures = {}
         for r in rs:
-            label = "%s/%d" % (r["structure"], r["params"])
-            structures[label] = structures.get(label, 0) + 1
+            structures[r["structure"]] = structures.get(r["structure"], 0) + 1
+        params = [r["params"] for r in rs]
         out.append({"device": device, "op": op, "evaluation": "held-out" if evaluation == "cv" else evaluation,
                     "n": n, "seeds": len(rs) if n != "all" else 0, "rows": rs[0]["rows"],
                     "evaluated": int(np.median([r["rows_evaluated"] for r in rs])),
                     "mape": med("mape"), "mape_min": min(r["mape"] for r in rs),
                     "mape_max": max(r["mape"] for r in rs), "median_ape": med("median_ape"),
+                    "mape_p25": float(np.percentile([r["mape"] for r in rs], 25)),
+                    "mape_p75": float(np.percentile([r["mape"] for r in rs], 75)),
                     "p90_ape": med("p90_ape"), "within_10pct": med("within_10pct"),
                     "params": med("params"), "cv_mape": med("cv_mape"),
-                    "structures": ", ".join("%s x%d" % (k, v) for k, v in sorted(structures.items(),
-                                                                                   key=lambda kv: -kv[1]))})
+                    "structures": ", ".join("%s %d" % (k, v) for k, v in sorted(structures.items(),
+                                                                                  key=lambda kv: -kv[1])) +
+                    ("; %d..%d params" % (min(params), max(params)) if min(params) != max(params) else
+                     "; %d params" % params[0])})
     order = lambda s: (s["device"], not s["op"].startswith("conv2d"), s["op"], s["evaluation"],
                        float("inf") if s["n"] == "all" else s["n"])
     return sorted(out, key=order)
 
 
 def write_summary(summary, args):
-    columns = ["device", "op", "evaluation", "n", "seeds", "rows", "evaluated", "mape", "mape_min", "mape_max", "median_ape",
+    columns = ["device", "op", "evaluation", "n", "seeds", "rows", "evaluated", "mape", "mape_min", "mape_p25",
+               "mape_p75", "mape_max", "median_ape",
                "p90_ape", "within_10pct", "params", "cv_mape", "structures"]
     with open(os.path.join(args.out, "summary.csv"), "w", newline="") as f:
         w = csv.DictWriter(f, columns, extrasaction="ignore")
@@ -338,7 +343,7 @@ def write_summary(summary, args):
         for s in summary:
             w.writerow({k: ("%.4g" % v if isinstance(v, float) else v) for k, v in s.items()})
     lines = ["| backend | op | evaluated on | n | MAPE (%) median of seeds [min..max] | median APE | p90 APE | "
-             "within ±10 % | params (median) | in-sample CV MAPE | structures chosen (structure/params x seeds) |",
+             "within ±10 % | params (median) | CV MAPE on the n rows | structures chosen (seeds) |",
              "|---|---|---|--:|---|--:|--:|--:|--:|--:|---|"]
     for s in summary:
         n = "all %d (CV)" % s["rows"] if s["n"] == "all" and s["evaluation"] == "held-out" else (
@@ -359,32 +364,43 @@ def plot(summary, path):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     devices = sorted({s["device"] for s in summary})
-    fig, axes = plt.subplots(1, len(devices), figsize=(6 * len(devices), 4.5), squeeze=False, sharey=True)
-    for ax, device in zip(axes[0], devices):
+    fig, axes = plt.subplots(len(devices), 2, figsize=(11, 4 * len(devices)), squeeze=False, sharey=True)
+    for row, device in zip(axes, devices):
         ops = sorted({s["op"] for s in summary if s["device"] == device}, key=lambda o: (not o.startswith("conv2d"), o))
-        for i, op in enumerate(ops):
-            for evaluation, ls, marker in (("held-out", "-", "o"), ("validation", "--", "s")):
-                pts = [s for s in summary if s["device"] == device and s["op"] == op and
-                       s["evaluation"] == evaluation]
-                if not pts:
-                    continue
-                # 'all' is drawn at the table's row count (its CV for held-out, the full library for validation).
-                x = np.array([s["rows"] if s["n"] == "all" else s["n"] for s in pts], float)
-                y = np.array([s["mape"] for s in pts])
-                lo = np.array([s["mape"] if s["n"] == "all" else s["mape_min"] for s in pts])
-                hi = np.array([s["mape"] if s["n"] == "all" else s["mape_max"] for s in pts])
-                idx = np.argsort(x)
-                ax.plot(x[idx], y[idx], ls=ls, marker=marker, color="C%d" % i, ms=4,
-                        label="%s, %s" % (op, "held-out rows" if evaluation == "held-out" else
-                                          "real-model layers"))
-                ax.fill_between(x[idx], lo[idx], hi[idx], color="C%d" % i, alpha=0.12)
-        ax.set(xscale="log", yscale="log", xlabel="excitation points used for training (n)",
-               title="%s: median over seeds, band = min..max; rightmost point:\nall rows (held-out: their 10-fold CV)" % device)
-        ax.set_xticks(sorted({s["rows"] if s["n"] == "all" else s["n"] for s in summary if s["device"] == device}))
-        ax.get_xaxis().set_major_formatter(matplotlib.ticker.ScalarFormatter())
-        ax.axhline(10, color="grey", lw=0.8)
-        ax.legend(fontsize=7)
-    axes[0][0].set_ylabel("MAPE (%)")
+        for ax, panel in zip(row, (lambda o: o.startswith("conv2d"), lambda o: not o.startswith("conv2d"))):
+            shown = [o for o in ops if panel(o)]
+            ticks = set()
+            for i, op in enumerate(shown):
+                for evaluation, ls, marker in (("held-out", "-", "o"), ("validation", "--", "s")):
+                    pts = [s for s in summary if s["device"] == device and s["op"] == op and
+                           s["evaluation"] == evaluation]
+                    if not pts:
+                        continue
+                    # 'all' is drawn at the table's row count (for held-out rows: its 10-fold CV).
+                    x = np.array([s["rows"] if s["n"] == "all" else s["n"] for s in pts], float)
+                    y = np.array([s["mape"] for s in pts])
+                    lo = np.array([s["mape"] if s["n"] == "all" else s["mape_p25"] for s in pts])
+                    hi = np.array([s["mape"] if s["n"] == "all" else s["mape_p75"] for s in pts])
+                    idx = np.argsort(x)
+                    color = "C%d" % (i if len(shown) > 1 else {"held-out": 0, "validation": 1}[evaluation])
+                    ax.plot(x[idx], y[idx], ls=ls, marker=marker, color=color, ms=4,
+                            label="%s, %s" % (op, "held-out rows" if evaluation == "held-out" else
+                                              "real-model layers"))
+                    ax.fill_between(x[idx], lo[idx], hi[idx], color=color, alpha=0.15)
+                    ticks |= set(x.astype(int))
+            if not shown:
+                ax.set_visible(False)
+                continue
+            ax.set(xscale="log", yscale="log", xlabel="excitation points used for training (n)",
+                   title="%s, %s" % (device, "conv2d" if shown[0].startswith("conv2d") else "other op kinds"))
+            ax.set_xticks(sorted(ticks))
+            ax.get_xaxis().set_major_formatter(matplotlib.ticker.ScalarFormatter())
+            ax.get_xaxis().set_minor_formatter(matplotlib.ticker.NullFormatter())
+            ax.axhline(10, color="grey", lw=0.8)
+            ax.legend(fontsize=7)
+        row[0].set_ylabel("MAPE (%)")
+    fig.suptitle("Measured latency vs flydels fitted on n random excitation points: median MAPE over seeds, band = "
+                 "interquartile range;\nrightmost point = all rows (held-out rows: their 10-fold CV)", fontsize=9)
     fig.tight_layout()
     fig.savefig(path)
 
