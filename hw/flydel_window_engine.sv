@@ -46,9 +46,13 @@ module flydel_window_engine #(
   localparam int CB = 16;                             // counter width (layers up to 32767 pixels per side)
 
   // ---- memories: line buffer (K rows), weight ROM, bias ROM -------------------------------------------------
-  logic [8*SIMD-1:0] lb [LBDEPTH];
-  logic [8*WLANES-1:0] wrom [WDEPTH > 0 ? WDEPTH : 1];
-  logic [32*PE-1:0] brom [NF];
+  // The mapping is pinned, not left to the synthesizer's size heuristic: with it, a small memory flipped between
+  // BRAM and LUTRAM from one layer to the next, so BRAM counts (0 or not) and LUT counts jumped in ways no model of
+  // the layer can follow. Line buffer and weight ROM (synchronous reads) always take block RAM: the count is a
+  // step function of their width and depth. The bias ROM is read combinationally, so it stays logic.
+  (* ram_style = "block" *) logic [8*SIMD-1:0] lb [LBDEPTH];
+  (* rom_style = "block" *) logic [8*WLANES-1:0] wrom [WDEPTH > 0 ? WDEPTH : 1];
+  (* rom_style = "logic" *) logic [32*PE-1:0] brom [NF];
   // Weights and biases come from generated files (flydel-fpga gen); pooling engines have none.
   if (MODE <= 1) begin : g_rom
     initial begin
