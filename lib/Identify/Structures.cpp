@@ -538,6 +538,10 @@ const std::vector<CandidateText> &cpuCandidateTexts() {
       {"[groups>=2]*[stride>=2]*in_pixels*c_in", "strided depthwise input read"},
       {"[groups>=2]*[stride>=2]*out_pixels*kernel_area*ceil(c_out/16)", "strided depthwise vector FMAs"},
       {"[groups>=2]*c_out", "depthwise per channel"},
+      // oneDNN's direct kernels skip the kernel taps that fall into the padding (cpu-mlir computes them on a
+      // padded copy): on small padded maps (3x3 input, 5x5 kernel) most taps are skipped.
+      {"valid_taps*reduction_size*ceil(c_out/16)", "vector FMAs of in-bounds taps"},
+      {"[groups>=2]*valid_taps*ceil(c_out/16)", "depthwise vector FMAs of in-bounds taps"},
   };
   return texts;
 }

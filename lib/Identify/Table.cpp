@@ -248,14 +248,40 @@ void MeasurementTable::keepRows(const std::function<bool(const Layer &)> &keep) 
       continue;
     layers[out] = layers[i];
     lines[out] = lines[i];
+    if (!rowSources.empty())
+      rowSources[out] = rowSources[i];
     for (std::vector<double> &column : kpiValues)
       column[out] = column[i];
     ++out;
   }
   layers.resize(out);
   lines.resize(out);
+  if (!rowSources.empty())
+    rowSources.resize(out);
   for (std::vector<double> &column : kpiValues)
     column.resize(out);
+}
+
+std::string MeasurementTable::append(const MeasurementTable &other) {
+  std::vector<int> from(kpiNames.size());
+  for (size_t k = 0; k < kpiNames.size(); ++k) {
+    from[k] = other.kpiIndex(kpiNames[k]);
+    if (from[k] < 0)
+      return "no KPI column '" + kpiNames[k] + "' (the tables of one spec entry must have the same KPI columns)";
+  }
+  if (other.kpiNames.size() != kpiNames.size())
+    return "KPI columns differ from " + source + "'s";
+  if (rowSources.empty())
+    rowSources.assign(layers.size(), source);
+  if (other.rowSources.empty())
+    rowSources.insert(rowSources.end(), other.layers.size(), other.source);
+  else
+    rowSources.insert(rowSources.end(), other.rowSources.begin(), other.rowSources.end());
+  layers.insert(layers.end(), other.layers.begin(), other.layers.end());
+  lines.insert(lines.end(), other.lines.begin(), other.lines.end());
+  for (size_t k = 0; k < kpiNames.size(); ++k)
+    kpiValues[k].insert(kpiValues[k].end(), other.kpiValues[from[k]].begin(), other.kpiValues[from[k]].end());
+  return {};
 }
 
 int MeasurementTable::kpiIndex(const std::string &name) const {
@@ -288,7 +314,7 @@ Expected<Dataset> MeasurementTable::dataset(const std::string &kpi, std::optiona
       if (std::isnan(value))
         continue; // missing measurement: never filled in
       if (!(value > 0)) {
-        std::string note = source + ":" + std::to_string(lines[r]) + ":" + std::to_string(kpiColumns[k]) +
+        std::string note = (rowSources.empty() ? source : rowSources[r]) + ":" + std::to_string(lines[r]) + ":" + std::to_string(kpiColumns[k]) +
                            ": column '" + kpi + "': value " + std::to_string(value) +
                            " is not positive (relative errors undefined)";
         if (strict)

@@ -207,7 +207,22 @@ Expected<Library> trainLibrary(const std::string &specPath, const TrainOptions &
       for (size_t t = 0; t < tables.size(); ++t) {
         std::string tp = dp + ".tables[" + std::to_string(t) + "]";
         const Json &tj = tables[t];
-        std::string file = needString(tj, tp, "file");
+        // "file": one CSV, or an array of CSVs measured on the same device (e.g. two excitation designs).
+        std::vector<std::string> files;
+        if (tj.contains("file") && tj["file"].is_array()) {
+          for (const Json &f : tj["file"]) {
+            if (!f.is_string())
+              throw SpecError(tp + ".file: expected a file name or an array of file names");
+            files.push_back(f.get<std::string>());
+          }
+          if (files.empty())
+            throw SpecError(tp + ".file: empty array");
+        } else {
+          files.push_back(needString(tj, tp, "file"));
+        }
+        std::string file = files.front();
+        for (size_t f = 1; f < files.size(); ++f)
+          file += "+" + files[f];
         Layer defaults;
         if (tj.contains("dtype") && !parseDType(tj["dtype"].get<std::string>(), defaults.dtype))
           throw SpecError(tp + ".dtype: unknown data type");
@@ -225,10 +240,17 @@ Expected<Library> trainLibrary(const std::string &specPath, const TrainOptions &
           if (variant != ModelVariant::Any && opKind != OpKind::Conv2d)
             throw SpecError(tp + ".variant: only conv2d tables have variants");
         }
-        std::string path = joinPath(dataDir, file);
+        std::string path = joinPath(dataDir, files.front());
         auto table = MeasurementTable::loadCsv(path, defaults);
         if (!table)
           return makeError(table.error());
+        for (size_t f = 1; f < files.size(); ++f) {
+          auto more = MeasurementTable::loadCsv(joinPath(dataDir, files[f]), defaults);
+          if (!more)
+            return makeError(more.error());
+          if (std::string problem = table->append(*more); !problem.empty())
+            return makeError(joinPath(dataDir, files[f]) + ": " + problem);
+        }
         if (variant != ModelVariant::Any) {
           // A mixed table (dense and depthwise rows) trains each variant on its own rows.
           size_t before = table->layers.size();

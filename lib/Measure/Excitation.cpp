@@ -186,11 +186,20 @@ Layer layerAt(const DesignSpace &space, const std::vector<double> &u, bool logSc
     // "same": k / 2 for a convolution; a pooling window pads (k - 1) / 2 (2x2 pools are unpadded in real models).
     l.pad_h = l.pad_w = !space.samePad ? 0 : space.op == OpKind::Pool2d ? (k - 1) / 2 : k / 2;
   };
+  auto channels = [&](const ParamRange &range, double x) {
+    int64_t c = range.map(x, logScale), m = space.channelMultiple;
+    if (m <= 1 || c < m)
+      return c;
+    int64_t rounded = (c + m / 2) / m * m; // nearest multiple, kept inside the range
+    if (rounded > range.hi)
+      rounded -= m;
+    return rounded >= std::max(range.lo, m) ? rounded : c;
+  };
   switch (space.op) {
   case OpKind::Conv2d:
     spatial(space.inHW.map(u[0], logScale));
-    l.c_in = space.cIn.map(u[1], logScale);
-    l.c_out = space.cOut.map(u[2], logScale);
+    l.c_in = channels(space.cIn, u[1]);
+    l.c_out = channels(space.cOut, u[2]);
     window(space.kernel.map(u[3], logScale), space.stride.map(u[4], logScale));
     if (space.depthwiseShare > 0 && u[5] < space.depthwiseShare) {
       l.c_out = l.c_in; // a depthwise layer keeps its channels
@@ -201,7 +210,7 @@ Layer layerAt(const DesignSpace &space, const std::vector<double> &u, bool logSc
     break;
   case OpKind::Pool2d:
     spatial(space.inHW.map(u[0], logScale));
-    l.c_in = l.c_out = space.cIn.map(u[1], logScale);
+    l.c_in = l.c_out = channels(space.cIn, u[1]);
     window(space.kernel.map(u[2], logScale), space.stride.map(u[3], logScale));
     break;
   case OpKind::MatMul:

@@ -1,7 +1,9 @@
 //===- Layer.cpp - Layer descriptor and derived features ------------------===//
 #include "flydel/Model/Layer.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 
 namespace flydel {
 
@@ -27,7 +29,8 @@ constexpr const char *kFeatureNames[kNumFeatures] = {
     "batch",      "in_hw",      "c_in",        "c_out",        "kernel",       "stride",
     "out_hw",     "in_pixels",  "out_pixels",  "kernel_area",  "macs",         "input_bytes",
     "output_bytes", "weight_bytes", "total_bytes", "arith_intensity", "reduction_size", "weight_count",
-    "groups", "dilation", "pad", "pe", "simd", "out_folds", "in_folds"};
+    "groups", "dilation", "pad", "pe", "simd", "out_folds", "in_folds", "valid_taps",
+    "in_rows_read", "in_beats", "reduction_bits", "line_buffer_bram18", "weight_rom_bram18"};
 
 int64_t outSize(int64_t in, int64_t pad, int64_t dilation, int64_t kernel, int64_t stride) {
   if (stride <= 0)
@@ -164,6 +167,53 @@ std::string Layer::check() const {
   return {};
 }
 
+namespace {
+
+int64_t ceilLog2(int64_t x) {
+  int64_t bits = 0;
+  while ((int64_t{1} << bits) < x)
+    ++bits;
+  return bits;
+}
+
+/// RAMB18 blocks a memory of `words` x `bits` needs in the 7-series aspect ratios (36x512 ... 1x16K, data sheet
+/// UG473): the cheapest of them. The synthesizer may pack pairs into RAMB36 (counted as two RAMB18).
+double bram18Blocks(int64_t words, int64_t bits) {
+  if (words <= 0 || bits <= 0)
+    return 0.0;
+  static constexpr int64_t kShapes[][2] = {{36, 512}, {18, 1024}, {9, 2048}, {4, 4096}, {2, 8192}, {1, 16384}};
+  int64_t best = INT64_MAX;
+  for (const auto &[width, depth] : kShapes)
+    best = std::min(best, ((bits + width - 1) / width) * ((words + depth - 1) / depth));
+  return double(best);
+}
+
+/// The engines of hw/ (docs/fpga.md): a line buffer of kernel_h rows whose pitch is padded to powers of two (in_w
+/// pixels x in_beats beats, each at least 2, so addresses concatenate), simd lanes per word; a weight ROM with one
+/// word of pe x simd (channel-wise: pe) lanes per compute beat of an output pixel.
+void fpgaFeatures(const Layer &layer, double reduction, double outFolds, double inFolds, FeatureVector &f) {
+  auto at = [&f](Feature which) -> double & { return f[static_cast<int>(which)]; };
+  bool window = layer.op == OpKind::Conv2d || layer.op == OpKind::Pool2d;
+  int64_t inBeats = (layer.c_in + layer.simd - 1) / std::max<int64_t>(layer.simd, 1);
+  at(Feature::InRowsRead) =
+      window ? double(std::min(layer.in_h, (layer.outH() - 1) * layer.stride_h +
+                                               (layer.kernel_h - 1) * layer.dilation_h + 1 - layer.pad_h))
+             : double(layer.in_h);
+  at(Feature::InBeats) = double(inBeats);
+  at(Feature::ReductionBits) = double(ceilLog2(int64_t(reduction) + 1));
+  int64_t laneBits = 8 * dtypeBytes(layer.dtype);
+  int64_t pitch = (int64_t{1} << std::max<int64_t>(1, ceilLog2(layer.in_w))) *
+                  (int64_t{1} << std::max<int64_t>(1, ceilLog2(inBeats)));
+  at(Feature::LineBufferBram18) = window ? bram18Blocks(layer.kernel_h * pitch, layer.simd * laneBits) : 0.0;
+  bool weights = layer.op == OpKind::Conv2d;
+  int64_t perGroup = layer.c_in / std::max<int64_t>(layer.groups, 1);
+  int64_t lanes = layer.pe * std::min(layer.simd, perGroup);
+  at(Feature::WeightRomBram18) =
+      weights ? bram18Blocks(int64_t(outFolds * layer.kernel_h * layer.kernel_w * inFolds), lanes * laneBits) : 0.0;
+}
+
+} // namespace
+
 FeatureVector computeFeatures(const Layer &layer) {
   FeatureVector f{};
   auto at = [&f](Feature which) -> double & { return f[static_cast<int>(which)]; };
@@ -206,6 +256,22 @@ FeatureVector computeFeatures(const Layer &layer) {
   auto ceilDiv = [](int64_t a, int64_t b) { return double((a + b - 1) / std::max<int64_t>(b, 1)); };
   at(Feature::OutFolds) = ceilDiv(layer.c_out, layer.pe);
   at(Feature::InFolds) = ceilDiv(layer.c_in / std::max<int64_t>(layer.groups, 1), layer.simd);
+  // Separable: in-bounds taps along each axis, summed over that axis's output positions.
+  auto axisTaps = [](int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_t pad, int64_t dilation) {
+    double taps = 0;
+    for (int64_t o = 0; o < out; ++o)
+      for (int64_t k = 0; k < kernel; ++k) {
+        int64_t i = o * stride - pad + k * dilation;
+        taps += i >= 0 && i < in;
+      }
+    return taps;
+  };
+  at(Feature::ValidTaps) =
+      layer.op == OpKind::Conv2d || layer.op == OpKind::Pool2d
+          ? axisTaps(layer.in_h, layer.outH(), layer.kernel_h, layer.stride_h, layer.pad_h, layer.dilation_h) *
+                axisTaps(layer.in_w, layer.outW(), layer.kernel_w, layer.stride_w, layer.pad_w, layer.dilation_w)
+          : outH * outW;
+  fpgaFeatures(layer, reduction, at(Feature::OutFolds), at(Feature::InFolds), f);
   return f;
 }
 

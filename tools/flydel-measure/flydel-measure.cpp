@@ -64,6 +64,10 @@ cl::opt<double> depthwiseOpt("depthwise", cl::desc("conv2d: share of depthwise l
                              cl::sub(planCmd));
 cl::opt<double> validOpt("valid", cl::desc("conv2d: share of unpadded layers (0..1; the others pad kernel/2)"),
                           cl::init(0), cl::sub(planCmd));
+cl::opt<int> channelMultipleOpt("channel-multiple",
+                                cl::desc("Round channel counts >= M to a multiple of M (real CNNs use multiples of "
+                                         "8 or 16); 0: any count"),
+                                cl::init(0), cl::sub(planCmd));
 cl::opt<double> maxMacsOpt("max-macs", cl::desc("Cap on MACs (element ops for pool/elementwise); 0: none"),
                            cl::init(0), cl::sub(planCmd));
 cl::opt<double> minMacsOpt("min-macs", cl::desc("Floor on MACs"), cl::init(0), cl::sub(planCmd));
@@ -157,6 +161,9 @@ int runPlan() {
   if (validOpt < 0 || validOpt > 1)
     return fail("--valid: expected a share in [0, 1]");
   space.validShare = validOpt;
+  if (channelMultipleOpt < 0)
+    return fail("--channel-multiple: expected 0 or a positive multiple");
+  space.channelMultiple = channelMultipleOpt;
   space.maxMacs = maxMacsOpt;
   space.minMacs = minMacsOpt;
   space.maxBytes = maxBytesOpt;
@@ -167,7 +174,9 @@ int runPlan() {
     return fail(layers.error());
   std::ostringstream ranges;
   ranges << "in_hw " << inHwOpt << ", c_in " << cInOpt << ", c_out " << cOutOpt << ", rows " << rowsOpt
-         << ", kernel " << kernels << ", stride " << strideOpt << ", depthwise " << depthwiseOpt << ", valid " << validOpt << ", max_macs "
+         << ", kernel " << kernels << ", stride " << strideOpt << ", depthwise " << depthwiseOpt << ", valid " << validOpt
+         << (channelMultipleOpt > 1 ? ", channel_multiple " + std::to_string(channelMultipleOpt) : std::string())
+         << ", max_macs "
          << maxMacsOpt << ", min_macs " << minMacsOpt << ", max_bytes " << maxBytesOpt;
   std::vector<std::string> comments = {
       "flydel-measure plan: design " + designOpt + ", op " + opOpt + ", n " + std::to_string(o.n) + ", seed " +

@@ -83,3 +83,27 @@ TEST(TableTest, FoldingColumnsAreLayerFieldsAndFeatures) {
   EXPECT_NE(errorOf("op,in_hw,c_in,c_out,pe,lat\nconv2d,8,4,4,0,1.0\n").find("pe and simd must be positive"),
             std::string::npos);
 }
+
+TEST(TableTest, AppendAndKeepRowsKeepEachRowsOrigin) {
+  auto a = MeasurementTable::parseCsv("in_hw,c_in,c_out,groups,ms,energy_j\n5,4,4,1,1.5,\n5,4,4,4,0.5,\n", "a.csv");
+  auto b = MeasurementTable::parseCsv("in_hw,c_in,c_out,groups,energy_j,ms\n7,8,8,8,,2.5\n7,8,8,1,,-1\n", "b.csv");
+  ASSERT_TRUE(a && b);
+  ASSERT_EQ(a->append(*b), "");
+  ASSERT_EQ(a->layers.size(), 4u);
+  // Depthwise rows only: one of each file.
+  a->keepRows([](const Layer &l) { return l.groups > 1; });
+  auto d = a->dataset("ms", std::nullopt, true, nullptr);
+  ASSERT_TRUE(d) << d.error();
+  EXPECT_EQ(d->y, (std::vector<double>{0.5, 2.5}));
+
+  // A non-positive value names the file it came from, not the first table's.
+  auto c = MeasurementTable::parseCsv("in_hw,c_in,c_out,ms,energy_j\n5,4,4,1.5,\n", "c.csv");
+  ASSERT_EQ(c->append(*b), "");
+  std::vector<std::string> notes;
+  ASSERT_TRUE(c->dataset("ms", std::nullopt, false, &notes));
+  ASSERT_EQ(notes.size(), 1u);
+  EXPECT_EQ(notes[0].rfind("b.csv:3:", 0), 0u) << notes[0];
+
+  auto other = MeasurementTable::parseCsv("in_hw,c_in,c_out,lut\n5,4,4,10\n", "o.csv");
+  EXPECT_NE(c->append(*other).find("no KPI column 'ms'"), std::string::npos);
+}

@@ -135,6 +135,33 @@ TEST(ExcitationTest, ValidShareMixesPaddedAndUnpaddedLayersAndPoolsPadLikeModels
     EXPECT_EQ(l.pad_h, (l.kernel_h - 1) / 2); // 2x2 unpadded, 3x3 pad 1
 }
 
+TEST(ExcitationTest, ChannelMultipleRoundsOnlyCountsAtOrAboveIt) {
+  DesignSpace space;
+  space.cIn = {1, 1024, {}};
+  space.cOut = {2, 1000, {}};
+  space.depthwiseShare = 0.3;
+  space.channelMultiple = 8;
+  DesignOptions o;
+  o.n = 200;
+  auto layers = generateDesign(space, o);
+  ASSERT_TRUE(layers) << layers.error();
+  int small = 0, rounded = 0;
+  for (const Layer &l : *layers) {
+    for (int64_t c : {l.c_in, l.c_out}) {
+      EXPECT_GE(c, 1);
+      EXPECT_LE(c, 1024);
+      if (c < 8)
+        ++small; // below the multiple: any count, so first layers (3 channels) stay in the design
+      else
+        EXPECT_EQ(c % 8, 0) << c;
+      rounded += c >= 8;
+    }
+    EXPECT_LE(l.c_out, l.groups > 1 ? 1024 : 1000);
+  }
+  EXPECT_GT(small, 10);
+  EXPECT_GT(rounded, 200);
+}
+
 TEST(ExcitationTest, ImpossibleCapsAreAClearError) {
   DesignSpace space;
   space.maxMacs = 1; // no convolution fits

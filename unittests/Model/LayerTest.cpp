@@ -40,6 +40,21 @@ TEST(LayerTest, StrideDilationGroupsAndNonSquare) {
   EXPECT_DOUBLE_EQ(at(f, Feature::InHW) * at(f, Feature::InHW), 11.0 * 20);
 }
 
+TEST(LayerTest, ValidTapsSkipThePadding) {
+  Layer l;
+  l.in_h = l.in_w = 3, l.c_in = l.c_out = l.groups = 8, l.kernel_h = l.kernel_w = 5, l.pad_h = l.pad_w = 2;
+  // Per axis, output o covers inputs o-2..o+2 of 0..2: 3 + 3 + 3 in-bounds taps; the layer 9 * 9 of 9 * 25.
+  FeatureVector f = computeFeatures(l);
+  EXPECT_DOUBLE_EQ(at(f, Feature::ValidTaps), 81.0);
+  EXPECT_DOUBLE_EQ(at(f, Feature::OutPixels) * at(f, Feature::KernelArea), 225.0);
+  // Stride 2, pad 1, 7 wide: outputs 0..3 start at -1, 1, 3, 5 -> 2 + 3 + 3 + 2 taps; unpadded: all taps.
+  l.in_h = l.in_w = 7, l.kernel_h = l.kernel_w = 3, l.stride_h = l.stride_w = 2, l.pad_h = l.pad_w = 1;
+  EXPECT_DOUBLE_EQ(at(computeFeatures(l), Feature::ValidTaps), 10.0 * 10.0);
+  l.pad_h = l.pad_w = 0;
+  FeatureVector g = computeFeatures(l);
+  EXPECT_DOUBLE_EQ(at(g, Feature::ValidTaps), at(g, Feature::OutPixels) * at(g, Feature::KernelArea));
+}
+
 TEST(LayerTest, InvalidLayersAreReported) {
   Layer l;
   l.in_h = l.in_w = 2, l.kernel_h = l.kernel_w = 3;

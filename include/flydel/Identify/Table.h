@@ -49,6 +49,8 @@ public:
   int kpiIndex(const std::string &name) const;
   /// Keeps only the rows whose layer satisfies keep (e.g. one conv2d variant of a mixed table).
   void keepRows(const std::function<bool(const Layer &)> &keep);
+  /// Appends another table's rows (the same KPI columns, in any order). Empty when fine, else why not.
+  std::string append(const MeasurementTable &other);
 
   std::string source;
   std::vector<std::string> layerColumns; // layer fields the file gives
@@ -56,6 +58,7 @@ public:
   std::vector<int> kpiColumns; // 1-based column of each KPI
   std::vector<Layer> layers;
   std::vector<int> lines;
+  std::vector<std::string> rowSources; // file of each row once tables were appended; empty: all from `source`
   std::vector<std::vector<double>> kpiValues; // [kpi][row]; NaN for an empty cell
 };
 

@@ -77,6 +77,9 @@ struct DesignSpace {
   /// "same" padding, as CNNs use: kernel / 2 per side for convolutions, (kernel - 1) / 2 for pooling (a 2x2 pool
   /// is unpadded, a 3x3 one pads 1); otherwise none.
   bool samePad = true;
+  /// Channel counts at or above this are rounded to a multiple of it (0 or 1: any count). Real CNN layers mostly
+  /// have channel counts that are multiples of 8 or 16, which vector libraries compute in whole vectors.
+  int64_t channelMultiple = 0;
   /// Caps (0: none): bytes of input + output + weights, and MACs (element operations for pool/elementwise).
   double maxBytes = 0, maxMacs = 0, minMacs = 0;
 };

@@ -86,6 +86,15 @@ enum class Feature : int {
   Simd,           // FPGA folding: input channels in parallel
   OutFolds,       // ceil(c_out / pe): passes over the output channels
   InFolds,        // ceil(c_in / groups / simd): passes over the input channels per output
+  ValidTaps,      // kernel taps that land inside the unpadded input, summed over the output positions
+  // Quantities of a streaming FPGA engine (hw/, docs/fpga.md) with the folding pe x simd; stream lanes carry one
+  // element of dtype each.
+  InRowsRead,     // input rows some window reads: min(in_h, (out_h - 1) * stride_h + kernel_h - pad_h); else in_h
+  InBeats,        // ceil(c_in / simd): stream beats per input pixel
+  ReductionBits,  // ceil(log2(reduction_size + 1)): accumulator growth over the products summed per output
+  LineBufferBram18, // 7-series RAMB18 blocks of a line buffer of kernel_h rows, row pitch padded to powers of two
+  WeightRomBram18,  // 7-series RAMB18 blocks of a weight ROM of pe * min(simd, c_in / groups) lanes
+                  // (out_pixels * kernel_area without padding): the work of kernels that skip padded taps
   Count
 };
 constexpr int kNumFeatures = static_cast<int>(Feature::Count);
