@@ -10,6 +10,7 @@
 #include "flydel/Dialect/Flydel/IR/FlydelAttrs.h"
 #include "flydel/Dialect/Flydel/IR/FlydelDialect.h"
 #include "flydel/Interfaces/LayerOpInterface.h"
+#include "flydel/Partition/Folding.h"
 #include "flydel/Transforms/Passes.h"
 #include "flydel/Transforms/PlatformLibrary.h"
 
@@ -50,6 +51,7 @@ struct DeviceKpi {
 struct DevicePlan {
   std::string name;
   StringAttr nameAttr;
+  bool fpga = false; // evaluated at the op's flydel.folding; other devices never see a folding
   SmallVector<DeviceKpi> kpis;
 };
 
@@ -107,7 +109,7 @@ private:
   std::shared_ptr<const ::flydel::Library> library;
   std::string loadError;
   PlatformAttr platformAttr;
-  SmallVector<DevicePlan> plans;
+  SmallVector<DevicePlan, 4> plans;
   std::map<LayerKey, LayerOutcome> cache;
   MLIRContext *ctx = nullptr;
 };
@@ -145,6 +147,7 @@ LogicalResult AnnotateKpisPass::initialize(MLIRContext *context) {
     DevicePlan plan;
     plan.name = device.name;
     plan.nameAttr = StringAttr::get(context, device.name);
+    plan.fpga = device.kind == ::flydel::DeviceKind::Fpga;
     for (const ::flydel::KpiModel &model : library->models) {
       if (model.device != device.name)
         continue;
@@ -209,12 +212,17 @@ const LayerOutcome &AnnotateKpisPass::evaluate(const Layer &layer) {
   if (!inserted)
     return outcome;
 
-  ::flydel::FeatureVector features = ::flydel::computeFeatures(layer);
+  // The folding is a property of an FPGA implementation: CPU and GPU models see the unfolded layer.
+  ::flydel::FeatureVector fpgaFeatures = ::flydel::computeFeatures(layer);
+  Layer unfolded = layer;
+  unfolded.pe = unfolded.simd = 1;
+  ::flydel::FeatureVector plainFeatures = ::flydel::computeFeatures(unfolded);
   int opIndex = static_cast<int>(layer.op);
   ::flydel::ModelVariant variant = ::flydel::variantOf(layer);
   NamedAttrList entries;
   for (const DevicePlan &device : plans) {
     DeviceOutcome &result = outcome.devices.emplace_back();
+    const ::flydel::FeatureVector &features = device.fpga ? fpgaFeatures : plainFeatures;
     for (const DeviceKpi &kpi : device.kpis) {
       const ::flydel::KpiModel *model = kpi.models[opIndex][static_cast<int>(variant)];
       if (!model)
@@ -284,6 +292,7 @@ void AnnotateKpisPass::runOnOperation() {
   module->setAttr(FlydelDialect::kPlatformAttrName, platformAttr);
 
   llvm::DenseMap<Operation *, SmallVector<DeviceTotals>> totals;
+  bool failedFolding = false;
   module.walk([&](LayerOpInterface layerOp) {
     Operation *op = layerOp.getOperation();
     std::string reason;
@@ -296,6 +305,18 @@ void AnnotateKpisPass::runOnOperation() {
     if (!problem.empty()) {
       op->emitWarning() << "not annotated: invalid layer: " << problem;
       return;
+    }
+    // FPGA models are evaluated at the engine's folding when the op has one (from the user or
+    // --flydel-fold-fpga); otherwise at pe = simd = 1, the smallest and slowest engine.
+    if (auto folding = op->getAttrOfType<FoldingAttr>(FlydelDialect::kFoldingAttrName)) {
+      ::flydel::Folding f{folding.getPe(), folding.getSimd()};
+      if (std::string bad = ::flydel::checkFolding(*layer, f); !bad.empty()) {
+        op->emitError() << "annotate-kpis: flydel.folding " << folding << " is not legal for this layer: " << bad;
+        failedFolding = true;
+        return;
+      }
+      layer->pe = f.pe;
+      layer->simd = f.simd;
     }
     const LayerOutcome &outcome = evaluate(*layer);
     op->setAttr(FlydelDialect::kKpisAttrName, outcome.kpis);
@@ -328,6 +349,8 @@ void AnnotateKpisPass::runOnOperation() {
     }
   });
 
+  if (failedFolding)
+    return signalPassFailure();
   for (auto &[function, sums] : totals) {
     NamedAttrList entries;
     for (auto [device, t] : llvm::zip(plans, sums)) {

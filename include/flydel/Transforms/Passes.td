@@ -101,6 +101,48 @@ def AssignDevices : Pass<"assign-devices", "mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::flydel::FlydelDialect"];
 }
 
+def FoldFpga : Pass<"flydel-fold-fpga", "mlir::ModuleOp"> {
+  let summary = "Choose the PE/SIMD folding of every FPGA layer within the device's resources";
+  let description = [{
+    For the layer ops placed on an FPGA device (`flydel.device` of kind fpga, after `--assign-devices` or pinned;
+    with `all-layers`, every layer op), chooses the folding of each layer's streaming engine -- `pe` output
+    channels (a divisor of the output channels) times `simd` input channels (a divisor of the input channels per
+    group; `simd = pe` for depthwise convolution, pooling and elementwise layers) per cycle -- and records it as
+    `flydel.folding = #flydel.folding<pe = P, simd = S>`.
+
+    Every candidate folding is evaluated with the platform library's FPGA flydels (the time model -- `cycles`
+    when the device has one, else its latency at the library's stated clock -- and one model per budgeted
+    resource). The layers of a device together must fit its capacities (`lut`, `ff`, `dsp`, `bram36`, ...) minus
+    `reserve`, or the amounts given by `budget`. `objective=throughput` (default) minimises the slowest layer's
+    time: the engines stream, so the slowest one's initiation interval sets the frame rate; each layer then
+    takes its least-resource folding that meets that time. `objective=latency` minimises the sum of the
+    layers' times (layers one after another). The search (`flydel/Partition/Folding.h`, MLIR-free) is exact
+    for throughput and branch and bound with a node limit for latency; a remark on the module says whether the
+    result is proven optimal.
+
+    A `flydel.folding` already on an op is kept, after checking that it is legal for the layer and that the
+    models can evaluate it. A folding whose predictions are not valid numbers (a model far outside its data) is
+    not a candidate; a budgeted resource without a model for a layer's op kind is not counted, with a warning.
+    When nothing fits, the error names the budget and the layers. Run `--annotate-kpis` again afterwards to
+    re-predict the FPGA KPIs at the chosen foldings (it evaluates FPGA models at `flydel.folding`).
+  }];
+  let options = [
+    Option<"platform", "platform", "std::string", /*default=*/"\"tx2-c10gx\"",
+           "Embedded platform name, or path to a platform library JSON (the one --annotate-kpis used)">,
+    Option<"device", "device", "std::string", /*default=*/"\"\"",
+           "FPGA device to fold (default: every FPGA device of the platform)">,
+    Option<"allLayers", "all-layers", "bool", /*default=*/"false",
+           "Fold every layer op for `device` (or the platform's only FPGA device), whatever its flydel.device">,
+    Option<"reserve", "reserve", "double", /*default=*/"0.0",
+           "Share of every budget kept free, in [0, 1)">,
+    ListOption<"budget", "budget", "std::string",
+               "Resource budgets replacing the device's capacities, as resource=count (e.g. lut=20000,dsp=100)">,
+    Option<"objective", "objective", "std::string", /*default=*/"\"throughput\"",
+           "throughput (slowest layer) or latency (sum of the layers)">
+  ];
+  let dependentDialects = ["::mlir::flydel::FlydelDialect"];
+}
+
 def OutlinePartitions : Pass<"outline-partitions", "mlir::ModuleOp"> {
   let summary = "Outline maximal connected same-device groups of ops into functions, with explicit transfers";
   let description = [{
