@@ -5,7 +5,7 @@
 #
 #   scripts/host-campaign.sh [OUT_DIR]        default: platforms/host-<cpu>, e.g. platforms/host-xeon
 #
-# Environment: BUILD (default build), MODELS (default ../shared/models/onnx), N_CONV (300), N_OTHER (60),
+# Environment: BUILD (default build), MODELS (default ../shared/models/onnx), N_CONV (300), N_DW (150), N_OTHER (60),
 # QUICK=1 (a few layers per op kind, for a smoke test), STEPS (default "measure identify validate": a subset runs
 # only those steps). About 10-12 minutes on 2 cores at the defaults. Everything is resumable: re-running skips
 # layers already measured. Needs ./scripts/setup.sh and a built tree.
@@ -19,8 +19,9 @@ cpu=$(sed -n 's/^model name\s*:\s*//p' /proc/cpuinfo | head -1 | tr 'A-Z' 'a-z' 
       grep -oE 'xeon|epyc|ryzen|core|neoverse|[a-z]+' | head -1)
 OUT=${1:-$ROOT/platforms/host-${cpu:-cpu}}
 N_CONV=${N_CONV:-300}
+N_DW=${N_DW:-150}
 N_OTHER=${N_OTHER:-60}
-if [ "${QUICK:-0}" = 1 ]; then N_CONV=24; N_OTHER=20; fi
+if [ "${QUICK:-0}" = 1 ]; then N_CONV=24; N_DW=12; N_OTHER=20; fi
 mkdir -p "$OUT"/plans "$OUT"/excitation "$OUT"/validation
 log() { echo "[host-campaign $(date +%H:%M:%S)] $*" >&2; }
 
@@ -33,6 +34,18 @@ P="$BIN/flydel-measure plan --design lhs --seed 1"
 $BIN/flydel-measure plan --design lhs --seed 7 --op conv2d --n "$N_CONV" --in-hw 3:230 --c-in 1:1024 --c-out 2:1280 \
    --kernel 1,1,3,3,3,5,7,11 --stride 1,2 --depthwise 0.35 --valid 0.4 --max-macs 1e9 --min-macs 1e3 \
    --max-bytes 6.4e7 -o "$OUT/plans/conv2d.csv"
+# A depthwise-only excitation (depthwise layers are a third of a mobile CNN's and run their own kernels), and for
+# cpu-onednn a second dense and depthwise design whose channel counts are multiples of 8 as in real CNNs: oneDNN
+# runs whole 16-lane vectors, and a design of arbitrary counts alone over-predicts real layers by 10-20 %.
+$BIN/flydel-measure plan --design lhs --seed 21 --op conv2d --n "$N_DW" --in-hw 3:230 --c-in 8:1024 --c-out 8:1024 \
+   --kernel 3,3,3,5,5,7 --stride 1,2 --depthwise 1 --valid 0.3 --max-macs 1e9 --min-macs 1e3 --max-bytes 6.4e7 \
+   -o "$OUT/plans/depthwise.csv"
+$BIN/flydel-measure plan --design lhs --seed 31 --op conv2d --n "$N_CONV" --in-hw 3:230 --c-in 1:1024 --c-out 2:1280 \
+   --kernel 1,1,3,3,3,5,7,11 --stride 1,2 --valid 0.4 --channel-multiple 8 --max-macs 1e9 --min-macs 1e3 \
+   --max-bytes 6.4e7 -o "$OUT/plans/conv2d-aligned.csv"
+$BIN/flydel-measure plan --design lhs --seed 32 --op conv2d --n "$N_DW" --in-hw 3:230 --c-in 8:1024 --c-out 8:1024 \
+   --kernel 3,3,3,5,5,7 --stride 1,2 --depthwise 1 --valid 0.3 --channel-multiple 8 --max-macs 1e9 --min-macs 1e3 \
+   --max-bytes 6.4e7 -o "$OUT/plans/depthwise-aligned.csv"
 $P --op pool2d --n "$N_OTHER" --in-hw 7:224 --c-in 3:512 --kernel 2,3 --stride 1,2 --max-bytes 6.4e7 \
    -o "$OUT/plans/pool2d.csv"
 $P --op matmul --n "$N_OTHER" --rows 1:4096 --c-in 16:4096 --c-out 8:4096 --max-macs 4e8 --max-bytes 6.4e7 \
@@ -79,7 +92,9 @@ V="$BIN/flydel-measure --min-time 0.05 --warmup 0.01 --min-samples 3 --max-sampl
 if has measure; then
   for rep in a b; do
     for backend in cpu-mlir cpu-onednn; do
-      for op in conv2d pool2d; do
+      ops="conv2d depthwise pool2d"
+      [ $backend = cpu-onednn ] && ops="$ops conv2d-aligned depthwise-aligned"
+      for op in $ops; do
         log "$backend: excitation $op ($rep); $(uptime | sed 's/.*load/load/')"
         $M --backend $backend --plan "$OUT/plans/$op.csv" -o "$OUT/excitation/$backend-$op-$rep.csv"
       done
@@ -88,7 +103,9 @@ if has measure; then
     done
   done
   for backend in cpu-mlir cpu-onednn; do
-    for op in conv2d pool2d; do
+    ops="conv2d depthwise pool2d"
+    [ $backend = cpu-onednn ] && ops="$ops conv2d-aligned depthwise-aligned"
+    for op in $ops; do
       $PY "$ROOT/python/flydel_validate.py" combine --realistic "$OUT/excitation/$backend-$op-a.csv" \
         "$OUT/excitation/$backend-$op-b.csv" -o "$OUT/excitation/$backend-$op.csv"
     done
@@ -117,10 +134,16 @@ $(first=1; for backend in cpu-mlir cpu-onednn; do
   desc="TOSA through flydel-lower-cpu and the MLIR ExecutionEngine (naive loops), 1 thread"
   [ $backend = cpu-onednn ] && desc="oneDNN $(dpkg-query -W -f='${Version}' libdnnl-dev 2>/dev/null) primitives, 1 thread"
   echo "    {\"name\": \"$backend\", \"kind\": \"cpu\", \"description\": \"$desc\", \"tables\": ["
-  sep=""
-  for op in conv2d pool2d matmul elementwise data_movement; do
-    echo "      $sep{\"file\": \"$backend-$op.csv\", \"op\": \"$op\", \"dtype\": \"f32\", \"kpis\": {\"latency_ms\": \"ms\"}}"
-    sep=","
+  # conv2d: cpu-mlir runs dense and depthwise layers through the same loop nests (one model of both designs fits
+  # real layers best); oneDNN runs them through different kernels, so each variant gets its own model.
+  if [ $backend = cpu-onednn ]; then
+    echo "      {\"file\": [\"$backend-conv2d.csv\", \"$backend-conv2d-aligned.csv\"], \"op\": \"conv2d\", \"variant\": \"dense\", \"dtype\": \"f32\", \"kpis\": {\"latency_ms\": \"ms\"}},"
+    echo "      {\"file\": [\"$backend-conv2d.csv\", \"$backend-depthwise.csv\", \"$backend-depthwise-aligned.csv\"], \"op\": \"conv2d\", \"variant\": \"depthwise\", \"dtype\": \"f32\", \"kpis\": {\"latency_ms\": \"ms\"}}"
+  else
+    echo "      {\"file\": [\"$backend-conv2d.csv\", \"$backend-depthwise.csv\"], \"op\": \"conv2d\", \"dtype\": \"f32\", \"kpis\": {\"latency_ms\": \"ms\"}}"
+  fi
+  for op in pool2d matmul elementwise data_movement; do
+    echo "      ,{\"file\": \"$backend-$op.csv\", \"op\": \"$op\", \"dtype\": \"f32\", \"kpis\": {\"latency_ms\": \"ms\"}}"
   done
   echo "    ]}"
 done)
