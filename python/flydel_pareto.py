@@ -260,13 +260,24 @@ def draw(ax, shown):
         x, y = p["latency_us"] / 1000, p["energy_uj"] / 1000
         if p["baseline"]:
             style = dict(marker="s", s=60, color="C3")
+            if p.get("pareto"):  # a single device on the front: framed in the front's colour
+                style.update(edgecolors="C0", linewidths=2)
         elif p.get("pareto"):
             style = dict(marker="o", s=50, color="C0")
         else:
             style = dict(marker="o", s=30, color="grey")
         if not complete(p):
             style["facecolors"], style["edgecolors"] = "none", style.pop("color")
+        elif "edgecolors" in style:
+            style["facecolors"] = style.pop("color")
         ax.scatter([x], [y], zorder=2, **style)
+        # A lower bound points the way the true value lies.
+        if p["missing_energy"]:
+            ax.annotate("", (x, y), xytext=(0, 30), textcoords="offset points",
+                        arrowprops=dict(arrowstyle="<-", color="grey"))
+        if p["missing_latency"]:
+            ax.annotate("", (x, y), xytext=(30, 0), textcoords="offset points",
+                        arrowprops=dict(arrowstyle="<-", color="grey"))
         # Alternate label sides: neighbouring points of a front are often close.
         ax.annotate(p["id"] + ("" if complete(p) else " (bound)"), (x, y), textcoords="offset points",
                     xytext=(5, 4) if i % 2 == 0 else (-12, -11), fontsize=8)
@@ -299,10 +310,10 @@ def plot(points, path, title, mode):
             ax.indicate_inset_zoom(inset, edgecolor="grey")
     handles = [plt.Line2D([], [], marker="o", color="C0", ls="-", label="non-dominated (front)"),
                plt.Line2D([], [], marker="o", color="grey", ls="", label="dominated"),
-               plt.Line2D([], [], marker="s", color="C3", ls="", label="single device"),
+               plt.Line2D([], [], marker="s", color="C3", ls="", label="single device (blue frame: on the front)"),
                plt.Line2D([], [], marker="o", color="k", mfc="none", ls="",
-                          label="lower bound: an op without a model on its device")]
-    ax.legend(handles=handles, fontsize=7, loc="upper left")
+                          label="lower bound (arrow): an op without a model on its device")]
+    ax.legend(handles=handles, fontsize=7, loc="best")
     ax.set(xlabel="predicted latency (ms, %s)" % ("sum over ops" if mode == "sequential" else "pipeline period"),
            ylabel="predicted energy (mJ)")
     ax.set_title(title, fontsize=8)
