@@ -170,7 +170,9 @@ def validate(args):
         preds = dict(zip(keys, predict(args.identify, args.library, device, keys)))
         layer_pairs = [(preds[k][0], measured[k]) for k in keys if preds[k][0] is not None]
         noise_pairs = [(retest[k], first[k]) for k in keys if k in retest]
-        cv = {m["op"]: m["cv"] for m in library["models"] if m["device"] == device and m["kpi"] == "latency_ms"}
+        # One entry per model: "conv2d", or "conv2d/dense" and "conv2d/depthwise" when the library splits variants.
+        cv = {m["op"] + ("/" + m["variant"] if m.get("variant") else ""): m["cv"]
+              for m in library["models"] if m["device"] == device and m["kpi"] == "latency_ms"}
         entry = {"training_cv": cv, "layers": figures(layer_pairs), "noise_floor": figures(noise_pairs),
                  "extrapolated_layers": sum(1 for k in keys if preds[k][1]),
                  "load_average": [c for c in comments if "load average" in c], "networks": {}}
@@ -209,9 +211,10 @@ def markdown(summary):
         nets = ", ".join("%s %+.1f" % (n.replace("torchvision_", "").replace("mlperftiny_v0.7_", ""), v["error_pct"]) +
                          (" (layers %.0f)" % v["per_layer"]["mape"] if v.get("per_layer", {}).get("n") else "")
                          for n, v in sorted(e["networks"].items()))
-        cv = e["training_cv"].get("conv2d", {}).get("mape", float("nan"))
+        conv = sorted((op, c["mape"]) for op, c in e["training_cv"].items() if op.split("/")[0] == "conv2d")
+        cv = " / ".join(("%s %.1f" % (op.split("/")[1], m)) if "/" in op else "%.1f" % m for op, m in conv) or "n/a"
         L, N = e["layers"], e["noise_floor"]
-        out.append("| %s | %.1f | %d | %.1f | %.0f %% | %s | %s | %s |" % (
+        out.append("| %s | %s | %d | %.1f | %.0f %% | %s | %s | %s |" % (
             device, cv, L.get("n", 0), L.get("mape", float("nan")), L.get("within_10pct", float("nan")),
             "%.1f" % N["mape"] if N.get("n") else "n/a", "%.0f %%" % N["within_10pct"] if N.get("n") else "n/a", nets))
     out.append("")
