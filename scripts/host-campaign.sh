@@ -7,7 +7,7 @@
 #
 # Environment: BUILD (default build), MODELS (default ../shared/models/onnx), N_CONV (300), N_DW (150), N_OTHER (60),
 # QUICK=1 (a few layers per op kind, for a smoke test), STEPS (default "measure identify validate": a subset runs
-# only those steps). About 10-12 minutes on 2 cores at the defaults. Everything is resumable: re-running skips
+# only those steps). About 13-14 minutes on 2 cores at the defaults (the sum of its parts' measured times). Everything is resumable: re-running skips
 # layers already measured. Needs ./scripts/setup.sh and a built tree.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
