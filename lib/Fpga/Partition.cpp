@@ -69,6 +69,13 @@ struct SplitMix {
   }
 };
 
+// mkdir -p.
+void makeDirs(const std::string &dir) {
+  for (size_t at = dir.find('/', 1); at != std::string::npos; at = dir.find('/', at + 1))
+    ::mkdir(dir.substr(0, at).c_str(), 0777);
+  ::mkdir(dir.c_str(), 0777);
+}
+
 bool writeText(const std::string &path, const std::string &text) {
   std::ofstream out(path);
   out << text;
@@ -316,7 +323,7 @@ Expected<GeneratedPartition> generatePartition(const Partition &p) {
 }
 
 Expected<bool> writeGenerated(const GeneratedPartition &g, const std::string &dir, const std::string &file) {
-  ::mkdir(dir.c_str(), 0777);
+  makeDirs(dir);
   bool ok = writeText(dir + "/" + file, g.verilog);
   for (const auto &[name, text] : g.files)
     ok = ok && writeText(dir + "/" + name, text);

@@ -1,19 +1,27 @@
 //===- flydel-translate.cpp - translate models into MLIR ------------------===//
 //
 // flydel-translate --import-onnx MODEL.onnx [-o OUT.mlir] [--input-shape NAME=1x3x224x224]... [--elide-weights]
+// flydel-translate --emit-verilog PARTITIONED.mlir [-o OUT.sv] [--fpga-pe N] [--fpga-simd N] [--fpga-all-functions]
+//                  [--fpga-activation-range R] [--fpga-placeholder-weights] [--verify-verilog DIR]
 //
 // A plain LLVM command line rather than mlir-translate's registration: the importer has options of its own
 // (input shapes, weight elision) that a TranslateToMLIRRegistration cannot carry per invocation.
 //
 //===----------------------------------------------------------------------===//
 
+#include "flydel/Registration/Registration.h"
 #include "flydel/Target/ONNX/ImportONNX.h"
+#include "flydel/Target/Verilog/EmitVerilog.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/OperationSupport.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Support/ToolUtilities.h"
+#include "llvm/Support/SourceMgr.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/Config/llvm-config.h"
 #include "llvm/Support/CommandLine.h"
@@ -49,6 +57,102 @@ static cl::opt<double> absTolerance("atol", cl::desc("Absolute tolerance for --o
 static cl::opt<double> relTolerance("rtol", cl::desc("Relative tolerance for --onnx-test-data"), cl::init(1e-3),
                             cl::cat(category));
 
+static cl::opt<bool> emitVerilogFlag("emit-verilog",
+                                     cl::desc("Emit the FPGA partitions of an MLIR module (functions with a "
+                                              "flydel.device of kind fpga) as SystemVerilog; ROM files go beside -o"),
+                                     cl::cat(category));
+static cl::opt<bool> fpgaAllFunctions("fpga-all-functions",
+                                      cl::desc("--emit-verilog: every function with a body is an FPGA partition"),
+                                      cl::cat(category));
+static cl::opt<int> fpgaPe("fpga-pe", cl::desc("--emit-verilog: pe of ops without flydel.folding"), cl::init(1),
+                           cl::cat(category));
+static cl::opt<int> fpgaSimd("fpga-simd", cl::desc("--emit-verilog: simd of convolutions without flydel.folding"),
+                             cl::init(1), cl::cat(category));
+static cl::opt<double> fpgaActivationRange(
+    "fpga-activation-range",
+    cl::desc("--emit-verilog: every activation tensor is assumed to lie in [-R, R] (no calibration data)"),
+    cl::init(mlir::flydel::VerilogEmitOptions().activationRange), cl::cat(category));
+static cl::opt<bool> fpgaPlaceholderWeights(
+    "fpga-placeholder-weights",
+    cl::desc("--emit-verilog: elided weights become deterministic placeholders (resource/latency studies only)"),
+    cl::cat(category));
+static cl::opt<std::string> verifyVerilog(
+    "verify-verilog",
+    cl::desc("--emit-verilog: also simulate every partition in Verilator against the composed C++ reference on "
+             "random inputs, in DIR/<module>"),
+    cl::value_desc("dir"), cl::cat(category));
+static cl::opt<std::string> fpgaCache("fpga-cache", cl::desc("--verify-verilog: verilated model cache (default "
+                                                             "DIR/cache)"),
+                                      cl::value_desc("dir"), cl::cat(category));
+static cl::opt<bool> splitInputFile("split-input-file",
+                                    cl::desc("--emit-verilog: translate each '// -----' chunk on its own"),
+                                    cl::cat(category));
+static cl::opt<bool> verifyDiagnostics("verify-diagnostics",
+                                       cl::desc("--emit-verilog: check diagnostics against expected-* comments"),
+                                       cl::cat(category));
+
+/// --emit-verilog on one buffer: parse, emit, write (and simulate on request).
+static mlir::LogicalResult emitVerilogChunk(std::unique_ptr<MemoryBuffer> buffer, raw_ostream &os) {
+  mlir::DialectRegistry registry;
+  mlir::registerAllDialects(registry);
+  mlir::flydel::registerFlydel(registry);
+  mlir::MLIRContext context(registry);
+  context.printOpOnDiagnostic(false);
+  SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(std::move(buffer), SMLoc());
+  std::optional<mlir::SourceMgrDiagnosticHandler> handler;
+  std::optional<mlir::SourceMgrDiagnosticVerifierHandler> verifier;
+  if (verifyDiagnostics)
+    verifier.emplace(sourceMgr, &context);
+  else
+    handler.emplace(sourceMgr, &context);
+  auto result = [&]() -> mlir::LogicalResult {
+    mlir::OwningOpRef<mlir::ModuleOp> module = mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, &context);
+    if (!module)
+      return mlir::failure();
+    mlir::flydel::VerilogEmitOptions options;
+    options.allFunctions = fpgaAllFunctions;
+    options.defaultPe = fpgaPe;
+    options.defaultSimd = fpgaSimd;
+    options.activationRange = fpgaActivationRange;
+    options.placeholderWeights = fpgaPlaceholderWeights;
+    options.provenance = "flydel-translate --emit-verilog " + inputFilename;
+    if (!(options.activationRange > 0)) {
+      errs() << "flydel-translate: --fpga-activation-range must be positive\n";
+      return mlir::failure();
+    }
+    auto emitted = mlir::flydel::emitVerilog(*module, options);
+    if (failed(emitted))
+      return mlir::failure();
+    if (!verifyVerilog.empty()) {
+      std::string cache = fpgaCache.empty() ? verifyVerilog + "/cache" : std::string(fpgaCache);
+      bool pass = true;
+      for (const auto &partition : emitted->partitions) {
+        auto sim = ::flydel::fpga::verifyPartition(partition, verifyVerilog + "/" + partition.name, cache);
+        if (!sim) {
+          errs() << "flydel-translate: " << partition.name << ": " << sim.error() << "\n";
+          pass = false;
+          continue;
+        }
+        outs() << (sim->mismatches ? "FAIL " : "PASS ") << partition.name << ": cycles " << sim->cycles << ", "
+               << sim->beats << " output beats compared, " << sim->mismatches << " mismatches\n";
+        pass = pass && sim->mismatches == 0;
+      }
+      if (!pass)
+        return mlir::failure();
+    }
+    // Split chunks print to the stream (ROM files beside -o); a whole file goes through writeVerilog.
+    if (splitInputFile) {
+      os << emitted->verilog;
+      return mlir::success();
+    }
+    return mlir::flydel::writeVerilog(*emitted, outputFilename, module->getLoc());
+  }();
+  if (verifyDiagnostics)
+    return verifier->verify();
+  return result;
+}
+
 /// Reads DIR/PREFIX_0.pb, DIR/PREFIX_1.pb, ... until one is missing.
 static bool readNumbered(StringRef dir, StringRef prefix, std::vector<std::string> &blobs) {
   for (unsigned k = 0;; ++k) {
@@ -72,9 +176,33 @@ int main(int argc, char **argv) {
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(argc, argv, "flydel model translator\n");
 
-  if (!importOnnx) {
-    errs() << "flydel-translate: choose a translation (--import-onnx)\n";
+  if (importOnnx == emitVerilogFlag) {
+    errs() << "flydel-translate: choose one translation (--import-onnx or --emit-verilog)\n";
     return 1;
+  }
+  if (emitVerilogFlag) {
+    std::string errorMessage;
+    std::unique_ptr<MemoryBuffer> input = mlir::openInputFile(inputFilename, &errorMessage);
+    if (!input) {
+      errs() << "flydel-translate: " << errorMessage << "\n";
+      return 1;
+    }
+    if (!splitInputFile && !verifyDiagnostics)
+      return failed(emitVerilogChunk(std::move(input), outs())) ? 1 : 0;
+    // Chunks: the Verilog of all of them goes to -o once every chunk succeeded.
+    std::string text;
+    raw_string_ostream os(text);
+    if (failed(mlir::splitAndProcessBuffer(std::move(input), emitVerilogChunk, os,
+                                           splitInputFile ? mlir::kDefaultSplitMarker : "", "// -----")))
+      return 1;
+    std::unique_ptr<ToolOutputFile> output = mlir::openOutputFile(outputFilename, &errorMessage);
+    if (!output) {
+      errs() << "flydel-translate: " << errorMessage << "\n";
+      return 1;
+    }
+    output->os() << text;
+    output->keep();
+    return 0;
   }
   mlir::flydel::OnnxImportOptions options;
   options.elideWeights = elideWeights;

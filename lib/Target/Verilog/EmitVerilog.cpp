@@ -1,0 +1,673 @@
+//===- EmitVerilog.cpp - FPGA partitions (TOSA) to SystemVerilog ----------===//
+//
+// Two steps: the function's TOSA ops become a graph of engines with f32 weights (batch-norm constants, clamps
+// folded in), then the graph is quantised (weights per tensor, activations by the stated range) into a
+// flydel::fpga::Partition, which the MLIR-free generator turns into Verilog.
+//
+//===----------------------------------------------------------------------===//
+#include "flydel/Target/Verilog/EmitVerilog.h"
+
+#include "flydel/Dialect/Flydel/IR/FlydelAttrs.h"
+#include "flydel/Dialect/Flydel/IR/FlydelDialect.h"
+#include "flydel/Interfaces/LayerOpInterface.h"
+
+#include "mlir/Dialect/Tosa/IR/TosaOps.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/ToolOutputFile.h"
+
+#include <cctype>
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::flydel;
+namespace fpga = ::flydel::fpga;
+using fpga::EngineConfig;
+using fpga::EngineKind;
+using fpga::StreamRef;
+
+namespace {
+
+/// Elements beyond which the importer elides weights (kInlineConstLimit of ImportONNX.cpp): a zero splat this
+/// large is an elided tensor, not a trained one.
+constexpr int64_t kElisionThreshold = 16;
+
+struct ConstValues {
+  std::vector<float> values;
+  SmallVector<int64_t> shape;
+  bool missing = false; // elided zero splat or dense_resource without its blob
+};
+
+// The f32 values of a constant operand; failure (with a diagnostic on `user`) when it is not a constant.
+FailureOr<ConstValues> readConst(Operation *user, Value value, StringRef what) {
+  Operation *def = value.getDefiningOp();
+  ElementsAttr attr;
+  if (auto c = dyn_cast_or_null<tosa::ConstOp>(def))
+    attr = c.getValues();
+  else if (!def || !matchPattern(value, m_Constant(&attr)))
+    return user->emitError() << "emit-verilog: the " << what << " must be a constant";
+  auto type = cast<ShapedType>(attr.getType());
+  if (!type.getElementType().isF32())
+    return user->emitError() << "emit-verilog: the " << what << " must be f32, got " << type.getElementType();
+  ConstValues out;
+  out.shape.assign(type.getShape().begin(), type.getShape().end());
+  int64_t n = type.getNumElements();
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
+    if (dense.isSplat()) {
+      float v = dense.getSplatValue<float>();
+      out.values.assign(n, v);
+      out.missing = v == 0.0f && n > kElisionThreshold;
+    } else {
+      out.values.assign(dense.getValues<float>().begin(), dense.getValues<float>().end());
+    }
+    return out;
+  }
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr)) {
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    if (!blob) {
+      out.missing = true;
+      out.values.assign(n, 0.0f);
+      return out;
+    }
+    ArrayRef<char> data = blob->getData();
+    if (data.size() != static_cast<size_t>(n) * sizeof(float))
+      return user->emitError() << "emit-verilog: the " << what << "'s resource blob has " << data.size()
+                               << " bytes, expected " << n * 4;
+    out.values.resize(n);
+    std::memcpy(out.values.data(), data.data(), data.size());
+    return out;
+  }
+  return user->emitError() << "emit-verilog: the " << what << " has an unsupported constant encoding";
+}
+
+// A node before quantisation.
+struct FloatNode {
+  Operation *op = nullptr; // the op it came from: diagnostics
+  std::string name;
+  EngineConfig config;
+  std::vector<float> weights, bias;
+  bool placeholder = false;
+  float clampLo = -std::numeric_limits<float>::infinity(), clampHi = std::numeric_limits<float>::infinity();
+  bool clamped = false;
+  std::vector<StreamRef> operands;
+};
+
+struct PartitionBuilder {
+  func::FuncOp function;
+  const VerilogEmitOptions &options;
+  std::vector<FloatNode> nodes;
+  llvm::DenseMap<Value, StreamRef> streams;
+  fpga::Partition partition;
+  std::vector<std::string> placeholders;
+
+  PartitionBuilder(func::FuncOp function, const VerilogEmitOptions &options) : function(function), options(options) {}
+
+  InFlightDiagnostic error(Operation *op) {
+    return op->emitError() << "emit-verilog: '" << op->getName() << "': ";
+  }
+
+  // Shape [1, H, W, C] of an f32 activation.
+  FailureOr<SmallVector<int64_t>> activation(Operation *op, Value value, StringRef what) {
+    auto type = dyn_cast<RankedTensorType>(value.getType());
+    if (!type || type.getRank() != 4 || !type.hasStaticShape())
+      return error(op) << "the " << what << " must be a static rank-4 NHWC tensor, got " << value.getType();
+    if (!type.getElementType().isF32())
+      return error(op) << "the " << what << " must be f32 (the flow quantises f32 models), got "
+                       << type.getElementType();
+    if (type.getDimSize(0) != 1)
+      return error(op) << "the engines take batch 1, the " << what << " has batch " << type.getDimSize(0);
+    return SmallVector<int64_t>(type.getShape());
+  }
+
+  FailureOr<StreamRef> stream(Operation *op, Value value) {
+    auto it = streams.find(value);
+    if (it == streams.end())
+      return error(op) << "an operand is not an activation stream of the partition (a constant, or produced by an "
+                          "op without an engine)";
+    return it->second;
+  }
+
+  // Folding of the op: flydel.folding, else the defaults.
+  LogicalResult folding(Operation *op, EngineConfig &c) {
+    bool channelWise = c.kind != EngineKind::Conv;
+    if (auto attr = op->getAttrOfType<FoldingAttr>(FlydelDialect::kFoldingAttrName)) {
+      c.pe = static_cast<int>(attr.getPe());
+      c.simd = static_cast<int>(attr.getSimd());
+      if (channelWise && c.simd != c.pe)
+        return error(op) << "flydel.folding has simd = " << c.simd << " but the " << fpga::engineKindName(c.kind)
+                         << " engine is channel-wise (simd must equal pe = " << c.pe << ")";
+    } else {
+      c.pe = static_cast<int>(options.defaultPe);
+      c.simd = channelWise ? c.pe : static_cast<int>(options.defaultSimd);
+    }
+    return success();
+  }
+
+  // The engines pad symmetrically; TOSA pads [top, bottom, left, right]. An asymmetric pad whose extra side no
+  // window reaches (TF "same" with stride 2: top 1, bottom 0) is the symmetric one with the same output size.
+  LogicalResult padding(Operation *op, ArrayRef<int64_t> pad, EngineConfig &c, int64_t oh, int64_t ow) {
+    c.p = static_cast<int>(pad[0]);
+    if (pad[2] != pad[0] || pad[1] > pad[0] || pad[3] > pad[0])
+      return error(op) << "padding [top, bottom, left, right] = [" << pad[0] << ", " << pad[1] << ", " << pad[2]
+                       << ", " << pad[3] << "]: the engines pad every side by the same amount";
+    if (c.outH() != oh || c.outW() != ow)
+      return error(op) << "padding [" << pad[0] << ", " << pad[1] << ", " << pad[2] << ", " << pad[3]
+                       << "] differs from a symmetric padding of " << c.p << " in the output size";
+    return success();
+  }
+
+  LogicalResult checkEngine(Operation *op, const EngineConfig &c) {
+    if (std::string why = c.check(); !why.empty())
+      return error(op) << "no " << fpga::engineKindName(c.kind) << " engine for this op: " << why << " (h " << c.h
+                       << ", w " << c.w << ", cin " << c.cin << ", cout " << c.cout << ", k " << c.k << ", s " << c.s
+                       << ", p " << c.p << ", pe " << c.pe << ", simd " << c.simd << ")";
+    return success();
+  }
+
+  std::string layerName(Operation *op) {
+    std::string name = getLayerName(op);
+    if (name.empty())
+      name = op->getName().getStringRef().str() + "#" + std::to_string(nodes.size());
+    return name;
+  }
+
+  LogicalResult addNode(Operation *op, FloatNode node) {
+    node.op = op;
+    node.name = layerName(op);
+    if (failed(checkEngine(op, node.config)))
+      return failure();
+    streams[op->getResult(0)] = StreamRef::ofNode(static_cast<int>(nodes.size()));
+    nodes.push_back(std::move(node));
+    return success();
+  }
+
+  // Weights of a convolution: present, or placeholders when allowed.
+  LogicalResult weights(Operation *op, Value value, FloatNode &node) {
+    auto w = readConst(op, value, "weight");
+    if (failed(w))
+      return failure();
+    if (w->missing) {
+      if (!options.placeholderWeights)
+        return error(op) << "its weights are elided (a zero splat or a dense_resource without data, e.g. from "
+                            "--elide-weights): re-import with weights, or use placeholder weights for resource and "
+                            "latency studies";
+      node.placeholder = true;
+    }
+    node.weights = std::move(w->values);
+    return success();
+  }
+
+  template <typename ConvOp> LogicalResult conv(ConvOp op, bool depthwise) {
+    auto in = activation(op, op.getInput(), "input");
+    auto out = activation(op, op.getResult(), "result");
+    if (failed(in) || failed(out))
+      return failure();
+    auto wType = cast<RankedTensorType>(op.getWeight().getType());
+    if (!wType.hasStaticShape())
+      return error(op) << "the weight must have a static shape";
+    ArrayRef<int64_t> ws = wType.getShape(); // conv: OHWI; depthwise: [KH, KW, C, M]
+    FloatNode node;
+    EngineConfig &c = node.config;
+    c.kind = depthwise ? EngineKind::Depthwise : EngineKind::Conv;
+    c.h = static_cast<int>((*in)[1]);
+    c.w = static_cast<int>((*in)[2]);
+    c.cin = static_cast<int>((*in)[3]);
+    c.cout = static_cast<int>((*out)[3]);
+    int64_t kh = depthwise ? ws[0] : ws[1], kw = depthwise ? ws[1] : ws[2];
+    if (depthwise && ws[3] != 1)
+      return error(op) << "depthwise channel multiplier " << ws[3] << ": the engine takes multiplier 1";
+    ArrayRef<int64_t> stride = op.getStride(), dilation = op.getDilation();
+    if (kh != kw || stride[0] != stride[1])
+      return error(op) << "kernel " << kh << "x" << kw << ", stride " << stride[0] << "x" << stride[1]
+                       << ": the engines take square kernels and equal strides";
+    if (dilation[0] != 1 || dilation[1] != 1)
+      return error(op) << "dilation " << dilation[0] << "x" << dilation[1] << ": the engines take no dilation";
+    c.k = static_cast<int>(kh);
+    c.s = static_cast<int>(stride[0]);
+    if (failed(padding(op, op.getPad(), c, (*out)[1], (*out)[2])) || failed(folding(op, c)))
+      return failure();
+    for (auto [zp, what] : {std::pair<Value, const char *>{op.getInputZp(), "input zero point"},
+                            {op.getWeightZp(), "weight zero point"}}) {
+      auto z = readConst(op, zp, what);
+      if (failed(z))
+        return failure();
+      if (llvm::any_of(z->values, [](float v) { return v != 0.0f; }))
+        return error(op) << "the " << what << " must be 0 (f32 models)";
+    }
+    if (failed(weights(op, op.getWeight(), node)))
+      return failure();
+    if (depthwise) { // [KH][KW][C] -> [C][KH][KW]
+      std::vector<float> w(node.weights.size());
+      for (int y = 0; y < c.k; ++y)
+        for (int x = 0; x < c.k; ++x)
+          for (int ch = 0; ch < c.cin; ++ch)
+            w[(static_cast<size_t>(ch) * c.k + y) * c.k + x] = node.weights[(static_cast<size_t>(y) * c.k + x) * c.cin + ch];
+      node.weights = std::move(w);
+    }
+    auto bias = readConst(op, op.getBias(), "bias");
+    if (failed(bias))
+      return failure();
+    if (bias->values.size() != 1 && bias->values.size() != static_cast<size_t>(c.cout))
+      return error(op) << "the bias has " << bias->values.size() << " elements, expected " << c.cout << " or 1";
+    node.bias.assign(c.cout, bias->values[0]);
+    if (bias->values.size() > 1)
+      node.bias = bias->values;
+    node.operands = {};
+    auto src = stream(op, op.getInput());
+    if (failed(src))
+      return failure();
+    node.operands.push_back(*src);
+    return addNode(op, std::move(node));
+  }
+
+  template <typename PoolOp> LogicalResult pool(PoolOp op, EngineKind kind) {
+    auto in = activation(op, op.getInput(), "input");
+    auto out = activation(op, op.getResult(), "result");
+    if (failed(in) || failed(out))
+      return failure();
+    FloatNode node;
+    EngineConfig &c = node.config;
+    c.kind = kind;
+    c.h = static_cast<int>((*in)[1]);
+    c.w = static_cast<int>((*in)[2]);
+    c.cin = c.cout = static_cast<int>((*in)[3]);
+    ArrayRef<int64_t> kernel = op.getKernel(), stride = op.getStride(), pad = op.getPad();
+    if (kernel[0] != kernel[1] || stride[0] != stride[1])
+      return error(op) << "kernel " << kernel[0] << "x" << kernel[1] << ", stride " << stride[0] << "x" << stride[1]
+                       << ": the engines take square kernels and equal strides";
+    c.k = static_cast<int>(kernel[0]);
+    c.s = static_cast<int>(stride[0]);
+    if (kind == EngineKind::AvgPool && llvm::any_of(pad, [](int64_t p) { return p != 0; }))
+      return error(op) << "average pooling with padding: TOSA divides by the valid elements, the engine by the "
+                          "kernel area";
+    if (failed(padding(op, pad, c, (*out)[1], (*out)[2])) || failed(folding(op, c)))
+      return failure();
+    auto src = stream(op, op.getInput());
+    if (failed(src))
+      return failure();
+    node.operands.push_back(*src);
+    return addNode(op, std::move(node));
+  }
+
+  // The node producing `value` if it may absorb an op applied to it (its only use), else null.
+  FloatNode *absorber(Value value) {
+    auto it = streams.find(value);
+    if (it == streams.end() || it->second.node < 0 || !value.hasOneUse())
+      return nullptr;
+    return &nodes[it->second.node];
+  }
+
+  // A constant operand broadcast per channel: [C] values (1 value repeated), or failure.
+  FailureOr<std::vector<float>> perChannel(Operation *op, Value value, int channels, bool &missing) {
+    auto c = readConst(op, value, "constant operand");
+    if (failed(c))
+      return failure();
+    bool leadingOnes = llvm::all_of(ArrayRef<int64_t>(c->shape).drop_back(), [](int64_t d) { return d == 1; });
+    size_t n = c->values.size();
+    if (!leadingOnes || (n != 1 && n != static_cast<size_t>(channels)))
+      return error(op) << "the constant operand must be per channel ([1, 1, 1, " << channels << "] or a scalar)";
+    missing = c->missing;
+    if (n == 1)
+      return std::vector<float>(channels, c->values[0]);
+    return std::move(c->values);
+  }
+
+  // mul / add by a per-channel constant after a convolution (a batch norm): folded into its weights and bias.
+  LogicalResult affine(Operation *op, Value lhs, Value rhs, bool multiply) {
+    Value x = lhs, k = rhs;
+    if (streams.count(rhs) && !streams.count(lhs))
+      std::swap(x, k);
+    FloatNode *node = absorber(x);
+    if (!node || (node->config.kind != EngineKind::Conv && node->config.kind != EngineKind::Depthwise) ||
+        node->clamped)
+      return error(op) << "a " << (multiply ? "multiplication" : "addition")
+                       << " by a constant is only supported folded into the conv2d or depthwise_conv2d whose only "
+                          "use it is (a batch normalisation)";
+    bool missing = false;
+    auto values = perChannel(op, k, node->config.cout, missing);
+    if (failed(values))
+      return failure();
+    if (missing && !node->placeholder) {
+      if (!options.placeholderWeights)
+        return error(op) << "its constant is elided (re-import with weights, or use placeholder weights)";
+      node->placeholder = true;
+    }
+    if (!node->placeholder) {
+      const EngineConfig &c = node->config;
+      size_t perFilter = node->weights.size() / c.cout;
+      for (int co = 0; co < c.cout; ++co) {
+        if (multiply) {
+          for (size_t i = 0; i < perFilter; ++i)
+            node->weights[co * perFilter + i] *= (*values)[co];
+          node->bias[co] *= (*values)[co];
+        } else {
+          node->bias[co] += (*values)[co];
+        }
+      }
+    }
+    streams[op->getResult(0)] = streams[x];
+    return success();
+  }
+
+  LogicalResult clamp(tosa::ClampOp op) {
+    auto lo = dyn_cast<FloatAttr>(op.getMinValAttr()), hi = dyn_cast<FloatAttr>(op.getMaxValAttr());
+    if (!lo || !hi)
+      return error(op) << "clamp bounds must be floats (f32 models)";
+    FloatNode *node = absorber(op.getInput());
+    if (!node) { // a 1x1 max pool only clamps
+      auto in = activation(op, op.getInput(), "input");
+      if (failed(in))
+        return failure();
+      FloatNode pool;
+      EngineConfig &c = pool.config;
+      c.kind = EngineKind::MaxPool;
+      c.h = static_cast<int>((*in)[1]);
+      c.w = static_cast<int>((*in)[2]);
+      c.cin = c.cout = static_cast<int>((*in)[3]);
+      c.k = 1, c.s = 1, c.p = 0;
+      if (failed(folding(op, c)))
+        return failure();
+      auto src = stream(op, op.getInput());
+      if (failed(src))
+        return failure();
+      pool.operands.push_back(*src);
+      if (failed(addNode(op, std::move(pool))))
+        return failure();
+      node = &nodes.back();
+    } else {
+      streams[op.getResult()] = streams[op.getInput()];
+    }
+    node->clamped = true;
+    node->clampLo = std::max(node->clampLo, static_cast<float>(lo.getValueAsDouble()));
+    node->clampHi = std::min(node->clampHi, static_cast<float>(hi.getValueAsDouble()));
+    return success();
+  }
+
+  LogicalResult add(tosa::AddOp op) {
+    bool a = streams.count(op.getInput1()), b = streams.count(op.getInput2());
+    if (!a || !b)
+      return affine(op, op.getInput1(), op.getInput2(), /*multiply=*/false);
+    auto in = activation(op, op.getResult(), "result");
+    if (failed(in))
+      return failure();
+    if (op.getInput1().getType() != op.getResult().getType() || op.getInput2().getType() != op.getResult().getType())
+      return error(op) << "the add engine takes two operands of the result's shape (no broadcasting)";
+    FloatNode node;
+    EngineConfig &c = node.config;
+    c.kind = EngineKind::Add;
+    c.h = static_cast<int>((*in)[1]);
+    c.w = static_cast<int>((*in)[2]);
+    c.cin = c.cout = static_cast<int>((*in)[3]);
+    c.k = 1, c.s = 1, c.p = 0;
+    if (failed(folding(op, c)))
+      return failure();
+    node.operands = {streams[op.getInput1()], streams[op.getInput2()]};
+    return addNode(op, std::move(node));
+  }
+
+  LogicalResult mul(tosa::MulOp op) {
+    // f32 multiplications carry an i8 shift operand that must be 0.
+    DenseElementsAttr shift;
+    if (!matchPattern(op.getShift(), m_Constant(&shift)) ||
+        llvm::any_of(shift.getValues<APInt>(), [](const APInt &v) { return !v.isZero(); }))
+      return error(op) << "the shift must be a constant 0 (f32 models)";
+    return affine(op, op.getInput1(), op.getInput2(), /*multiply=*/true);
+  }
+
+  LogicalResult build() {
+    if (!function.getBody().hasOneBlock())
+      return function.emitError() << "emit-verilog: a partition must have one block";
+    partition.name = sanitize(function.getSymName().str());
+    Block &body = function.getBody().front();
+    for (BlockArgument arg : body.getArguments()) {
+      auto shape = activation(function, arg, "argument #" + std::to_string(arg.getArgNumber()));
+      if (failed(shape))
+        return failure();
+      fpga::PartitionInput in;
+      in.name = "argument " + std::to_string(arg.getArgNumber());
+      in.h = static_cast<int>((*shape)[1]);
+      in.w = static_cast<int>((*shape)[2]);
+      in.c = static_cast<int>((*shape)[3]);
+      streams[arg] = StreamRef::ofInput(static_cast<int>(partition.inputs.size()));
+      partition.inputs.push_back(in);
+    }
+    for (Operation &op : body) {
+      LogicalResult r = success();
+      if (isWeightLike(&op))
+        continue;
+      if (auto ret = dyn_cast<func::ReturnOp>(op)) {
+        for (Value v : ret.getOperands()) {
+          auto s = stream(&op, v);
+          if (failed(s))
+            return failure();
+          partition.outputs.push_back(*s);
+        }
+        continue;
+      }
+      if (op.getNumResults() != 1)
+        return error(&op) << "no FPGA engine for this op";
+      if (auto c = dyn_cast<tosa::Conv2DOp>(op))
+        r = conv(c, /*depthwise=*/false);
+      else if (auto d = dyn_cast<tosa::DepthwiseConv2DOp>(op))
+        r = conv(d, /*depthwise=*/true);
+      else if (auto m = dyn_cast<tosa::MaxPool2dOp>(op))
+        r = pool(m, EngineKind::MaxPool);
+      else if (auto a = dyn_cast<tosa::AvgPool2dOp>(op))
+        r = pool(a, EngineKind::AvgPool);
+      else if (auto cl = dyn_cast<tosa::ClampOp>(op))
+        r = clamp(cl);
+      else if (auto ad = dyn_cast<tosa::AddOp>(op))
+        r = add(ad);
+      else if (auto mu = dyn_cast<tosa::MulOp>(op))
+        r = mul(mu);
+      else
+        return error(&op) << "no FPGA engine for this op (engines: conv2d, depthwise_conv2d, max_pool2d, avg_pool2d, "
+                             "add, clamp; per-channel mul/add folded into a convolution)";
+      if (failed(r))
+        return failure();
+    }
+    if (partition.outputs.empty())
+      return function.emitError() << "emit-verilog: the partition returns nothing";
+    return quantise();
+  }
+
+  static std::string sanitize(std::string name) {
+    for (char &ch : name)
+      if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '_')
+        ch = '_';
+    if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0])))
+      name = "p_" + name;
+    return name;
+  }
+
+  // mult / 2^shift closest to m with mult in 1..65535, shift in 1..40 (the largest shift that fits: precision).
+  LogicalResult multiplier(Operation *op, double m, EngineConfig &c) {
+    for (int shift = 40; shift >= 1; --shift) {
+      double mult = std::round(std::ldexp(m, shift));
+      if (mult <= 65535) {
+        if (mult < 1)
+          return error(op) << "requantisation factor " << m << " is too small for the engine (mult / 2^40 >= 2^-40)";
+        c.mult = static_cast<int>(mult);
+        c.shift = shift;
+        return success();
+      }
+    }
+    return error(op) << "requantisation factor " << m << " is too large for the engine (mult <= 65535, shift >= 1)";
+  }
+
+  LogicalResult quantise() {
+    const double sA = options.activationRange / 127.0; // one scale for every activation tensor
+    for (size_t n = 0; n < nodes.size(); ++n) {
+      FloatNode &f = nodes[n];
+      fpga::PartitionNode node;
+      node.name = f.name;
+      node.config = f.config;
+      node.operands = f.operands;
+      EngineConfig &c = node.config;
+      switch (c.kind) {
+      case EngineKind::Conv:
+      case EngineKind::Depthwise:
+        if (f.placeholder) {
+          // Deterministic per node; requantisation chosen for random data (Engine.h), as for the campaign.
+          fpga::EngineData d = fpga::randomData(c, 1000 + n);
+          node.weights = d.weights;
+          node.bias = d.bias;
+          fpga::chooseQuantisation(c);
+          placeholders.push_back(f.name);
+        } else {
+          float maxAbs = 0;
+          for (float w : f.weights)
+            maxAbs = std::max(maxAbs, std::fabs(w));
+          double sW = maxAbs > 0 ? maxAbs / 127.0 : 1.0;
+          node.weights.reserve(f.weights.size());
+          for (float w : f.weights)
+            node.weights.push_back(static_cast<int8_t>(std::clamp(std::lround(w / sW), -127L, 127L)));
+          for (float b : f.bias) {
+            double q = std::round(b / (sW * sA));
+            if (std::fabs(q) >= 2147483647.0)
+              return error(f.op) << "a bias does not fit the int32 bias ROM at activation range "
+                                 << options.activationRange;
+            node.bias.push_back(static_cast<int32_t>(q));
+          }
+          // y / sA = (sW * sA / sA) * (acc + bias): the output shares the activation scale.
+          if (failed(multiplier(f.op, sW, c)))
+            return failure();
+        }
+        break;
+      case EngineKind::AvgPool:
+        fpga::chooseQuantisation(c); // 1 / k^2 as mult / 2^16; same scale in and out
+        break;
+      case EngineKind::Add: // a + b at one scale: (2a + 2b + 1) >> 1
+        c.mult = c.multB = 2;
+        c.shift = 1;
+        break;
+      case EngineKind::MaxPool:
+        break;
+      }
+      if (f.clamped) {
+        double lo = std::isinf(f.clampLo) ? -128 : std::round(f.clampLo / sA);
+        double hi = std::isinf(f.clampHi) ? 127 : std::round(f.clampHi / sA);
+        c.lo = static_cast<int>(std::clamp(lo, -128.0, 127.0));
+        c.hi = static_cast<int>(std::clamp(hi, -128.0, 127.0));
+        if (c.lo > c.hi)
+          return error(f.op) << "the clamp range [" << f.clampLo << ", " << f.clampHi
+                             << "] is empty in int8 at activation range " << options.activationRange;
+      }
+      if (failed(checkEngine(f.op, c)))
+        return failure();
+      partition.nodes.push_back(std::move(node));
+    }
+    // Input streams carry what their first consumer takes: no width converter in front of it.
+    for (size_t i = 0; i < partition.inputs.size(); ++i) {
+      for (const fpga::PartitionNode &node : partition.nodes)
+        if (node.operands[0].input == static_cast<int>(i) ||
+            (node.operands.size() > 1 && node.operands[1].input == static_cast<int>(i))) {
+          partition.inputs[i].lanes = node.config.inBeatLanes();
+          break;
+        }
+    }
+    auto &h = partition.header;
+    if (!options.provenance.empty())
+      h.push_back(options.provenance);
+    std::string device = "all functions";
+    if (auto d = function->getAttrOfType<DeviceAttr>(FlydelDialect::kDeviceAttrName))
+      device = "device '" + d.getName().getValue().str() + "'";
+    h.push_back("function @" + function.getSymName().str() + " (" + device + ")");
+    char range[64];
+    std::snprintf(range, sizeof range, "%g", options.activationRange);
+    h.push_back("Quantisation (no calibration data): int8 symmetric per-tensor weights (scale max|w|/127), every "
+                "activation assumed in [-" + std::string(range) + ", " + range + "] (scale " + range + "/127).");
+    h.push_back("Bit-exact to the C++ fixed-point reference of this quantised network (flydel::fpga::"
+                "evaluatePartition), not numerically equivalent to the f32 model.");
+    if (!placeholders.empty()) {
+      std::string list;
+      for (const std::string &p : placeholders)
+        list += (list.empty() ? "" : ", ") + p;
+      h.push_back("PLACEHOLDER WEIGHTS (deterministic pseudo-random, not the model's; resource and latency studies "
+                  "only) in: " + list);
+    }
+    return success();
+  }
+};
+
+bool isFpgaPartition(func::FuncOp function, const VerilogEmitOptions &options) {
+  if (function.isExternal())
+    return false;
+  if (options.allFunctions)
+    return true;
+  auto device = function->getAttrOfType<DeviceAttr>(FlydelDialect::kDeviceAttrName);
+  return device && device.getKind() == DeviceKind::fpga;
+}
+
+} // namespace
+
+FailureOr<fpga::Partition> mlir::flydel::buildFpgaPartition(func::FuncOp function,
+                                                            const VerilogEmitOptions &options) {
+  PartitionBuilder builder(function, options);
+  if (failed(builder.build()))
+    return failure();
+  if (std::string why = fpga::checkPartition(builder.partition); !why.empty())
+    return function.emitError() << "emit-verilog: " << why;
+  return std::move(builder.partition);
+}
+
+FailureOr<EmittedVerilog> mlir::flydel::emitVerilog(ModuleOp module, const VerilogEmitOptions &options) {
+  EmittedVerilog out;
+  bool ok = true, any = false;
+  for (func::FuncOp function : module.getOps<func::FuncOp>()) {
+    if (!isFpgaPartition(function, options))
+      continue;
+    any = true;
+    auto partition = buildFpgaPartition(function, options);
+    if (failed(partition)) {
+      ok = false; // keep going: report every partition's problem at once
+      continue;
+    }
+    auto generated = fpga::generatePartition(*partition);
+    if (!generated) {
+      function.emitError() << "emit-verilog: " << generated.error();
+      ok = false;
+      continue;
+    }
+    out.verilog += (out.verilog.empty() ? "" : "\n") + generated->verilog;
+    out.files.insert(generated->files.begin(), generated->files.end());
+    out.partitions.push_back(std::move(*partition));
+  }
+  if (!any) {
+    module.emitError() << "emit-verilog: no FPGA partition (no function has a flydel.device of kind fpga; "
+                          "all functions can be taken with the all-functions option)";
+    return failure();
+  }
+  if (!ok)
+    return failure();
+  return out;
+}
+
+LogicalResult mlir::flydel::writeVerilog(const EmittedVerilog &emitted, StringRef path, Location loc) {
+  std::string error;
+  std::unique_ptr<llvm::ToolOutputFile> file = openOutputFile(path, &error);
+  if (!file)
+    return emitError(loc) << "emit-verilog: " << error;
+  SmallString<256> dir = path == "-" ? StringRef(".") : llvm::sys::path::parent_path(path);
+  if (dir.empty())
+    dir = ".";
+  for (const auto &[name, text] : emitted.files) {
+    SmallString<256> romPath(dir);
+    llvm::sys::path::append(romPath, name);
+    std::unique_ptr<llvm::ToolOutputFile> rom = openOutputFile(romPath, &error);
+    if (!rom)
+      return emitError(loc) << "emit-verilog: " << error;
+    rom->os() << text;
+    rom->keep();
+  }
+  file->os() << emitted.verilog;
+  file->keep();
+  return success();
+}

@@ -1,0 +1,119 @@
+// RUN: flydel-translate --emit-verilog --split-input-file --verify-diagnostics %s -o %t.sv
+// Errors name the op at fault (its location) and nothing is written: a whole file with one bad partition leaves
+// no output file and no ROM file behind.
+// RUN: rm -rf %t.dir && mkdir %t.dir
+// RUN: not flydel-translate --emit-verilog %S/Inputs/partitions.mlir %s -o %t.dir/out.sv 2>&1 | FileCheck %s --check-prefix=ARGS
+// RUN: not flydel-translate --emit-verilog %s -o %t.dir/out.sv 2>&1 | FileCheck %s --check-prefix=WHOLE
+// RUN: ls %t.dir | count 0
+// ARGS: flydel-translate: Too many positional arguments
+// WHOLE: error: emit-verilog: 'tosa.sigmoid': no FPGA engine for this op
+// WHOLE: error: emit-verilog: 'tosa.conv2d': no conv engine for this op: pe must divide the output channels
+
+// Ops without an engine.
+func.func @sigmoid(%x: tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32> attributes {flydel.device = #flydel.device<"fpga", fpga>} {
+  // expected-error @+1 {{emit-verilog: 'tosa.sigmoid': no FPGA engine for this op (engines: conv2d, depthwise_conv2d, max_pool2d, avg_pool2d, add, clamp; per-channel mul/add folded into a convolution)}}
+  %0 = tosa.sigmoid %x : (tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32>
+  return %0 : tensor<1x4x4x4xf32>
+}
+
+// -----
+
+// A folding the engine cannot take.
+func.func @pe(%x: tensor<1x4x4x4xf32>) -> tensor<1x4x4x6xf32> attributes {flydel.device = #flydel.device<"fpga", fpga>} {
+  %zp = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>
+  %w = "tosa.const"() <{values = dense<0.5> : tensor<6x1x1x4xf32>}> : () -> tensor<6x1x1x4xf32>
+  %b = "tosa.const"() <{values = dense<0.0> : tensor<6xf32>}> : () -> tensor<6xf32>
+  // expected-error @+1 {{emit-verilog: 'tosa.conv2d': no conv engine for this op: pe must divide the output channels (h 4, w 4, cin 4, cout 6, k 1, s 1, p 0, pe 4, simd 2)}}
+  %c = tosa.conv2d %x, %w, %b, %zp, %zp {acc_type = f32, dilation = array<i64: 1, 1>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>, flydel.folding = #flydel.folding<pe = 4, simd = 2>}
+      : (tensor<1x4x4x4xf32>, tensor<6x1x1x4xf32>, tensor<6xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x4x4x6xf32>
+  return %c : tensor<1x4x4x6xf32>
+}
+
+// -----
+
+// Channel-wise engines need simd = pe.
+func.func @simd(%x: tensor<1x4x4x4xf32>) -> tensor<1x2x2x4xf32> attributes {flydel.device = #flydel.device<"fpga", fpga>} {
+  // expected-error @+1 {{emit-verilog: 'tosa.max_pool2d': flydel.folding has simd = 1 but the maxpool engine is channel-wise (simd must equal pe = 2)}}
+  %p = tosa.max_pool2d %x {kernel = array<i64: 2, 2>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 2, 2>, flydel.folding = #flydel.folding<pe = 2, simd = 1>} : (tensor<1x4x4x4xf32>) -> tensor<1x2x2x4xf32>
+  return %p : tensor<1x2x2x4xf32>
+}
+
+// -----
+
+// The engine's average counts padding as zero; TOSA's divides by the valid elements.
+func.func @avgpad(%x: tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32> attributes {flydel.device = #flydel.device<"fpga", fpga>} {
+  %zp = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>
+  // expected-error @+1 {{emit-verilog: 'tosa.avg_pool2d': average pooling with padding: TOSA divides by the valid elements, the engine by the kernel area}}
+  %p = tosa.avg_pool2d %x, %zp, %zp {acc_type = f32, kernel = array<i64: 3, 3>, pad = array<i64: 1, 1, 1, 1>, stride = array<i64: 1, 1>} : (tensor<1x4x4x4xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x4x4x4xf32>
+  return %p : tensor<1x4x4x4xf32>
+}
+
+// -----
+
+// Padding that only one side has, reaching a window.
+func.func @asym(%x: tensor<1x5x5x4xf32>) -> tensor<1x3x3x4xf32> attributes {flydel.device = #flydel.device<"fpga", fpga>} {
+  // expected-error @+1 {{emit-verilog: 'tosa.max_pool2d': padding [top, bottom, left, right] = [0, 1, 0, 1]: the engines pad every side by the same amount}}
+  %p = tosa.max_pool2d %x {kernel = array<i64: 2, 2>, pad = array<i64: 0, 1, 0, 1>, stride = array<i64: 2, 2>} : (tensor<1x5x5x4xf32>) -> tensor<1x3x3x4xf32>
+  return %p : tensor<1x3x3x4xf32>
+}
+
+// -----
+
+// Elided weights without placeholders.
+func.func @elided(%x: tensor<1x4x4x8xf32>) -> tensor<1x4x4x8xf32> attributes {flydel.device = #flydel.device<"fpga", fpga>} {
+  %zp = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>
+  %w = "tosa.const"() <{values = dense<0.0> : tensor<8x1x1x8xf32>}> : () -> tensor<8x1x1x8xf32>
+  %b = "tosa.const"() <{values = dense<0.0> : tensor<8xf32>}> : () -> tensor<8xf32>
+  // expected-error @+1 {{emit-verilog: 'tosa.conv2d': its weights are elided (a zero splat or a dense_resource without data, e.g. from --elide-weights): re-import with weights, or use placeholder weights for resource and latency studies}}
+  %c = tosa.conv2d %x, %w, %b, %zp, %zp {acc_type = f32, dilation = array<i64: 1, 1>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>}
+      : (tensor<1x4x4x8xf32>, tensor<8x1x1x8xf32>, tensor<8xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x4x4x8xf32>
+  return %c : tensor<1x4x4x8xf32>
+}
+
+// -----
+
+// Dilation, batch, element type.
+func.func @dilated(%x: tensor<1x6x6x2xf32>) -> tensor<1x2x2x2xf32> attributes {flydel.device = #flydel.device<"fpga", fpga>} {
+  %zp = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>
+  %w = "tosa.const"() <{values = dense<0.5> : tensor<2x3x3x2xf32>}> : () -> tensor<2x3x3x2xf32>
+  %b = "tosa.const"() <{values = dense<0.0> : tensor<2xf32>}> : () -> tensor<2xf32>
+  // expected-error @+1 {{emit-verilog: 'tosa.conv2d': dilation 2x2: the engines take no dilation}}
+  %c = tosa.conv2d %x, %w, %b, %zp, %zp {acc_type = f32, dilation = array<i64: 2, 2>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>}
+      : (tensor<1x6x6x2xf32>, tensor<2x3x3x2xf32>, tensor<2xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x2x2x2xf32>
+  return %c : tensor<1x2x2x2xf32>
+}
+
+// -----
+
+// expected-error @+1 {{emit-verilog: 'func.func': the engines take batch 1, the argument #0 has batch 2}}
+func.func @batch(%x: tensor<2x4x4x4xf32>) -> tensor<2x4x4x4xf32> attributes {flydel.device = #flydel.device<"fpga", fpga>} {
+  return %x : tensor<2x4x4x4xf32>
+}
+
+// -----
+
+// expected-error @+1 {{emit-verilog: 'func.func': the argument #0 must be f32 (the flow quantises f32 models), got 'i8'}}
+func.func @int8(%x: tensor<1x4x4x4xi8>) -> tensor<1x4x4x4xi8> attributes {flydel.device = #flydel.device<"fpga", fpga>} {
+  return %x : tensor<1x4x4x4xi8>
+}
+
+// -----
+
+// A per-channel multiplication that is not a batch norm after a convolution.
+func.func @mul(%x: tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32> attributes {flydel.device = #flydel.device<"fpga", fpga>} {
+  %k = "tosa.const"() <{values = dense<2.0> : tensor<1x1x1x4xf32>}> : () -> tensor<1x1x1x4xf32>
+  %s = "tosa.const"() <{values = dense<0> : tensor<1xi8>}> : () -> tensor<1xi8>
+  // expected-error @+1 {{emit-verilog: 'tosa.mul': a multiplication by a constant is only supported folded into the conv2d or depthwise_conv2d whose only use it is (a batch normalisation)}}
+  %m = tosa.mul %x, %k, %s : (tensor<1x4x4x4xf32>, tensor<1x1x1x4xf32>, tensor<1xi8>) -> tensor<1x4x4x4xf32>
+  return %m : tensor<1x4x4x4xf32>
+}
+
+// -----
+
+// No FPGA partition at all.
+// expected-error @+1 {{emit-verilog: no FPGA partition (no function has a flydel.device of kind fpga; all functions can be taken with the all-functions option)}}
+module {
+  func.func @cpu_only(%x: tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32> {
+    return %x : tensor<1x4x4x4xf32>
+  }
+}
