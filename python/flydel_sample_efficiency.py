@@ -13,7 +13,7 @@ own settings (structure, extra_pools, cv folds/seed/max_params), and the chosen 
   (a) the held-out rest of the table (the rows not drawn), and
   (b) for conv2d, the validation layers of real models measured in --validation-dir (<device>-conv2d-a.csv and -b.csv,
       the lower median of the two runs, as python/flydel_validate.py does).
-An n at or above a table's row count is not run for that table (nothing would be held out); the row "all (CV)"
+An n that would hold out fewer than --min-held-out rows (10) is not run for that table; the row "all (CV)"
 is the spec's own training on every row with its cross-validation figures, and its validation on (b).
 
 Figures (relative errors e = (predicted - measured) / measured, in %): MAPE, median and p90 of |e| (linear
@@ -101,21 +101,27 @@ def label(t):
 
 
 def train(identify, spec, tables, workdir):
-    """Trains the spec restricted to `tables` [(table, data lines)] in workdir: (library path, JSON) or
+    """Trains the spec restricted to `tables` [(table, row indices)] in workdir: (library path, JSON) or
     (None, error)."""
     data_dir = os.path.join(workdir, "data")
     os.makedirs(data_dir, exist_ok=True)
     devices = []
     for device in spec["devices"]:
         entries = []
-        for i, (t, lines) in enumerate(tables):
+        for i, (t, chosen) in enumerate(tables):
             if t["device"] != device["name"]:
                 continue
-            # One file per entry: two variants of one mixed table get different subsets.
-            name = "%d-%s" % (i, os.path.basename(t["entry"]["file"]))
-            with open(os.path.join(data_dir, name), "w") as f:
-                f.write("\n".join(t["comments"] + [t["header"]] + lines) + "\n")
-            entries.append(dict(t["entry"], file=name))
+            # Files per entry (two variants of one mixed table get different subsets) and per source CSV (each
+            # keeps its own header); a source none of whose rows were drawn is left out.
+            names = []
+            for k, (comments, header, base) in enumerate(t["sources"]):
+                lines = [t["rows"][j][0] for j in chosen if t["src"][j] == k]
+                if not lines:
+                    continue
+                names.append("%d-%d-%s" % (i, k, base))
+                with open(os.path.join(data_dir, names[-1]), "w") as f:
+                    f.write("\n".join(comments + [header] + lines) + "\n")
+            entries.append(dict(t["entry"], file=names[0] if len(names) == 1 else names))
         if entries:
             devices.append(dict(device, tables=entries))
     sub = {k: v for k, v in spec.items() if k not in ("devices", "links", "data_dir")}
@@ -160,14 +166,22 @@ def load_tables(spec, data_dir, kpi):
         for entry in device["tables"]:
             if kpi not in entry.get("kpis", {}):
                 continue
-            comments, header, kept, values = read_table(os.path.join(data_dir, entry["file"]), kpi)
+            files = entry["file"] if isinstance(entry["file"], list) else [entry["file"]]
             variant = entry.get("variant")
             variant = None if variant in (None, "any") else variant
-            if variant:  # only the variant's rows train its model (flydel-identify does the same)
-                keep = [i for i, (_, r) in enumerate(kept) if variant_of(r) == variant]
-                kept, values = [kept[i] for i in keep], values[keep]
+            sources, rows, src, values = [], [], [], []
+            for k, name in enumerate(files):  # a table may pool several CSVs
+                comments, header, kept, vals = read_table(os.path.join(data_dir, name), kpi)
+                sources.append((comments, header, os.path.basename(name)))
+                for (line, row), v in zip(kept, vals):
+                    # Only the variant's rows train its model (flydel-identify does the same).
+                    if variant is None or variant_of(row) == variant:
+                        rows.append((line, row))
+                        src.append(k)
+                        values.append(v)
             tables.append({"device": device["name"], "entry": entry, "op": entry["op"], "variant": variant,
-                           "comments": comments, "header": header, "rows": kept, "values": values})
+                           "files": "+".join(files), "sources": sources, "rows": rows, "src": src,
+                           "values": np.array(values)})
     return tables
 
 
@@ -191,6 +205,8 @@ def main():
     ap.add_argument("--n", default="25,50,100,200,400", help="comma-separated subset sizes")
     ap.add_argument("--seeds", type=int, default=10, help="random subsets per n (seeds 1..S)")
     ap.add_argument("--kpi", default="latency_ms")
+    ap.add_argument("--min-held-out", type=int, default=10,
+                    help="run an n only for tables that keep at least this many rows out (default 10)")
     ap.add_argument("-o", help="plot (.png, .svg)")
     args = ap.parse_args()
     try:
@@ -224,6 +240,8 @@ def main():
         """chosen: {table index: row indices drawn}; None for the training on every row."""
         for device in sorted({t["device"] for t in tables}):
             mine = [i for i, t in enumerate(tables) if t["device"] == device and (chosen is None or i in chosen)]
+            if not mine:  # no table of this device is large enough for this n
+                continue
             vrows, vmeas = validation.get(device, ([], np.array([])))
             query, held = [], {}
             for i in mine:
@@ -237,9 +255,9 @@ def main():
                 t = tables[i]
                 model = model_of(library_json, t, args.kpi)
                 if model is None:
-                    fail("the library trained from %s has no %s model for %s" % (t["entry"]["file"], label(t),
+                    fail("the library trained from %s has no %s model for %s" % (t["files"], label(t),
                                                                                 device))
-                base = {"device": device, "op": label(t), "file": t["entry"]["file"], "n": n, "seed": seed,
+                base = {"device": device, "op": label(t), "file": t["files"], "n": n, "seed": seed,
                         "rows": len(t["rows"]), "structure": model["structure"], "params": len(model["params"]),
                         "cv_mape": model["cv"]["mape"]}
                 if chosen is None:  # every row: the training's own CV stands in for a held-out set
@@ -254,19 +272,26 @@ def main():
                 share = validation_share(t, tables, vrows)
                 if share:
                     runs.append(dict(base, evaluation="validation", **figures(vpreds[share], vmeas[share])))
+            # Several conv2d models (variants): also every validation layer together, when all were trained.
+            convs = [i for i, t in enumerate(tables) if t["device"] == device and t["op"] == "conv2d"]
+            if len(convs) > 1 and all(i in mine for i in convs) and len(vrows):
+                runs.append({"device": device, "op": "conv2d (all variants)", "file": "", "n": n, "seed": seed,
+                             "rows": sum(len(tables[i]["rows"]) for i in convs), "structure": "",
+                             "params": sum(len(model_of(library_json, tables[i], args.kpi)["params"]) for i in convs),
+                             "cv_mape": np.nan, "evaluation": "validation", **figures(vpreds, vmeas)})
 
     with tempfile.TemporaryDirectory(prefix="flydel-se-") as tmp:
-        library, info = train(args.identify, spec, [(t, [l for l, _ in t["rows"]]) for t in tables],
+        library, info = train(args.identify, spec, [(t, range(len(t["rows"]))) for t in tables],
                               os.path.join(tmp, "all"))
         if library is None:
             fail("training on all rows failed: %s" % info)
         evaluate(library, info, "all", "", None)
         for n in sizes:
-            usable = [i for i, t in enumerate(tables) if n < len(t["rows"])]
+            usable = [i for i, t in enumerate(tables) if len(t["rows"]) - n >= args.min_held_out]
             for t in tables:
-                if n >= len(t["rows"]):
-                    print("%s %s: n=%d not run (%d rows: nothing would be held out)" % (
-                        t["device"], label(t), n, len(t["rows"])), file=sys.stderr)
+                if len(t["rows"]) - n < args.min_held_out:
+                    print("%s %s: n=%d not run (%d rows; at least %d must be held out)" % (
+                        t["device"], label(t), n, len(t["rows"]), args.min_held_out), file=sys.stderr)
             if not usable:
                 continue
             for seed in range(1, args.seeds + 1):
@@ -274,12 +299,12 @@ def main():
                           for i in usable}
                 work = os.path.join(tmp, "n%d-s%d" % (n, seed))
                 library, info = train(args.identify, spec,
-                                      [(tables[i], [tables[i]["rows"][j][0] for j in chosen[i]]) for i in usable],
+                                      [(tables[i], chosen[i]) for i in usable],
                                       work)
                 if library is None:
                     for i in usable:
                         runs.append({"device": tables[i]["device"], "op": label(tables[i]), "n": n, "seed": seed,
-                                     "file": tables[i]["entry"]["file"], "evaluation": "failed", "structure": info})
+                                     "file": tables[i]["files"], "evaluation": "failed", "structure": info})
                     print("n=%d seed %d: training failed: %s" % (n, seed, info), file=sys.stderr)
                     continue
                 evaluate(library, info, n, seed, chosen)
@@ -308,6 +333,7 @@ def summarise(runs):
         if r.get("evaluation") in ("failed",) or "mape" not in r:
             continue
         groups.setdefault((r["device"], r["op"], r["evaluation"], r["n"]), []).append(r)
+    nanmed = lambda v: float(np.median(v)) if not all(np.isnan(v)) else float("nan")
     out = []
     for (device, op, evaluation, n), rs in groups.items():
         med = lambda k: float(np.median([r[k] for r in rs]))
@@ -323,9 +349,10 @@ def summarise(runs):
                     "mape_p25": float(np.percentile([r["mape"] for r in rs], 25)),
                     "mape_p75": float(np.percentile([r["mape"] for r in rs], 75)),
                     "p90_ape": med("p90_ape"), "within_10pct": med("within_10pct"),
-                    "params": med("params"), "cv_mape": med("cv_mape"),
-                    "structures": ", ".join("%s %d" % (k, v) for k, v in sorted(structures.items(),
-                                                                                  key=lambda kv: -kv[1])) +
+                    "params": med("params"), "cv_mape": nanmed([r["cv_mape"] for r in rs]),
+                    "missing": int(max(r.get("missing", 0) for r in rs)),
+                    "structures": "" if not rs[0]["structure"] else
+                    ", ".join("%s %d" % (k, v) for k, v in sorted(structures.items(), key=lambda kv: -kv[1])) +
                     ("; %d..%d params" % (min(params), max(params)) if min(params) != max(params) else
                      "; %d params" % params[0])})
     order = lambda s: (s["device"], not s["op"].startswith("conv2d"), s["op"], s["evaluation"],
@@ -334,7 +361,7 @@ def summarise(runs):
 
 
 def write_summary(summary, args):
-    columns = ["device", "op", "evaluation", "n", "seeds", "rows", "evaluated", "mape", "mape_min", "mape_p25",
+    columns = ["device", "op", "evaluation", "n", "seeds", "rows", "evaluated", "missing", "mape", "mape_min", "mape_p25",
                "mape_p75", "mape_max", "median_ape",
                "p90_ape", "within_10pct", "params", "cv_mape", "structures"]
     with open(os.path.join(args.out, "summary.csv"), "w", newline="") as f:
@@ -342,17 +369,20 @@ def write_summary(summary, args):
         w.writeheader()
         for s in summary:
             w.writerow({k: ("%.4g" % v if isinstance(v, float) else v) for k, v in s.items()})
-    lines = ["| backend | op | evaluated on | n | MAPE (%) median of seeds [min..max] | median APE | p90 APE | "
+    lines = ["| backend | op | evaluated on (rows) | n | MAPE (%) median of seeds [min..max] | median APE | p90 APE | "
              "within ±10 % | params (median) | CV MAPE on the n rows | structures chosen (seeds) |",
              "|---|---|---|--:|---|--:|--:|--:|--:|--:|---|"]
     for s in summary:
-        n = "all %d (CV)" % s["rows"] if s["n"] == "all" and s["evaluation"] == "held-out" else (
-            "all %d" % s["rows"] if s["n"] == "all" else str(s["n"]))
+        n = "all %d" % s["rows"] if s["n"] == "all" else str(s["n"])
         rng = "" if s["n"] == "all" else " [%.1f..%.1f]" % (s["mape_min"], s["mape_max"])
-        lines.append("| %s | %s | %s | %s | %.1f%s | %.1f | %.1f | %.0f %% | %g | %.1f | %s |" % (
-            s["device"], s["op"], "held-out rows" if s["evaluation"] == "held-out" else "validation layers", n,
-            s["mape"], rng, s["median_ape"], s["p90_ape"], s["within_10pct"], s["params"], s["cv_mape"],
-            s["structures"]))
+        if s["evaluation"] == "held-out":
+            on = "10-fold CV (%d)" % s["evaluated"] if s["n"] == "all" else "held-out rows (%d)" % s["evaluated"]
+        else:
+            on = "validation layers (%d%s)" % (s["evaluated"], ", %d unpredicted" % s["missing"] if s["missing"]
+                                               else "")
+        lines.append("| %s | %s | %s | %s | %.1f%s | %.1f | %.1f | %.0f %% | %g | %s | %s |" % (
+            s["device"], s["op"], on, n, s["mape"], rng, s["median_ape"], s["p90_ape"], s["within_10pct"],
+            s["params"], "-" if np.isnan(s["cv_mape"]) else "%.1f" % s["cv_mape"], s["structures"]))
     text = "\n".join(lines) + "\n"
     with open(os.path.join(args.out, "summary.md"), "w") as f:
         f.write(text)
