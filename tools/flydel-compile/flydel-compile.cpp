@@ -7,13 +7,17 @@
 //   DIR/partitioned.mlir  the annotated, assigned and outlined module (with locations)
 //   DIR/host.mlir         the callers, with their transfers; partitions declared external
 //   DIR/cpu.mlir ...      one module per device with partitions: CPU -> LLVM dialect, GPU -> PTX + LLVM host code
-// FPGA partitions have no flow yet: they are reported, and the command fails unless --allow-unlowered.
+//   DIR/fpga.sv           FPGA partitions as SystemVerilog modules of the hw/ engines (--emit-verilog), ROM files
+//                         beside it
+// Partitions that cannot be lowered (an FPGA partition with an op no engine implements, elided weights without
+// --fpga-placeholder-weights, ...) are reported, and the command fails unless --allow-unlowered.
 //
 //===----------------------------------------------------------------------===//
 
 #include "flydel/Dialect/Flydel/IR/FlydelAttrs.h"
 #include "flydel/Dialect/Flydel/IR/FlydelDialect.h"
 #include "flydel/Registration/Registration.h"
+#include "flydel/Target/Verilog/EmitVerilog.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -54,8 +58,17 @@ static cl::opt<std::string> gpuFeatures("gpu-features", cl::desc("PTX features o
 static cl::opt<bool> showRemarks("remarks", cl::desc("Print the per-op remarks of annotation and assignment"),
                                  cl::init(false));
 static cl::opt<bool> allowUnlowered("allow-unlowered",
-                                    cl::desc("Succeed even when partitions of a device have no flow (FPGA)"),
+                                    cl::desc("Succeed even when a device's partitions cannot be lowered (FPGA "
+                                             "partitions with ops no engine implements)"),
                                     cl::init(false));
+static cl::opt<bool> fpgaPlaceholderWeights(
+    "fpga-placeholder-weights",
+    cl::desc("FPGA partitions: elided weights become deterministic placeholders (resource/latency studies only)"),
+    cl::init(false));
+static cl::opt<double> fpgaActivationRange(
+    "fpga-activation-range",
+    cl::desc("FPGA partitions: every activation tensor is assumed to lie in [-R, R] (no calibration data)"),
+    cl::init(mlir::flydel::VerilogEmitOptions().activationRange));
 
 static LogicalResult runPipeline(ModuleOp module, const std::string &pipeline) {
   PassManager pm(module->getContext(), ModuleOp::getOperationName());
@@ -93,7 +106,7 @@ int main(int argc, char **argv) {
   registerAllExtensions(registry);
   registerAllToLLVMIRTranslations(registry);
   registerAllPasses();
-  flydel::registerFlydel(registry);
+  mlir::flydel::registerFlydel(registry);
   cl::ParseCommandLineOptions(argc, argv, "flydel whole flow: annotate, assign, outline, lower per device\n");
 
   MLIRContext context(registry);
@@ -130,10 +143,10 @@ int main(int argc, char **argv) {
     return 1;
 
   // Devices that received partitions, in platform order.
-  auto platformAttr = (*module)->getAttrOfType<flydel::PlatformAttr>(flydel::FlydelDialect::kPlatformAttrName);
+  auto platformAttr = (*module)->getAttrOfType<mlir::flydel::PlatformAttr>(mlir::flydel::FlydelDialect::kPlatformAttrName);
   llvm::StringSet<> used;
   for (auto function : module->getOps<func::FuncOp>())
-    if (auto device = function->getAttrOfType<flydel::DeviceAttr>(flydel::FlydelDialect::kDeviceAttrName))
+    if (auto device = function->getAttrOfType<mlir::flydel::DeviceAttr>(mlir::flydel::FlydelDialect::kDeviceAttrName))
       used.insert(device.getName().getValue());
 
   OwningOpRef<ModuleOp> host = cast<ModuleOp>((*module)->clone());
@@ -142,23 +155,51 @@ int main(int argc, char **argv) {
     return 1;
 
   bool unlowered = false;
-  for (flydel::DeviceAttr device : platformAttr.getDevices()) {
+  for (mlir::flydel::DeviceAttr device : platformAttr.getDevices()) {
     StringRef name = device.getName().getValue();
     if (!used.contains(name))
       continue;
     std::string lowering;
     switch (device.getKind()) {
-    case flydel::DeviceKind::cpu:
+    case mlir::flydel::DeviceKind::cpu:
       lowering = "flydel-lower-cpu";
       break;
-    case flydel::DeviceKind::gpu:
+    case mlir::flydel::DeviceKind::gpu:
       lowering = "flydel-lower-gpu{chip=" + gpuChip + " features=" + gpuFeatures + "}";
       break;
-    case flydel::DeviceKind::fpga:
-      llvm::errs() << "flydel-compile: " << (allowUnlowered ? "warning" : "error") << ": partitions on FPGA '"
-                   << name << "' are not lowered: flydel has no FPGA flow yet (see docs/assign-devices.md)\n";
-      unlowered = true;
+    case mlir::flydel::DeviceKind::fpga: {
+      OwningOpRef<ModuleOp> part = cast<ModuleOp>((*module)->clone());
+      if (failed(runPipeline(*part, "flydel-extract-device{device=" + name.str() + "}")))
+        return 1;
+      mlir::flydel::VerilogEmitOptions options;
+      options.placeholderWeights = fpgaPlaceholderWeights;
+      options.activationRange = fpgaActivationRange;
+      options.provenance = "flydel-compile " + inputFile + " (device '" + name.str() + "')";
+      // The reasons a partition cannot be lowered are errors, or warnings under --allow-unlowered.
+      FailureOr<mlir::flydel::EmittedVerilog> emitted = failure();
+      {
+        ScopedDiagnosticHandler downgrade(&context, [&](Diagnostic &diag) {
+          if (diag.getSeverity() != DiagnosticSeverity::Error || !allowUnlowered)
+            return failure(); // to the source manager's handler
+          llvm::errs() << diag.getLocation() << ": warning: " << diag << "\n";
+          return success();
+        });
+        emitted = mlir::flydel::emitVerilog(*part, options);
+      }
+      if (failed(emitted)) {
+        llvm::errs() << "flydel-compile: " << (allowUnlowered ? "warning" : "error") << ": partitions on FPGA '"
+                     << name << "' are not lowered (see above)\n";
+        unlowered = true;
+        continue;
+      }
+      SmallString<256> path(outputDir);
+      llvm::sys::path::append(path, name + ".sv");
+      if (failed(mlir::flydel::writeVerilog(*emitted, path, (*module)->getLoc())))
+        return 1;
+      llvm::outs() << "  " << path << " (" << emitted->partitions.size() << " partition(s), " << emitted->files.size()
+                   << " ROM file(s) beside it)\n";
       continue;
+    }
     }
     OwningOpRef<ModuleOp> part = cast<ModuleOp>((*module)->clone());
     std::string pipeline = "flydel-extract-device{device=" + name.str() +
@@ -168,7 +209,7 @@ int main(int argc, char **argv) {
   }
   if (auto summary = [&]() -> DictionaryAttr {
         for (auto function : module->getOps<func::FuncOp>())
-          if (auto s = function->getAttrOfType<DictionaryAttr>(flydel::FlydelDialect::kAssignmentAttrName))
+          if (auto s = function->getAttrOfType<DictionaryAttr>(mlir::flydel::FlydelDialect::kAssignmentAttrName))
             return s;
         return {};
       }())
