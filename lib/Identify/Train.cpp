@@ -202,6 +202,42 @@ Expected<Library> trainLibrary(const std::string &specPath, const TrainOptions &
             throw SpecError(dp + ".capacities." + it.key() + ": expected a number");
           device.capacities[it.key()] = it->get<double>();
         }
+      // "library": a device identified elsewhere (its own campaign and spec) joins this platform with its models
+      // and their CV figures unchanged, so a combined platform never re-identifies, or drifts from, its parts.
+      if (dj.contains("library")) {
+        if (dj.contains("tables"))
+          throw SpecError(dp + ": give either tables or library, not both");
+        std::string file = needString(dj, dp, "library");
+        std::string from = dj.contains("library_device") ? needString(dj, dp, "library_device") : device.name;
+        auto source = Library::load(joinPath(directoryOf(specPath), file));
+        if (!source)
+          return makeError(specPath + ": " + dp + ".library: " + source.error());
+        const Device *original = source->findDevice(from);
+        if (!original)
+          throw SpecError(dp + ".library_device: " + file + " has no device '" + from + "'");
+        if (original->kind != device.kind)
+          throw SpecError(dp + ".kind: device '" + from + "' of " + file + " is a " + deviceKindName(original->kind) +
+                          ", not a " + deviceKindName(device.kind));
+        if (!dj.contains("capacities"))
+          device.capacities = original->capacities;
+        if (device.description.empty())
+          device.description = original->description;
+        lib.devices.push_back(device);
+        int copied = 0;
+        for (const KpiModel &m : source->models) {
+          if (m.device != from)
+            continue;
+          KpiModel copy = m;
+          copy.device = device.name;
+          copy.source = file + " (device " + from + "): " + m.source;
+          lib.models.push_back(std::move(copy));
+          ++copied;
+        }
+        if (copied == 0)
+          throw SpecError(dp + ": device '" + from + "' of " + file + " has no models");
+        log(device.name + ": " + std::to_string(copied) + " models of device '" + from + "' from " + file);
+        continue;
+      }
       lib.devices.push_back(device);
       const Json &tables = need(dj, dp, "tables");
       for (size_t t = 0; t < tables.size(); ++t) {
@@ -314,6 +350,27 @@ Expected<Library> trainLibrary(const std::string &specPath, const TrainOptions &
         Link link;
         link.from = needString(lj, lp, "from");
         link.to = needString(lj, lp, "to");
+        if (lj.contains("assumed")) {
+          // Parameters stated, not measured: kept apart from fitted links by the assumed flag and a source that
+          // says what was assumed; no fit figures, no energy.
+          if (lj.contains("file"))
+            throw SpecError(lp + ": give either file (measured) or assumed, not both");
+          link.assumed = true;
+          link.source = needString(lj, lp, "source");
+          const Json &latency = need(lj["assumed"], lp + ".assumed", "latency_ms");
+          for (const char *key : {"intercept", "slope_per_kbit"}) {
+            const Json &v = need(latency, lp + ".assumed.latency_ms", key);
+            if (!v.is_number() || !(v.get<double>() >= 0) || !std::isfinite(v.get<double>()))
+              throw SpecError(lp + ".assumed.latency_ms." + key + ": expected a non-negative number");
+          }
+          link.latency.unit = "ms";
+          link.latency.intercept = latency["intercept"].get<double>();
+          link.latency.slopePerKbit = latency["slope_per_kbit"].get<double>();
+          log("link " + link.from + "->" + link.to + ": latency_ms = " + std::to_string(link.latency.intercept) +
+              " + " + std::to_string(link.latency.slopePerKbit) + " * kbit (ASSUMED, not measured)");
+          lib.links.push_back(link);
+          continue;
+        }
         std::string file = needString(lj, lp, "file");
         std::string sizeColumn = needString(lj, lp, "size_kbit_column");
         std::string latencyColumn = needString(lj, lp, "latency_ms_column");

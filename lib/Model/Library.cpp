@@ -209,13 +209,17 @@ KpiModel modelFromJson(const Json &j, const std::string &path) {
 }
 
 Json costToJson(const AffineCost &c, const char *sizeUnit) {
-  return Json{{"model", "affine"},
-              {"unit", c.unit},
-              {"size_unit", sizeUnit},
-              {"intercept", rounded(c.intercept, 10)},
-              {"slope_per_kbit", rounded(c.slopePerKbit, 10)},
-              {"fit_mape", rounded(c.mape, 4)},
-              {"n", c.n}};
+  Json j{{"model", "affine"},
+         {"unit", c.unit},
+         {"size_unit", sizeUnit},
+         {"intercept", rounded(c.intercept, 10)},
+         {"slope_per_kbit", rounded(c.slopePerKbit, 10)}};
+  // An assumed cost was fitted to nothing: no fit figures rather than a perfect-looking 0 % on 0 points.
+  if (c.n > 0) {
+    j["fit_mape"] = rounded(c.mape, 4);
+    j["n"] = c.n;
+  }
+  return j;
 }
 
 AffineCost costFromJson(const Json &j, const std::string &path) {
@@ -286,6 +290,13 @@ Library libraryFromJson(const Json &root) {
         link.energy = costFromJson(*e, lp + ".energy");
       }
       link.source = getOptionalString(lj, "source");
+      if (auto as = lj.find("assumed"); as != lj.end()) {
+        if (!as->is_boolean())
+          fail(lp + ".assumed", "expected true or false");
+        link.assumed = as->get<bool>();
+        if (link.assumed && link.source.empty())
+          fail(lp + ".source", "an assumed link must say what was assumed and why");
+      }
       lib.links.push_back(std::move(link));
     }
   }
@@ -408,6 +419,8 @@ std::string Library::toJson() const noexcept {
       if (l.hasEnergy)
         j["energy"] = costToJson(l.energy, "kbit");
       j["source"] = l.source;
+      if (l.assumed)
+        j["assumed"] = true;
       items.push_back(j);
     }
     list("links", items, false);

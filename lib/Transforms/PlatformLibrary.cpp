@@ -105,7 +105,8 @@ PlatformAttr mlir::flydel::getPlatformAttr(MLIRContext *context, const ::flydel:
     linkAttrs.push_back(LinkAttr::get(context, builder.getStringAttr(link.from), builder.getStringAttr(link.to),
                                       builder.getF64FloatAttr(link.latency.intercept * usPerUnit),
                                       builder.getF64FloatAttr(link.latency.slopePerKbit * 8.0 * usPerUnit),
-                                      energyFixed, energyPerKib));
+                                      energyFixed, energyPerKib,
+                                      link.assumed ? builder.getUnitAttr() : UnitAttr()));
   }
   return PlatformAttr::get(context, builder.getStringAttr(library.platform.name), deviceAttrs, linkAttrs);
 }

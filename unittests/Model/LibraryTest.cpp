@@ -176,3 +176,35 @@ TEST(LibraryTest, VariantErrorsNameTheField) {
   ASSERT_FALSE(pool);
   EXPECT_NE(pool.error().find("only conv2d models have variants"), std::string::npos) << pool.error();
 }
+
+TEST(LibraryTest, AssumedLinksKeepTheirLabelAndNoFitFigures) {
+  Library lib = sampleLibrary();
+  Link assumed;
+  assumed.from = "fpga", assumed.to = "cpu";
+  assumed.latency = AffineCost{0.01, 0.000128, "ms", 0, 0};
+  assumed.assumed = true;
+  assumed.source = "ASSUMPTION: 1 GB/s";
+  lib.links.push_back(assumed);
+  std::string text = lib.toJson();
+  // A measured link keeps its fit figures; an assumed one has none (not a perfect-looking 0 % on 0 points).
+  EXPECT_NE(text.find("\"fit_mape\":6.2,\"n\":10"), std::string::npos) << text;
+  EXPECT_NE(text.find("\"slope_per_kbit\":0.000128},\"source\":\"ASSUMPTION: 1 GB/s\",\"assumed\":true"),
+            std::string::npos)
+      << text;
+  auto back = Library::parse(text, "lib.json");
+  ASSERT_TRUE(back) << back.error();
+  ASSERT_EQ(back->links.size(), 2u);
+  EXPECT_FALSE(back->links[0].assumed);
+  EXPECT_TRUE(back->links[1].assumed);
+  EXPECT_EQ(back->links[1].latency.n, 0);
+  EXPECT_DOUBLE_EQ(back->links[1].latency.slopePerKbit, 0.000128);
+
+  auto silent = Library::parse(replaceOnce(text, "\"source\":\"ASSUMPTION: 1 GB/s\",", ""), "lib.json");
+  ASSERT_FALSE(silent);
+  EXPECT_NE(silent.error().find("lib.json: $.links[1].source: an assumed link must say what was assumed and why"),
+            std::string::npos)
+      << silent.error();
+  auto typed = Library::parse(replaceOnce(text, "\"assumed\":true", "\"assumed\":\"yes\""), "lib.json");
+  ASSERT_FALSE(typed);
+  EXPECT_NE(typed.error().find("$.links[1].assumed: expected true or false"), std::string::npos) << typed.error();
+}

@@ -87,7 +87,7 @@ TEST_F(DialectAttrsTest, PlatformRejectsDuplicateDevicesAndDanglingLinks) {
             }),
             "platform 'p' has no devices");
   auto link = LinkAttr::get(&context, b.getStringAttr("cpu"), b.getStringAttr("fpga"), b.getF64FloatAttr(1.0),
-                            b.getF64FloatAttr(0.5), FloatAttr(), FloatAttr());
+                            b.getF64FloatAttr(0.5), FloatAttr(), FloatAttr(), UnitAttr());
   EXPECT_EQ(firstError([&] {
               EXPECT_FALSE(PlatformAttr::getChecked(emitter(), &context, b.getStringAttr("p"),
                                                     ArrayRef<DeviceAttr>{cpu, gpu}, ArrayRef<LinkAttr>{link}));
@@ -98,7 +98,7 @@ TEST_F(DialectAttrsTest, PlatformRejectsDuplicateDevicesAndDanglingLinks) {
 TEST_F(DialectAttrsTest, LinkLatencyIsAffineInKibibytes) {
   Builder b(&context);
   auto link = LinkAttr::get(&context, b.getStringAttr("gpu"), b.getStringAttr("fpga"), b.getF64FloatAttr(10.0),
-                            b.getF64FloatAttr(2.0), FloatAttr(), FloatAttr());
+                            b.getF64FloatAttr(2.0), FloatAttr(), FloatAttr(), UnitAttr());
   EXPECT_DOUBLE_EQ(link.getLatencyUs(0), 10.0);
   EXPECT_DOUBLE_EQ(link.getLatencyUs(4096), 18.0);
 }

@@ -51,6 +51,9 @@ struct Link {
   bool hasEnergy = false;
   AffineCost energy; // unit "J"; only meaningful when hasEnergy
   std::string source;
+  /// The cost parameters are stated assumptions, not fitted to measurements (no fit figures; `source` says what
+  /// was assumed and why). Carried into the IR so that every cost derived from the link is labelled.
+  bool assumed = false;
 };
 
 /// Cross-validation figures of a model (percentages as numbers: 7.5 means 7.5 %).

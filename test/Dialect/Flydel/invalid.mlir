@@ -227,3 +227,10 @@ func.func @folding_not_folding(%x: tensor<4xf32>) -> tensor<4xf32> {
   %0 = tosa.abs %x {flydel.folding = 4 : i64} : (tensor<4xf32>) -> tensor<4xf32>
   return %0 : tensor<4xf32>
 }
+
+// -----
+
+// expected-error @+3 {{expected 'assumed'}}
+// expected-error @+2 {{failed to parse Flydel_PlatformAttr parameter 'links'}}
+module attributes {flydel.platform = #flydel.platform<"p", devices = [#flydel.device<"a", cpu>, #flydel.device<"b", fpga>],
+                   links = [#flydel.link<"a" -> "b", latency_us = 1.0 + 0.5 per_kib, energy_uj = 1.0 + 0.5 per_kib, measured>]>} {}

@@ -67,3 +67,12 @@ func.func @folded(%x: tensor<4xf32>) -> tensor<4xf32> {
   %0 = tosa.abs %x {flydel.folding = #flydel.folding<pe = 4, simd = 8>} : (tensor<4xf32>) -> tensor<4xf32>
   return %0 : tensor<4xf32>
 }
+
+// -----
+
+// A link whose cost is a stated assumption, with and without an energy model.
+// CHECK-LABEL: module attributes {flydel.platform = #flydel.platform<"host-fpga", devices = [<"cpu", cpu>, <"fpga", fpga>], links = [<"cpu" -> "fpga", latency_us = 10 + 1 per_kib, assumed>, <"fpga" -> "cpu", latency_us = 10 + 1 per_kib, energy_uj = 2 + 0.5 per_kib, assumed>]>}
+module attributes {flydel.platform = #flydel.platform<"host-fpga", devices = [#flydel.device<"cpu", cpu>, #flydel.device<"fpga", fpga>],
+    links = [#flydel.link<"cpu" -> "fpga", latency_us = 10.0 + 1.0 per_kib, assumed>,
+             #flydel.link<"fpga" -> "cpu", latency_us = 10.0 + 1.0 per_kib, energy_uj = 2.0 + 0.5 per_kib, assumed>]>} {
+}

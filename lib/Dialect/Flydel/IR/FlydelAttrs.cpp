@@ -301,7 +301,7 @@ double LinkAttr::getLatencyUs(double bytes) const {
 
 LogicalResult LinkAttr::verify(function_ref<InFlightDiagnostic()> emitError, StringAttr from, StringAttr to,
                                FloatAttr latencyFixed, FloatAttr latencyPerKib, FloatAttr energyFixed,
-                               FloatAttr energyPerKib) {
+                               FloatAttr energyPerKib, UnitAttr assumed) {
   if (!from || from.getValue().empty() || !to || to.getValue().empty())
     return emitError() << "link endpoints must be non-empty device names";
   if (from == to)
@@ -336,6 +336,8 @@ void LinkAttr::print(AsmPrinter &printer) const {
     printNumber(printer, getEnergyUjPerKib().getValueAsDouble());
     printer << " per_kib";
   }
+  if (getAssumed())
+    printer << ", assumed";
   printer << '>';
 }
 
@@ -350,19 +352,26 @@ Attribute LinkAttr::parse(AsmParser &parser, Type) {
       parser.parseKeyword("per_kib"))
     return {};
   FloatAttr energyFixedAttr, energyPerKibAttr;
-  if (succeeded(parser.parseOptionalComma())) {
+  UnitAttr assumed;
+  bool comma = succeeded(parser.parseOptionalComma());
+  if (comma && failed(parser.parseOptionalKeyword("assumed"))) {
     double energyFixed, energyPerKib;
     if (parser.parseKeyword("energy_uj") || parser.parseEqual() || parseNumber(parser, energyFixed) ||
         parser.parsePlus() || parseNumber(parser, energyPerKib) || parser.parseKeyword("per_kib"))
       return {};
     energyFixedAttr = getF64(context, energyFixed);
     energyPerKibAttr = getF64(context, energyPerKib);
+    comma = succeeded(parser.parseOptionalComma());
+    if (comma && parser.parseKeyword("assumed"))
+      return {};
   }
+  if (comma)
+    assumed = UnitAttr::get(context);
   if (parser.parseGreater())
     return {};
   return getChecked([&] { return parser.emitError(loc); }, context, StringAttr::get(context, from),
                     StringAttr::get(context, to), getF64(context, latencyFixed), getF64(context, latencyPerKib),
-                    energyFixedAttr, energyPerKibAttr);
+                    energyFixedAttr, energyPerKibAttr, assumed);
 }
 
 //===----------------------------------------------------------------------===//

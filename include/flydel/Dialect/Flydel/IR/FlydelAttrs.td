@@ -141,10 +141,13 @@ def Flydel_LinkAttr : Flydel_Attr<"Link", "link"> {
     Transfer cost of a feature map of `bytes` bytes from one device to another, affine in the size:
     `latency_us = latency_us_fixed + latency_us_per_kib * bytes / 1024`. The energy model has the same form and
     is optional: absent means the link's energy was not measured (it is then unavailable, never zero).
+    `assumed` marks a cost model whose parameters are stated assumptions, not fitted to measurements (the
+    platform library says what was assumed).
 
     ```mlir
     #flydel.link<"gpu" -> "fpga", latency_us = 12.9 + 0.031 per_kib>
     #flydel.link<"gpu" -> "fpga", latency_us = 12.9 + 0.031 per_kib, energy_uj = 1.5 + 0.002 per_kib>
+    #flydel.link<"cpu" -> "fpga", latency_us = 5.0 + 0.01 per_kib, assumed>
     ```
   }];
   let parameters = (ins
@@ -153,7 +156,8 @@ def Flydel_LinkAttr : Flydel_Attr<"Link", "link"> {
     "::mlir::FloatAttr":$latency_us_fixed,
     "::mlir::FloatAttr":$latency_us_per_kib,
     OptionalParameter<"::mlir::FloatAttr">:$energy_uj_fixed,
-    OptionalParameter<"::mlir::FloatAttr">:$energy_uj_per_kib
+    OptionalParameter<"::mlir::FloatAttr">:$energy_uj_per_kib,
+    OptionalParameter<"::mlir::UnitAttr">:$assumed
   );
   let extraClassDeclaration = [{
     /// Predicted latency of moving `bytes` bytes over this link, in microseconds.
