@@ -25,6 +25,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <type_traits>
 
 using namespace mlir;
 using namespace mlir::flydel;
@@ -287,6 +288,16 @@ struct PartitionBuilder {
     if (kind == EngineKind::AvgPool && llvm::any_of(pad, [](int64_t p) { return p != 0; }))
       return error(op) << "average pooling with padding: TOSA divides by the valid elements, the engine by the "
                           "kernel area";
+    if constexpr (std::is_same_v<PoolOp, tosa::AvgPool2dOp>) {
+      for (auto [zp, what] : {std::pair<Value, const char *>{op.getInputZp(), "input zero point"},
+                              {op.getOutputZp(), "output zero point"}}) {
+        auto z = readConst(op, zp, what);
+        if (failed(z))
+          return failure();
+        if (llvm::any_of(z->values, [](float v) { return v != 0.0f; }))
+          return error(op) << "the " << what << " must be 0 (f32 models)";
+      }
+    }
     if (failed(padding(op, pad, c, (*out)[1], (*out)[2])) || failed(folding(op, c)))
       return failure();
     auto src = stream(op, op.getInput());
@@ -628,6 +639,12 @@ FailureOr<EmittedVerilog> mlir::flydel::emitVerilog(ModuleOp module, const Veril
     auto partition = buildFpgaPartition(function, options);
     if (failed(partition)) {
       ok = false; // keep going: report every partition's problem at once
+      continue;
+    }
+    if (llvm::any_of(out.partitions, [&](const fpga::Partition &p) { return p.name == partition->name; })) {
+      function.emitError() << "emit-verilog: module name '" << partition->name
+                           << "' (the function's name with non-identifier characters replaced) is already taken";
+      ok = false;
       continue;
     }
     auto generated = fpga::generatePartition(*partition);

@@ -117,3 +117,16 @@ module {
     return %x : tensor<1x4x4x4xf32>
   }
 }
+
+// -----
+
+// Module names are the functions' names made identifiers: two functions may not map to one.
+func.func @"blk.0"(%x: tensor<1x4x4x4xf32>) -> tensor<1x2x2x4xf32> attributes {flydel.device = #flydel.device<"fpga", fpga>} {
+  %p = tosa.max_pool2d %x {kernel = array<i64: 2, 2>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 2, 2>} : (tensor<1x4x4x4xf32>) -> tensor<1x2x2x4xf32>
+  return %p : tensor<1x2x2x4xf32>
+}
+// expected-error @+1 {{emit-verilog: module name 'blk_0' (the function's name with non-identifier characters replaced) is already taken}}
+func.func @blk_0(%x: tensor<1x4x4x4xf32>) -> tensor<1x2x2x4xf32> attributes {flydel.device = #flydel.device<"fpga", fpga>} {
+  %p = tosa.max_pool2d %x {kernel = array<i64: 2, 2>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 2, 2>} : (tensor<1x4x4x4xf32>) -> tensor<1x2x2x4xf32>
+  return %p : tensor<1x2x2x4xf32>
+}
