@@ -396,10 +396,12 @@ def plot(summary, path):
     devices = sorted({s["device"] for s in summary})
     fig, axes = plt.subplots(len(devices), 2, figsize=(11, 4 * len(devices)), squeeze=False, sharey=True)
     for row, device in zip(axes, devices):
-        ops = sorted({s["op"] for s in summary if s["device"] == device}, key=lambda o: (not o.startswith("conv2d"), o))
+        # The all-variants validation (variants trained on n rows each) is in the table only.
+        ops = sorted({s["op"] for s in summary if s["device"] == device and "all variants" not in s["op"]},
+                     key=lambda o: (not o.startswith("conv2d"), o))
         for ax, panel in zip(row, (lambda o: o.startswith("conv2d"), lambda o: not o.startswith("conv2d"))):
             shown = [o for o in ops if panel(o)]
-            ticks = set()
+            ticks, counts = set(), set()
             for i, op in enumerate(shown):
                 for evaluation, ls, marker in (("held-out", "-", "o"), ("validation", "--", "s")):
                     pts = [s for s in summary if s["device"] == device and s["op"] == op and
@@ -417,13 +419,19 @@ def plot(summary, path):
                             label="%s, %s" % (op, "held-out rows" if evaluation == "held-out" else
                                               "real-model layers"))
                     ax.fill_between(x[idx], lo[idx], hi[idx], color=color, alpha=0.15)
-                    ticks |= set(x.astype(int))
+                    ticks |= {s["n"] for s in pts if s["n"] != "all"}
+                    counts |= {s["rows"] for s in pts if s["n"] == "all"}
+                    for s in pts:
+                        if s["n"] == "all" and evaluation == "held-out":
+                            ax.annotate("all", (s["rows"], s["mape"]), textcoords="offset points", xytext=(3, 3),
+                                        fontsize=6, color=color)
             if not shown:
                 ax.set_visible(False)
                 continue
             ax.set(xscale="log", yscale="log", xlabel="excitation points used for training (n)",
                    title="%s, %s" % (device, "conv2d" if shown[0].startswith("conv2d") else "other op kinds"))
-            ax.set_xticks(sorted(ticks))
+            # Row counts label the 'all' points unless they would crowd a subset size.
+            ax.set_xticks(sorted(ticks | {c for c in counts if all(abs(np.log(c / t)) > 0.25 for t in ticks)}))
             ax.get_xaxis().set_major_formatter(matplotlib.ticker.ScalarFormatter())
             ax.get_xaxis().set_minor_formatter(matplotlib.ticker.NullFormatter())
             ax.axhline(10, color="grey", lw=0.8)
