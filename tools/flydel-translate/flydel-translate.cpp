@@ -26,6 +26,7 @@
 #include "llvm/Config/llvm-config.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/ToolOutputFile.h"
@@ -141,8 +142,23 @@ static mlir::LogicalResult emitVerilogChunk(std::unique_ptr<MemoryBuffer> buffer
       if (!pass)
         return mlir::failure();
     }
-    // Split chunks print to the stream (ROM files beside -o); a whole file goes through writeVerilog.
+    // Split chunks print to the stream (their ROM files beside -o); a whole file goes through writeVerilog.
     if (splitInputFile) {
+      SmallString<256> dir(outputFilename == "-" ? StringRef(".") : sys::path::parent_path(outputFilename));
+      if (dir.empty())
+        dir = ".";
+      for (const auto &[name, text] : emitted->files) {
+        SmallString<256> path(dir);
+        sys::path::append(path, name);
+        std::string error;
+        std::unique_ptr<ToolOutputFile> rom = mlir::openOutputFile(path, &error);
+        if (!rom) {
+          errs() << "flydel-translate: " << error << "\n";
+          return mlir::failure();
+        }
+        rom->os() << text;
+        rom->keep();
+      }
       os << emitted->verilog;
       return mlir::success();
     }

@@ -1,4 +1,7 @@
-// RUN: flydel-translate --emit-verilog --split-input-file --fpga-placeholder-weights %s -o %t.sv && FileCheck %s < %t.sv
+// RUN: rm -rf %t.d && mkdir %t.d
+// RUN: flydel-translate --emit-verilog --split-input-file --fpga-placeholder-weights %s -o %t.d/out.sv && FileCheck %s < %t.d/out.sv
+// The ROM files of every chunk are written beside the output.
+// RUN: test -s %t.d/small_p1_fpga_n0_w.mem && test -s %t.d/bn_n0_b.mem && test -s %t.d/elided_n0_w.mem
 // RUN: flydel-translate --emit-verilog --split-input-file --fpga-pe=2 --fpga-simd=2 --fpga-placeholder-weights %s -o %t.pe2.sv && FileCheck %s --check-prefix=PE2 < %t.pe2.sv
 // RUN: flydel-translate --emit-verilog --split-input-file --fpga-activation-range=4 --fpga-placeholder-weights %s -o %t.r4.sv && FileCheck %s --check-prefix=R4 < %t.r4.sv
 
