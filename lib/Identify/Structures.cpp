@@ -542,15 +542,21 @@ const std::vector<CandidateText> &cpuCandidateTexts() {
       // padded copy): on small padded maps (3x3 input, 5x5 kernel) most taps are skipped.
       {"valid_taps*reduction_size*ceil(c_out/16)", "vector FMAs of in-bounds taps"},
       {"[groups>=2]*valid_taps*ceil(c_out/16)", "depthwise vector FMAs of in-bounds taps"},
+      // oneDNN's brdgmm depthwise kernel (seen with ONEDNN_VERBOSE) runs one batch-reduce call per output row and
+      // block of up to 64 channels, and sets up one batch element per kernel row and 16-channel vector.
+      {"[groups>=2]*out_hw*ceil(c_out/64)", "depthwise kernel calls (output rows x 64-channel blocks)"},
+      {"[groups>=2]*out_hw*kernel*ceil(c_out/16)", "depthwise batch elements (rows x kernel rows x vectors)"},
   };
   return texts;
 }
 
 const std::vector<CandidateText> &fpgaCandidateTexts() {
   // The engines of hw/ (docs/fpga.md): a PE x SIMD multiplier array (DSP48 slices, plus a requantisation
-  // multiplier per PE lane), an adder tree of log2(SIMD) levels per PE, a line buffer of kernel rows of the input
-  // (distributed RAM or BRAM), weight ROMs of every weight, and a schedule of out_pixels x kernel_area x
-  // out_folds x in_folds compute beats after the rows are loaded.
+  // multiplier per PE lane), an adder tree of log2(SIMD) levels per PE, an accumulator per PE lane whose width grows
+  // with the reduction, a line buffer of kernel rows of the input and a weight ROM (both pinned to block RAM: their
+  // RAMB18 counts are features), a bias ROM in logic when there is more than one output fold, and a schedule that
+  // loads the rows the next output row needs, then computes that row (no overlap): input beats + compute beats +
+  // a hand-over per output row.
   static const std::vector<CandidateText> texts = {
       {"1", "fixed logic and control"},
       {"pe", "per output lane: accumulator, requantisation, clamp"},
@@ -568,6 +574,20 @@ const std::vector<CandidateText> &fpgaCandidateTexts() {
       {"in_pixels*c_in", "input elements"},
       {"out_pixels*c_out", "output elements"},
       {"c_out", "per output channel: bias, scale"},
+      // Derived from the engines' structure (the coefficients still come from the measurements):
+      {"out_pixels*kernel_area*out_folds", "compute beats of a channel-wise engine (pool: no input folds)"},
+      {"in_rows_read*in_hw*in_beats", "input beats up to the last row a window reads"},
+      {"in_pixels*in_beats", "input beats of the whole map (add engine)"},
+      {"out_hw", "per output row: hand-over between loading and computing"},
+      {"pe*reduction_bits", "accumulator bits that grow with the reduction"},
+      {"pe*simd*reduction_bits", "adder-tree bits that grow with the reduction"},
+      {"line_buffer_bram18", "line buffer RAMB18 blocks"},
+      {"weight_rom_bram18", "weight ROM RAMB18 blocks"},
+      {"[out_folds>=2]*pe", "bias ROM in logic (a constant when there is one output fold)"},
+      {"log(kernel)", "window counters"},
+      {"log(in_hw)", "pixel counters and line-buffer addresses"},
+      {"log(in_beats)", "beat counters and line-buffer addresses"},
+      {"log(out_folds)", "output-fold counter and bias-ROM address"},
   };
   return texts;
 }

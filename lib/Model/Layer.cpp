@@ -208,8 +208,9 @@ void fpgaFeatures(const Layer &layer, double reduction, double outFolds, double 
   bool weights = layer.op == OpKind::Conv2d;
   int64_t perGroup = layer.c_in / std::max<int64_t>(layer.groups, 1);
   int64_t lanes = layer.pe * std::min(layer.simd, perGroup);
-  at(Feature::WeightRomBram18) =
-      weights ? bram18Blocks(int64_t(outFolds * layer.kernel_h * layer.kernel_w * inFolds), lanes * laneBits) : 0.0;
+  // A one-word ROM (1x1 kernel, one fold each way) is a constant, not a memory: the synthesizer folds it away.
+  int64_t words = int64_t(outFolds * layer.kernel_h * layer.kernel_w * inFolds);
+  at(Feature::WeightRomBram18) = weights && words > 1 ? bram18Blocks(words, lanes * laneBits) : 0.0;
 }
 
 } // namespace
