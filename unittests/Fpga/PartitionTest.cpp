@@ -96,6 +96,14 @@ TEST(Partition, CheckNamesTheNodeAtFault) {
   EXPECT_NE(checkPartition(p).find("wrong size"), std::string::npos);
 
   p = chain();
+  p.name = "join"; // a SystemVerilog keyword
+  EXPECT_NE(checkPartition(p).find("keyword"), std::string::npos);
+  EXPECT_TRUE(isReservedModuleName("top"));
+  EXPECT_TRUE(isReservedModuleName("flydel_stream_fifo"));
+  EXPECT_TRUE(isReservedModuleName("always_ff"));
+  EXPECT_FALSE(isReservedModuleName("joined"));
+
+  p = chain();
   p.name = "1bad-name";
   EXPECT_NE(checkPartition(p).find("not a Verilog identifier"), std::string::npos);
   EXPECT_FALSE(generatePartition(p).ok());

@@ -58,6 +58,9 @@ struct Partition {
   std::vector<StreamRef> outputs;   // streams leaving the partition, at their producer's lanes
 };
 
+/// SystemVerilog keywords and the names the generated code uses itself (`top`, `flydel_*`): not module names.
+bool isReservedModuleName(const std::string &name);
+
 /// Empty when the graph is well formed (operands earlier, shapes compatible, every engine's check() passes,
 /// weights and biases sized), else why not, naming the node.
 std::string checkPartition(const Partition &partition);

@@ -495,6 +495,8 @@ struct PartitionBuilder {
         ch = '_';
     if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0])))
       name = "p_" + name;
+    if (fpga::isReservedModuleName(name)) // e.g. a function named `join` or `top`
+      name += "_partition";
     return name;
   }
 

@@ -29,4 +29,12 @@ module attributes {flydel.platform = #flydel.platform<"p", devices = [#flydel.de
     %y = tosa.clamp %s {min_val = 0.0 : f32, max_val = 6.0 : f32} : (tensor<1x8x8x4xf32>) -> tensor<1x8x8x4xf32> loc("relu6")
     return %y : tensor<1x8x8x4xf32>
   }
+
+  // Two input streams joined (the testbench's second input), folded pe 2, ReLU6. `join` is a SystemVerilog keyword:
+  // the module is join_partition.
+  func.func @join(%a: tensor<1x4x4x4xf32>, %b: tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32> attributes {flydel.device = #flydel.device<"fpga", fpga>} {
+    %s = tosa.add %a, %b {flydel.folding = #flydel.folding<pe = 2, simd = 2>} : (tensor<1x4x4x4xf32>, tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32> loc("sum")
+    %r = tosa.clamp %s {min_val = 0.0 : f32, max_val = 6.0 : f32} : (tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32> loc("relu6")
+    return %r : tensor<1x4x4x4xf32>
+  }
 }
