@@ -287,7 +287,8 @@ struct OutlinePartitionsPass : mlir::flydel::impl::OutlinePartitionsBase<Outline
                                      DictionaryAttr(), 0);
             auto transfer = TransferOp::create(builder, input.getLoc(), value.getType(), value,
                                                builder.getStringAttr(from), builder.getStringAttr(part.device),
-                                               builder.getI64IntegerAttr(static_cast<int64_t>(bytes)), cost);
+                                               builder.getI64IntegerAttr(static_cast<int64_t>(bytes)), cost,
+                                               link.getAssumed() ? builder.getUnitAttr() : UnitAttr());
             it = transferred.try_emplace(key, transfer.getResult()).first;
           }
           value = it->second;

@@ -234,3 +234,22 @@ func.func @folding_not_folding(%x: tensor<4xf32>) -> tensor<4xf32> {
 // expected-error @+2 {{failed to parse Flydel_PlatformAttr parameter 'links'}}
 module attributes {flydel.platform = #flydel.platform<"p", devices = [#flydel.device<"a", cpu>, #flydel.device<"b", fpga>],
                    links = [#flydel.link<"a" -> "b", latency_us = 1.0 + 0.5 per_kib, energy_uj = 1.0 + 0.5 per_kib, measured>]>} {}
+
+// -----
+
+module attributes {flydel.platform = #flydel.platform<"p", devices = [#flydel.device<"cpu", cpu>, #flydel.device<"fpga", fpga>],
+                   links = [#flydel.link<"cpu" -> "fpga", latency_us = 10.0 + 1.0 per_kib, assumed>]>} {
+  func.func @transfer_assumed_unmarked(%x: tensor<4xf32>) -> tensor<4xf32> {
+    // expected-error @+1 {{'flydel.transfer' op the link from 'cpu' to 'fpga' is assumed, so its cost must be marked 'assumed'}}
+    %0 = flydel.transfer %x : tensor<4xf32> from "cpu" to "fpga" bytes 16 cost #flydel.kpi<latency_us = 10.0>
+    return %0 : tensor<4xf32>
+  }
+}
+
+// -----
+
+func.func @transfer_assumed_without_cost(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'flydel.transfer' op is marked 'assumed' but has no cost}}
+  %0 = flydel.transfer %x : tensor<4xf32> from "a" to "b" bytes 16 assumed
+  return %0 : tensor<4xf32>
+}

@@ -22,3 +22,16 @@ func.func @no_platform(%x: tensor<4xf32>) -> tensor<4xf32> {
   %0 = flydel.transfer %x : tensor<4xf32> from "a" to "b" bytes 0
   return %0 : tensor<4xf32>
 }
+
+// -----
+
+// A cost from an assumed link is marked.
+module attributes {flydel.platform = #flydel.platform<"p", devices = [#flydel.device<"cpu", cpu>, #flydel.device<"fpga", fpga>],
+                   links = [#flydel.link<"cpu" -> "fpga", latency_us = 10.0 + 1.0 per_kib, assumed>]>} {
+  // CHECK-LABEL: func.func @assumed
+  // CHECK: flydel.transfer %{{.*}} : tensor<256xf32> from "cpu" to "fpga" bytes 1024 cost #flydel.kpi<latency_us = 11> assumed
+  func.func @assumed(%x: tensor<256xf32>) -> tensor<256xf32> {
+    %0 = flydel.transfer %x : tensor<256xf32> from "cpu" to "fpga" bytes 1024 cost #flydel.kpi<latency_us = 11.0> assumed
+    return %0 : tensor<256xf32>
+  }
+}

@@ -125,9 +125,17 @@ LogicalResult TransferOp::verify() {
       if (!platform.lookupDevice(device))
         return emitOpError() << "names device '" << device << "', which platform '"
                              << platform.getName().getValue() << "' does not have";
-    if (!platform.lookupLink(getFrom(), getTo()))
+    LinkAttr link = platform.lookupLink(getFrom(), getTo());
+    if (!link)
       return emitOpError() << "platform '" << platform.getName().getValue() << "' has no link from '" << getFrom()
                            << "' to '" << getTo() << "'";
+    // A cost derived from an assumed link must say so.
+    if (getCost() && static_cast<bool>(link.getAssumed()) != getAssumed())
+      return emitOpError() << "the link from '" << getFrom() << "' to '" << getTo() << "' is "
+                           << (link.getAssumed() ? "assumed, so its cost must be marked 'assumed'"
+                                                 : "measured, so its cost must not be marked 'assumed'");
   }
+  if (getAssumed() && !getCost())
+    return emitOpError() << "is marked 'assumed' but has no cost";
   return success();
 }

@@ -24,16 +24,22 @@ def Flydel_TransferOp : Flydel_Op<"transfer", [Pure, SameOperandsAndResultType]>
     On a single host (for example when every partition runs on the CPU) `--flydel-lower-transfers` replaces it
     with its operand.
 
+    `assumed` marks a cost that comes from a link whose parameters are stated assumptions, not measurements
+    (`#flydel.link<..., assumed>`).
+
     ```mlir
     %1 = flydel.transfer %0 : tensor<1x56x56x64xf32> from "gpu" to "fpga" bytes 802816
         cost #flydel.kpi<latency_us = 501.4>
+    %2 = flydel.transfer %1 : tensor<1x56x56x64xf32> from "fpga" to "cpu" bytes 802816
+        cost #flydel.kpi<latency_us = 794.0> assumed
     ```
   }];
   let arguments = (ins AnyType:$input, StrAttr:$from, StrAttr:$to, I64Attr:$bytes,
-                       OptionalAttr<Flydel_KpiAttr>:$cost);
+                       OptionalAttr<Flydel_KpiAttr>:$cost, UnitAttr:$assumed);
   let results = (outs AnyType:$result);
   let assemblyFormat = [{
-    $input `:` type($input) `from` $from `to` $to `bytes` $bytes (`cost` qualified($cost)^)? attr-dict
+    $input `:` type($input) `from` $from `to` $to `bytes` $bytes (`cost` qualified($cost)^)? (`assumed` $assumed^)?
+    attr-dict
   }];
   let hasVerifier = 1;
 }
