@@ -2,8 +2,9 @@
 //
 // flydel-compile MODEL.mlir -o DIR [--platform P] [--objective O] [--mode M] [...]
 //
-// Annotates every op with its predicted KPIs, assigns devices, outlines same-device partitions, then lowers each
-// device's partitions through that device's pipeline into its own module:
+// Annotates every op with its predicted KPIs, assigns devices, (--fold-fpga) chooses the FPGA layers' foldings and
+// re-annotates at them, outlines same-device partitions, then lowers each device's partitions through that
+// device's pipeline into its own module:
 //   DIR/partitioned.mlir  the annotated, assigned and outlined module (with locations)
 //   DIR/host.mlir         the callers, with their transfers; partitions declared external
 //   DIR/cpu.mlir ...      one module per device with partitions: CPU -> LLVM dialect, GPU -> PTX + LLVM host code
@@ -61,6 +62,17 @@ static cl::opt<bool> allowUnlowered("allow-unlowered",
                                     cl::desc("Succeed even when a device's partitions cannot be lowered (FPGA "
                                              "partitions with ops no engine implements)"),
                                     cl::init(false));
+static cl::opt<bool> foldFpga("fold-fpga",
+                              cl::desc("Choose the PE/SIMD folding of the FPGA layers after assignment "
+                                       "(--flydel-fold-fpga) and re-annotate at it; else engines are emitted at "
+                                       "the folding the ops carry"),
+                              cl::init(false));
+static cl::opt<std::string> foldObjective("fold-objective", cl::desc("--fold-fpga: throughput or latency"),
+                                          cl::init("throughput"));
+static cl::list<std::string> fpgaBudget("fpga-budget",
+                                        cl::desc("--fold-fpga: resource=count budgets replacing the FPGA's "
+                                                 "capacities (comma-separated)"),
+                                        cl::CommaSeparated);
 static cl::opt<bool> fpgaPlaceholderWeights(
     "fpga-placeholder-weights",
     cl::desc("FPGA partitions: elided weights become deterministic placeholders (resource/latency studies only)"),
@@ -135,7 +147,18 @@ int main(int argc, char **argv) {
 
   std::string flow = "annotate-kpis{platform=" + platform + "},assign-devices{objective=" + objective +
                      " mode=" + mode + " weight=" + std::to_string(weight) + " reserve=" + std::to_string(reserve) +
-                     (pins.empty() ? std::string() : " pins=" + pins) + "},outline-partitions";
+                     (pins.empty() ? std::string() : " pins=" + pins) + "},";
+  if (foldFpga) {
+    // Assignment saw the smallest engines (pe = simd = 1); folding spends the FPGA budget that is left, and the
+    // second annotation predicts the FPGA layers at their foldings.
+    std::string budgets;
+    for (const std::string &b : fpgaBudget)
+      budgets += (budgets.empty() ? "" : ",") + b;
+    flow += "flydel-fold-fpga{platform=" + platform + " reserve=" + std::to_string(reserve) +
+            " objective=" + foldObjective + (budgets.empty() ? std::string() : " budget=" + budgets) +
+            "},annotate-kpis{platform=" + platform + "},";
+  }
+  flow += "outline-partitions";
   if (failed(runPipeline(*module, flow)))
     return 1;
   llvm::outs() << "flydel-compile: wrote\n";
