@@ -130,3 +130,16 @@ func.func @blk_0(%x: tensor<1x4x4x4xf32>) -> tensor<1x2x2x4xf32> attributes {fly
   %p = tosa.max_pool2d %x {kernel = array<i64: 2, 2>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 2, 2>} : (tensor<1x4x4x4xf32>) -> tensor<1x2x2x4xf32>
   return %p : tensor<1x2x2x4xf32>
 }
+
+// -----
+
+// A dense_resource whose blob is absent (a module printed without its resources) is elided weights too.
+func.func @noblob(%x: tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32> attributes {flydel.device = #flydel.device<"fpga", fpga>} {
+  %zp = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>
+  %w = "tosa.const"() <{values = dense_resource<absent_blob> : tensor<4x1x1x4xf32>}> : () -> tensor<4x1x1x4xf32>
+  %b = "tosa.const"() <{values = dense<0.0> : tensor<4xf32>}> : () -> tensor<4xf32>
+  // expected-error @+1 {{its weights are elided}}
+  %c = tosa.conv2d %x, %w, %b, %zp, %zp {acc_type = f32, dilation = array<i64: 1, 1>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>}
+      : (tensor<1x4x4x4xf32>, tensor<4x1x1x4xf32>, tensor<4xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x4x4x4xf32>
+  return %c : tensor<1x4x4x4xf32>
+}

@@ -2,6 +2,7 @@
 // RUN: flydel-translate --emit-verilog --split-input-file --fpga-placeholder-weights %s -o %t.d/out.sv && FileCheck %s < %t.d/out.sv
 // The ROM files of every chunk are written beside the output.
 // RUN: test -s %t.d/small_p1_fpga_n0_w.mem && test -s %t.d/bn_n0_b.mem && test -s %t.d/elided_n0_w.mem
+// RUN: FileCheck %s --check-prefix=ROM < %t.d/resource_n0_w.mem
 // RUN: flydel-translate --emit-verilog --split-input-file --fpga-pe=2 --fpga-simd=2 --fpga-placeholder-weights %s -o %t.pe2.sv && FileCheck %s --check-prefix=PE2 < %t.pe2.sv
 // RUN: flydel-translate --emit-verilog --split-input-file --fpga-activation-range=4 --fpga-placeholder-weights %s -o %t.r4.sv && FileCheck %s --check-prefix=R4 < %t.r4.sv
 
@@ -117,3 +118,29 @@ func.func @elided(%x: tensor<1x4x4x8xf32>) -> tensor<1x4x4x8xf32> attributes {fl
       : (tensor<1x4x4x8xf32>, tensor<8x1x1x8xf32>, tensor<8xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x4x4x8xf32> loc("big")
   return %c : tensor<1x4x4x8xf32>
 }
+
+// -----
+
+// Weights in a dense_resource blob (what --import-onnx writes) are read; the ROM holds round(w / (max|w| / 127)):
+// 1.0 -> 127, -0.5 -> -64 (round half away from zero), 0.25 -> 32.
+
+// CHECK-LABEL: FPGA partition resource
+// CHECK: .WFILE("resource_n0_w.mem")
+// ROM: 7f
+// ROM-NEXT: c0
+// ROM-NEXT: 20
+func.func @resource(%x: tensor<1x2x2x4xf32>) -> tensor<1x2x2x4xf32> attributes {flydel.device = #flydel.device<"fpga", fpga>} {
+  %zp = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>
+  %w = "tosa.const"() <{values = dense_resource<w_blob> : tensor<4x1x1x4xf32>}> : () -> tensor<4x1x1x4xf32>
+  %b = "tosa.const"() <{values = dense<0.0> : tensor<4xf32>}> : () -> tensor<4xf32>
+  %c = tosa.conv2d %x, %w, %b, %zp, %zp {acc_type = f32, dilation = array<i64: 1, 1>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>}
+      : (tensor<1x2x2x4xf32>, tensor<4x1x1x4xf32>, tensor<4xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x2x2x4xf32> loc("res")
+  return %c : tensor<1x2x2x4xf32>
+}
+{-#
+  dialect_resources: {
+    builtin: {
+      w_blob: "0x040000000000803F000000BF0000803E0000803E0000803E0000803E0000803E0000803E0000803E0000803E0000803E0000803E0000803E0000803E0000803E0000803E"
+    }
+  }
+#-}
