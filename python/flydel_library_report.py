@@ -34,9 +34,12 @@ def markdown(library):
         out.append("|---|---|--:|--:|")
         for l in library["links"]:
             lat = l["latency"]
-            out.append("| %s -> %s | %.4g + %.4g * %s (%s) | %.1f | %d |" % (
+            # An assumed link was fitted to nothing: say so instead of printing fit figures.
+            fit = ("ASSUMED", "-") if l.get("assumed") else ("%.1f" % lat.get("fit_mape", float("nan")),
+                                                              "%d" % lat.get("n", 0))
+            out.append("| %s -> %s | %.4g + %.4g * %s (%s) | %s | %s |" % (
                 l["from"], l["to"], lat["intercept"], lat["slope_per_kbit"], lat.get("size_unit", "kbit"),
-                lat["unit"], lat.get("fit_mape", float("nan")), lat.get("n", 0)))
+                lat["unit"], fit[0], fit[1]))
         out.append("")
     out.append("| device | op | KPI | structure | params | CV MAPE % | median | p90 | within ±10 % | bias | n |")
     out.append("|---|---|---|---|--:|--:|--:|--:|--:|--:|--:|")
