@@ -148,14 +148,27 @@ LogicalResult FoldFpgaPass::foldDevice(ModuleOp module, const ::flydel::Library 
   for (Operation *op : ops) {
     std::string reason;
     FailureOr<::flydel::Layer> layer = cast<LayerOpInterface>(op).describeLayer(reason);
-    if (failed(layer))
+    // all-layers is a what-if over the whole model: ops the FPGA cannot take are skipped there, while an op
+    // placed on the FPGA must be foldable.
+    if (failed(layer)) {
+      if (allLayers) {
+        op->emitWarning() << "flydel-fold-fpga: not folded: cannot describe it as a layer: " << reason;
+        continue;
+      }
       return op->emitError() << "flydel-fold-fpga: placed on '" << device.name
                              << "' but cannot be described as a layer: " << reason;
+    }
     if (std::string problemText = layer->check(); !problemText.empty())
       return op->emitError() << "flydel-fold-fpga: invalid layer: " << problemText;
     if (!::flydel::isFoldable(*layer)) {
       op->emitRemark() << "flydel-fold-fpga: " << ::flydel::opKindName(layer->op)
                        << " has no engine to fold; left as it is";
+      continue;
+    }
+    if (allLayers && !op->hasAttr(FlydelDialect::kFoldingAttrName) &&
+        !library.findModelFor(device.name, *layer, timeKpi)) {
+      op->emitRemark() << "flydel-fold-fpga: no " << timeKpi << " model for " << ::flydel::opKindName(layer->op)
+                       << " on '" << device.name << "': not folded";
       continue;
     }
     ::flydel::FoldingLayer entry;
