@@ -64,8 +64,8 @@ module flydel_stream_fifo #(
   end
 endmodule
 
-// flydel_stream_dwc: NHWC beats of IN lanes to beats of OUT lanes (both divide C, the channels of a pixel). It
-// collects one pixel, then emits it: simple and exact, at the price of not overlapping the two phases.
+// flydel_stream_dwc: NHWC beats of IN lanes to beats of OUT lanes (both divide C, the channels of a pixel). Two pixel
+// buffers: one fills while the other drains, so a pixel takes max(C/IN, C/OUT) cycles once the stream flows.
 module flydel_stream_dwc #(
   parameter int C = 8, parameter int IN = 1, parameter int OUT = 1
 ) (
@@ -75,24 +75,28 @@ module flydel_stream_dwc #(
 );
   localparam int NI = C / IN, NO = C / OUT;
   localparam int CB = 16;
-  logic [8*C-1:0] pixel;
-  logic full;
-  logic [CB-1:0] idx;                                 // beat within the pixel (filling or draining)
-  assign in_ready = !full;
-  assign out_valid = full;
-  assign out_data = pixel[8*OUT*idx +: 8*OUT];
+  logic [8*C-1:0] pixel [2];
+  logic [1:0] full;
+  logic wsel, rsel;                                   // buffer being filled, buffer being drained
+  logic [CB-1:0] widx, ridx;                          // beat within the pixel
+  assign in_ready = !full[wsel];
+  assign out_valid = full[rsel];
+  assign out_data = pixel[rsel][8*OUT*ridx +: 8*OUT];
+  wire in_fire = in_valid && in_ready, out_fire = out_valid && out_ready;
+  wire filled = in_fire && widx == NI - 1, drained = out_fire && ridx == NO - 1;
+  always_ff @(posedge clk) if (in_fire) pixel[wsel][8*IN*widx +: 8*IN] <= in_data;
   always_ff @(posedge clk) begin
     if (rst) begin
-      full <= 0; idx <= 0;
-    end else if (!full) begin
-      if (in_valid) begin
-        pixel[8*IN*idx +: 8*IN] <= in_data;
-        if (idx == NI - 1) begin idx <= 0; full <= 1; end
-        else idx <= idx + 1;
-      end
-    end else if (out_ready) begin
-      if (idx == NO - 1) begin idx <= 0; full <= 0; end
-      else idx <= idx + 1;
+      full <= '0; wsel <= 0; rsel <= 0; widx <= 0; ridx <= 0;
+    end else begin
+      if (in_fire) widx <= filled ? 0 : widx + 1;
+      if (out_fire) ridx <= drained ? 0 : ridx + 1;
+      if (filled) wsel <= !wsel;
+      if (drained) rsel <= !rsel;
+      // The two buffers differ whenever both events happen in one cycle (one is full, the other is not).
+      for (int b = 0; b < 2; b++)
+        if (filled && wsel == b) full[b] <= 1;
+        else if (drained && rsel == b) full[b] <= 0;
     end
   end
 endmodule
