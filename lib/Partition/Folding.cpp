@@ -358,6 +358,9 @@ FoldingSolution greedyFolding(const FoldingProblem &problem) {
   FoldingSolution s = evaluateFolding(problem, choice);
   if (!s.feasible) {
     s.infeasibility = explainInfeasible(problem);
+    // Only a resource whose least total exceeds its budget is a proof; otherwise greedy merely did not search.
+    if (s.infeasibility.rfind("no combination", 0) == 0)
+      s.infeasibility = "the least-resource foldings do not fit together (greedy: other combinations not searched)";
     return s;
   }
   auto swapFits = [&](size_t l, int c) {
@@ -458,8 +461,13 @@ FoldingSolution solveFolding(const FoldingProblem &problem, size_t nodeLimit) {
       search.found = true;
     }
     search.visit(0, 0.0);
-    if (!search.found)
-      return search.exhausted ? greedy : infeasible(problem);
+    if (!search.found) {
+      if (!search.exhausted)
+        return infeasible(problem);
+      greedy.infeasibility = "no fitting combination found within the search limit of " +
+                             std::to_string(nodeLimit) + " nodes (not proven infeasible)";
+      return greedy;
+    }
     FoldingSolution s = evaluateFolding(problem, search.best);
     s.optimal = !search.exhausted;
     s.nodes = search.nodes;
@@ -523,8 +531,11 @@ FoldingSolution solveFolding(const FoldingProblem &problem, size_t nodeLimit) {
     }
   }
   if (!haveBest) {
-    if (!exact)
+    if (!exact) {
+      greedy.infeasibility = "no fitting combination found within the search limit of " +
+                             std::to_string(nodeLimit) + " nodes (not proven infeasible)";
       return greedy;
+    }
     return infeasible(problem);
   }
   // When greedy's solution was the only witness, search at its time once more so that every layer takes its

@@ -264,3 +264,33 @@ TEST(Folding, EvaluatesTheLibraryAtEachFolding) {
 }
 
 } // namespace
+
+namespace {
+
+TEST(Folding, SearchLimitIsReportedNotProvenInfeasible) {
+  // Two resources; each layer's least-resource candidate uses the first one, and two of those do not fit, while
+  // one of each does. Greedy (which starts from the least-resource candidates) finds nothing; the exact search
+  // does; with a node limit of 1 it stops and says it did not prove infeasibility.
+  for (FoldingObjective objective : {FoldingObjective::Throughput, FoldingObjective::Latency}) {
+    FoldingProblem p;
+    p.objective = objective;
+    p.resources = {"dsp", "bram36"};
+    p.budget = {10, 10};
+    for (const char *name : {"a", "b"})
+      p.layers.push_back(FoldingLayer{name, {{{1, 1}, 5, {6, 0}, false}, {{2, 1}, 4, {0, 7}, false}}, false});
+    FoldingSolution greedy = greedyFolding(p);
+    EXPECT_FALSE(greedy.feasible);
+    EXPECT_NE(greedy.infeasibility.find("other combinations not searched"), std::string::npos) << greedy.infeasibility;
+    FoldingSolution exact = solveFolding(p);
+    ASSERT_TRUE(exact.feasible) << exact.infeasibility;
+    EXPECT_TRUE(exact.optimal);
+    EXPECT_DOUBLE_EQ(foldingObjectiveValue(p, exact.choice),
+                     foldingObjectiveValue(p, solveFoldingExhaustively(p).choice));
+    FoldingSolution limited = solveFolding(p, 1);
+    EXPECT_FALSE(limited.feasible);
+    EXPECT_FALSE(limited.optimal);
+    EXPECT_NE(limited.infeasibility.find("not proven infeasible"), std::string::npos) << limited.infeasibility;
+  }
+}
+
+} // namespace
