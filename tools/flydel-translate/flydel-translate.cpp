@@ -118,10 +118,6 @@ static mlir::LogicalResult emitVerilogChunk(std::unique_ptr<MemoryBuffer> buffer
     options.activationRange = fpgaActivationRange;
     options.placeholderWeights = fpgaPlaceholderWeights;
     options.provenance = "flydel-translate --emit-verilog " + inputFilename;
-    if (!(options.activationRange > 0)) {
-      errs() << "flydel-translate: --fpga-activation-range must be positive\n";
-      return mlir::failure();
-    }
     auto emitted = mlir::flydel::emitVerilog(*module, options);
     if (failed(emitted))
       return mlir::failure();

@@ -623,6 +623,9 @@ bool isFpgaPartition(func::FuncOp function, const VerilogEmitOptions &options) {
 
 FailureOr<fpga::Partition> mlir::flydel::buildFpgaPartition(func::FuncOp function,
                                                             const VerilogEmitOptions &options) {
+  if (!(options.activationRange > 0) || !std::isfinite(options.activationRange))
+    return function.emitError() << "emit-verilog: the activation range must be a positive number, got "
+                                << options.activationRange;
   PartitionBuilder builder(function, options);
   if (failed(builder.build()))
     return failure();

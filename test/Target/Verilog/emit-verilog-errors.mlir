@@ -4,7 +4,9 @@
 // RUN: rm -rf %t.dir && mkdir %t.dir
 // RUN: not flydel-translate --emit-verilog %S/Inputs/partitions.mlir %s -o %t.dir/out.sv 2>&1 | FileCheck %s --check-prefix=ARGS
 // RUN: not flydel-translate --emit-verilog %s -o %t.dir/out.sv 2>&1 | FileCheck %s --check-prefix=WHOLE
+// RUN: not flydel-translate --emit-verilog --fpga-activation-range=0 %S/Inputs/tiny.mlir -o %t.dir/tiny.sv 2>&1 | FileCheck %s --check-prefix=RANGE
 // RUN: ls %t.dir | count 0
+// RANGE: error: emit-verilog: the activation range must be a positive number, got 0.0
 // ARGS: flydel-translate: Too many positional arguments
 // WHOLE: error: emit-verilog: 'tosa.sigmoid': no FPGA engine for this op
 // WHOLE: error: emit-verilog: 'tosa.conv2d': no conv engine for this op: pe must divide the output channels
