@@ -179,6 +179,59 @@ def main():
             fmt(m["lut"]), fmt(m["ff"]), fmt(m["dsp"]), fmt(m["bram36"]), fmt(m["cycles"])))
         errs = [error_pct(p[r], m[r]) for r in RESOURCES] + [error_pct(pc, m["cycles"])]
         lines.append("| | | error % | " + " | ".join("-" if e is None else "%+.1f" % e for e in errs) + " |")
+    # The whole model, one inference after another (sequential), from the re-annotated module: each layer on its
+    # partition's device, plus the transfers the outlined host code carries (their cost is the link model's).
+    devices, kinds = {}, {}
+    with open(os.path.join(d, "partitioned.mlir")) as f:
+        for line in f:
+            m = re.match(r'^\s*func\.func (?:private )?@([\w$.]+)\(.*flydel\.device = #flydel\.device<"([^"]+)", (\w+)>',
+                         line)
+            if m:
+                devices[m.group(1)] = m.group(2)
+                kinds[m.group(2)] = m.group(3)
+    cpus = [dev for dev, kind in kinds.items() if kind == "cpu"]
+    per_device, missing = {}, 0
+    cpu_only, cpu_only_missing = 0.0, 0
+    with open(os.path.join(d, "kpis.csv")) as f:
+        for row in csv.DictReader(f):
+            if row["layer"] == "TOTAL" or row["kpi"] != "latency_us" or row["function"] not in devices:
+                continue
+            valid = row["status"] in ("predicted", "extrapolated")
+            on = devices[row["function"]]
+            if row["device"] == on:
+                if valid:
+                    per_device[on] = per_device.get(on, 0.0) + float(row["value"])
+                else:
+                    missing += 1
+            if len(cpus) == 1 and row["device"] == cpus[0]:
+                if valid:
+                    cpu_only += float(row["value"])
+                else:
+                    cpu_only_missing += 1
+    transfers, assumed = [], False
+    host = os.path.join(d, "host.mlir")
+    if os.path.exists(host):
+        with open(host) as f:
+            for line in f:
+                m = re.search(r'flydel\.transfer .* cost #flydel\.kpi<latency_us = ([0-9.eE+-]+)[^>]*>( assumed)?', line)
+                if m:
+                    transfers.append(float(m.group(1)))
+                    assumed = assumed or bool(m.group(2))
+    measured_fpga = [r["measured"]["cycles"] for r in rows]
+    lines.append("")
+    total = sum(per_device.values()) + sum(transfers)
+    lines.append("Whole model, sequential, predicted after folding: " +
+                 " + ".join("%s %s us" % (dev, fmt(v)) for dev, v in sorted(per_device.items())) +
+                 " + %d transfers %s us%s = %s us%s." % (
+                     len(transfers), fmt(sum(transfers)), " (ASSUMED link)" if assumed else "", fmt(total),
+                     " (%d layers without a prediction on their device, not counted)" % missing if missing else ""))
+    if len(cpus) == 1:
+        lines.append("All layers on %s, predicted: %s us%s." % (
+            cpus[0], fmt(cpu_only), " (%d layers without a prediction, not counted)" % cpu_only_missing
+            if cpu_only_missing else ""))
+    if all(c is not None for c in measured_fpga):
+        lines.append("FPGA partitions measured: %d cycles = %s us at %g MHz (the stated clock, not timed)." % (
+            sum(measured_fpga), fmt(sum(measured_fpga) / args.clock_mhz), args.clock_mhz))
     total_s = [r["synth_s"] for r in rows if r["synth_s"] is not None]
     lines.append("")
     lines.append("Synthesis time: %s s in all (%s)." % (fmt(sum(total_s)) if total_s else "-",

@@ -71,8 +71,10 @@ step "FPGA partitions -> SystemVerilog"
 "$bin/flydel-opt" "$out/partitioned.mlir" --flydel-extract-device=device=fpga -o "$out/fpga.mlir"
 verify=()
 [ "$simulate" = 1 ] && verify=(--verify-verilog "$out/fpga/verify")
-"$bin/flydel-translate" --emit-verilog "$out/fpga.mlir" -o "$out/fpga/fpga.sv" "${verify[@]}" \
+# Progress and results in one stream (its stderr would otherwise interleave with the lines below).
+"$bin/flydel-translate" --emit-verilog "$out/fpga.mlir" -o "$out/fpga/fpga.sv" "${verify[@]}" 2>&1 \
   | tee "$out/fpga/verify.log"
+[ "${PIPESTATUS[0]}" = 0 ] || { echo "fpga-e2e: error: --emit-verilog failed" >&2; exit 1; }
 
 hw="$root/hw"
 for module in $(sed -n 's/^module \([A-Za-z0-9_]*\).*/\1/p' "$out/fpga/fpga.sv"); do
