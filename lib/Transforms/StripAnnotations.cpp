@@ -21,8 +21,11 @@ struct StripAnnotationsPass : flydel::impl::StripAnnotationsBase<StripAnnotation
       op->removeAttr(Dialect::kKpisAttrName);
       op->removeAttr(Dialect::kKpiTotalsAttrName);
       op->removeAttr(Dialect::kAssignmentAttrName);
-      if (!keepDevices)
+      // A folding is an implementation decision like a device assignment: kept with it, else removed.
+      if (!keepDevices) {
         op->removeAttr(Dialect::kDeviceAttrName);
+        op->removeAttr(Dialect::kFoldingAttrName);
+      }
     });
     if (!keepPlatform)
       module->removeAttr(Dialect::kPlatformAttrName);

@@ -11,8 +11,9 @@ module attributes {flydel.platform = #flydel.platform<"p", devices = [#flydel.de
   func.func @f(%x: tensor<4xf32>) -> tensor<4xf32>
       attributes {flydel.kpi_totals = {cpu = #flydel.kpi<latency_us = 2.0>}, keep.me = 1} {
     // CHECK: tosa.abs %{{.*}} : (tensor<4xf32>) -> tensor<4xf32>
-    // KEEP: tosa.abs %{{.*}} {flydel.device = #flydel.device<"gpu", gpu>} : (tensor<4xf32>) -> tensor<4xf32>
-    %0 = tosa.abs %x {flydel.kpis = {cpu = #flydel.kpi<latency_us = 2.0>}, flydel.device = #flydel.device<"gpu", gpu>}
+    // KEEP: tosa.abs %{{.*}} {flydel.device = #flydel.device<"gpu", gpu>, flydel.folding = #flydel.folding<pe = 2, simd = 2>} : (tensor<4xf32>) -> tensor<4xf32>
+    %0 = tosa.abs %x {flydel.kpis = {cpu = #flydel.kpi<latency_us = 2.0>}, flydel.device = #flydel.device<"gpu", gpu>,
+                      flydel.folding = #flydel.folding<pe = 2, simd = 2>}
         : (tensor<4xf32>) -> tensor<4xf32>
     return %0 : tensor<4xf32>
   }

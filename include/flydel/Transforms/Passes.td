@@ -15,7 +15,7 @@ def StripAnnotations : Pass<"flydel-strip-annotations", "mlir::ModuleOp"> {
     Option<"keepPlatform", "keep-platform", "bool", /*default=*/"false",
            "Keep the module's flydel.platform attribute">,
     Option<"keepDevices", "keep-devices", "bool", /*default=*/"false",
-           "Keep flydel.device assignments and pins">
+           "Keep flydel.device assignments and pins, and flydel.folding">
   ];
 }
 
