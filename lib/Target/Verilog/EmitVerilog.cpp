@@ -260,7 +260,6 @@ struct PartitionBuilder {
     node.bias.assign(c.cout, bias->values[0]);
     if (bias->values.size() > 1)
       node.bias = bias->values;
-    node.operands = {};
     auto src = stream(op, op.getInput());
     if (failed(src))
       return failure();
