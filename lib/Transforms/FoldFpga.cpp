@@ -88,6 +88,23 @@ void FoldFpgaPass::runOnOperation() {
     return fail("platform '" + library->platform.name + "' has no FPGA device");
   if (allLayers && fpgas.size() > 1)
     return fail("all-layers needs one FPGA device: name it with device=");
+  // A budget must name something the device has (a capacity or a model), so a misspelt resource is not silently
+  // a budget nothing is counted against.
+  for (const std::string &entry : budget) {
+    auto [name, value] = StringRef(entry).split('=');
+    double amount = 0;
+    if (name.trim().empty() || value.trim().getAsDouble(amount) || !(amount >= 0))
+      return fail("budget entry '" + entry + "' is not resource=count (a non-negative number)");
+    for (const ::flydel::Device *d : fpgas) {
+      bool known = d->capacities.count(name.trim().str()) > 0 ||
+                   llvm::any_of(library->models, [&](const ::flydel::KpiModel &m) {
+                     return m.device == d->name && m.kpi == name.trim();
+                   });
+      if (!known)
+        return fail("budget names resource '" + name.trim() + "', which device '" + d->name +
+                    "' has neither as a capacity nor as a model");
+    }
+  }
 
   std::map<std::string, SmallVector<Operation *>> opsOf;
   module.walk([&](LayerOpInterface layerOp) {
@@ -117,12 +134,10 @@ LogicalResult FoldFpgaPass::foldDevice(ModuleOp module, const ::flydel::Library 
   MLIRContext *ctx = module.getContext();
   // Budgets: the device's capacities, replaced by budget=resource=count entries, less the reserve.
   std::map<std::string, double> amounts(device.capacities.begin(), device.capacities.end());
-  for (const std::string &entry : budget) {
+  for (const std::string &entry : budget) { // checked in runOnOperation
     auto [name, value] = StringRef(entry).split('=');
     double amount = 0;
-    if (name.empty() || value.trim().getAsDouble(amount) || !(amount >= 0))
-      return module.emitError() << "flydel-fold-fpga: budget entry '" << entry
-                                << "' is not resource=count (a non-negative number)";
+    (void)value.trim().getAsDouble(amount);
     amounts[name.trim().str()] = amount;
   }
   if (amounts.empty())

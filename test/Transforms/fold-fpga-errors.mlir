@@ -5,6 +5,7 @@
 // RUN: not flydel-opt %S/Inputs/fold-layers.mlir --flydel-fold-fpga="platform=%S/Inputs/fold-toy.json device=npu" 2>&1 | FileCheck %s --check-prefix=NODEVICE
 // RUN: not flydel-opt %S/Inputs/fold-layers.mlir --flydel-fold-fpga="platform=%S/Inputs/fold-toy.json budget=dsp" 2>&1 | FileCheck %s --check-prefix=BADBUDGET
 // RUN: not flydel-opt %S/Inputs/fold-layers.mlir --flydel-fold-fpga="platform=%S/Inputs/missing.json" 2>&1 | FileCheck %s --check-prefix=NOLIB
+// RUN: not flydel-opt %S/Inputs/fold-layers.mlir --flydel-fold-fpga="platform=%S/Inputs/fold-toy.json budget=luts=100" 2>&1 | FileCheck %s --check-prefix=UNKNOWN
 // RUN: not flydel-opt %S/Inputs/fold-layers.mlir --annotate-kpis --flydel-fold-fpga="platform=%S/Inputs/fold-toy.json" 2>&1 | FileCheck %s --check-prefix=MISMATCH
 // RUN: not flydel-opt %S/Inputs/fold-layers.mlir --flydel-fold-fpga="platform=%S/Inputs/fold-toy.json budget=dsp=1" --mlir-print-op-on-diagnostic=false 2>&1 | FileCheck %s --check-prefix=NOFIT
 // RUN: flydel-opt %s --split-input-file --verify-diagnostics --flydel-fold-fpga="platform=%S/Inputs/fold-toy.json"
@@ -16,6 +17,7 @@
 // NODEVICE: error: flydel-fold-fpga: platform 'toy-fold' has no device 'npu'
 // BADBUDGET: error: flydel-fold-fpga: budget entry 'dsp' is not resource=count (a non-negative number)
 // NOLIB: error: flydel-fold-fpga: {{.*}}missing.json
+// UNKNOWN: error: flydel-fold-fpga: budget names resource 'luts', which device 'fpga' has neither as a capacity nor as a model
 // MISMATCH: error: flydel-fold-fpga: the module was annotated for platform 'tx2-c10gx', but platform '{{.*}}fold-toy.json' is 'toy-fold'
 // Three layers need at least 2 DSP (one lane per convolution; the pool has no DSP model): the error names the budget,
 // the resource and every layer's least use.
