@@ -584,6 +584,7 @@ const std::vector<CandidateText> &fpgaCandidateTexts() {
       {"line_buffer_bram18", "line buffer RAMB18 blocks"},
       {"weight_rom_bram18", "weight ROM RAMB18 blocks"},
       {"[out_folds>=2]*pe", "bias ROM in logic (a constant when there is one output fold)"},
+      {"pe*log(out_folds)", "bias ROM per lane: Yosys keeps it as flip-flops behind a mux tree over the folds"},
       {"log(kernel)", "window counters"},
       {"log(in_hw)", "pixel counters and line-buffer addresses"},
       {"log(in_beats)", "beat counters and line-buffer addresses"},

@@ -176,15 +176,32 @@ int64_t ceilLog2(int64_t x) {
   return bits;
 }
 
-/// RAMB18 blocks a memory of `words` x `bits` needs in the 7-series aspect ratios (36x512 ... 1x16K, data sheet
-/// UG473): the cheapest of them. The synthesizer may pack pairs into RAMB36 (counted as two RAMB18).
+/// Block RAM a memory of `words` x `bits` needs on 7-series, in RAMB18 units (a RAMB36 counts 2), as Yosys'
+/// memory_libmap maps it (checked against all 104 window engines of the xc7-yosys campaign): the cheapest of every
+/// RAMB18 shape (36x512 ... 1x16K) and RAMB36 shape (72x512 ... 1x32K, data sheet UG473), the word split over r
+/// blocks side by side and, where a block row is at least twice as wide as a slice, k slices packed per row behind
+/// a read multiplexer (a 1080 x 48 ROM fits two RAMB36 as 3 x 24 bits per 72-bit row).
 double bram18Blocks(int64_t words, int64_t bits) {
   if (words <= 0 || bits <= 0)
     return 0.0;
-  static constexpr int64_t kShapes[][2] = {{36, 512}, {18, 1024}, {9, 2048}, {4, 4096}, {2, 8192}, {1, 16384}};
+  struct Shape {
+    int64_t cost, width, depth;
+  };
+  static constexpr Shape kShapes[] = {{1, 36, 512},  {1, 18, 1024}, {1, 9, 2048},  {1, 4, 4096},  {1, 2, 8192},
+                                      {1, 1, 16384}, {2, 72, 512},  {2, 36, 1024}, {2, 18, 2048}, {2, 9, 4096},
+                                      {2, 4, 8192},  {2, 2, 16384}, {2, 1, 32768}};
   int64_t best = INT64_MAX;
-  for (const auto &[width, depth] : kShapes)
-    best = std::min(best, ((bits + width - 1) / width) * ((words + depth - 1) / depth));
+  for (const Shape &s : kShapes)
+    for (int64_t perRow = 1; perRow <= s.width; ++perRow) {
+      int64_t slice = s.width / perRow;              // widest slice that packs perRow to a row
+      int64_t split = (bits + slice - 1) / slice;    // blocks side by side
+      int64_t sliceBits = (bits + split - 1) / split; // what each block then holds per word
+      int64_t packed = std::max<int64_t>(1, s.width / sliceBits);
+      int64_t rows = (words + packed * s.depth - 1) / (packed * s.depth);
+      best = std::min(best, s.cost * split * rows);
+      if (slice == 1 || perRow >= words)
+        break;
+    }
   return double(best);
 }
 

@@ -19,8 +19,8 @@ Layer conv(int64_t hw, int64_t cIn, int64_t cOut, int64_t k, int64_t s, int64_t 
 
 TEST(FpgaFeaturesTest, DenseConvMemories) {
   // 7x7x8 -> 4, 3x3, stride 2, pad 1, PE 4, SIMD 8: line buffer 3 rows x pitch 8 pixels x 2 beats (one beat per
-  // pixel, padded to 2) = 48 words of 64 bits: 2 RAMB18 (36 wide); weight ROM 1 fold x 9 taps x 1 = 9 words of
-  // 4 x 8 x 8 = 256 bits: 8 RAMB18. Yosys maps this engine to 5 BRAM36 = 10 RAMB18.
+  // pixel, padded to 2) = 48 words of 64 bits: 2 RAMB18 units (one 72-wide RAMB36); weight ROM 1 fold x 9 taps x 1
+  // = 9 words of 4 x 8 x 8 = 256 bits: 8 units. Yosys maps this engine to 5 BRAM36 = 10 RAMB18 units.
   FeatureVector f = computeFeatures(conv(7, 8, 4, 3, 2, 1, 4, 8));
   EXPECT_DOUBLE_EQ(at(f, Feature::InBeats), 1.0);
   EXPECT_DOUBLE_EQ(at(f, Feature::LineBufferBram18), 2.0);
@@ -33,14 +33,30 @@ TEST(FpgaFeaturesTest, DenseConvMemories) {
 }
 
 TEST(FpgaFeaturesTest, DeepLineBufferTakesNarrowShapes) {
-  // 30x30x32 -> 32, 5x5, SIMD 1: 32 beats per pixel, pitch 32 x 32, 5 rows = 5120 words of 8 bits: the 9 x 2K
-  // shape needs 3 blocks (36 x 512 would need 10). Weight ROM 32/4 folds x 25 taps x 32 = 6400 words of 4 x 8 bits:
-  // 36 x 512 -> 13 blocks; 18 x 1K -> 2 x 7 = 14; 9 x 2K -> 4 x 4 = 16.
+  // 30x30x32 -> 32, 5x5, SIMD 1: 32 beats per pixel, pitch 32 x 32, 5 rows = 5120 words of 8 bits: 9 x 2K RAMB18s
+  // need 3 (four words per 36-bit row of 512 also 3; a RAMB36 with nine per 72-bit row: 2, i.e. 4 units). Weight
+  // ROM 32/4 folds x 25 taps x 32 = 6400 words of 4 x 8 bits: 36 x 512 -> 13 RAMB18; 18 x 1K -> 2 x 7 = 14;
+  // RAMB36 with two words per 72-bit row -> 7, i.e. 14 units.
   FeatureVector f = computeFeatures(conv(30, 32, 32, 5, 1, 2, 4, 1));
   EXPECT_DOUBLE_EQ(at(f, Feature::InBeats), 32.0);
   EXPECT_DOUBLE_EQ(at(f, Feature::LineBufferBram18), 3.0);
   EXPECT_DOUBLE_EQ(at(f, Feature::WeightRomBram18), 13.0);
   EXPECT_DOUBLE_EQ(at(f, Feature::InRowsRead), 30.0); // bottom padding: clamped to the input
+}
+
+TEST(FpgaFeaturesTest, NarrowWordsPackIntoWideRows) {
+  // 7x7x36 -> 20, 3x3, pad 1, PE 2, SIMD 3: weight ROM 10 folds x 9 taps x 12 = 1080 words of 48 bits. By shape
+  // alone that is 6 RAMB18 (2 x 36 wide, 3 x 512 deep); Yosys stores it in two RAMB36 as three 24-bit slices per
+  // 72-bit row (a read multiplexer picks one): 4 RAMB18 units. With the line buffer's RAMB18 (3 rows x 8 x 16 =
+  // 384 words of 24 bits), the layer measured 2.5 BRAM36.
+  FeatureVector f = computeFeatures(conv(7, 36, 20, 3, 1, 1, 2, 3));
+  EXPECT_DOUBLE_EQ(at(f, Feature::WeightRomBram18), 4.0);
+  EXPECT_DOUBLE_EQ(at(f, Feature::LineBufferBram18), 1.0);
+  // 8x8x44 -> 4, 5x5, pad 2, PE = SIMD = 1: 4 x 25 x 44 = 4400 words of 8 bits fit one RAMB36 as nine per 72-bit
+  // row (4608 x 8 bits); the 2560 x 8 line buffer takes two RAMB18 units. Measured: 2 BRAM36.
+  FeatureVector g = computeFeatures(conv(8, 44, 4, 5, 1, 2, 1, 1));
+  EXPECT_DOUBLE_EQ(at(g, Feature::WeightRomBram18), 2.0);
+  EXPECT_DOUBLE_EQ(at(g, Feature::LineBufferBram18), 2.0);
 }
 
 TEST(FpgaFeaturesTest, ChannelWiseEngines) {
