@@ -201,6 +201,10 @@ LogicalResult FoldFpgaPass::foldDevice(ModuleOp module, const ::flydel::Library 
     std::vector<std::string> unmodeled, notes;
     auto candidates = ::flydel::evaluateFoldings(library, device.name, *layer, foldings, timeKpi,
                                                  problem.resources, &unmodeled, &notes);
+    if (!candidates && allLayers && !entry.fixed) {
+      op->emitWarning() << "flydel-fold-fpga: not folded: " << candidates.error();
+      continue;
+    }
     if (!candidates)
       return op->emitError() << "flydel-fold-fpga: cannot fold on '" << device.name << "': "
                              << (entry.fixed ? "given folding: " : "") << candidates.error();

@@ -6,9 +6,9 @@
 // RUN: flydel-opt %S/Inputs/fold-layers.mlir --flydel-fold-fpga="platform=%S/Inputs/fold-toy.json budget=dsp=4" --mlir-print-op-on-diagnostic=false 2>/dev/null | FileCheck %s --check-prefix=BUDGET
 // RUN: flydel-opt %S/Inputs/fold-layers.mlir --flydel-fold-fpga="platform=%S/Inputs/fold-toy.json reserve=0.5" --mlir-print-op-on-diagnostic=false 2>/dev/null | FileCheck %s --check-prefix=RESERVE
 // RUN: flydel-opt %S/Inputs/fold-layers.mlir --flydel-fold-fpga="platform=%S/Inputs/fold-toy.json device=fpga all-layers=true" --mlir-print-op-on-diagnostic=false 2>/dev/null | FileCheck %s --check-prefix=ALL
-// all-layers over a model with ops the FPGA has no model for (clamp), no engine for (none here) or cannot describe
-// (a dynamic shape): those are skipped, the convolutions and the pool are folded.
-// RUN: flydel-opt %S/Inputs/layers.mlir --flydel-fold-fpga="platform=%S/Inputs/fold-toy.json all-layers=true" --mlir-print-op-on-diagnostic=false 2>&1 >/dev/null | FileCheck %s --check-prefix=SKIP
+// all-layers over ops the FPGA cannot take (no time model, no valid prediction, not a layer): those are skipped
+// with a diagnostic, the convolution is folded.
+// RUN: flydel-opt %S/Inputs/fold-skip.mlir --flydel-fold-fpga="platform=%S/Inputs/fold-toy.json all-layers=true" --mlir-print-op-on-diagnostic=false 2>&1 >/dev/null | FileCheck %s --check-prefix=SKIP
 // Folded, then re-annotated: FPGA models are evaluated at the folding, the CPU model (which reads pe) is not.
 // RUN: flydel-opt %S/Inputs/fold-layers.mlir --flydel-fold-fpga="platform=%S/Inputs/fold-toy.json" --annotate-kpis="platform=%S/Inputs/fold-toy.json" --mlir-print-op-on-diagnostic=false 2>/dev/null | FileCheck %s --check-prefix=ANNOTATED
 // RUN: flydel-opt %S/Inputs/fold-layers.mlir --annotate-kpis="platform=%S/Inputs/fold-toy.json" --mlir-print-op-on-diagnostic=false 2>/dev/null | FileCheck %s --check-prefix=UNFOLDED
@@ -55,9 +55,8 @@
 // ANNOTATED: tosa.conv2d {{.*}}flydel.kpis = {cpu = #flydel.kpi<latency_us = 1000>, fpga = #flydel.kpi<latency_us = 2048{{(\.[0-9]*)?}}, resources = {dsp = 2, lut = 120}>}
 // UNFOLDED: tosa.conv2d {{.*}}flydel.kpis = {cpu = #flydel.kpi<latency_us = 1000>, fpga = #flydel.kpi<latency_us = 18432{{(\.[0-9]*)?}}, resources = {dsp = 1, lut = 110}>}
 
-// SKIP-DAG: loc("relu"): flydel-fold-fpga: no latency_ms model for elementwise on 'fpga': not folded
+// SKIP-DAG: loc("fc"): flydel-fold-fpga: no latency_ms model for matmul on 'fpga': not folded
+// SKIP-DAG: loc("relu"): flydel-fold-fpga: not folded: no folding of this elementwise has valid predictions on 'fpga' (latency_ms = -1 ms is not a valid prediction)
 // SKIP-DAG: loc("dynamic"): flydel-fold-fpga: not folded: cannot describe it as a layer
-// SKIP-DAG: loc("conv_s1"): flydel-fold-fpga: pe {{[0-9]+}}, simd {{[0-9]+}} on 'fpga'
-// SKIP-DAG: loc("conv_s2"): flydel-fold-fpga: pe {{[0-9]+}}, simd {{[0-9]+}} on 'fpga'
-// SKIP-DAG: loc("pool"): flydel-fold-fpga: pe {{[0-9]+}}, simd {{[0-9]+}} on 'fpga'
-// SKIP: flydel-fold-fpga: 3 layers on 'fpga'
+// SKIP-DAG: loc("conv"): flydel-fold-fpga: pe {{[0-9]+}}, simd {{[0-9]+}} on 'fpga'
+// SKIP: flydel-fold-fpga: 1 layers on 'fpga'
