@@ -180,7 +180,7 @@ LogicalResult FoldFpgaPass::foldDevice(ModuleOp module, const ::flydel::Library 
                        << " has no engine to fold; left as it is";
       continue;
     }
-    if (allLayers && !op->hasAttr(FlydelDialect::kFoldingAttrName) &&
+    if (allLayers && (refold || !op->hasAttr(FlydelDialect::kFoldingAttrName)) &&
         !library.findModelFor(device.name, *layer, timeKpi)) {
       op->emitRemark() << "flydel-fold-fpga: no " << timeKpi << " model for " << ::flydel::opKindName(layer->op)
                        << " on '" << device.name << "': not folded";
@@ -189,7 +189,8 @@ LogicalResult FoldFpgaPass::foldDevice(ModuleOp module, const ::flydel::Library 
     ::flydel::FoldingLayer entry;
     entry.name = nameOf(op);
     std::vector<::flydel::Folding> foldings;
-    if (auto given = op->getAttrOfType<FoldingAttr>(FlydelDialect::kFoldingAttrName)) {
+    auto given = refold ? FoldingAttr() : op->getAttrOfType<FoldingAttr>(FlydelDialect::kFoldingAttrName);
+    if (given) {
       ::flydel::Folding f{given.getPe(), given.getSimd()};
       if (std::string bad = ::flydel::checkFolding(*layer, f); !bad.empty())
         return op->emitError() << "flydel-fold-fpga: the given folding " << given << " is not legal: " << bad;

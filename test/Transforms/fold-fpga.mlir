@@ -9,6 +9,10 @@
 // all-layers over ops the FPGA cannot take (no time model, no valid prediction, not a layer): those are skipped
 // with a diagnostic, the convolution is folded.
 // RUN: flydel-opt %S/Inputs/fold-skip.mlir --flydel-fold-fpga="platform=%S/Inputs/fold-toy.json all-layers=true" --mlir-print-op-on-diagnostic=false 2>&1 >/dev/null | FileCheck %s --check-prefix=SKIP
+// Folding twice keeps the first foldings as given (a larger budget the second time does not change them); refold
+// chooses anew.
+// RUN: flydel-opt %S/Inputs/fold-layers.mlir --flydel-fold-fpga="platform=%S/Inputs/fold-toy.json" --flydel-fold-fpga="platform=%S/Inputs/fold-toy.json budget=dsp=20" --mlir-print-op-on-diagnostic=false 2>/dev/null | FileCheck %s
+// RUN: flydel-opt %S/Inputs/fold-layers.mlir --flydel-fold-fpga="platform=%S/Inputs/fold-toy.json" --flydel-fold-fpga="platform=%S/Inputs/fold-toy.json budget=dsp=4 refold=true" --mlir-print-op-on-diagnostic=false 2>/dev/null | FileCheck %s --check-prefix=BUDGET
 // Folded, then re-annotated: FPGA models are evaluated at the folding, the CPU model (which reads pe) is not.
 // RUN: flydel-opt %S/Inputs/fold-layers.mlir --flydel-fold-fpga="platform=%S/Inputs/fold-toy.json" --annotate-kpis="platform=%S/Inputs/fold-toy.json" --mlir-print-op-on-diagnostic=false 2>/dev/null | FileCheck %s --check-prefix=ANNOTATED
 // RUN: flydel-opt %S/Inputs/fold-layers.mlir --annotate-kpis="platform=%S/Inputs/fold-toy.json" --mlir-print-op-on-diagnostic=false 2>/dev/null | FileCheck %s --check-prefix=UNFOLDED

@@ -138,7 +138,9 @@ def FoldFpga : Pass<"flydel-fold-fpga", "mlir::ModuleOp"> {
     ListOption<"budget", "budget", "std::string",
                "Resource budgets replacing the device's capacities, as resource=count (e.g. lut=20000,dsp=100)">,
     Option<"objective", "objective", "std::string", /*default=*/"\"throughput\"",
-           "throughput (slowest layer) or latency (sum of the layers)">
+           "throughput (slowest layer) or latency (sum of the layers)">,
+    Option<"refold", "refold", "bool", /*default=*/"false",
+           "Choose every folding anew, replacing the flydel.folding already on the ops">
   ];
   let dependentDialects = ["::mlir::flydel::FlydelDialect"];
 }
