@@ -26,11 +26,12 @@
 #include "llvm/Config/llvm-config.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
-#include "llvm/Support/Path.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
+
+#include <map>
 
 using namespace llvm;
 
@@ -92,6 +93,9 @@ static cl::opt<bool> verifyDiagnostics("verify-diagnostics",
                                        cl::desc("--emit-verilog: check diagnostics against expected-* comments"),
                                        cl::cat(category));
 
+/// The ROM files of the chunks (--split-input-file, --verify-diagnostics), written by main with their modules.
+static std::map<std::string, std::string> chunkRomFiles;
+
 /// --emit-verilog on one buffer: parse, emit, write (and simulate on request).
 static mlir::LogicalResult emitVerilogChunk(std::unique_ptr<MemoryBuffer> buffer, raw_ostream &os) {
   mlir::DialectRegistry registry;
@@ -138,22 +142,14 @@ static mlir::LogicalResult emitVerilogChunk(std::unique_ptr<MemoryBuffer> buffer
       if (!pass)
         return mlir::failure();
     }
-    // Split chunks print to the stream (their ROM files beside -o); a whole file goes through writeVerilog.
-    if (splitInputFile) {
-      SmallString<256> dir(outputFilename == "-" ? StringRef(".") : sys::path::parent_path(outputFilename));
-      if (dir.empty())
-        dir = ".";
+    // Chunks print their modules to the stream and leave their ROM files to main, which writes everything once
+    // every chunk succeeded; a whole file goes through writeVerilog at once.
+    if (splitInputFile || verifyDiagnostics) {
       for (const auto &[name, text] : emitted->files) {
-        SmallString<256> path(dir);
-        sys::path::append(path, name);
-        std::string error;
-        std::unique_ptr<ToolOutputFile> rom = mlir::openOutputFile(path, &error);
-        if (!rom) {
-          errs() << "flydel-translate: " << error << "\n";
-          return mlir::failure();
-        }
-        rom->os() << text;
-        rom->keep();
+        auto [it, inserted] = chunkRomFiles.try_emplace(name, text);
+        if (!inserted && it->second != text)
+          return module->emitError() << "emit-verilog: ROM file '" << name
+                                     << "' is written by two chunks with different contents (partitions of one name)";
       }
       os << emitted->verilog;
       return mlir::success();
@@ -201,19 +197,17 @@ int main(int argc, char **argv) {
     }
     if (!splitInputFile && !verifyDiagnostics)
       return failed(emitVerilogChunk(std::move(input), outs())) ? 1 : 0;
-    // Chunks: the Verilog of all of them goes to -o once every chunk succeeded.
-    std::string text;
-    raw_string_ostream os(text);
+    // Chunks: the Verilog and ROM files of all of them are written once every chunk succeeded.
+    mlir::flydel::EmittedVerilog all;
+    raw_string_ostream os(all.verilog);
     if (failed(mlir::splitAndProcessBuffer(std::move(input), emitVerilogChunk, os,
                                            splitInputFile ? mlir::kDefaultSplitMarker : "", "// -----")))
       return 1;
-    std::unique_ptr<ToolOutputFile> output = mlir::openOutputFile(outputFilename, &errorMessage);
-    if (!output) {
+    all.files = std::move(chunkRomFiles);
+    if (failed(mlir::flydel::writeVerilog(all, outputFilename, errorMessage))) {
       errs() << "flydel-translate: " << errorMessage << "\n";
       return 1;
     }
-    output->os() << text;
-    output->keep();
     return 0;
   }
   mlir::flydel::OnnxImportOptions options;

@@ -17,6 +17,7 @@
 #include "mlir/IR/Matchers.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/ToolOutputFile.h"
@@ -46,6 +47,16 @@ struct ConstValues {
   bool missing = false; // elided zero splat or dense_resource without its blob
 };
 
+// Every diagnostic names the op it is on: the location alone does not say which op of a line is at fault.
+InFlightDiagnostic opError(Operation *op) {
+  return op->emitError() << "emit-verilog: '" << op->getName() << "': ";
+}
+
+// NaN or infinity would quantise to an arbitrary int8 (std::lround's result is unspecified): not a silent ROM.
+bool allFinite(ArrayRef<float> values) {
+  return llvm::all_of(values, [](float v) { return std::isfinite(v); });
+}
+
 // The f32 values of a constant operand; failure (with a diagnostic on `user`) when it is not a constant.
 FailureOr<ConstValues> readConst(Operation *user, Value value, StringRef what) {
   Operation *def = value.getDefiningOp();
@@ -53,10 +64,10 @@ FailureOr<ConstValues> readConst(Operation *user, Value value, StringRef what) {
   if (auto c = dyn_cast_or_null<tosa::ConstOp>(def))
     attr = c.getValues();
   else if (!def || !matchPattern(value, m_Constant(&attr)))
-    return user->emitError() << "emit-verilog: the " << what << " must be a constant";
+    return opError(user) << "the " << what << " must be a constant";
   auto type = cast<ShapedType>(attr.getType());
   if (!type.getElementType().isF32())
-    return user->emitError() << "emit-verilog: the " << what << " must be f32, got " << type.getElementType();
+    return opError(user) << "the " << what << " must be f32, got " << type.getElementType();
   ConstValues out;
   out.shape.assign(type.getShape().begin(), type.getShape().end());
   int64_t n = type.getNumElements();
@@ -68,6 +79,8 @@ FailureOr<ConstValues> readConst(Operation *user, Value value, StringRef what) {
     } else {
       out.values.assign(dense.getValues<float>().begin(), dense.getValues<float>().end());
     }
+    if (!allFinite(out.values))
+      return opError(user) << "the " << what << " has a NaN or infinite value";
     return out;
   }
   if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr)) {
@@ -79,13 +92,15 @@ FailureOr<ConstValues> readConst(Operation *user, Value value, StringRef what) {
     }
     ArrayRef<char> data = blob->getData();
     if (data.size() != static_cast<size_t>(n) * sizeof(float))
-      return user->emitError() << "emit-verilog: the " << what << "'s resource blob has " << data.size()
-                               << " bytes, expected " << n * 4;
+      return opError(user) << "the " << what << "'s resource blob has " << data.size() << " bytes, expected "
+                           << n * 4;
     out.values.resize(n);
     std::memcpy(out.values.data(), data.data(), data.size());
+    if (!allFinite(out.values))
+      return opError(user) << "the " << what << " has a NaN or infinite value";
     return out;
   }
-  return user->emitError() << "emit-verilog: the " << what << " has an unsupported constant encoding";
+  return opError(user) << "the " << what << " has an unsupported constant encoding";
 }
 
 // A node before quantisation.
@@ -110,12 +125,18 @@ struct PartitionBuilder {
 
   PartitionBuilder(func::FuncOp function, const VerilogEmitOptions &options) : function(function), options(options) {}
 
-  InFlightDiagnostic error(Operation *op) {
-    return op->emitError() << "emit-verilog: '" << op->getName() << "': ";
+  InFlightDiagnostic error(Operation *op) { return opError(op); }
+
+  // EngineConfig holds ints: a larger TOSA size would wrap into a different engine that may pass every check.
+  LogicalResult fitsInt(Operation *op, ArrayRef<int64_t> values, StringRef what) {
+    for (int64_t v : values)
+      if (v < std::numeric_limits<int>::min() || v > std::numeric_limits<int>::max())
+        return error(op) << what << " " << v << " is out of range for the engines";
+    return success();
   }
 
   // Shape [1, H, W, C] of an f32 activation.
-  FailureOr<SmallVector<int64_t>> activation(Operation *op, Value value, StringRef what) {
+  FailureOr<SmallVector<int64_t>> activation(Operation *op, Value value, const Twine &what) {
     auto type = dyn_cast<RankedTensorType>(value.getType());
     if (!type || type.getRank() != 4 || !type.hasStaticShape())
       return error(op) << "the " << what << " must be a static rank-4 NHWC tensor, got " << value.getType();
@@ -124,7 +145,20 @@ struct PartitionBuilder {
                        << type.getElementType();
     if (type.getDimSize(0) != 1)
       return error(op) << "the engines take batch 1, the " << what << " has batch " << type.getDimSize(0);
+    if (failed(fitsInt(op, type.getShape(), "a dimension of the " + what.str() + ":")))
+      return failure();
     return SmallVector<int64_t>(type.getShape());
+  }
+
+  // A channel-wise engine (pool, add, a clamp on its own) on an [1, H, W, C] input, 1x1 window.
+  static EngineConfig channelWise(EngineKind kind, ArrayRef<int64_t> in) {
+    EngineConfig c;
+    c.kind = kind;
+    c.h = static_cast<int>(in[1]);
+    c.w = static_cast<int>(in[2]);
+    c.cin = c.cout = static_cast<int>(in[3]);
+    c.k = 1, c.s = 1, c.p = 0;
+    return c;
   }
 
   FailureOr<StreamRef> stream(Operation *op, Value value) {
@@ -210,9 +244,9 @@ struct PartitionBuilder {
     auto out = activation(op, op.getResult(), "result");
     if (failed(in) || failed(out))
       return failure();
-    auto wType = cast<RankedTensorType>(op.getWeight().getType());
-    if (!wType.hasStaticShape())
-      return error(op) << "the weight must have a static shape";
+    auto wType = dyn_cast<RankedTensorType>(op.getWeight().getType());
+    if (!wType || wType.getRank() != 4 || !wType.hasStaticShape())
+      return error(op) << "the weight must have a static rank-4 shape, got " << op.getWeight().getType();
     ArrayRef<int64_t> ws = wType.getShape(); // conv: OHWI; depthwise: [KH, KW, C, M]
     FloatNode node;
     EngineConfig &c = node.config;
@@ -224,7 +258,14 @@ struct PartitionBuilder {
     int64_t kh = depthwise ? ws[0] : ws[1], kw = depthwise ? ws[1] : ws[2];
     if (depthwise && ws[3] != 1)
       return error(op) << "depthwise channel multiplier " << ws[3] << ": the engine takes multiplier 1";
+    // The TOSA verifier checks the spatial sizes, not the channels; the ROMs are laid out by the activations'.
+    if (ws[depthwise ? 2 : 3] != (*in)[3] || (!depthwise && ws[0] != (*out)[3]))
+      return error(op) << "the weight shape " << wType << " does not match the input's " << (*in)[3]
+                       << " and the result's " << (*out)[3] << " channels";
     ArrayRef<int64_t> stride = op.getStride(), dilation = op.getDilation();
+    if (failed(fitsInt(op, ws, "a weight dimension")) || failed(fitsInt(op, stride, "stride")) ||
+        failed(fitsInt(op, op.getPad(), "padding")))
+      return failure();
     if (kh != kw || stride[0] != stride[1])
       return error(op) << "kernel " << kh << "x" << kw << ", stride " << stride[0] << "x" << stride[1]
                        << ": the engines take square kernels and equal strides";
@@ -272,13 +313,15 @@ struct PartitionBuilder {
     auto out = activation(op, op.getResult(), "result");
     if (failed(in) || failed(out))
       return failure();
+    if ((*out)[3] != (*in)[3])
+      return error(op) << "the result has " << (*out)[3] << " channels, the input " << (*in)[3];
+    ArrayRef<int64_t> kernel = op.getKernel(), stride = op.getStride(), pad = op.getPad();
+    if (failed(fitsInt(op, kernel, "kernel size")) || failed(fitsInt(op, stride, "stride")) ||
+        failed(fitsInt(op, pad, "padding")))
+      return failure();
     FloatNode node;
     EngineConfig &c = node.config;
-    c.kind = kind;
-    c.h = static_cast<int>((*in)[1]);
-    c.w = static_cast<int>((*in)[2]);
-    c.cin = c.cout = static_cast<int>((*in)[3]);
-    ArrayRef<int64_t> kernel = op.getKernel(), stride = op.getStride(), pad = op.getPad();
+    c = channelWise(kind, *in);
     if (kernel[0] != kernel[1] || stride[0] != stride[1])
       return error(op) << "kernel " << kernel[0] << "x" << kernel[1] << ", stride " << stride[0] << "x" << stride[1]
                        << ": the engines take square kernels and equal strides";
@@ -377,11 +420,7 @@ struct PartitionBuilder {
         return failure();
       FloatNode pool;
       EngineConfig &c = pool.config;
-      c.kind = EngineKind::MaxPool;
-      c.h = static_cast<int>((*in)[1]);
-      c.w = static_cast<int>((*in)[2]);
-      c.cin = c.cout = static_cast<int>((*in)[3]);
-      c.k = 1, c.s = 1, c.p = 0;
+      c = channelWise(EngineKind::MaxPool, *in);
       if (failed(folding(op, c)))
         return failure();
       auto src = stream(op, op.getInput());
@@ -411,11 +450,7 @@ struct PartitionBuilder {
       return error(op) << "the add engine takes two operands of the result's shape (no broadcasting)";
     FloatNode node;
     EngineConfig &c = node.config;
-    c.kind = EngineKind::Add;
-    c.h = static_cast<int>((*in)[1]);
-    c.w = static_cast<int>((*in)[2]);
-    c.cin = c.cout = static_cast<int>((*in)[3]);
-    c.k = 1, c.s = 1, c.p = 0;
+    c = channelWise(EngineKind::Add, *in);
     if (failed(folding(op, c)))
       return failure();
     node.operands = {streams[op.getInput1()], streams[op.getInput2()]};
@@ -534,6 +569,8 @@ struct PartitionBuilder {
           fpga::chooseQuantisation(c);
           placeholders.push_back(f.name);
         } else {
+          if (!allFinite(f.weights) || !allFinite(f.bias))
+            return error(f.op) << "a weight or bias overflows f32 once the batch normalisation is folded into it";
           float maxAbs = 0;
           for (float w : f.weights)
             maxAbs = std::max(maxAbs, std::fabs(w));
@@ -625,6 +662,10 @@ FailureOr<fpga::Partition> mlir::flydel::buildFpgaPartition(func::FuncOp functio
   if (!(options.activationRange > 0) || !std::isfinite(options.activationRange))
     return function.emitError() << "emit-verilog: the activation range must be a positive number, got "
                                 << options.activationRange;
+  // The defaults stand for a flydel.folding: the same bounds (and no wrap in EngineConfig's ints).
+  if (failed(FoldingAttr::verify([&] { return function.emitError() << "emit-verilog: default "; }, options.defaultPe,
+                                 options.defaultSimd)))
+    return failure();
   PartitionBuilder builder(function, options);
   if (failed(builder.build()))
     return failure();
@@ -671,24 +712,45 @@ FailureOr<EmittedVerilog> mlir::flydel::emitVerilog(ModuleOp module, const Veril
   return out;
 }
 
-LogicalResult mlir::flydel::writeVerilog(const EmittedVerilog &emitted, StringRef path, Location loc) {
-  std::string error;
-  std::unique_ptr<llvm::ToolOutputFile> file = openOutputFile(path, &error);
-  if (!file)
-    return emitError(loc) << "emit-verilog: " << error;
+LogicalResult mlir::flydel::writeVerilog(const EmittedVerilog &emitted, StringRef path, std::string &error) {
+  // Every file is opened before any is kept: a ToolOutputFile not kept removes its file, so a file that cannot
+  // be opened or written leaves none of the others behind (no ROM files without their module, or the reverse).
   SmallString<256> dir = path == "-" ? StringRef(".") : llvm::sys::path::parent_path(path);
   if (dir.empty())
     dir = ".";
+  std::vector<std::pair<std::unique_ptr<llvm::ToolOutputFile>, const std::string *>> files;
+  auto open = [&](StringRef filePath, const std::string &text) {
+    std::unique_ptr<llvm::ToolOutputFile> file = openOutputFile(filePath, &error);
+    if (!file)
+      return false;
+    files.emplace_back(std::move(file), &text);
+    return true;
+  };
+  if (!open(path, emitted.verilog))
+    return failure();
   for (const auto &[name, text] : emitted.files) {
     SmallString<256> romPath(dir);
     llvm::sys::path::append(romPath, name);
-    std::unique_ptr<llvm::ToolOutputFile> rom = openOutputFile(romPath, &error);
-    if (!rom)
-      return emitError(loc) << "emit-verilog: " << error;
-    rom->os() << text;
-    rom->keep();
+    if (!open(romPath, text))
+      return failure();
   }
-  file->os() << emitted.verilog;
-  file->keep();
+  for (auto &[file, text] : llvm::reverse(files)) { // the module last: to stdout, it is not retracted
+    file->os() << *text;
+    file->os().flush();
+    if (file->os().has_error()) {
+      error = ("error writing '" + file->getFilename() + "': " + file->os().error().message()).str();
+      file->os().clear_error();
+      return failure();
+    }
+  }
+  for (auto &file : files)
+    file.first->keep();
+  return success();
+}
+
+LogicalResult mlir::flydel::writeVerilog(const EmittedVerilog &emitted, StringRef path, Location loc) {
+  std::string error;
+  if (failed(writeVerilog(emitted, path, error)))
+    return emitError(loc) << "emit-verilog: " << error;
   return success();
 }

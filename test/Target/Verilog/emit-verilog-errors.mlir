@@ -5,7 +5,19 @@
 // RUN: not flydel-translate --emit-verilog %S/Inputs/partitions.mlir %s -o %t.dir/out.sv 2>&1 | FileCheck %s --check-prefix=ARGS
 // RUN: not flydel-translate --emit-verilog %s -o %t.dir/out.sv 2>&1 | FileCheck %s --check-prefix=WHOLE
 // RUN: not flydel-translate --emit-verilog --fpga-activation-range=0 %S/Inputs/tiny.mlir -o %t.dir/tiny.sv 2>&1 | FileCheck %s --check-prefix=RANGE
+// A default folding outside a flydel.folding's bounds (it would wrap in the engine's parameters).
+// RUN: not flydel-translate --emit-verilog --fpga-pe=0 %S/Inputs/tiny.mlir -o %t.dir/tiny.sv 2>&1 | FileCheck %s --check-prefix=PE
+// Chunks are written only once all of them succeeded: a good chunk before a bad one leaves no ROM file either.
+// RUN: echo '//' '-----' > %t.marker
+// RUN: cat %S/Inputs/tiny.mlir %t.marker %s > %t.split.mlir
+// RUN: not flydel-translate --emit-verilog --split-input-file %t.split.mlir -o %t.dir/split.sv 2>/dev/null
 // RUN: ls %t.dir | count 0
+// A ROM file that cannot be written: neither the module nor the other ROM file stays.
+// RUN: rm -rf %t.rom && mkdir -p %t.rom/tiny_n0_w.mem
+// RUN: not flydel-translate --emit-verilog %S/Inputs/tiny.mlir -o %t.rom/tiny.sv 2>&1 | FileCheck %s --check-prefix=ROM
+// RUN: ls %t.rom | count 1
+// PE: error: emit-verilog: default folding pe must be in 1..1024, got 0
+// ROM: error: emit-verilog: cannot open output file '{{.*}}tiny_n0_w.mem': Is a directory
 // RANGE: error: emit-verilog: the activation range must be a positive number, got 0.0
 // ARGS: flydel-translate: Too many positional arguments
 // WHOLE: error: emit-verilog: 'tosa.sigmoid': no FPGA engine for this op
@@ -144,4 +156,75 @@ func.func @noblob(%x: tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32> attributes {fl
   %c = tosa.conv2d %x, %w, %b, %zp, %zp {acc_type = f32, dilation = array<i64: 1, 1>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>}
       : (tensor<1x4x4x4xf32>, tensor<4x1x1x4xf32>, tensor<4xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x4x4x4xf32>
   return %c : tensor<1x4x4x4xf32>
+}
+
+// -----
+
+// The TOSA verifier checks a convolution's spatial sizes, not its channels: weights laid out for other channels.
+func.func @wchannels(%x: tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32> attributes {flydel.device = #flydel.device<"fpga", fpga>} {
+  %zp = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>
+  %w = "tosa.const"() <{values = dense<0.5> : tensor<2x1x1x8xf32>}> : () -> tensor<2x1x1x8xf32>
+  %b = "tosa.const"() <{values = dense<0.0> : tensor<4xf32>}> : () -> tensor<4xf32>
+  // expected-error @+1 {{emit-verilog: 'tosa.conv2d': the weight shape 'tensor<2x1x1x8xf32>' does not match the input's 4 and the result's 4 channels}}
+  %c = tosa.conv2d %x, %w, %b, %zp, %zp {acc_type = f32, dilation = array<i64: 1, 1>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>}
+      : (tensor<1x4x4x4xf32>, tensor<2x1x1x8xf32>, tensor<4xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x4x4x4xf32>
+  return %c : tensor<1x4x4x4xf32>
+}
+
+// -----
+
+func.func @dwchannels(%x: tensor<1x4x4x2xf32>) -> tensor<1x4x4x2xf32> attributes {flydel.device = #flydel.device<"fpga", fpga>} {
+  %zp = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>
+  %w = "tosa.const"() <{values = dense<0.5> : tensor<1x1x1x1xf32>}> : () -> tensor<1x1x1x1xf32>
+  %b = "tosa.const"() <{values = dense<0.0> : tensor<2xf32>}> : () -> tensor<2xf32>
+  // expected-error @+1 {{emit-verilog: 'tosa.depthwise_conv2d': the weight shape 'tensor<1x1x1x1xf32>' does not match the input's 2 and the result's 2 channels}}
+  %d = tosa.depthwise_conv2d %x, %w, %b, %zp, %zp {acc_type = f32, dilation = array<i64: 1, 1>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>}
+      : (tensor<1x4x4x2xf32>, tensor<1x1x1x1xf32>, tensor<2xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x4x4x2xf32>
+  return %d : tensor<1x4x4x2xf32>
+}
+
+// -----
+
+// Nor a pool's channels.
+func.func @poolchannels(%x: tensor<1x4x4x4xf32>) -> tensor<1x2x2x8xf32> attributes {flydel.device = #flydel.device<"fpga", fpga>} {
+  // expected-error @+1 {{emit-verilog: 'tosa.max_pool2d': the result has 8 channels, the input 4}}
+  %p = tosa.max_pool2d %x {kernel = array<i64: 2, 2>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 2, 2>} : (tensor<1x4x4x4xf32>) -> tensor<1x2x2x8xf32>
+  return %p : tensor<1x2x2x8xf32>
+}
+
+// -----
+
+// Sizes beyond the engines' int parameters would wrap (here to a 1x1 window without padding) and pass every check.
+func.func @wrap(%x: tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32> attributes {flydel.device = #flydel.device<"fpga", fpga>} {
+  // expected-error @+1 {{emit-verilog: 'tosa.max_pool2d': kernel size 4294967297 is out of range for the engines}}
+  %p = tosa.max_pool2d %x {kernel = array<i64: 4294967297, 4294967297>, pad = array<i64: 4294967296, 0, 4294967296, 0>, stride = array<i64: 1, 1>} : (tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32>
+  return %p : tensor<1x4x4x4xf32>
+}
+
+// -----
+
+// NaN or infinite weights and biases have no int8 value; nor has a batch norm that overflows f32 once folded.
+func.func @nan(%x: tensor<1x4x4x2xf32>) -> tensor<1x4x4x2xf32> attributes {flydel.device = #flydel.device<"fpga", fpga>} {
+  %zp = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>
+  %w = "tosa.const"() <{values = dense<[[[[0x7FC00000, 1.0]]], [[[0.5, 0.25]]]]> : tensor<2x1x1x2xf32>}> : () -> tensor<2x1x1x2xf32>
+  %b = "tosa.const"() <{values = dense<0.0> : tensor<2xf32>}> : () -> tensor<2xf32>
+  // expected-error @+1 {{emit-verilog: 'tosa.conv2d': the weight has a NaN or infinite value}}
+  %c = tosa.conv2d %x, %w, %b, %zp, %zp {acc_type = f32, dilation = array<i64: 1, 1>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>}
+      : (tensor<1x4x4x2xf32>, tensor<2x1x1x2xf32>, tensor<2xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x4x4x2xf32>
+  return %c : tensor<1x4x4x2xf32>
+}
+
+// -----
+
+func.func @overflow(%x: tensor<1x4x4x2xf32>) -> tensor<1x4x4x2xf32> attributes {flydel.device = #flydel.device<"fpga", fpga>} {
+  %zp = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>
+  %w = "tosa.const"() <{values = dense<3.0e38> : tensor<2x1x1x2xf32>}> : () -> tensor<2x1x1x2xf32>
+  %b = "tosa.const"() <{values = dense<0.0> : tensor<2xf32>}> : () -> tensor<2xf32>
+  %k = "tosa.const"() <{values = dense<1.0e10> : tensor<1x1x1x2xf32>}> : () -> tensor<1x1x1x2xf32>
+  %s = "tosa.const"() <{values = dense<0> : tensor<1xi8>}> : () -> tensor<1xi8>
+  // expected-error @+1 {{emit-verilog: 'tosa.conv2d': a weight or bias overflows f32 once the batch normalisation is folded into it}}
+  %c = tosa.conv2d %x, %w, %b, %zp, %zp {acc_type = f32, dilation = array<i64: 1, 1>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>}
+      : (tensor<1x4x4x2xf32>, tensor<2x1x1x2xf32>, tensor<2xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x4x4x2xf32>
+  %m = tosa.mul %c, %k, %s : (tensor<1x4x4x2xf32>, tensor<1x1x1x2xf32>, tensor<1xi8>) -> tensor<1x4x4x2xf32>
+  return %m : tensor<1x4x4x2xf32>
 }

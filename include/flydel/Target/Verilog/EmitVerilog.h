@@ -57,8 +57,11 @@ struct EmittedVerilog {
 /// All FPGA partitions of `module` (at least one, else an error).
 FailureOr<EmittedVerilog> emitVerilog(ModuleOp module, const VerilogEmitOptions &options);
 
-/// Writes `emitted.verilog` to `path` and the ROM files into its directory (written only once all is generated).
+/// Writes `emitted.verilog` to `path` ("-": stdout, ROM files into the working directory) and the ROM files into
+/// its directory; all of them or, on failure (a diagnostic at `loc`), none.
 LogicalResult writeVerilog(const EmittedVerilog &emitted, StringRef path, Location loc);
+/// The same without an MLIR context: on failure, why in `error`.
+LogicalResult writeVerilog(const EmittedVerilog &emitted, StringRef path, std::string &error);
 
 } // namespace mlir::flydel
 
