@@ -74,7 +74,7 @@ module flydel_stream_dwc #(
   output logic out_valid, input logic out_ready, output logic [8*OUT-1:0] out_data
 );
   localparam int NI = C / IN, NO = C / OUT;
-  localparam int CB = 16;
+  localparam int CB = $clog2((NI > NO ? NI : NO) + 1); // beat index width: a fixed width would wrap for wide C
   logic [8*C-1:0] pixel [2];
   logic [1:0] full;
   logic wsel, rsel;                                   // buffer being filled, buffer being drained

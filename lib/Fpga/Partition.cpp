@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 #include <fstream>
+#include <limits>
 #include <sstream>
 #include <sys/stat.h>
 
@@ -288,6 +289,10 @@ Expected<GeneratedPartition> generatePartition(const Partition &p) {
              << "] = " << en << "_ready;\n  assign " << en << "_data = " << f << "_data[" << e * bits << " +: "
              << bits << "];\n";
         long depth = fifoDepth(p, ref, us[e].node, us[e].operand);
+        if (depth > std::numeric_limits<int>::max()) // flydel_stream_fifo's DEPTH is an int: it would wrap
+          return makeError(p.name + ": a FIFO of " + std::to_string(depth) + " beats on the stream to " +
+                           (us[e].node >= 0 ? nodeLabel(p, us[e].node) : "output " + std::to_string(us[e].operand)) +
+                           " exceeds the FIFO's 32-bit depth");
         if (depth > 0) {
           std::string q = en + "_q";
           declare(q, bits);

@@ -183,6 +183,26 @@ TEST(Partition, ResidualJoinGetsAForkAndABoundedFifo) {
   EXPECT_EQ(fifoDepth(q, StreamRef::ofNode(0), -1, 1), 6L * 6 * 8 / 4);
 }
 
+TEST(Partition, FifoBeyondTheDepthParameterIsAnError) {
+  // A 32767x32767x4 input (2^32 beats at one lane) to two pools buffers the whole tensor on each branch:
+  // more than flydel_stream_fifo's int DEPTH holds.
+  Partition p;
+  p.name = "huge";
+  p.inputs.push_back({"x", 32767, 32767, 4, 1});
+  PartitionNode pool; // no data: node() would draw a 4 GiB random input
+  pool.config = window(EngineKind::MaxPool, 32767, 4, 4, 1, 1, 0, 1, 1);
+  pool.operands = {StreamRef::ofInput(0)};
+  pool.name = "a";
+  p.nodes.push_back(pool);
+  pool.name = "b";
+  p.nodes.push_back(pool);
+  p.outputs = {StreamRef::ofNode(0), StreamRef::ofNode(1)};
+  ASSERT_EQ(checkPartition(p), "");
+  auto g = generatePartition(p);
+  ASSERT_FALSE(g.ok());
+  EXPECT_NE(g.error().find("exceeds the FIFO's 32-bit depth"), std::string::npos) << g.error();
+}
+
 // The generated residual partition in Verilator against the composed reference, with and without stalls.
 TEST(Partition, ResidualSimulatesBitExactly) {
   if (!haveProgram("verilator"))

@@ -349,6 +349,13 @@ struct PartitionBuilder {
     return addNode(op, std::move(node));
   }
 
+  // `result` carries the stream of `value` (an op folded into its producer). Copied before the insertion: a
+  // DenseMap that grows moves its values, and `streams[a] = streams[b]` would read b's from the old buckets.
+  void alias(Value result, Value value) {
+    StreamRef stream = streams.lookup(value);
+    streams[result] = stream;
+  }
+
   // The node producing `value` if it may absorb an op applied to it (its only use), else null.
   FloatNode *absorber(Value value) {
     auto it = streams.find(value);
@@ -405,7 +412,7 @@ struct PartitionBuilder {
         }
       }
     }
-    streams[op->getResult(0)] = streams[x];
+    alias(op->getResult(0), x);
     return success();
   }
 
@@ -431,7 +438,7 @@ struct PartitionBuilder {
         return failure();
       node = &nodes.back();
     } else {
-      streams[op.getResult()] = streams[op.getInput()];
+      alias(op.getResult(), op.getInput());
     }
     node->clamped = true;
     node->clampLo = std::max(node->clampLo, static_cast<float>(lo.getValueAsDouble()));
@@ -453,7 +460,7 @@ struct PartitionBuilder {
     c = channelWise(EngineKind::Add, *in);
     if (failed(folding(op, c)))
       return failure();
-    node.operands = {streams[op.getInput1()], streams[op.getInput2()]};
+    node.operands = {streams.lookup(op.getInput1()), streams.lookup(op.getInput2())};
     return addNode(op, std::move(node));
   }
 
@@ -529,8 +536,8 @@ struct PartitionBuilder {
         ch = '_';
     if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0])))
       name = "p_" + name;
-    if (fpga::isReservedModuleName(name)) // e.g. a function named `join` or `top`
-      name += "_partition";
+    if (fpga::isReservedModuleName(name)) // `join`, `top`: a suffix; `flydel_*` is reserved whatever follows
+      name = name.rfind("flydel_", 0) == 0 ? "p_" + name : name + "_partition";
     return name;
   }
 

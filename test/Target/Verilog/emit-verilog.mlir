@@ -144,3 +144,14 @@ func.func @resource(%x: tensor<1x2x2x4xf32>) -> tensor<1x2x2x4xf32> attributes {
     }
   }
 #-}
+
+// -----
+
+// A function named like flydel's own modules (flydel_*) gets a prefix: no suffix makes a flydel_* name free.
+
+// CHECK-LABEL: FPGA partition p_flydel_stream_fifo.
+// CHECK: module p_flydel_stream_fifo (
+func.func @flydel_stream_fifo(%x: tensor<1x4x4x4xf32>) -> tensor<1x2x2x4xf32> attributes {flydel.device = #flydel.device<"fpga", fpga>} {
+  %p = tosa.max_pool2d %x {kernel = array<i64: 2, 2>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 2, 2>} : (tensor<1x4x4x4xf32>) -> tensor<1x2x2x4xf32>
+  return %p : tensor<1x2x2x4xf32>
+}
