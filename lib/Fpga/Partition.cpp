@@ -18,9 +18,6 @@ std::string nodeLabel(const Partition &p, int n) {
   return "node " + std::to_string(n) + " (" + p.nodes[n].name + ")";
 }
 
-// Input lanes a node takes on an operand.
-int inLanes(const PartitionNode &node) { return node.config.inBeatLanes(); }
-
 // Consumers of every stream, in a fixed order: node operands in node order, then partition outputs.
 struct Consumer {
   int node;    // -1: partition output
@@ -306,7 +303,7 @@ Expected<GeneratedPartition> generatePartition(const Partition &p) {
       }
     }
     for (size_t e = 0; e < us.size(); ++e) {
-      int want = us[e].node >= 0 ? inLanes(p.nodes[us[e].node]) : s.lanes;
+      int want = us[e].node >= 0 ? p.nodes[us[e].node].config.inBeatLanes() : s.lanes;
       std::string wire = edges[e];
       if (want != s.lanes) {
         std::string d = wire + "_w" + std::to_string(want);
