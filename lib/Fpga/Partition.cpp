@@ -57,16 +57,6 @@ long rowsLoaded(const EngineConfig &c, long row) {
   return std::min<long>(row * c.s - c.p + c.k, c.h);
 }
 
-struct SplitMix {
-  uint64_t state;
-  uint64_t next() {
-    uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-};
-
 // mkdir -p.
 void makeDirs(const std::string &dir) {
   for (size_t at = dir.find('/', 1); at != std::string::npos; at = dir.find('/', at + 1))
@@ -402,13 +392,15 @@ Expected<SimResult> verifyPartition(const Partition &p, const std::string &dir, 
   auto generated = generatePartition(p);
   if (!generated)
     return makeError(generated.error());
-  SplitMix rng{seed};
+  // Random inputs from Engine.h's generator (the input of an engine of that shape without weights), one seed each.
   std::vector<std::vector<int8_t>> inputs;
-  for (const PartitionInput &in : p.inputs) {
-    std::vector<int8_t> data(static_cast<size_t>(in.h) * in.w * in.c);
-    for (int8_t &x : data)
-      x = static_cast<int8_t>(rng.next() & 0xff);
-    inputs.push_back(std::move(data));
+  for (size_t i = 0; i < p.inputs.size(); ++i) {
+    EngineConfig shape;
+    shape.kind = EngineKind::MaxPool;
+    shape.h = p.inputs[i].h;
+    shape.w = p.inputs[i].w;
+    shape.cin = shape.cout = p.inputs[i].c;
+    inputs.push_back(randomData(shape, seed + i).input);
   }
   std::vector<int8_t> expected = evaluatePartition(p, inputs)[0];
   StreamShape out = streamShape(p, p.outputs[0]);
