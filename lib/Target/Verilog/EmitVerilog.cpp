@@ -598,8 +598,10 @@ struct PartitionBuilder {
             return failure();
         }
         break;
-      case EngineKind::AvgPool:
-        fpga::chooseQuantisation(c); // 1 / k^2 as mult / 2^16; same scale in and out
+      case EngineKind::AvgPool: // 1 / k^2, same scale in and out; chooseQuantisation's fixed 2^16 would round
+                                // 1/200^2 to 2/2^16 (31% off): the closest mult / 2^shift instead
+        if (failed(multiplier(f.op, 1.0 / (static_cast<double>(c.k) * c.k), c)))
+          return failure();
         break;
       case EngineKind::Add: // a + b at one scale: (2a + 2b + 1) >> 1
         c.mult = c.multB = 2;

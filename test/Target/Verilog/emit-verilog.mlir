@@ -83,7 +83,8 @@ func.func @bn(%x: tensor<1x8x8x4xf32>) -> tensor<1x2x2x4xf32> attributes {flydel
 // -----
 
 // A clamp on the partition's input (no producer to fold into) becomes a 1x1 max pool that only clamps; an average
-// pool is 1/k^2 as mult / 2^16; a stream used twice (returned and pooled) is forked, every branch buffered.
+// pool is 1/k^2 as the closest mult / 2^shift (1/4: 32768 / 2^17); a stream used twice (returned and pooled) is
+// forked, every branch buffered.
 
 // CHECK-LABEL: FPGA partition pools
 // CHECK: output logic out0_valid
@@ -96,7 +97,7 @@ func.func @bn(%x: tensor<1x8x8x4xf32>) -> tensor<1x2x2x4xf32> attributes {flydel
 // CHECK-NEXT: .LO(-32), .HI(32)) n0_maxpool
 // CHECK: // n1_avgpool: avg: 4x4x4 -> 2x2x4
 // CHECK-NEXT: .K(2), .S(2), .P(0)
-// CHECK-NEXT: .MULT(16384), .SHIFT(16), .LO(-128), .HI(127)) n1_avgpool
+// CHECK-NEXT: .MULT(32768), .SHIFT(17), .LO(-128), .HI(127)) n1_avgpool
 func.func @pools(%x: tensor<1x4x4x4xf32>) -> (tensor<1x4x4x4xf32>, tensor<1x2x2x4xf32>) attributes {flydel.device = #flydel.device<"fpga", fpga>} {
   %c = tosa.clamp %x {min_val = -2.0 : f32, max_val = 2.0 : f32} : (tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32> loc("clip")
   %zp = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>

@@ -37,4 +37,11 @@ module attributes {flydel.platform = #flydel.platform<"p", devices = [#flydel.de
     %r = tosa.clamp %s {min_val = 0.0 : f32, max_val = 6.0 : f32} : (tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32> loc("relu6")
     return %r : tensor<1x4x4x4xf32>
   }
+
+  // Average pools whose 1/K^2 is not a power of two: MULT / 2^SHIFT with SHIFT other than 16 (3x3: 58254 / 2^19).
+  func.func @avg(%x: tensor<1x9x9x4xf32>) -> tensor<1x3x3x4xf32> attributes {flydel.device = #flydel.device<"fpga", fpga>} {
+    %zp = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>
+    %p = tosa.avg_pool2d %x, %zp, %zp {acc_type = f32, kernel = array<i64: 3, 3>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 3, 3>} : (tensor<1x9x9x4xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x3x3x4xf32> loc("avg3")
+    return %p : tensor<1x3x3x4xf32>
+  }
 }
