@@ -548,7 +548,7 @@ struct PartitionBuilder {
       double mult = std::round(std::ldexp(m, shift));
       if (mult <= 65535) {
         if (mult < 1)
-          return error(op) << "requantisation factor " << m << " is too small for the engine (mult / 2^40 >= 2^-40)";
+          return error(op) << "requantisation factor " << m << " is below the engine's smallest, 1 / 2^40";
         c.mult = static_cast<int>(mult);
         c.shift = shift;
         return success();

@@ -228,3 +228,16 @@ func.func @overflow(%x: tensor<1x4x4x2xf32>) -> tensor<1x4x4x2xf32> attributes {
   %m = tosa.mul %c, %k, %s : (tensor<1x4x4x2xf32>, tensor<1x1x1x2xf32>, tensor<1xi8>) -> tensor<1x4x4x2xf32>
   return %m : tensor<1x4x4x2xf32>
 }
+
+// -----
+
+// Weights so small that their scale (the requantisation factor) is below what MULT / 2^SHIFT can express.
+func.func @tiny_weights(%x: tensor<1x4x4x2xf32>) -> tensor<1x4x4x2xf32> attributes {flydel.device = #flydel.device<"fpga", fpga>} {
+  %zp = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>
+  %w = "tosa.const"() <{values = dense<1.0e-30> : tensor<2x1x1x2xf32>}> : () -> tensor<2x1x1x2xf32>
+  %b = "tosa.const"() <{values = dense<0.0> : tensor<2xf32>}> : () -> tensor<2xf32>
+  // expected-error @+1 {{emit-verilog: 'tosa.conv2d': requantisation factor 7.874016e-33 is below the engine's smallest, 1 / 2^40}}
+  %c = tosa.conv2d %x, %w, %b, %zp, %zp {acc_type = f32, dilation = array<i64: 1, 1>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>}
+      : (tensor<1x4x4x2xf32>, tensor<2x1x1x2xf32>, tensor<2xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x4x4x2xf32>
+  return %c : tensor<1x4x4x2xf32>
+}
