@@ -3,20 +3,21 @@
 # conv2d, dense conv2d), each layer with a pseudo-random PE/SIMD folding, measured by flydel-measure --backend
 # fpga-yosys (Yosys synth_xilinx xc7 counts + Verilator cycles, every layer checked bit-exactly).
 #
-# Size (defaults): add 30, max pool 50, depthwise 70 planned (about 58 kept), dense 130 planned (about 108 kept):
-# about 246 layers. Layers whose stride exceeds the kernel are dropped (the line buffer holds k rows).
-# Duration: one layer takes 5-30 s on 2 cores (Yosys and the Verilator build/run side by side; the bigger the
-# MAC array the longer): about 65 min for the defaults on a 2-core machine shared with other builds
-# (platforms/xc7-yosys/README.md has the measured figure). Kinds run cheapest first, so a cut-short campaign still
-# covers every kind. Resumable: re-running skips measured layers. Runs under `nice -n 5` when NICE is unset.
+# Size (defaults): add 30, max pool 36, depthwise 52 planned (45 kept), dense 130 planned (108 kept): 219 layers
+# (layers whose stride exceeds the kernel are dropped: the line buffer holds k rows).
+# Duration, measured on 2026-11-26 on the 2-core machine with other builds beside it (load 2.5-8): 3799 s (63 min);
+# add 500 s, pool 856 s, depthwise 762 s, dense 1681 s; Yosys 14 s per layer (median; 90th percentile 30 s).
+# Kinds run cheapest first, so a cut-short campaign still covers every kind. Resumable: re-running skips measured
+# layers. Runs under `nice -n 5` unless NICE says otherwise. FLYDEL_BIN and FLYDEL_HW_DIR pick (snapshots of) the
+# binaries and engines, so concurrent edits cannot change a running campaign.
 #
 #   scripts/fpga-campaign.sh [OUT_DIR]        (default platforms/xc7-yosys)
-#   N_ADD=30 N_POOL=50 N_DW=70 N_DENSE=130 MAX_CYCLES=300000 scripts/fpga-campaign.sh
+#   N_ADD=30 N_POOL=36 N_DW=52 N_DENSE=130 MAX_CYCLES=300000 scripts/fpga-campaign.sh
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 out="${1:-$root/platforms/xc7-yosys}"
 bin="${FLYDEL_BIN:-$root/build/bin}"
-n_add="${N_ADD:-30}" n_pool="${N_POOL:-50}" n_dw="${N_DW:-70}" n_dense="${N_DENSE:-130}"
+n_add="${N_ADD:-30}" n_pool="${N_POOL:-36}" n_dw="${N_DW:-52}" n_dense="${N_DENSE:-130}"
 max_cycles="${MAX_CYCLES:-300000}"
 nice_cmd=(nice -n "${NICE:-5}")
 mkdir -p "$out"

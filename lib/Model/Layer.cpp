@@ -177,7 +177,8 @@ int64_t ceilLog2(int64_t x) {
 }
 
 /// Block RAM a memory of `words` x `bits` needs on 7-series, in RAMB18 units (a RAMB36 counts 2), as Yosys'
-/// memory_libmap maps it (checked against all 104 window engines of the xc7-yosys campaign): the cheapest of every
+/// memory_libmap maps it (182 of the 189 window engines of the xc7-yosys campaign; depth splits into mixed shapes and
+/// tiny ROMs kept partly in logic are not modelled, docs/fpga.md): the cheapest of every
 /// RAMB18 shape (36x512 ... 1x16K) and RAMB36 shape (72x512 ... 1x32K, data sheet UG473), the word split over r
 /// blocks side by side and, where a block row is at least twice as wide as a slice, k slices packed per row behind
 /// a read multiplexer (a 1080 x 48 ROM fits two RAMB36 as 3 x 24 bits per 72-bit row).
