@@ -157,11 +157,12 @@ def main():
         })
 
     lines = ["# FPGA partitions: predicted (flydels at the chosen folding) vs measured (Yosys, Verilator)", ""]
-    lines.append("model `%s`, platform `%s`, pins `%s`, budget %s, reserve %s; predicted cycles = latency x %g MHz "
-                 "(the clock the library states); measured: yosys synth_xilinx -family xc7 cell counts, Verilator "
-                 "cycles of one frame (free-flowing)" % (args.model, args.platform, args.pins,
-                                                         args.budget or "the device's capacities", args.reserve,
-                                                         args.clock_mhz))
+    cycles_source = ("the library's cycles model" if any("cycles" in e for e in layers.values())
+                     else "latency x %g MHz (the clock the library states)" % args.clock_mhz)
+    lines.append("model `%s`, platform `%s`, pins `%s`, budget %s, reserve %s; predicted cycles: %s; measured: yosys "
+                 "synth_xilinx -family xc7 cell counts, Verilator cycles of one frame (free-flowing)" % (
+                     args.model, args.platform, args.pins, args.budget or "the device's capacities", args.reserve,
+                     cycles_source))
     lines.append("")
     lines.append("| partition | layers (folding) | | LUT | FF | DSP48 | BRAM36 | cycles |")
     lines.append("|---|---|---|--:|--:|--:|--:|--:|")
