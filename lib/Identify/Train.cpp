@@ -196,6 +196,12 @@ Expected<Library> trainLibrary(const std::string &specPath, const TrainOptions &
       if (!parseDeviceKind(kind, device.kind))
         throw SpecError(dp + ".kind: unknown device kind '" + kind + "'");
       device.description = dj.value("description", "");
+      if (dj.contains("dtype")) {
+        DType dtype;
+        if (!dj["dtype"].is_string() || !parseDType(dj["dtype"].get<std::string>(), dtype))
+          throw SpecError(dp + ".dtype: unknown data type");
+        device.dtype = dtype;
+      }
       if (dj.contains("capacities"))
         for (auto it = dj["capacities"].begin(); it != dj["capacities"].end(); ++it) {
           if (!it->is_number())
@@ -222,6 +228,8 @@ Expected<Library> trainLibrary(const std::string &specPath, const TrainOptions &
           device.capacities = original->capacities;
         if (device.description.empty())
           device.description = original->description;
+        if (!device.dtype)
+          device.dtype = original->dtype;
         lib.devices.push_back(device);
         int copied = 0;
         for (const KpiModel &m : source->models) {

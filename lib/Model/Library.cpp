@@ -273,6 +273,13 @@ Library libraryFromJson(const Json &root) {
         d.capacities[c.key()] = count;
       }
     }
+    if (devices[i].contains("dtype")) {
+      std::string dtype = getString(devices[i], dp, "dtype");
+      DType t;
+      if (!parseDType(dtype, t))
+        fail(dp + ".dtype", "unknown data type '" + dtype + "'");
+      d.dtype = t;
+    }
     lib.devices.push_back(std::move(d));
   }
   if (auto it = root.find("links"); it != root.end()) {
@@ -410,6 +417,8 @@ std::string Library::toJson() const noexcept {
       for (const auto &[resource, count] : d.capacities)
         caps[resource] = count;
       j["capacities"] = caps;
+      if (d.dtype)
+        j["dtype"] = dtypeName(*d.dtype);
       items.push_back(j);
     }
     list("devices", items, false);

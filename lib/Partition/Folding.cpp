@@ -612,10 +612,13 @@ Expected<std::vector<FoldingCandidate>> evaluateFoldings(const Library &library,
   }
   std::vector<FoldingCandidate> out;
   std::string firstProblem;
+  const Device *dev = library.findDevice(device);
   for (Folding f : foldings) {
     Layer folded = layer;
     folded.pe = f.pe;
     folded.simd = f.simd;
+    if (dev && dev->dtype)
+      folded.dtype = *dev->dtype; // the device computes in its own type (int8 engines)
     FeatureVector features = computeFeatures(folded);
     FoldingCandidate c;
     c.folding = f;

@@ -52,6 +52,7 @@ struct DevicePlan {
   std::string name;
   StringAttr nameAttr;
   bool fpga = false; // evaluated at the op's flydel.folding; other devices never see a folding
+  std::optional<::flydel::DType> dtype; // the type the device computes in, when the library fixes one
   SmallVector<DeviceKpi> kpis;
 };
 
@@ -148,6 +149,7 @@ LogicalResult AnnotateKpisPass::initialize(MLIRContext *context) {
     plan.name = device.name;
     plan.nameAttr = StringAttr::get(context, device.name);
     plan.fpga = device.kind == ::flydel::DeviceKind::Fpga;
+    plan.dtype = device.dtype;
     for (const ::flydel::KpiModel &model : library->models) {
       if (model.device != device.name)
         continue;
@@ -212,17 +214,22 @@ const LayerOutcome &AnnotateKpisPass::evaluate(const Layer &layer) {
   if (!inserted)
     return outcome;
 
-  // The folding is a property of an FPGA implementation: CPU and GPU models see the unfolded layer.
-  ::flydel::FeatureVector fpgaFeatures = ::flydel::computeFeatures(layer);
+  // The folding is a property of an FPGA implementation: CPU and GPU models see the unfolded layer. A device that
+  // computes in a fixed type (int8 engines) sees the layer in that type.
   Layer unfolded = layer;
   unfolded.pe = unfolded.simd = 1;
-  ::flydel::FeatureVector plainFeatures = ::flydel::computeFeatures(unfolded);
+  auto featuresFor = [&](const DevicePlan &device) {
+    Layer seen = device.fpga ? layer : unfolded;
+    if (device.dtype)
+      seen.dtype = *device.dtype;
+    return ::flydel::computeFeatures(seen);
+  };
   int opIndex = static_cast<int>(layer.op);
   ::flydel::ModelVariant variant = ::flydel::variantOf(layer);
   NamedAttrList entries;
   for (const DevicePlan &device : plans) {
     DeviceOutcome &result = outcome.devices.emplace_back();
-    const ::flydel::FeatureVector &features = device.fpga ? fpgaFeatures : plainFeatures;
+    const ::flydel::FeatureVector features = featuresFor(device);
     for (const DeviceKpi &kpi : device.kpis) {
       const ::flydel::KpiModel *model = kpi.models[opIndex][static_cast<int>(variant)];
       if (!model)

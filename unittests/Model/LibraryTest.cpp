@@ -208,3 +208,18 @@ TEST(LibraryTest, AssumedLinksKeepTheirLabelAndNoFitFigures) {
   ASSERT_FALSE(typed);
   EXPECT_NE(typed.error().find("$.links[1].assumed: expected true or false"), std::string::npos) << typed.error();
 }
+
+TEST(LibraryTest, DeviceDataTypeRoundTripsAndIsChecked) {
+  Library lib = sampleLibrary();
+  lib.devices[1].dtype = DType::I8;
+  std::string text = lib.toJson();
+  EXPECT_NE(text.find("\"capacities\":{\"m20k\":587.0},\"dtype\":\"i8\"}"), std::string::npos) << text;
+  auto back = Library::parse(text, "lib.json");
+  ASSERT_TRUE(back) << back.error();
+  EXPECT_FALSE(back->devices[0].dtype.has_value());
+  ASSERT_TRUE(back->devices[1].dtype.has_value());
+  EXPECT_EQ(*back->devices[1].dtype, DType::I8);
+  auto bad = Library::parse(replaceOnce(text, "\"dtype\":\"i8\"", "\"dtype\":\"int4\""), "lib.json");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().find("$.devices[1].dtype: unknown data type 'int4'"), std::string::npos) << bad.error();
+}

@@ -294,3 +294,26 @@ TEST(Folding, SearchLimitIsReportedNotProvenInfeasible) {
 }
 
 } // namespace
+
+namespace {
+
+TEST(Folding, EvaluatesAtTheDevicesDataType) {
+  // The device computes int8 whatever the layer's type: a model on bytes sees 1 byte per element.
+  std::string text = R"({
+"schema": "flydel-platform-library", "schema_version": 1, "platform": {"name": "t"},
+"devices": [{"name": "fpga", "kind": "fpga", "capacities": {"bram36": 10}, "dtype": "i8"}], "links": [],
+"models": [
+ {"device": "fpga", "op": "conv2d", "kpi": "cycles", "unit": "cycles", "structure": "physics", "target": "identity",
+  "terms": ["input_bytes"], "params": [1], "domain": {},
+  "cv": {"mape": 1, "median_ape": 1, "p90_ape": 1, "within_10pct": 100, "bias": 0, "rmspe": 1, "folds": 10, "seed": 1, "n": 10}}
+]})";
+  auto lib = Library::parse(text);
+  ASSERT_TRUE(lib.ok()) << lib.error();
+  EXPECT_EQ(foldingTimeKpi(*lib, "fpga"), "cycles");
+  Layer l = conv(4, 4); // f32, 8x8x4 input: 256 elements
+  auto c = evaluateFoldings(*lib, "fpga", l, {{1, 1}}, "cycles", {"bram36"}, nullptr, nullptr);
+  ASSERT_TRUE(c.ok()) << c.error();
+  EXPECT_DOUBLE_EQ(c->front().time, 256.0); // not 1024 (f32)
+}
+
+} // namespace

@@ -13,6 +13,7 @@
 #include "flydel/Model/Model.h"
 
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,6 +33,9 @@ struct Device {
   DeviceKind kind = DeviceKind::Cpu;
   std::string description;
   std::map<std::string, double> capacities; // e.g. {"alm": 80330, "m20k": 587}; empty when unbounded
+  /// The data type the device computes every layer in, whatever the model's (flydel's FPGA engines: int8). Its
+  /// models are then evaluated at it; unset: at the layer's own type.
+  std::optional<DType> dtype;
 };
 
 /// Affine transfer cost: value = intercept + slope * size_kbit, size in kbit (1024 bits) of data moved.
