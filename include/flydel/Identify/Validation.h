@@ -5,6 +5,7 @@
 #include "flydel/Identify/Metrics.h"
 #include "flydel/Identify/Structures.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <string_view>
 #include <vector>
@@ -28,7 +29,12 @@ struct CvOutcome {
   int parameters = 0; // parameters of the model fitted on all rows
   Metrics metrics;
   std::vector<double> predictions; // out-of-fold prediction of every row
-  double score(const CvOptions &options) const { return metrics.mape * (1 + options.parsimony * parameters); }
+  /// CV MAPEs below kExactMapePct are rounding noise of an exact fit (a deterministic KPI such as FPGA cycles):
+  /// they count as equal, so the fewest parameters win instead of the fit whose rounding happened to be smaller.
+  static constexpr double kExactMapePct = 1e-3;
+  double score(const CvOptions &options) const {
+    return std::max(metrics.mape, kExactMapePct) * (1 + options.parsimony * parameters);
+  }
 };
 
 /// k-fold CV of every complexity on a structure's path (one outcome per path position, the full-data path's
