@@ -171,6 +171,10 @@ struct AssignDevicesPass : mlir::flydel::impl::AssignDevicesBase<AssignDevicesPa
       return success();
     annotatedAny = true;
 
+    // Per node and device: whether its latency and energy are predicted there. A cost summed over an assignment
+    // with a missing term is no number at all, so the summary reports it as no_model instead of a partial sum.
+    std::vector<std::vector<std::pair<bool, bool>>> modeled;
+    std::vector<bool> counted; // per node: modeled somewhere for the objective's KPIs
     bool needLatency = objectiveKind != ::flydel::Objective::Energy;
     bool needEnergy = objectiveKind != ::flydel::Objective::Latency;
     int unmodeled = 0;
@@ -194,7 +198,9 @@ struct AssignDevicesPass : mlir::flydel::impl::AssignDevicesBase<AssignDevicesPa
         return false;
       };
       bool latencyModeled = modeledSomewhere(true), energyModeled = modeledSomewhere(false);
-      if ((needLatency && !latencyModeled) || (needEnergy && !energyModeled))
+      bool opCounted = !((needLatency && !latencyModeled) || (needEnergy && !energyModeled));
+      counted.push_back(opCounted);
+      if (!opCounted)
         ++unmodeled;
       for (int d = 0; d < numDevices; ++d) {
         EstimateAttr lat = estimate(d, true), en = estimate(d, false);
@@ -207,6 +213,9 @@ struct AssignDevicesPass : mlir::flydel::impl::AssignDevicesBase<AssignDevicesPa
         node.allowed.push_back(allowed);
         node.latencyUs.push_back(hasLat ? lat.getValueAsDouble() : 0.0);
         node.energyUj.push_back(hasEn ? en.getValueAsDouble() : 0.0);
+        if (d == 0)
+          modeled.emplace_back();
+        modeled.back().push_back({hasLat, hasEn});
         std::vector<double> usage;
         for (const auto &budget : problem.budgets) {
           double used = 0;
@@ -305,19 +314,54 @@ struct AssignDevicesPass : mlir::flydel::impl::AssignDevicesBase<AssignDevicesPa
 
     // Summary: the chosen assignment and every single-device baseline.
     Builder b(ctx);
-    auto kpiOf = [&](const ::flydel::AssignmentCost &cost) {
-      return KpiAttr::get(ctx, EstimateAttr::get(ctx, cost.latencyUs), EstimateAttr::get(ctx, cost.energyUj),
-                          DictionaryAttr(), 0);
+    // What an assignment's latency (energy) total is made of: ops whose KPI is predicted on their device (counted
+    // ops only: those without a model for the objective anywhere are left out of every sum, as unmodeled_ops says),
+    // ops whose KPI is missing there, and (energy) transfers over links without an energy model. With no known term
+    // the total is no_model, never 0; with some missing terms it is a lower bound and the summary says how many.
+    struct Coverage {
+      int known = 0, missingOps = 0, missingTransfers = 0;
+    };
+    auto coverage = [&](const std::vector<int> &devices, bool latency) {
+      Coverage c;
+      for (size_t i = 0; i < devices.size(); ++i) {
+        if (!counted[i])
+          continue;
+        bool has = latency ? modeled[i][devices[i]].first : modeled[i][devices[i]].second;
+        ++(has ? c.known : c.missingOps);
+      }
+      if (!latency)
+        for (auto [from, to] : problem.edges)
+          if (devices[from] != devices[to] && !problem.links[devices[from]][devices[to]].hasEnergy)
+            ++c.missingTransfers;
+      return c;
+    };
+    auto kpiOf = [&](const ::flydel::AssignmentCost &cost, const std::vector<int> &devices) {
+      auto estimate = [&](double value, bool latency) {
+        return coverage(devices, latency).known ? EstimateAttr::get(ctx, value) : EstimateAttr::getNoModel(ctx);
+      };
+      return KpiAttr::get(ctx, estimate(cost.latencyUs, true), estimate(cost.energyUj, false), DictionaryAttr(), 0);
+    };
+    auto describeCost = [&](const ::flydel::AssignmentCost &cost, const std::vector<int> &devices) {
+      auto text = [&](const char *name, double value, const char *unit, bool latency) {
+        Coverage c = coverage(devices, latency);
+        if (!c.known)
+          return std::string(name) + " unavailable";
+        std::string t = std::string(name) + " " + fmt(value) + " " + unit;
+        if (c.missingOps || c.missingTransfers)
+          t += " (lower bound: " + std::to_string(c.missingOps) + " ops and " + std::to_string(c.missingTransfers) +
+               " transfers without a model)";
+        return t;
+      };
+      return text("latency", cost.latencyUs, "us", true) + ", " + text("energy", cost.energyUj, "uJ", false);
     };
     NamedAttrList baselines;
     std::string baselineText;
     for (int d = 0; d < numDevices; ++d) {
-      ::flydel::AssignmentCost cost =
-          ::flydel::evaluateAssignment(problem, std::vector<int>(problem.nodes.size(), d));
+      std::vector<int> all(problem.nodes.size(), d);
+      ::flydel::AssignmentCost cost = ::flydel::evaluateAssignment(problem, all);
       if (cost.feasible) {
-        baselines.append(problem.deviceNames[d], kpiOf(cost));
-        baselineText += "; all-" + problem.deviceNames[d] + " latency " + fmt(cost.latencyUs) + " us, energy " +
-                        fmt(cost.energyUj) + " uJ";
+        baselines.append(problem.deviceNames[d], kpiOf(cost, all));
+        baselineText += "; all-" + problem.deviceNames[d] + " " + describeCost(cost, all);
       } else {
         baselines.append(problem.deviceNames[d], b.getStringAttr("infeasible: " + cost.infeasibility));
         baselineText += "; all-" + problem.deviceNames[d] + " infeasible";
@@ -336,15 +380,22 @@ struct AssignDevicesPass : mlir::flydel::impl::AssignDevicesBase<AssignDevicesPa
       summary.append("weight", b.getF64FloatAttr(weight));
     summary.append("optimal", b.getBoolAttr(solution.optimal));
     summary.append("gap", b.getF64FloatAttr(solution.gap));
-    summary.append("chosen", kpiOf(solution.cost));
+    summary.append("chosen", kpiOf(solution.cost, solution.devices));
+    for (bool latency : {true, false}) {
+      Coverage c = coverage(solution.devices, latency);
+      if (c.known && c.missingOps)
+        summary.append(latency ? "latency_missing_ops" : "energy_missing_ops", b.getI64IntegerAttr(c.missingOps));
+      if (c.known && c.missingTransfers)
+        summary.append("energy_missing_transfers", b.getI64IntegerAttr(c.missingTransfers));
+    }
     summary.append("baselines", baselines.getDictionary(ctx));
     summary.append("ops", placed.getDictionary(ctx));
     summary.append("unmodeled_ops", b.getI64IntegerAttr(unmodeled));
     function->setAttr(FlydelDialect::kAssignmentAttrName, summary.getDictionary(ctx));
     function.emitRemark() << "assignment (" << objective << ", " << mode << ", "
                           << (solution.optimal ? "optimal" : "not proven optimal, gap " + fmt(100 * solution.gap) + " %")
-                          << "): latency " << fmt(solution.cost.latencyUs) << " us, energy "
-                          << fmt(solution.cost.energyUj) << " uJ" << baselineText << "; " << unmodeled
+                          << "): " << describeCost(solution.cost, solution.devices) << baselineText << "; "
+                          << unmodeled
                           << " ops without a model are not counted";
     return success();
   }
