@@ -42,45 +42,53 @@
 using namespace mlir;
 namespace cl = llvm::cl;
 
-static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<input TOSA module>"), cl::init("-"));
-static cl::opt<std::string> outputDir("o", cl::desc("Output directory"), cl::value_desc("dir"), cl::Required);
+// Only flydel-compile's own options in --help (the linked LLVM libraries register hundreds).
+static cl::OptionCategory category("flydel-compile options");
+static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<input TOSA module>"), cl::init("-"),
+                                      cl::cat(category));
+static cl::opt<std::string> outputDir("o", cl::desc("Output directory"), cl::value_desc("dir"), cl::Required,
+                                      cl::cat(category));
 static cl::opt<std::string> platform("platform", cl::desc("Embedded platform name or library JSON"),
-                                     cl::init("tx2-c10gx"));
-static cl::opt<std::string> objective("objective", cl::desc("latency, energy, edp or weighted"),
-                                      cl::init("latency"));
-static cl::opt<std::string> mode("mode", cl::desc("sequential or pipelined"), cl::init("sequential"));
-static cl::opt<double> weight("weight", cl::desc("Latency weight of objective=weighted"), cl::init(0.5));
-static cl::opt<double> reserve("reserve", cl::desc("Share of device capacities kept free"), cl::init(0.0));
-static cl::opt<std::string> pins("pins", cl::desc("JSON file pinning layer names to devices"), cl::init(""));
-static cl::opt<std::string> gpuChip("gpu-chip", cl::desc("NVIDIA architecture of GPU kernels"),
-                                    cl::init("sm_80"));
-static cl::opt<std::string> gpuFeatures("gpu-features", cl::desc("PTX features of GPU kernels"),
-                                        cl::init("+ptx70"));
+                                     cl::init("tx2-c10gx"), cl::cat(category));
+static cl::opt<std::string> objective("objective", cl::desc("latency, energy, edp or weighted"), cl::init("latency"),
+                                      cl::cat(category));
+static cl::opt<std::string> mode("mode", cl::desc("sequential or pipelined"), cl::init("sequential"),
+                                 cl::cat(category));
+static cl::opt<double> weight("weight", cl::desc("Latency weight of objective=weighted"), cl::init(0.5),
+                              cl::cat(category));
+static cl::opt<double> reserve("reserve", cl::desc("Share of device capacities kept free"), cl::init(0.0),
+                               cl::cat(category));
+static cl::opt<std::string> pins("pins", cl::desc("JSON file pinning layer names to devices"), cl::init(""),
+                                 cl::cat(category));
+static cl::opt<std::string> gpuChip("gpu-chip", cl::desc("NVIDIA architecture of GPU kernels"), cl::init("sm_80"),
+                                    cl::cat(category));
+static cl::opt<std::string> gpuFeatures("gpu-features", cl::desc("PTX features of GPU kernels"), cl::init("+ptx70"),
+                                        cl::cat(category));
 static cl::opt<bool> showRemarks("remarks", cl::desc("Print the per-op remarks of annotation and assignment"),
-                                 cl::init(false));
+                                 cl::init(false), cl::cat(category));
 static cl::opt<bool> allowUnlowered("allow-unlowered",
                                     cl::desc("Succeed even when a device's partitions cannot be lowered (FPGA "
                                              "partitions with ops no engine implements)"),
-                                    cl::init(false));
+                                    cl::init(false), cl::cat(category));
 static cl::opt<bool> foldFpga("fold-fpga",
                               cl::desc("Choose the PE/SIMD folding of the FPGA layers after assignment "
                                        "(--flydel-fold-fpga) and re-annotate at it; else engines are emitted at "
                                        "the folding the ops carry"),
-                              cl::init(false));
+                              cl::init(false), cl::cat(category));
 static cl::opt<std::string> foldObjective("fold-objective", cl::desc("--fold-fpga: throughput or latency"),
-                                          cl::init("throughput"));
+                                          cl::init("throughput"), cl::cat(category));
 static cl::list<std::string> fpgaBudget("fpga-budget",
                                         cl::desc("--fold-fpga: resource=count budgets replacing the FPGA's "
                                                  "capacities (comma-separated)"),
-                                        cl::CommaSeparated);
+                                        cl::CommaSeparated, cl::cat(category));
 static cl::opt<bool> fpgaPlaceholderWeights(
     "fpga-placeholder-weights",
     cl::desc("FPGA partitions: elided weights become deterministic placeholders (resource/latency studies only)"),
-    cl::init(false));
+    cl::init(false), cl::cat(category));
 static cl::opt<double> fpgaActivationRange(
     "fpga-activation-range",
     cl::desc("FPGA partitions: every activation tensor is assumed to lie in [-R, R] (no calibration data)"),
-    cl::init(mlir::flydel::VerilogEmitOptions().activationRange));
+    cl::init(mlir::flydel::VerilogEmitOptions().activationRange), cl::cat(category));
 
 static LogicalResult runPipeline(ModuleOp module, const std::string &pipeline) {
   PassManager pm(module->getContext(), ModuleOp::getOperationName());
@@ -119,6 +127,7 @@ int main(int argc, char **argv) {
   registerAllToLLVMIRTranslations(registry);
   registerAllPasses();
   mlir::flydel::registerFlydel(registry);
+  cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(argc, argv, "flydel whole flow: annotate, assign, outline, lower per device\n");
 
   MLIRContext context(registry);

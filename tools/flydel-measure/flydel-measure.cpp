@@ -84,25 +84,34 @@ cl::opt<std::string> modelOpt(cl::Positional, cl::desc("<model.mlir>"), cl::sub(
 cl::opt<std::string> opsOpt("ops", cl::desc("Op kinds to keep, comma-separated (default: all)"), cl::init(""),
                             cl::sub(extractCmd));
 
-// measure (top level)
-cl::opt<std::string> backendOpt("backend", cl::desc("cpu-mlir or cpu-onednn"), cl::init(""));
-cl::opt<std::string> planOpt("plan", cl::desc("Plan CSV (measurement schema; KPI columns are ignored)"),
-                             cl::init(""));
-cl::opt<int> threadsOpt("onednn-threads", cl::desc("cpu-onednn threads (cpu-mlir code is single-threaded)"), cl::init(1));
-cl::opt<double> minTimeOpt("min-time", cl::desc("Seconds of measured time per layer"), cl::init(0.2));
-cl::opt<double> warmupOpt("warmup", cl::desc("Seconds of warm-up per layer"), cl::init(0.05));
-cl::opt<int> minSamplesOpt("min-samples", cl::desc("Samples per layer, at least"), cl::init(7));
-cl::opt<int> maxSamplesOpt("max-samples", cl::desc("Samples per layer, at most"), cl::init(200));
-cl::opt<double> fpgaClockOpt("fpga-clock-mhz", cl::desc("fpga-yosys: stated clock for latency_ms"), cl::init(100));
-cl::opt<int> fpgaPeOpt("fpga-pe", cl::desc("fpga-yosys: PE when the plan has no pe column"), cl::init(1));
-cl::opt<int> fpgaSimdOpt("fpga-simd", cl::desc("fpga-yosys: SIMD when the plan has no simd column"), cl::init(1));
+// measure (top level). Its options form a category so --help hides the hundreds the linked LLVM libraries
+// register.
+cl::OptionCategory measureCat("flydel-measure options");
+cl::opt<std::string> backendOpt("backend", cl::desc("cpu-mlir, cpu-onednn or fpga-yosys"), cl::init(""),
+                                cl::cat(measureCat));
+cl::opt<std::string> planOpt("plan", cl::desc("Plan CSV (measurement schema; KPI columns are ignored)"), cl::init(""),
+                             cl::cat(measureCat));
+cl::opt<int> threadsOpt("onednn-threads", cl::desc("cpu-onednn threads (cpu-mlir code is single-threaded)"),
+                        cl::init(1), cl::cat(measureCat));
+cl::opt<double> minTimeOpt("min-time", cl::desc("Seconds of measured time per layer"), cl::init(0.2),
+                           cl::cat(measureCat));
+cl::opt<double> warmupOpt("warmup", cl::desc("Seconds of warm-up per layer"), cl::init(0.05), cl::cat(measureCat));
+cl::opt<int> minSamplesOpt("min-samples", cl::desc("Samples per layer, at least"), cl::init(7), cl::cat(measureCat));
+cl::opt<int> maxSamplesOpt("max-samples", cl::desc("Samples per layer, at most"), cl::init(200), cl::cat(measureCat));
+cl::opt<double> fpgaClockOpt("fpga-clock-mhz", cl::desc("fpga-yosys: stated clock for latency_ms"), cl::init(100),
+                             cl::cat(measureCat));
+cl::opt<int> fpgaPeOpt("fpga-pe", cl::desc("fpga-yosys: PE when the plan has no pe column"), cl::init(1),
+                       cl::cat(measureCat));
+cl::opt<int> fpgaSimdOpt("fpga-simd", cl::desc("fpga-yosys: SIMD when the plan has no simd column"), cl::init(1),
+                         cl::cat(measureCat));
 cl::opt<std::string> fpgaWorkOpt("fpga-work", cl::desc("fpga-yosys: engines, logs, model cache (default OUTPUT.work)"),
-                                 cl::init(""));
-cl::opt<std::string> dumpOpt("dump-ir", cl::desc("Directory for what the backend runs per layer"), cl::init(""));
+                                 cl::init(""), cl::cat(measureCat));
+cl::opt<std::string> dumpOpt("dump-ir", cl::desc("Directory for what the backend runs per layer"), cl::init(""),
+                             cl::cat(measureCat));
 
 // shared
 cl::opt<std::string> outputOpt("o", cl::desc("Output CSV"), cl::init(""), cl::sub(planCmd), cl::sub(extractCmd),
-                               cl::sub(cl::SubCommand::getTopLevel()));
+                               cl::sub(cl::SubCommand::getTopLevel()), cl::cat(measureCat));
 
 int fail(const std::string &message) {
   llvm::errs() << "flydel-measure: error: " << message << "\n";
@@ -432,6 +441,7 @@ int runMeasure() {
 } // namespace
 
 int main(int argc, char **argv) {
+  cl::HideUnrelatedOptions(measureCat);
   cl::ParseCommandLineOptions(argc, argv,
                               "flydel-measure: excitation plans and platform measurements\n\n"
                               "  flydel-measure plan --design lhs --op conv2d --n 200 --seed 1 -o plan.csv\n"
