@@ -549,6 +549,14 @@ bool variantMatches(ModelVariant variant, const Layer &layer) noexcept {
   return false;
 }
 
+Layer deviceView(const Device &device, Layer layer) noexcept {
+  if (device.kind != DeviceKind::Fpga)
+    layer.pe = layer.simd = 1;
+  if (device.dtype)
+    layer.dtype = *device.dtype;
+  return layer;
+}
+
 ModelVariant variantOf(const Layer &layer) noexcept {
   for (ModelVariant v : {ModelVariant::Dense, ModelVariant::Depthwise})
     if (variantMatches(v, layer))

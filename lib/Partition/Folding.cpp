@@ -617,9 +617,7 @@ Expected<std::vector<FoldingCandidate>> evaluateFoldings(const Library &library,
     Layer folded = layer;
     folded.pe = f.pe;
     folded.simd = f.simd;
-    if (dev && dev->dtype)
-      folded.dtype = *dev->dtype; // the device computes in its own type (int8 engines)
-    FeatureVector features = computeFeatures(folded);
+    FeatureVector features = computeFeatures(dev ? deviceView(*dev, folded) : folded);
     FoldingCandidate c;
     c.folding = f;
     std::string problem;

@@ -51,8 +51,7 @@ struct DeviceKpi {
 struct DevicePlan {
   std::string name;
   StringAttr nameAttr;
-  bool fpga = false; // evaluated at the op's flydel.folding; other devices never see a folding
-  std::optional<::flydel::DType> dtype; // the type the device computes in, when the library fixes one
+  const ::flydel::Device *device = nullptr; // in the pass's library; how it sees a layer: ::flydel::deviceView
   SmallVector<DeviceKpi> kpis;
 };
 
@@ -148,8 +147,7 @@ LogicalResult AnnotateKpisPass::initialize(MLIRContext *context) {
     DevicePlan plan;
     plan.name = device.name;
     plan.nameAttr = StringAttr::get(context, device.name);
-    plan.fpga = device.kind == ::flydel::DeviceKind::Fpga;
-    plan.dtype = device.dtype;
+    plan.device = &device;
     for (const ::flydel::KpiModel &model : library->models) {
       if (model.device != device.name)
         continue;
@@ -214,22 +212,24 @@ const LayerOutcome &AnnotateKpisPass::evaluate(const Layer &layer) {
   if (!inserted)
     return outcome;
 
-  // The folding is a property of an FPGA implementation: CPU and GPU models see the unfolded layer. A device that
-  // computes in a fixed type (int8 engines) sees the layer in that type.
-  Layer unfolded = layer;
-  unfolded.pe = unfolded.simd = 1;
-  auto featuresFor = [&](const DevicePlan &device) {
-    Layer seen = device.fpga ? layer : unfolded;
-    if (device.dtype)
-      seen.dtype = *device.dtype;
-    return ::flydel::computeFeatures(seen);
+  // Each device sees the layer its own way (::flydel::deviceView: folding on FPGAs only, a fixed data type);
+  // devices that see it alike share one feature vector.
+  SmallVector<std::pair<LayerKey, ::flydel::FeatureVector>, 2> views;
+  auto featuresFor = [&](const DevicePlan &device) -> const ::flydel::FeatureVector & {
+    Layer seen = ::flydel::deviceView(*device.device, layer);
+    LayerKey key = keyOf(seen);
+    for (auto &[viewKey, features] : views)
+      if (viewKey == key)
+        return features;
+    views.emplace_back(key, ::flydel::computeFeatures(seen));
+    return views.back().second;
   };
   int opIndex = static_cast<int>(layer.op);
   ::flydel::ModelVariant variant = ::flydel::variantOf(layer);
   NamedAttrList entries;
   for (const DevicePlan &device : plans) {
     DeviceOutcome &result = outcome.devices.emplace_back();
-    const ::flydel::FeatureVector features = featuresFor(device);
+    const ::flydel::FeatureVector &features = featuresFor(device);
     for (const DeviceKpi &kpi : device.kpis) {
       const ::flydel::KpiModel *model = kpi.models[opIndex][static_cast<int>(variant)];
       if (!model)

@@ -426,9 +426,12 @@ int predict(const Options &o) {
               << "'\n";
     return kExitFailure;
   }
+  const Device &device = *library->findDevice(o.device);
   Json out = Json::array();
   for (const Layer &layer : o.layers) {
     Json predictions = Json::object();
+    // As annotate-kpis evaluates it: in the device's data type, folded only on an FPGA.
+    const Layer seen = deviceView(device, layer);
     for (const KpiModel &candidate : library->models) {
       if (candidate.device != o.device || candidate.op != layer.op || predictions.contains(candidate.kpi))
         continue;
@@ -437,7 +440,7 @@ int predict(const Options &o) {
       if (!found)
         continue; // only a model of another variant exists: no prediction for this layer
       const KpiModel &model = *found;
-      Prediction p = model.predict(layer);
+      Prediction p = model.predict(seen);
       Json entry{{"value", p.value}, {"unit", model.unit}, {"extrapolated", p.extrapolated}};
       if (p.extrapolated)
         entry["domain"] = Model::describeDomain(p);

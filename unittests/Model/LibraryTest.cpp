@@ -223,3 +223,17 @@ TEST(LibraryTest, DeviceDataTypeRoundTripsAndIsChecked) {
   ASSERT_FALSE(bad);
   EXPECT_NE(bad.error().find("$.devices[1].dtype: unknown data type 'int4'"), std::string::npos) << bad.error();
 }
+
+TEST(LibraryTest, DeviceViewFoldsOnlyOnFpgasAndFixesTheType) {
+  Layer l;
+  l.pe = 4, l.simd = 8, l.dtype = DType::F32;
+  Device cpu{"cpu", DeviceKind::Cpu, "", {}, std::nullopt};
+  Device fpga{"fpga", DeviceKind::Fpga, "", {}, DType::I8};
+  Layer onCpu = deviceView(cpu, l), onFpga = deviceView(fpga, l);
+  EXPECT_EQ(onCpu.pe, 1);
+  EXPECT_EQ(onCpu.simd, 1);
+  EXPECT_EQ(onCpu.dtype, DType::F32);
+  EXPECT_EQ(onFpga.pe, 4);
+  EXPECT_EQ(onFpga.simd, 8);
+  EXPECT_EQ(onFpga.dtype, DType::I8);
+}

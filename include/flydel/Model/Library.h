@@ -38,6 +38,11 @@ struct Device {
   std::optional<DType> dtype;
 };
 
+/// The layer as a device's models see it: in the device's fixed data type when it has one, and folded (pe, simd)
+/// only on an FPGA — CPU and GPU models describe the unfolded layer. Every evaluation of a device's models
+/// (annotate-kpis, the folding search, flydel-identify --predict) goes through it, so they agree.
+Layer deviceView(const Device &device, Layer layer) noexcept;
+
 /// Affine transfer cost: value = intercept + slope * size_kbit, size in kbit (1024 bits) of data moved.
 struct AffineCost {
   double intercept = 0.0;
