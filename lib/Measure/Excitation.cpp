@@ -1,5 +1,6 @@
 //===- Excitation.cpp - Excitation designs --------------------------------===//
 #include "flydel/Measure/Excitation.h"
+#include "flydel/Model/EnumNames.h"
 
 #include <algorithm>
 #include <cmath>
@@ -21,12 +22,8 @@ const char *designName(Design design) {
 }
 
 bool parseDesign(std::string_view text, Design &design) {
-  for (Design d : {Design::Prbs, Design::Uniform, Design::LogUniform, Design::Lhs, Design::Sobol})
-    if (text == designName(d)) {
-      design = d;
-      return true;
-    }
-  return false;
+  return parseByName(text, {Design::Prbs, Design::Uniform, Design::LogUniform, Design::Lhs, Design::Sobol}, designName,
+                     design);
 }
 
 uint64_t Rng::next() {

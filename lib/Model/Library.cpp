@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "flydel/Model/Library.h"
+#include "flydel/Model/EnumNames.h"
 
 #include <nlohmann/json.hpp>
 
@@ -334,12 +335,7 @@ const char *deviceKindName(DeviceKind kind) {
 }
 
 bool parseDeviceKind(std::string_view text, DeviceKind &kind) {
-  for (DeviceKind k : {DeviceKind::Cpu, DeviceKind::Gpu, DeviceKind::Fpga})
-    if (text == deviceKindName(k)) {
-      kind = k;
-      return true;
-    }
-  return false;
+  return parseByName(text, {DeviceKind::Cpu, DeviceKind::Gpu, DeviceKind::Fpga}, deviceKindName, kind);
 }
 
 std::string Library::validate() const {
@@ -529,12 +525,8 @@ const char *modelVariantName(ModelVariant variant) {
 }
 
 bool parseModelVariant(std::string_view text, ModelVariant &variant) {
-  for (ModelVariant v : {ModelVariant::Any, ModelVariant::Dense, ModelVariant::Depthwise})
-    if (text == modelVariantName(v)) {
-      variant = v;
-      return true;
-    }
-  return false;
+  return parseByName(text, {ModelVariant::Any, ModelVariant::Dense, ModelVariant::Depthwise}, modelVariantName,
+                     variant);
 }
 
 bool variantMatches(ModelVariant variant, const Layer &layer) noexcept {

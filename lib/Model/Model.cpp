@@ -1,5 +1,6 @@
 //===- Model.cpp - Evaluation of identified KPI models --------------------===//
 #include "flydel/Model/Model.h"
+#include "flydel/Model/EnumNames.h"
 
 #include <algorithm>
 #include <cmath>
@@ -211,12 +212,7 @@ const char *structureName(Structure structure) {
 }
 
 bool parseStructure(std::string_view text, Structure &structure) {
-  for (Structure s : {Structure::Paper, Structure::Frols, Structure::Physics})
-    if (text == structureName(s)) {
-      structure = s;
-      return true;
-    }
-  return false;
+  return parseByName(text, {Structure::Paper, Structure::Frols, Structure::Physics}, structureName, structure);
 }
 
 std::string Model::check() const {

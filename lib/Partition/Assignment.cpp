@@ -1,6 +1,7 @@
 //===- Assignment.cpp - exact device assignment of a layer graph ----------===//
 
 #include "flydel/Partition/Assignment.h"
+#include "flydel/Model/EnumNames.h"
 
 #include <algorithm>
 #include <chrono>
@@ -26,12 +27,8 @@ const char *objectiveName(Objective objective) {
 }
 
 bool parseObjective(const std::string &text, Objective &objective) {
-  for (Objective o : {Objective::Latency, Objective::Energy, Objective::Edp, Objective::Weighted})
-    if (text == objectiveName(o)) {
-      objective = o;
-      return true;
-    }
-  return false;
+  return parseByName(text, {Objective::Latency, Objective::Energy, Objective::Edp, Objective::Weighted},
+                     objectiveName, objective);
 }
 
 const char *scheduleModeName(ScheduleMode mode) {
@@ -39,11 +36,7 @@ const char *scheduleModeName(ScheduleMode mode) {
 }
 
 bool parseScheduleMode(const std::string &text, ScheduleMode &mode) {
-  if (text == "sequential" || text == "pipelined") {
-    mode = text == "sequential" ? ScheduleMode::Sequential : ScheduleMode::Pipelined;
-    return true;
-  }
-  return false;
+  return parseByName(text, {ScheduleMode::Sequential, ScheduleMode::Pipelined}, scheduleModeName, mode);
 }
 
 namespace {

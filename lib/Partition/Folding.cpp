@@ -1,6 +1,7 @@
 //===- Folding.cpp - FPGA engine folding under a resource budget ----------===//
 
 #include "flydel/Partition/Folding.h"
+#include "flydel/Model/EnumNames.h"
 
 #include "flydel/Model/Library.h"
 
@@ -243,10 +244,7 @@ const char *foldingObjectiveName(FoldingObjective objective) {
 }
 
 bool parseFoldingObjective(const std::string &text, FoldingObjective &objective) {
-  if (text != "throughput" && text != "latency")
-    return false;
-  objective = text == "throughput" ? FoldingObjective::Throughput : FoldingObjective::Latency;
-  return true;
+  return parseByName(text, {FoldingObjective::Throughput, FoldingObjective::Latency}, foldingObjectiveName, objective);
 }
 
 std::string checkFolding(const Layer &layer, Folding folding) {
