@@ -14,13 +14,6 @@ namespace {
 
 const char *const kKindNames[] = {"conv", "depthwise", "maxpool", "avgpool", "add"};
 
-int clog2(long v) {
-  int b = 0;
-  while ((1L << b) < v)
-    ++b;
-  return b;
-}
-
 // SplitMix64: the same data from the same seed on every machine (no std distributions).
 struct Rng {
   uint64_t state;
@@ -84,7 +77,7 @@ int EngineConfig::reduction() const {
     return 2;
   return kind == EngineKind::Conv ? k * k * cin : k * k;
 }
-int EngineConfig::accWidth() const { return 17 + clog2(reduction() + 1); }
+int EngineConfig::accWidth() const { return 17 + int(ceilLog2(reduction() + 1)); }
 
 std::string EngineConfig::check() const {
   auto positive = [](int v) { return v >= 1; };

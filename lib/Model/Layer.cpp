@@ -167,14 +167,14 @@ std::string Layer::check() const {
   return {};
 }
 
-namespace {
-
 int64_t ceilLog2(int64_t x) {
   int64_t bits = 0;
   while ((int64_t{1} << bits) < x)
     ++bits;
   return bits;
 }
+
+namespace {
 
 /// Block RAM a memory of `words` x `bits` needs on 7-series, in RAMB18 units (a RAMB36 counts 2), as Yosys'
 /// memory_libmap maps it (182 of the 189 window engines of the xc7-yosys campaign; depth splits into mixed shapes and

@@ -106,6 +106,9 @@ bool parseFeature(std::string_view text, Feature &feature);
 /// All features of a layer. Allocation-free.
 FeatureVector computeFeatures(const Layer &layer);
 
+/// The smallest b with 2^b >= x (Verilog's $clog2): widths and power-of-two pitches of the FPGA engines.
+int64_t ceilLog2(int64_t x);
+
 } // namespace flydel
 
 #endif // FLYDEL_MODEL_LAYER_H
