@@ -230,6 +230,14 @@ AssignmentCost evaluateWith(const AssignmentProblem &p, const GraphView &g, cons
     sequential += node.latencyUs[d];
     deviceTime[d] += node.latencyUs[d];
     energy += node.energyUj[d];
+    auto tally = [&](const std::vector<bool> &known, int &knownNodes, int &missingNodes) {
+      if (known.empty() || known[d])
+        ++knownNodes;
+      else if (std::find(known.begin(), known.end(), true) != known.end())
+        ++missingNodes;
+    };
+    tally(node.latencyKnown, cost.latencyKnownNodes, cost.latencyMissingNodes);
+    tally(node.energyKnown, cost.energyKnownNodes, cost.energyMissingNodes);
     for (size_t b = 0; b < p.budgets.size(); ++b)
       if (p.budgets[b].device == d)
         cost.resourceUse[b] += node.resources[d][b];
@@ -251,6 +259,8 @@ AssignmentCost evaluateWith(const AssignmentProblem &p, const GraphView &g, cons
       linkTime[d][to] += t;
       if (link.hasEnergy)
         energy += link.energyFixedUj + link.energyPerByteUj * node.outputBytes;
+      else
+        ++cost.energyMissingTransfers;
     }
   }
   for (size_t b = 0; b < p.budgets.size(); ++b)

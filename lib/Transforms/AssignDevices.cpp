@@ -171,10 +171,6 @@ struct AssignDevicesPass : mlir::flydel::impl::AssignDevicesBase<AssignDevicesPa
       return success();
     annotatedAny = true;
 
-    // Per node and device: whether its latency and energy are predicted there. A cost summed over an assignment
-    // with a missing term is no number at all, so the summary reports it as no_model instead of a partial sum.
-    std::vector<std::vector<std::pair<bool, bool>>> modeled;
-    std::vector<bool> counted; // per node: modeled somewhere for the objective's KPIs
     bool needLatency = objectiveKind != ::flydel::Objective::Energy;
     bool needEnergy = objectiveKind != ::flydel::Objective::Latency;
     int unmodeled = 0;
@@ -198,9 +194,7 @@ struct AssignDevicesPass : mlir::flydel::impl::AssignDevicesBase<AssignDevicesPa
         return false;
       };
       bool latencyModeled = modeledSomewhere(true), energyModeled = modeledSomewhere(false);
-      bool opCounted = !((needLatency && !latencyModeled) || (needEnergy && !energyModeled));
-      counted.push_back(opCounted);
-      if (!opCounted)
+      if ((needLatency && !latencyModeled) || (needEnergy && !energyModeled))
         ++unmodeled;
       for (int d = 0; d < numDevices; ++d) {
         EstimateAttr lat = estimate(d, true), en = estimate(d, false);
@@ -213,9 +207,8 @@ struct AssignDevicesPass : mlir::flydel::impl::AssignDevicesBase<AssignDevicesPa
         node.allowed.push_back(allowed);
         node.latencyUs.push_back(hasLat ? lat.getValueAsDouble() : 0.0);
         node.energyUj.push_back(hasEn ? en.getValueAsDouble() : 0.0);
-        if (d == 0)
-          modeled.emplace_back();
-        modeled.back().push_back({hasLat, hasEn});
+        node.latencyKnown.push_back(hasLat);
+        node.energyKnown.push_back(hasEn);
         std::vector<double> usage;
         for (const auto &budget : problem.budgets) {
           double used = 0;
@@ -285,7 +278,7 @@ struct AssignDevicesPass : mlir::flydel::impl::AssignDevicesBase<AssignDevicesPa
                   DeviceAttr::get(ctx, chosen.getName(), chosen.getKind(), DictionaryAttr()));
       // The op's own share of the objective on a device (transfers aside): what the remark compares.
       auto nodeCost = [&](int dev) {
-        return objectiveKind == ::flydel::Objective::Energy ? node.energyUj[dev]
+        return objectiveKind == ::flydel::Objective::Energy    ? node.energyUj[dev]
                : objectiveKind == ::flydel::Objective::Latency ? node.latencyUs[dev]
                : objectiveKind == ::flydel::Objective::Weighted
                    ? weight * node.latencyUs[dev] + (1 - weight) * node.energyUj[dev]
@@ -299,8 +292,7 @@ struct AssignDevicesPass : mlir::flydel::impl::AssignDevicesBase<AssignDevicesPa
         return "'" + problem.deviceNames[dev] + "' (latency " + fmt(node.latencyUs[dev]) + " us, energy " +
                fmt(node.energyUj[dev]) + " uJ)";
       };
-      bool opUnmodeled = llvm::all_of(node.latencyUs, [](double v) { return v == 0; }) &&
-                         llvm::all_of(node.energyUj, [](double v) { return v == 0; });
+      bool opUnmodeled = !llvm::is_contained(node.latencyKnown, true) && !llvm::is_contained(node.energyKnown, true);
       InFlightDiagnostic remark = op->emitRemark();
       if (opUnmodeled)
         remark << "assigned to '" << problem.deviceNames[d] << "' (no model on any device: placed to avoid transfers)";
@@ -314,54 +306,36 @@ struct AssignDevicesPass : mlir::flydel::impl::AssignDevicesBase<AssignDevicesPa
 
     // Summary: the chosen assignment and every single-device baseline.
     Builder b(ctx);
-    // What an assignment's latency (energy) total is made of: ops whose KPI is predicted on their device (counted
-    // ops only: those without a model for the objective anywhere are left out of every sum, as unmodeled_ops says),
-    // ops whose KPI is missing there, and (energy) transfers over links without an energy model. With no known term
-    // the total is no_model, never 0; with some missing terms it is a lower bound and the summary says how many.
-    struct Coverage {
-      int known = 0, missingOps = 0, missingTransfers = 0;
+    // A sum with no predicted term is no_model, never 0; with missing terms it is a lower bound
+    // (::flydel::AssignmentCost counts them), which the remark says and the summary records.
+    auto kpiOf = [&](const ::flydel::AssignmentCost &cost) {
+      return KpiAttr::get(
+          ctx, cost.latencyKnownNodes ? EstimateAttr::get(ctx, cost.latencyUs) : EstimateAttr::getNoModel(ctx),
+          cost.energyKnownNodes ? EstimateAttr::get(ctx, cost.energyUj) : EstimateAttr::getNoModel(ctx),
+          DictionaryAttr(), 0);
     };
-    auto coverage = [&](const std::vector<int> &devices, bool latency) {
-      Coverage c;
-      for (size_t i = 0; i < devices.size(); ++i) {
-        if (!counted[i])
-          continue;
-        bool has = latency ? modeled[i][devices[i]].first : modeled[i][devices[i]].second;
-        ++(has ? c.known : c.missingOps);
-      }
-      if (!latency)
-        for (auto [from, to] : problem.edges)
-          if (devices[from] != devices[to] && !problem.links[devices[from]][devices[to]].hasEnergy)
-            ++c.missingTransfers;
-      return c;
-    };
-    auto kpiOf = [&](const ::flydel::AssignmentCost &cost, const std::vector<int> &devices) {
-      auto estimate = [&](double value, bool latency) {
-        return coverage(devices, latency).known ? EstimateAttr::get(ctx, value) : EstimateAttr::getNoModel(ctx);
-      };
-      return KpiAttr::get(ctx, estimate(cost.latencyUs, true), estimate(cost.energyUj, false), DictionaryAttr(), 0);
-    };
-    auto describeCost = [&](const ::flydel::AssignmentCost &cost, const std::vector<int> &devices) {
-      auto text = [&](const char *name, double value, const char *unit, bool latency) {
-        Coverage c = coverage(devices, latency);
-        if (!c.known)
+    auto describeCost = [&](const ::flydel::AssignmentCost &cost) {
+      auto text = [&](const char *name, double value, const char *unit, int known, int missingNodes,
+                      int missingTransfers) {
+        if (!known)
           return std::string(name) + " unavailable";
         std::string t = std::string(name) + " " + fmt(value) + " " + unit;
-        if (c.missingOps || c.missingTransfers)
-          t += " (lower bound: " + std::to_string(c.missingOps) + " ops and " + std::to_string(c.missingTransfers) +
+        if (missingNodes || missingTransfers)
+          t += " (lower bound: " + std::to_string(missingNodes) + " ops and " + std::to_string(missingTransfers) +
                " transfers without a model)";
         return t;
       };
-      return text("latency", cost.latencyUs, "us", true) + ", " + text("energy", cost.energyUj, "uJ", false);
+      return text("latency", cost.latencyUs, "us", cost.latencyKnownNodes, cost.latencyMissingNodes, 0) + ", " +
+             text("energy", cost.energyUj, "uJ", cost.energyKnownNodes, cost.energyMissingNodes,
+                  cost.energyMissingTransfers);
     };
     NamedAttrList baselines;
     std::string baselineText;
     for (int d = 0; d < numDevices; ++d) {
-      std::vector<int> all(problem.nodes.size(), d);
-      ::flydel::AssignmentCost cost = ::flydel::evaluateAssignment(problem, all);
+      ::flydel::AssignmentCost cost = ::flydel::evaluateAssignment(problem, std::vector<int>(problem.nodes.size(), d));
       if (cost.feasible) {
-        baselines.append(problem.deviceNames[d], kpiOf(cost, all));
-        baselineText += "; all-" + problem.deviceNames[d] + " " + describeCost(cost, all);
+        baselines.append(problem.deviceNames[d], kpiOf(cost));
+        baselineText += "; all-" + problem.deviceNames[d] + " " + describeCost(cost);
       } else {
         baselines.append(problem.deviceNames[d], b.getStringAttr("infeasible: " + cost.infeasibility));
         baselineText += "; all-" + problem.deviceNames[d] + " infeasible";
@@ -380,21 +354,21 @@ struct AssignDevicesPass : mlir::flydel::impl::AssignDevicesBase<AssignDevicesPa
       summary.append("weight", b.getF64FloatAttr(weight));
     summary.append("optimal", b.getBoolAttr(solution.optimal));
     summary.append("gap", b.getF64FloatAttr(solution.gap));
-    summary.append("chosen", kpiOf(solution.cost, solution.devices));
-    for (bool latency : {true, false}) {
-      Coverage c = coverage(solution.devices, latency);
-      if (c.known && c.missingOps)
-        summary.append(latency ? "latency_missing_ops" : "energy_missing_ops", b.getI64IntegerAttr(c.missingOps));
-      if (c.known && c.missingTransfers)
-        summary.append("energy_missing_transfers", b.getI64IntegerAttr(c.missingTransfers));
-    }
+    const ::flydel::AssignmentCost &chosen = solution.cost;
+    summary.append("chosen", kpiOf(chosen));
+    if (chosen.latencyKnownNodes && chosen.latencyMissingNodes)
+      summary.append("latency_missing_ops", b.getI64IntegerAttr(chosen.latencyMissingNodes));
+    if (chosen.energyKnownNodes && chosen.energyMissingNodes)
+      summary.append("energy_missing_ops", b.getI64IntegerAttr(chosen.energyMissingNodes));
+    if (chosen.energyKnownNodes && chosen.energyMissingTransfers)
+      summary.append("energy_missing_transfers", b.getI64IntegerAttr(chosen.energyMissingTransfers));
     summary.append("baselines", baselines.getDictionary(ctx));
     summary.append("ops", placed.getDictionary(ctx));
     summary.append("unmodeled_ops", b.getI64IntegerAttr(unmodeled));
     function->setAttr(FlydelDialect::kAssignmentAttrName, summary.getDictionary(ctx));
     function.emitRemark() << "assignment (" << objective << ", " << mode << ", "
                           << (solution.optimal ? "optimal" : "not proven optimal, gap " + fmt(100 * solution.gap) + " %")
-                          << "): " << describeCost(solution.cost, solution.devices) << baselineText << "; "
+                          << "): " << describeCost(solution.cost) << baselineText << "; "
                           << unmodeled
                           << " ops without a model are not counted";
     return success();

@@ -203,3 +203,25 @@ TEST(AssignmentTest, RejectsMalformedProblems) {
 }
 
 } // namespace
+
+TEST(AssignmentTest, CostCountsWhatItsSumsAreMadeOf) {
+  AssignmentProblem p;
+  p.numDevices = 2;
+  p.deviceNames = {"cpu", "fpga"};
+  p.links.assign(2, std::vector<LinkCost>(2));
+  p.links[0][1] = {true, 1.0, 0.0, false, 0, 0}; // cpu -> fpga, no link energy
+  // a: energy known everywhere (empty flags); b: energy modelled nowhere; c: energy known on the cpu only.
+  AssignmentNode a{"a", {true, true}, {1, 1}, {2, 2}, {{}, {}}, 10};
+  AssignmentNode b{"b", {true, true}, {1, 1}, {0, 0}, {{}, {}}, 10, {true, true}, {false, false}};
+  AssignmentNode c{"c", {true, true}, {1, 1}, {3, 0}, {{}, {}}, 10, {true, true}, {true, false}};
+  p.nodes = {a, b, c};
+  p.edges = {{0, 1}, {0, 2}}; // a feeds b and c, both on the fpga: one transfer
+  AssignmentCost cost = evaluateAssignment(p, {0, 1, 1});
+  ASSERT_TRUE(cost.feasible) << cost.infeasibility;
+  EXPECT_EQ(cost.latencyKnownNodes, 3);
+  EXPECT_EQ(cost.latencyMissingNodes, 0);
+  EXPECT_EQ(cost.energyKnownNodes, 1);       // a
+  EXPECT_EQ(cost.energyMissingNodes, 1);     // c, predicted on the cpu but placed on the fpga; b is in neither
+  EXPECT_EQ(cost.energyMissingTransfers, 1); // a's output shipped once to the fpga
+  EXPECT_DOUBLE_EQ(cost.energyUj, 2.0);      // the lower bound the counts qualify
+}

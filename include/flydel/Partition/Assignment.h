@@ -57,6 +57,8 @@ struct AssignmentNode {
   /// Per device, per budgeted resource: usage when placed there.
   std::vector<std::vector<double>> resources;
   double outputBytes = 0;
+  /// Per device: whether latencyUs / energyUj there is a prediction (a missing one is 0 in the sums). Empty: all.
+  std::vector<bool> latencyKnown, energyKnown;
 };
 
 struct AssignmentProblem {
@@ -88,6 +90,11 @@ struct AssignmentCost {
   double latencyUs = 0;      // sequential: sum; pipelined: the period
   double energyUj = 0;
   double objective = 0;
+  /// What the sums are made of: nodes whose KPI is predicted on their device, nodes whose KPI is predicted on some
+  /// device but not theirs, and transfers over links without an energy model. With missing terms a sum is a lower
+  /// bound; with no known term it is no number at all. Nodes with a KPI predicted nowhere count in neither.
+  int latencyKnownNodes = 0, latencyMissingNodes = 0;
+  int energyKnownNodes = 0, energyMissingNodes = 0, energyMissingTransfers = 0;
   std::vector<double> resourceUse; // per budget
 };
 
