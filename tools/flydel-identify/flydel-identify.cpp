@@ -43,8 +43,9 @@ Identifies a model of one KPI column of a measurement table (CSV) by k-fold cros
 (default 10 folds, seed 1, at most 16 parameters); 'auto' picks the structure and order with the
 lowest CV MAPE penalised by 1 % per parameter. With --spec, trains every (device, op, KPI) model
 and link of a platform library. Rows whose KPI is not positive are left out (errors with --strict).
-With --predict, evaluates every model a library has for the device on each layer and prints JSON
-(values in the library's units, with the extrapolation status); NAME is an embedded platform
+With --predict, evaluates every model a library has for the device on each layer, as annotate-kpis
+does (the layer's dense/depthwise variant, the device's fixed data type, pe/simd on FPGAs only), and
+prints JSON (values in the library's units, with the extrapolation status); NAME is an embedded platform
 (tx2-c10gx). SPEC is comma-separated fields of the layer descriptor, e.g.
   op=conv2d,in_hw=56,c_in=64,c_out=64,kernel=3,stride=1,pad=1
 (fields: op, batch, in_hw, in_h, in_w, c_in, c_out, kernel, kernel_h, kernel_w, stride, stride_h,
