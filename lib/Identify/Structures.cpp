@@ -546,6 +546,13 @@ const std::vector<CandidateText> &cpuCandidateTexts() {
       // block of up to 64 channels, and sets up one batch element per kernel row and 16-channel vector.
       {"[groups>=2]*out_hw*ceil(c_out/64)", "depthwise kernel calls (output rows x 64-channel blocks)"},
       {"[groups>=2]*out_hw*kernel*ceil(c_out/16)", "depthwise batch elements (rows x kernel rows x vectors)"},
+      // Its work, counted from the kernel's blocking (oneDNN 2.6 jit_brdgmm_dw_conv, brdgmm kernel; one thread):
+      // one call per output row, a batch element per kernel tap, register tiles of up to 4 channel vectors.
+      {"[groups>=2]*out_rows", "depthwise kernel calls (one per output row)"},
+      {"[groups>=2]*out_rows*kernel_area", "depthwise batch elements set up per call (one per kernel tap)"},
+      {"dw_tile_taps", "depthwise register-tile iterations over in-bounds kernel taps"},
+      {"dw_weight_loads", "depthwise weight vectors loaded per tile iteration"},
+      {"dw_tail_taps", "depthwise tile iterations over a masked channel tail"},
   };
   return texts;
 }

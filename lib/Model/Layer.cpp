@@ -30,7 +30,8 @@ constexpr const char *kFeatureNames[kNumFeatures] = {
     "out_hw",     "in_pixels",  "out_pixels",  "kernel_area",  "macs",         "input_bytes",
     "output_bytes", "weight_bytes", "total_bytes", "arith_intensity", "reduction_size", "weight_count",
     "groups", "dilation", "pad", "pe", "simd", "out_folds", "in_folds", "valid_taps",
-    "in_rows_read", "in_beats", "reduction_bits", "line_buffer_bram18", "weight_rom_bram18"};
+    "in_rows_read", "in_beats", "reduction_bits", "line_buffer_bram18", "weight_rom_bram18", "out_rows",
+    "dw_tile_taps", "dw_weight_loads", "dw_tail_taps"};
 
 int64_t outSize(int64_t in, int64_t pad, int64_t dilation, int64_t kernel, int64_t stride) {
   if (stride <= 0)
@@ -285,11 +286,27 @@ FeatureVector computeFeatures(const Layer &layer) {
       }
     return taps;
   };
+  bool window = layer.op == OpKind::Conv2d || layer.op == OpKind::Pool2d;
+  double rowTaps =
+      window ? axisTaps(layer.in_h, layer.outH(), layer.kernel_h, layer.stride_h, layer.pad_h, layer.dilation_h) : outH;
   at(Feature::ValidTaps) =
-      layer.op == OpKind::Conv2d || layer.op == OpKind::Pool2d
-          ? axisTaps(layer.in_h, layer.outH(), layer.kernel_h, layer.stride_h, layer.pad_h, layer.dilation_h) *
-                axisTaps(layer.in_w, layer.outW(), layer.kernel_w, layer.stride_w, layer.pad_w, layer.dilation_w)
-          : outH * outW;
+      window ? rowTaps * axisTaps(layer.in_w, layer.outW(), layer.kernel_w, layer.stride_w, layer.pad_w,
+                                  layer.dilation_w)
+             : outH * outW;
+  at(Feature::OutRows) = outH;
+  if (layer.op == OpKind::Conv2d && layer.groups > 1 && layer.groups == layer.c_in) {
+    // Register tiles of the row-wise depthwise kernel: up to 4 vectors of 16 channels by as many output points as
+    // the remaining accumulators hold; the channel tail is a masked vector.
+    constexpr int64_t kLanes = 16, kMaxVectors = 4, kAccumulators = 30;
+    int64_t vectors = (layer.c_out + kLanes - 1) / kLanes;
+    int64_t tileVectors = std::min(kMaxVectors, std::max<int64_t>(vectors, 1));
+    int64_t tilePoints = std::min<int64_t>(std::max<int64_t>(layer.outW(), 1), kAccumulators / tileVectors);
+    double pointTiles = ceilDiv(layer.outW(), tilePoints);
+    double iterations = rowTaps * double(layer.kernel_w) * pointTiles;
+    at(Feature::DwTileTaps) = iterations * ceilDiv(vectors, tileVectors);
+    at(Feature::DwWeightLoads) = iterations * double(vectors);
+    at(Feature::DwTailTaps) = layer.c_out % kLanes != 0 ? iterations : 0.0;
+  }
   fpgaFeatures(layer, reduction, at(Feature::OutFolds), at(Feature::InFolds), f);
   return f;
 }

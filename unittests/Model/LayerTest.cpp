@@ -55,6 +55,27 @@ TEST(LayerTest, ValidTapsSkipThePadding) {
   EXPECT_DOUBLE_EQ(at(g, Feature::ValidTaps), at(g, Feature::OutPixels) * at(g, Feature::KernelArea));
 }
 
+TEST(LayerTest, DepthwiseTilesFollowTheRowKernelBlocking) {
+  Layer l;
+  l.in_h = l.in_w = 14, l.c_in = l.c_out = l.groups = 576, l.kernel_h = l.kernel_w = 3, l.pad_h = l.pad_w = 1;
+  // 36 vectors in tiles of 4 x 7 points: 9 x 2 tiles per row; in-bounds kernel rows over the 14 rows: 3*14 - 2.
+  FeatureVector f = computeFeatures(l);
+  double iterations = 40.0 * 3 * 2;
+  EXPECT_DOUBLE_EQ(at(f, Feature::OutRows), 14.0);
+  EXPECT_DOUBLE_EQ(at(f, Feature::DwTileTaps), iterations * 9);
+  EXPECT_DOUBLE_EQ(at(f, Feature::DwWeightLoads), iterations * 36);
+  EXPECT_DOUBLE_EQ(at(f, Feature::DwTailTaps), 0.0);
+  // 20 channels: 2 vectors (one masked), tiles of 2 x 15 points: one tile per row.
+  l.c_in = l.c_out = l.groups = 20;
+  f = computeFeatures(l);
+  EXPECT_DOUBLE_EQ(at(f, Feature::DwTileTaps), 40.0 * 3);
+  EXPECT_DOUBLE_EQ(at(f, Feature::DwWeightLoads), 40.0 * 3 * 2);
+  EXPECT_DOUBLE_EQ(at(f, Feature::DwTailTaps), 40.0 * 3);
+  // A dense layer has no depthwise work.
+  l.groups = 1;
+  EXPECT_DOUBLE_EQ(at(computeFeatures(l), Feature::DwTileTaps), 0.0);
+}
+
 TEST(LayerTest, InvalidLayersAreReported) {
   Layer l;
   l.in_h = l.in_w = 2, l.kernel_h = l.kernel_w = 3;

@@ -94,7 +94,14 @@ enum class Feature : int {
   ReductionBits,  // ceil(log2(reduction_size + 1)): accumulator growth over the products summed per output
   LineBufferBram18, // 7-series RAMB18 blocks of a line buffer of kernel_h rows, row pitch padded to powers of two
   WeightRomBram18,  // 7-series RAMB18 blocks of a weight ROM of pe * min(simd, c_in / groups) lanes
-                  // (out_pixels * kernel_area without padding): the work of kernels that skip padded taps
+  // Output rows, and the work of a row-wise depthwise kernel (0 for other layers) with 16-lane vectors and 30
+  // accumulator registers, as oneDNN's AVX-512 brdgmm_dw runs one thread: per output row, register tiles of
+  // up to 4 channel vectors x floor(30 / vectors) output points, each looping over the in-bounds kernel rows and
+  // all kernel columns (docs/methodology.md).
+  OutRows,        // out_h
+  DwTileTaps,     // tile x tap iterations: sum over output rows of in-bounds kernel rows, x kernel_w x tiles per row
+  DwWeightLoads,  // weight vectors loaded: one per channel vector of a tile per iteration
+  DwTailTaps,     // iterations over a channel tail (c % 16 != 0): masked vectors
   Count
 };
 constexpr int kNumFeatures = static_cast<int>(Feature::Count);
