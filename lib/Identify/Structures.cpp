@@ -553,6 +553,18 @@ const std::vector<CandidateText> &cpuCandidateTexts() {
       {"dw_tile_taps", "depthwise register-tile iterations over in-bounds kernel taps"},
       {"dw_weight_loads", "depthwise weight vectors loaded per tile iteration"},
       {"dw_tail_taps", "depthwise tile iterations over a masked channel tail"},
+      // oneDNN 2.6's AVX2 kernels (8-lane vectors, 16 registers; blocked layouts pad channels to 8; one thread):
+      // jit_dw runs one call per output row and group of 3 channel blocks, tiles of 4 output points, and skips
+      // padded taps; jit (dense) broadcasts an input scalar against up to 4 weight vectors; jit_1x1 likewise.
+      {"[groups>=2]*out_rows*ceil(c_out/24)", "8-lane depthwise kernel calls (rows x groups of 3 channel blocks)"},
+      {"[groups>=2]*row_taps*ceil(out_hw/4)*ceil(c_out/24)", "8-lane depthwise kernel-row iterations"},
+      {"[groups>=2]*valid_taps*ceil(c_out/8)", "8-lane depthwise FMAs of in-bounds taps (padded lanes included)"},
+      {"[groups>=2]*row_taps*kernel*ceil(out_hw/4)*ceil(c_out/8)", "8-lane depthwise weight-vector loads"},
+      {"[groups>=2]*out_pixels*ceil(c_out/8)", "8-lane depthwise output vectors"},
+      {"valid_taps*ceil(c_in/8)*ceil(c_out/8)", "8-lane blocked dense FMAs of in-bounds taps (channels padded to 8)"},
+      {"valid_taps*c_in*ceil(c_out/32)", "input broadcasts against up to 4 weight vectors"},
+      {"out_rows*ceil(c_in/8)*ceil(c_out/32)", "dense kernel calls (rows x input blocks x groups of 4 output blocks)"},
+      {"out_pixels*ceil(c_in/8)*ceil(c_out/8)", "partial sums reloaded per input block"},
   };
   return texts;
 }

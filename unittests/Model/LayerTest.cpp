@@ -62,6 +62,7 @@ TEST(LayerTest, DepthwiseTilesFollowTheRowKernelBlocking) {
   FeatureVector f = computeFeatures(l);
   double iterations = 40.0 * 3 * 2;
   EXPECT_DOUBLE_EQ(at(f, Feature::OutRows), 14.0);
+  EXPECT_DOUBLE_EQ(at(f, Feature::RowTaps), 40.0);
   EXPECT_DOUBLE_EQ(at(f, Feature::DwTileTaps), iterations * 9);
   EXPECT_DOUBLE_EQ(at(f, Feature::DwWeightLoads), iterations * 36);
   EXPECT_DOUBLE_EQ(at(f, Feature::DwTailTaps), 0.0);

@@ -99,6 +99,7 @@ enum class Feature : int {
   // up to 4 channel vectors x floor(30 / vectors) output points, each looping over the in-bounds kernel rows and
   // all kernel columns (docs/methodology.md).
   OutRows,        // out_h
+  RowTaps,        // in-bounds kernel rows summed over the output rows (the row loop of padding-skipping kernels)
   DwTileTaps,     // tile x tap iterations: sum over output rows of in-bounds kernel rows, x kernel_w x tiles per row
   DwWeightLoads,  // weight vectors loaded: one per channel vector of a tile per iteration
   DwTailTaps,     // iterations over a channel tail (c % 16 != 0): masked vectors
