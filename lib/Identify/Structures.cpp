@@ -57,19 +57,36 @@ Expected<std::vector<Model>> fitLinearPath(Structure structure, Target target, c
   // Candidate 0 goes first (the constant in the generated pools: the mean level).
   std::vector<int> order = frolsSelect(a, b, maxTerms, {0});
   std::vector<Model> path;
+  auto fit = [&](const std::vector<int> &columns) {
+    Eigen::MatrixXd ak(n, static_cast<Eigen::Index>(columns.size()));
+    for (size_t j = 0; j < columns.size(); ++j)
+      ak.col(static_cast<Eigen::Index>(j)) = a.col(columns[j]);
+    return Eigen::VectorXd(loss == FitLoss::Mape ? fitLeastAbsolute(ak, b) : solveLeastSquares(ak, b));
+  };
   for (size_t k = fullOnly ? order.size() : 1; k <= order.size(); ++k) {
-    Eigen::MatrixXd ak(n, k);
-    for (size_t j = 0; j < k; ++j)
-      ak.col(j) = a.col(order[j]);
-    Eigen::VectorXd theta = loss == FitLoss::Mape ? fitLeastAbsolute(ak, b) : solveLeastSquares(ak, b);
+    std::vector<int> columns(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(k));
+    Eigen::VectorXd theta = fit(columns);
     if (!theta.allFinite())
       break;
+    // A fixed cost per call cannot be negative: a negative constant buys a closer relative fit of the bulk at the
+    // price of negative predictions for the smallest layers. Such a prefix is refitted with the constant held at 0
+    // (a fixed basis is a hypothesis and is fitted as it stands).
+    if (target == Target::Identity && !fullOnly && k > 1) {
+      auto constant = std::find_if(columns.begin(), columns.end(),
+                                   [&](int c) { return candidates[static_cast<size_t>(c)].factors.empty(); });
+      if (constant != columns.end() && theta[constant - columns.begin()] < 0) {
+        columns.erase(constant);
+        theta = fit(columns);
+        if (!theta.allFinite())
+          break;
+      }
+    }
     Model model;
     model.structure = structure;
     model.target = target;
-    for (size_t j = 0; j < k; ++j) {
-      model.terms.push_back(candidates[order[j]]);
-      model.params.push_back(theta[j]);
+    for (size_t j = 0; j < columns.size(); ++j) {
+      model.terms.push_back(candidates[static_cast<size_t>(columns[j])]);
+      model.params.push_back(theta[static_cast<Eigen::Index>(j)]);
     }
     path.push_back(std::move(model));
   }
