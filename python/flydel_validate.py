@@ -4,17 +4,18 @@
   flydel_validate.py merge-plans MODEL.layers.csv... -o PLAN.csv
       One plan of the distinct layers of several models (flydel-measure extract outputs; a layer two models share
       is measured once).
-  flydel_validate.py combine RUN_A.csv RUN_B.csv -o TABLE.csv
-      One measurement table from two runs of the same plan: per layer the run with the lower median latency (other
-      jobs on a shared machine only ever add time), with both runs' provenance lines, and a column
-      `retest_pct` = 100 * (higher - lower) / lower. Rows measured in only one run are kept as they are.
+  flydel_validate.py combine RUN_A.csv RUN_B.csv [RUN_C.csv...] -o TABLE.csv
+      One measurement table from two or more runs of the same plan: per layer the run with the lowest median
+      latency (other jobs on a shared machine only ever add time), with every run's provenance lines, and a column
+      `retest_pct` = 100 * (highest - lowest) / lowest. Rows measured in only one run are kept as they are.
       --realistic leaves out convolutions no CNN has (1x1 depthwise layers, kernels larger than the input), which
       an independent draw of kernel, input size and groups produces.
   flydel_validate.py validate --library LIB.json --identify flydel-identify --validation-dir DIR --out OUT
-      For each device of LIB (one per backend), reads DIR/<device>-conv2d-a.csv and -b.csv (the same layers measured
-      twice), predicts every layer with `flydel-identify --predict`, and writes OUT/summary.json, OUT/summary.md and
-      OUT/<device>-layers.csv: per-layer MAPE and share within +-10 % against the lower median of the two runs
-      (the estimator the training tables use), the noise floor (run b against run a, the same figures), and for each model (DIR/<model>.layers.csv) the error of the summed
+      For each device of LIB (one per backend), reads DIR/<device>-conv2d-a.csv, -b.csv and any further runs -c.csv,
+      -d.csv ... (the same layers measured again), predicts every layer with `flydel-identify --predict`, and writes
+      OUT/summary.json, OUT/summary.md and OUT/<device>-layers.csv: per-layer MAPE and share within +-10 % against
+      the lowest median of the runs (the estimator the training tables use), the noise floor (run b against run a,
+      the same figures), and for each model (DIR/<model>.layers.csv) the error of the summed
       predictions against the summed measurements of its layers, each weighted by how often the model uses it.
 
 Standard library only (plus the flydel-identify binary). Comment lines ('#') of the CSVs are provenance.
@@ -79,9 +80,9 @@ def unrealistic(row):
 
 
 def combine(args):
-    comments_a, rows_a = read_csv(args.run_a)
-    comments_b, rows_b = read_csv(args.run_b)
-    by_key = {key(r): r for r in rows_b if r.get("latency_ms")}
+    runs = [read_csv(path) for path in args.runs]
+    comments_a, rows_a = runs[0]
+    others = [{key(r): r for r in rows if r.get("latency_ms")} for _, rows in runs[1:]]
     header = list(rows_a[0].keys()) if rows_a else LAYER_COLUMNS + ["latency_ms"]
     if "retest_pct" not in header:
         header.append("retest_pct")
@@ -92,23 +93,21 @@ def combine(args):
         if args.realistic and unrealistic(r):
             dropped += 1
             continue
-        other = by_key.get(key(r))
-        best = dict(r)
-        if other:
-            a, b = float(r["latency_ms"]), float(other["latency_ms"])
-            best = dict(other) if b < a else dict(r)
-            best["retest_pct"] = "%.3g" % (100.0 * (max(a, b) - min(a, b)) / min(a, b))
+        measured = [r] + [o[key(r)] for o in others if key(r) in o]
+        best = dict(min(measured, key=lambda m: float(m["latency_ms"])))
+        if len(measured) > 1:
+            values = [float(m["latency_ms"]) for m in measured]
+            best["retest_pct"] = "%.3g" % (100.0 * (max(values) - min(values)) / min(values))
         out.append(best)
     tmp = args.o + ".tmp"
     with open(tmp, "w") as f:
-        f.write("# combined by flydel_validate.py: per layer the lower median of two runs (%s, %s)%s\n" % (
-            os.path.basename(args.run_a), os.path.basename(args.run_b),
+        f.write("# combined by flydel_validate.py: per layer the lowest median of %d runs (%s)%s\n" % (
+            len(args.runs), ", ".join(os.path.basename(p) for p in args.runs),
             "; %d unrealistic layers left out (1x1 depthwise, kernel larger than the input)" % dropped
             if args.realistic else ""))
-        for c in comments_a:
-            f.write(c.replace("# ", "# run a: ", 1) + "\n")
-        for c in comments_b:
-            f.write(c.replace("# ", "# run b: ", 1) + "\n")
+        for index, (comments, _) in enumerate(runs):
+            for c in comments:
+                f.write(c.replace("# ", "# run %s: " % "abcdefghijklmnopqrstuvwxyz"[index], 1) + "\n")
         f.write(",".join(header) + "\n")
         for r in out:
             f.write(",".join(r.get(c) or "" for c in header) + "\n")
@@ -163,9 +162,19 @@ def validate(args):
         if os.path.exists(run_b):
             comments += read_csv(run_b)[0]
             retest = {key(r): float(r["latency_ms"]) for r in read_csv(run_b)[1] if r.get("latency_ms")}
-        # The layer's latency is the lower median of the two runs (as in the training tables: other jobs on the
-        # machine only ever add time); the noise floor compares the two runs.
-        measured = {k: min(v, retest.get(k, v)) for k, v in first.items()}
+        # Further runs (c, d, ...) on a machine whose speed drifts for minutes at a time.
+        later = []
+        for letter in "cdefgh":
+            path = os.path.join(args.validation_dir, "%s-conv2d-%s.csv" % (device, letter))
+            if not os.path.exists(path):
+                break
+            comments += read_csv(path)[0]
+            later.append({key(r): float(r["latency_ms"]) for r in read_csv(path)[1] if r.get("latency_ms")})
+        # The layer's latency is the lowest median of the runs (as in the training tables: other jobs on the
+        # machine only ever add time); the noise floor compares runs a and b.
+        runs_of = {k: [v] + ([retest[k]] if k in retest else []) + [run[k] for run in later if k in run]
+                   for k, v in first.items()}
+        measured = {k: min(v) for k, v in runs_of.items()}
         keys = [k for k in measured if not only or k in only]
         preds = dict(zip(keys, predict(args.identify, args.library, device, keys)))
         layer_pairs = [(preds[k][0], measured[k]) for k in keys if preds[k][0] is not None]
@@ -178,10 +187,11 @@ def validate(args):
                  "load_average": [c for c in comments if "load average" in c], "networks": {}}
         with open(os.path.join(args.out, "%s-layers.csv" % device), "w") as f:
             f.write("# %s: latency of the distinct conv2d layers of the validation models, ms\n" % device)
-            f.write("# measured_ms: the lower median of runs a and b; retest_ms: the other run\n")
+            f.write("# measured_ms: the lowest median of the runs (%s); retest_ms: the highest\n" %
+                    ", ".join("abcdefgh"[:2 + len(later)] if retest else "a"))
             f.write(",".join(LAYER_COLUMNS + ["measured_ms", "retest_ms", "predicted_ms", "extrapolated"]) + "\n")
             for k in keys:
-                f.write(",".join(list(k) + ["%.6g" % measured[k], "%.6g" % max(first[k], retest[k]) if k in retest else "",
+                f.write(",".join(list(k) + ["%.6g" % measured[k], "%.6g" % max(runs_of[k]) if len(runs_of[k]) > 1 else "",
                                             "%.6g" % preds[k][0] if preds[k][0] is not None else "",
                                             "1" if preds[k][1] else "0"]) + "\n")
         for path in models:
@@ -229,9 +239,8 @@ def markdown(summary):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
-    c = sub.add_parser("combine", help="one table from two runs: per layer the lower median")
-    c.add_argument("run_a")
-    c.add_argument("run_b")
+    c = sub.add_parser("combine", help="one table from two or more runs: per layer the lowest median")
+    c.add_argument("runs", nargs="+", metavar="RUN.csv")
     c.add_argument("-o", required=True)
     c.add_argument("--realistic", action="store_true",
                    help="leave out convolutions no CNN has (1x1 depthwise, kernel larger than the input)")
@@ -245,6 +254,8 @@ def main():
     v.add_argument("--out", required=True)
     v.add_argument("--only-models", default="", help="comma-separated model names: validate on their layers only")
     args = parser.parse_args()
+    if args.command == "combine" and len(args.runs) < 2:
+        parser.error("combine: needs two or more runs")
     {"merge-plans": merge_plans, "combine": combine, "validate": validate}[args.command](args)
 
 
