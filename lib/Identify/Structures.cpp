@@ -557,7 +557,8 @@ const std::vector<CandidateText> &cpuCandidateTexts() {
       {"[groups>=2]*c_out", "depthwise per channel"},
       // oneDNN's direct kernels skip the kernel taps that fall into the padding (cpu-mlir computes them on a
       // padded copy): on small padded maps (3x3 input, 5x5 kernel) most taps are skipped.
-      {"valid_taps*reduction_size*ceil(c_out/16)", "vector FMAs of in-bounds taps"},
+      {"valid_taps*c_in*ceil(c_out/16)", "dense 16-lane FMAs of in-bounds taps (per tap, input channel, vector)"},
+      {"valid_taps*c_in*ceil(c_out/64)", "input broadcasts against up to 4 16-lane filter vectors"},
       {"[groups>=2]*valid_taps*ceil(c_out/16)", "depthwise vector FMAs of in-bounds taps"},
       // oneDNN's brdgmm depthwise kernel (seen with ONEDNN_VERBOSE) runs one batch-reduce call per output row and
       // block of up to 64 channels, and sets up one batch element per kernel row and 16-channel vector.
