@@ -28,6 +28,7 @@ import os
 import subprocess
 import sys
 
+RUN_LETTERS = "abcdefghijklmnopqrstuvwxyz"  # runs of one plan: <name>-a.csv, -b.csv, ...
 LAYER_COLUMNS = ["op", "batch", "in_h", "in_w", "c_in", "c_out", "kernel_h", "kernel_w", "stride_h", "stride_w",
                  "pad_h", "pad_w", "dilation", "groups", "dtype"]
 
@@ -107,7 +108,7 @@ def combine(args):
             if args.realistic else ""))
         for index, (comments, _) in enumerate(runs):
             for c in comments:
-                f.write(c.replace("# ", "# run %s: " % "abcdefghijklmnopqrstuvwxyz"[index], 1) + "\n")
+                f.write(c.replace("# ", "# run %s: " % RUN_LETTERS[index], 1) + "\n")
         f.write(",".join(header) + "\n")
         for r in out:
             f.write(",".join(r.get(c) or "" for c in header) + "\n")
@@ -152,28 +153,23 @@ def validate(args):
     summary = {"library": args.library, "devices": {}}
     for device in devices:
         run_a = os.path.join(args.validation_dir, "%s-conv2d-a.csv" % device)
-        run_b = os.path.join(args.validation_dir, "%s-conv2d-b.csv" % device)
         if not os.path.exists(run_a):
             print("flydel_validate.py: %s: no validation measurements (%s), skipped" % (device, run_a), file=sys.stderr)
             continue
-        comments, rows_a = read_csv(run_a)
-        first = {key(r): float(r["latency_ms"]) for r in rows_a if r.get("latency_ms")}
-        retest = {}
-        if os.path.exists(run_b):
-            comments += read_csv(run_b)[0]
-            retest = {key(r): float(r["latency_ms"]) for r in read_csv(run_b)[1] if r.get("latency_ms")}
-        # Further runs (c, d, ...) on a machine whose speed drifts for minutes at a time.
-        later = []
-        for letter in "cdefgh":
+        # Runs a, b, c, ... of the same layers (further runs on a machine whose speed drifts for minutes at a time).
+        comments, runs = [], []
+        for letter in RUN_LETTERS:
             path = os.path.join(args.validation_dir, "%s-conv2d-%s.csv" % (device, letter))
             if not os.path.exists(path):
                 break
-            comments += read_csv(path)[0]
-            later.append({key(r): float(r["latency_ms"]) for r in read_csv(path)[1] if r.get("latency_ms")})
+            run_comments, rows = read_csv(path)
+            comments += run_comments
+            runs.append({key(r): float(r["latency_ms"]) for r in rows if r.get("latency_ms")})
+        first = runs[0]
+        retest = runs[1] if len(runs) > 1 else {}
         # The layer's latency is the lowest median of the runs (as in the training tables: other jobs on the
         # machine only ever add time); the noise floor compares runs a and b.
-        runs_of = {k: [v] + ([retest[k]] if k in retest else []) + [run[k] for run in later if k in run]
-                   for k, v in first.items()}
+        runs_of = {k: [run[k] for run in runs if k in run] for k in first}
         measured = {k: min(v) for k, v in runs_of.items()}
         keys = [k for k in measured if not only or k in only]
         preds = dict(zip(keys, predict(args.identify, args.library, device, keys)))
@@ -188,7 +184,7 @@ def validate(args):
         with open(os.path.join(args.out, "%s-layers.csv" % device), "w") as f:
             f.write("# %s: latency of the distinct conv2d layers of the validation models, ms\n" % device)
             f.write("# measured_ms: the lowest median of the runs (%s); retest_ms: the highest\n" %
-                    ", ".join("abcdefgh"[:2 + len(later)] if retest else "a"))
+                    ", ".join(RUN_LETTERS[:len(runs)]))
             f.write(",".join(LAYER_COLUMNS + ["measured_ms", "retest_ms", "predicted_ms", "extrapolated"]) + "\n")
             for k in keys:
                 f.write(",".join(list(k) + ["%.6g" % measured[k], "%.6g" % max(runs_of[k]) if len(runs_of[k]) > 1 else "",
@@ -254,8 +250,8 @@ def main():
     v.add_argument("--out", required=True)
     v.add_argument("--only-models", default="", help="comma-separated model names: validate on their layers only")
     args = parser.parse_args()
-    if args.command == "combine" and len(args.runs) < 2:
-        parser.error("combine: needs two or more runs")
+    if args.command == "combine" and not 2 <= len(args.runs) <= len(RUN_LETTERS):
+        parser.error("combine: needs two or more runs (at most %d)" % len(RUN_LETTERS))
     {"merge-plans": merge_plans, "combine": combine, "validate": validate}[args.command](args)
 
 

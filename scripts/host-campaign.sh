@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # The closed loop on this machine (docs/measurement.md): measure an excitation of every op kind on the cpu-mlir and
 # cpu-onednn backends, identify a `host` platform library from it, and validate the library on the distinct layers
-# of the real models in ../shared/models/onnx measured on the same backends (measured twice, for the noise floor).
+# of the real models in ../shared/models/onnx measured on the same backends (measured in two or more runs, for the noise floor).
 #
 #   scripts/host-campaign.sh [OUT_DIR]        default: platforms/host-<cpu vendor>, e.g. platforms/host-intel, platforms/host-amd
 #
 # Environment: BUILD (default build), MODELS (default ../shared/models/onnx), N_CONV (300), N_DW (150), N_OTHER (60),
 # N_SMALL (60), REPS (runs, default "a b"), QUICK=1 (a few layers per op kind, for a smoke test), STEPS (default "measure identify validate": a subset runs
-# only those steps). About 13-14 minutes on 2 cores at the defaults (the sum of its parts' measured times). Everything is resumable: re-running skips
+# only those steps). About 13-14 minutes on 2 cores at the defaults on host-intel, 18 on the AMD VM of host-amd (measured). Everything is resumable: re-running skips
 # layers already measured. Needs ./scripts/setup.sh and a built tree.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -93,17 +93,21 @@ PYEOF
 fi
 
 # 3. Measurements. cpu-onednn runs on one thread like the cpu-mlir code, so both see the same share of a busy
-#    2-core machine. Every conv2d and pool2d excitation layer and every validation layer is measured twice (runs a
-#    and b, minutes apart): other jobs on the machine only ever add time, so the lower of the two medians is the
+#    2-core machine. Every conv2d and pool2d excitation layer and every validation layer is measured in each run of
+#    REPS (a, b[, c], minutes apart): other jobs on the machine only ever add time, so the lowest median is the
 #    layer's latency (python/flydel_validate.py combine), and b against a is the test-retest noise floor.
+# The designs measured in every run; cpu-onednn also the channel-aligned ones.
+repeated_designs() {
+  echo conv2d depthwise smallmap pool2d
+  [ "$1" = cpu-onednn ] && echo conv2d-aligned depthwise-aligned
+  return 0
+}
 M="$BIN/flydel-measure --min-time 0.1 --warmup 0.02 --min-samples 5 --max-samples 100"
 V="$BIN/flydel-measure --min-time 0.05 --warmup 0.01 --min-samples 3 --max-samples 50"
 if has measure; then
   for rep in $REPS; do
     for backend in cpu-mlir cpu-onednn; do
-      ops="conv2d depthwise smallmap pool2d"
-      [ $backend = cpu-onednn ] && ops="$ops conv2d-aligned depthwise-aligned"
-      for op in $ops; do
+      for op in $(repeated_designs $backend); do
         log "$backend: excitation $op ($rep); $(uptime | sed 's/.*load/load/')"
         $M --backend $backend --plan "$OUT/plans/$op.csv" -o "$OUT/excitation/$backend-$op-$rep.csv"
       done
@@ -112,9 +116,7 @@ if has measure; then
     done
   done
   for backend in cpu-mlir cpu-onednn; do
-    ops="conv2d depthwise smallmap pool2d"
-    [ $backend = cpu-onednn ] && ops="$ops conv2d-aligned depthwise-aligned"
-    for op in $ops; do
+    for op in $(repeated_designs $backend); do
       # shellcheck disable=SC2046
       $PY "$ROOT/python/flydel_validate.py" combine --realistic \
         $(for rep in $REPS; do echo "$OUT/excitation/$backend-$op-$rep.csv"; done) -o "$OUT/excitation/$backend-$op.csv"

@@ -288,14 +288,14 @@ FeatureVector computeFeatures(const Layer &layer) {
   };
   bool window = layer.op == OpKind::Conv2d || layer.op == OpKind::Pool2d;
   double rowTaps =
-      window ? axisTaps(layer.in_h, layer.outH(), layer.kernel_h, layer.stride_h, layer.pad_h, layer.dilation_h) : outH;
+      window ? axisTaps(layer.in_h, layer.outH(), layer.kernel_h, layer.stride_h, layer.pad_h, layer.dilation_h) : 0.0;
   at(Feature::ValidTaps) =
       window ? rowTaps * axisTaps(layer.in_w, layer.outW(), layer.kernel_w, layer.stride_w, layer.pad_w,
                                   layer.dilation_w)
              : outH * outW;
   at(Feature::OutRows) = outH;
-  at(Feature::RowTaps) = window ? rowTaps : 0.0;
-  if (layer.op == OpKind::Conv2d && layer.groups > 1 && layer.groups == layer.c_in) {
+  at(Feature::RowTaps) = rowTaps;
+  if (layer.isDepthwise()) {
     // Register tiles of the row-wise depthwise kernel: up to 4 vectors of 16 channels by as many output points as
     // the remaining accumulators hold; the channel tail is a masked vector.
     constexpr int64_t kLanes = 16, kMaxVectors = 4, kAccumulators = 30;

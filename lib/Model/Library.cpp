@@ -536,7 +536,7 @@ bool variantMatches(ModelVariant variant, const Layer &layer) noexcept {
   case ModelVariant::Dense:
     return layer.op == OpKind::Conv2d && layer.groups == 1;
   case ModelVariant::Depthwise:
-    return layer.op == OpKind::Conv2d && layer.groups > 1 && layer.groups == layer.c_in;
+    return layer.isDepthwise();
   }
   return false;
 }

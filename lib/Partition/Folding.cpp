@@ -16,7 +16,7 @@ namespace flydel {
 bool isChannelWise(const Layer &layer) {
   switch (layer.op) {
   case OpKind::Conv2d:
-    return layer.groups > 1 && layer.groups == layer.c_in;
+    return layer.isDepthwise();
   case OpKind::Pool2d:
   case OpKind::Elementwise:
     return true;

@@ -49,6 +49,8 @@ struct Layer {
 
   int64_t outH() const;
   int64_t outW() const;
+  /// A convolution with one filter per input channel (groups == c_in > 1).
+  bool isDepthwise() const { return op == OpKind::Conv2d && groups > 1 && groups == c_in; }
   /// Multiply-accumulates (Conv2d, MatMul) or element operations (Pool2d, Elementwise).
   double macs() const;
   double inputBytes() const;
