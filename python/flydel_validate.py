@@ -1,9 +1,9 @@
 #!/usr/bin/python3
 """Validation of a measured platform library on real-model layers (used by scripts/host-campaign.sh).
 
-  flydel_validate.py merge-plans MODEL.layers.csv... -o PLAN.csv
+  flydel_validate.py merge-plans MODEL.layers.csv... [--op OP] -o PLAN.csv
       One plan of the distinct layers of several models (flydel-measure extract outputs; a layer two models share
-      is measured once).
+      is measured once), of one op kind with --op.
   flydel_validate.py combine RUN_A.csv RUN_B.csv [RUN_C.csv...] -o TABLE.csv
       One measurement table from two or more runs of the same plan: per layer the run with the lowest median
       latency (other jobs on a shared machine only ever add time), with every run's provenance lines, and a column
@@ -11,12 +11,13 @@
       --realistic leaves out convolutions no CNN has (1x1 depthwise layers, kernels larger than the input), which
       an independent draw of kernel, input size and groups produces.
   flydel_validate.py validate --library LIB.json --identify flydel-identify --validation-dir DIR --out OUT
-      For each device of LIB (one per backend), reads DIR/<device>-conv2d-a.csv, -b.csv and any further runs -c.csv,
-      -d.csv ... (the same layers measured again), predicts every layer with `flydel-identify --predict`, and writes
-      OUT/summary.json, OUT/summary.md and OUT/<device>-layers.csv: per-layer MAPE and share within +-10 % against
-      the lowest median of the runs (the estimator the training tables use), the noise floor (run b against run a,
-      the same figures), and for each model (DIR/<model>.layers.csv) the error of the summed
-      predictions against the summed measurements of its layers, each weighted by how often the model uses it.
+      For each device of LIB (one per backend) and each op kind, reads DIR/<device>-<op>-a.csv, -b.csv and any
+      further runs -c.csv, -d.csv ... (the same layers measured again; op kinds without a run a are skipped),
+      predicts every layer with `flydel-identify --predict`, and writes OUT/summary.json, OUT/summary.md and
+      OUT/<device>-layers.csv: per op kind, per-layer MAPE and share within +-10 % against the lowest median of the
+      runs (the estimator the training tables use) and the noise floor (run b against run a, the same figures);
+      and for each model (DIR/<model>.layers.csv) the error of the summed predictions against the summed
+      measurements of its layers of the measured op kinds, each weighted by how often the model uses it.
 
 Standard library only (plus the flydel-identify binary). Comment lines ('#') of the CSVs are provenance.
 """
@@ -29,6 +30,7 @@ import subprocess
 import sys
 
 RUN_LETTERS = "abcdefghijklmnopqrstuvwxyz"  # runs of one plan: <name>-a.csv, -b.csv, ...
+OPS = ["conv2d", "pool2d", "matmul", "elementwise", "data_movement"]
 LAYER_COLUMNS = ["op", "batch", "in_h", "in_w", "c_in", "c_out", "kernel_h", "kernel_w", "stride_h", "stride_w",
                  "pad_h", "pad_w", "dilation", "groups", "dtype"]
 
@@ -57,12 +59,14 @@ def merge_plans(args):
     seen, order = set(), []
     for path in args.inputs:
         for row in read_csv(path)[1]:
+            if args.op and row["op"] != args.op:
+                continue
             if key(row) not in seen:
                 seen.add(key(row))
                 order.append(key(row))
     tmp = args.o + ".tmp"
     with open(tmp, "w") as f:
-        f.write("# distinct layers of %d models: %s\n" % (len(args.inputs), ", ".join(
+        f.write("# distinct %slayers of %d models: %s\n" % (args.op + " " if args.op else "", len(args.inputs), ", ".join(
             os.path.basename(p).replace(".layers.csv", "") for p in args.inputs)))
         f.write(",".join(LAYER_COLUMNS + ["latency_ms", "energy_j"]) + "\n")
         for k in order:
@@ -152,39 +156,53 @@ def validate(args):
     os.makedirs(args.out, exist_ok=True)
     summary = {"library": args.library, "devices": {}}
     for device in devices:
-        run_a = os.path.join(args.validation_dir, "%s-conv2d-a.csv" % device)
-        if not os.path.exists(run_a):
-            print("flydel_validate.py: %s: no validation measurements (%s), skipped" % (device, run_a), file=sys.stderr)
+        # Runs a, b, c, ... of the same layers, per op kind (further runs on a machine whose speed drifts).
+        comments, runs_of, first_of, retest_of, ops, most_runs = [], {}, {}, {}, [], 0
+        for op in OPS:
+            if not os.path.exists(os.path.join(args.validation_dir, "%s-%s-a.csv" % (device, op))):
+                continue
+            ops.append(op)
+            runs = []
+            for letter in RUN_LETTERS:
+                path = os.path.join(args.validation_dir, "%s-%s-%s.csv" % (device, op, letter))
+                if not os.path.exists(path):
+                    break
+                run_comments, rows = read_csv(path)
+                comments += run_comments
+                runs.append({key(r): float(r["latency_ms"]) for r in rows if r.get("latency_ms")})
+            most_runs = max(most_runs, len(runs))
+            first_of.update(runs[0])
+            if len(runs) > 1:
+                retest_of.update(runs[1])
+            runs_of.update({k: [run[k] for run in runs if k in run] for k in runs[0]})
+        if not ops:
+            print("flydel_validate.py: %s: no validation measurements (%s-<op>-a.csv in %s), skipped" %
+                  (device, device, args.validation_dir), file=sys.stderr)
             continue
-        # Runs a, b, c, ... of the same layers (further runs on a machine whose speed drifts for minutes at a time).
-        comments, runs = [], []
-        for letter in RUN_LETTERS:
-            path = os.path.join(args.validation_dir, "%s-conv2d-%s.csv" % (device, letter))
-            if not os.path.exists(path):
-                break
-            run_comments, rows = read_csv(path)
-            comments += run_comments
-            runs.append({key(r): float(r["latency_ms"]) for r in rows if r.get("latency_ms")})
-        first = runs[0]
-        retest = runs[1] if len(runs) > 1 else {}
         # The layer's latency is the lowest median of the runs (as in the training tables: other jobs on the
         # machine only ever add time); the noise floor compares runs a and b.
-        runs_of = {k: [run[k] for run in runs if k in run] for k in first}
         measured = {k: min(v) for k, v in runs_of.items()}
         keys = [k for k in measured if not only or k in only]
         preds = dict(zip(keys, predict(args.identify, args.library, device, keys)))
-        layer_pairs = [(preds[k][0], measured[k]) for k in keys if preds[k][0] is not None]
-        noise_pairs = [(retest[k], first[k]) for k in keys if k in retest]
         # One entry per model: "conv2d", or "conv2d/dense" and "conv2d/depthwise" when the library splits variants.
         cv = {m["op"] + ("/" + m["variant"] if m.get("variant") else ""): m["cv"]
               for m in library["models"] if m["device"] == device and m["kpi"] == "latency_ms"}
-        entry = {"training_cv": cv, "layers": figures(layer_pairs), "noise_floor": figures(noise_pairs),
-                 "extrapolated_layers": sum(1 for k in keys if preds[k][1]),
+        by_op = {}
+        for op in ops:
+            op_keys = [k for k in keys if k[0] == op]
+            by_op[op] = {"layers": figures([(preds[k][0], measured[k]) for k in op_keys if preds[k][0] is not None]),
+                         "noise_floor": figures([(retest_of[k], first_of[k]) for k in op_keys if k in retest_of]),
+                         "extrapolated_layers": sum(1 for k in op_keys if preds[k][1]),
+                         "unpredicted_layers": sum(1 for k in op_keys if preds[k][0] is None)}
+        # The headline figures are conv2d's (most of a CNN's time), as before other op kinds were validated.
+        head = by_op.get("conv2d", {"layers": {"n": 0}, "noise_floor": {"n": 0}, "extrapolated_layers": 0})
+        entry = {"training_cv": cv, "layers": head["layers"], "noise_floor": head["noise_floor"],
+                 "extrapolated_layers": head["extrapolated_layers"], "by_op": by_op, "validated_ops": ops,
                  "load_average": [c for c in comments if "load average" in c], "networks": {}}
         with open(os.path.join(args.out, "%s-layers.csv" % device), "w") as f:
-            f.write("# %s: latency of the distinct conv2d layers of the validation models, ms\n" % device)
+            f.write("# %s: latency of the distinct %s layers of the validation models, ms\n" % (device, ", ".join(ops)))
             f.write("# measured_ms: the lowest median of the runs (%s); retest_ms: the highest\n" %
-                    ", ".join(RUN_LETTERS[:len(runs)]))
+                    ", ".join(RUN_LETTERS[:most_runs]))
             f.write(",".join(LAYER_COLUMNS + ["measured_ms", "retest_ms", "predicted_ms", "extrapolated"]) + "\n")
             for k in keys:
                 f.write(",".join(list(k) + ["%.6g" % measured[k], "%.6g" % max(runs_of[k]) if len(runs_of[k]) > 1 else "",
@@ -192,13 +210,14 @@ def validate(args):
                                             "1" if preds[k][1] else "0"]) + "\n")
         for path in models:
             name = os.path.basename(path).replace(".layers.csv", "")
-            rows = read_csv(path)[1]
-            if not all(key(r) in measured and preds[key(r)][0] is not None for r in rows):
+            rows = [r for r in read_csv(path)[1] if r["op"] in ops]
+            if not rows or not all(key(r) in measured and preds.get(key(r), (None,))[0] is not None for r in rows):
                 continue
             count = lambda r: float(r.get("count") or 1)
             meas = sum(count(r) * measured[key(r)] for r in rows)
             pred = sum(count(r) * preds[key(r)][0] for r in rows)
-            entry["networks"][name] = {"layers": len(rows), "measured_ms": meas, "predicted_ms": pred,
+            entry["networks"][name] = {"layers": len(rows), "ops": sorted({r["op"] for r in rows}, key=OPS.index),
+                                       "measured_ms": meas, "predicted_ms": pred,
                                        "error_pct": (pred - meas) / meas * 100,
                                        "per_layer": figures([(preds[key(r)][0], measured[key(r)]) for r in
                                                              {key(r): r for r in rows}.values()])}
@@ -223,6 +242,17 @@ def markdown(summary):
         out.append("| %s | %s | %d | %.1f | %.0f %% | %s | %s | %s |" % (
             device, cv, L.get("n", 0), L.get("mape", float("nan")), L.get("within_10pct", float("nan")),
             "%.1f" % N["mape"] if N.get("n") else "n/a", "%.0f %%" % N["within_10pct"] if N.get("n") else "n/a", nets))
+    if any(len(e.get("by_op", {})) > 1 for e in summary["devices"].values()):
+        out.append("")
+        out.append("| backend | op | layers | per-layer MAPE (%) | within ±10 % | noise floor MAPE (%) | extrapolated |")
+        out.append("|---|---|---|---|---|---|---|")
+        for device, e in summary["devices"].items():
+            for op, f in e["by_op"].items():
+                L, N = f["layers"], f["noise_floor"]
+                out.append("| %s | %s | %d | %s | %s | %s | %d |" % (
+                    device, op, L.get("n", 0), "%.1f" % L["mape"] if L.get("n") else "n/a",
+                    "%.0f %%" % L["within_10pct"] if L.get("n") else "n/a",
+                    "%.1f" % N["mape"] if N.get("n") else "n/a", f["extrapolated_layers"]))
     out.append("")
     out.append("| backend | op | CV MAPE (%) | CV within ±10 % | rows |")
     out.append("|---|---|---|---|---|")
@@ -242,6 +272,7 @@ def main():
                    help="leave out convolutions no CNN has (1x1 depthwise, kernel larger than the input)")
     m = sub.add_parser("merge-plans", help="one plan of the distinct layers of several models")
     m.add_argument("inputs", nargs="+")
+    m.add_argument("--op", default="", choices=[""] + OPS, help="only layers of this op kind")
     m.add_argument("-o", required=True)
     v = sub.add_parser("validate", help="predicted against measured, per layer and per network")
     v.add_argument("--library", required=True)

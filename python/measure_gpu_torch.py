@@ -28,7 +28,9 @@ import time
 
 LAYER_COLUMNS = ["op", "batch", "in_h", "in_w", "c_in", "c_out", "kernel_h", "kernel_w", "stride_h", "stride_w",
                  "pad_h", "pad_w", "dilation", "groups", "dtype"]
-RESULT_COLUMNS = ["latency_ms", "latency_iqr_pct", "latency_mad_pct", "samples", "outliers", "energy_j"]
+# The schema of flydel-measure's output; this script makes one pass (passes 1, no retest median).
+RESULT_COLUMNS = ["latency_ms", "latency_iqr_pct", "latency_mad_pct", "samples", "outliers", "energy_j", "passes",
+                  "latency_retest_ms"]
 DEFAULTS = {"batch": 1, "kernel_h": 1, "kernel_w": 1, "stride_h": 1, "stride_w": 1, "pad_h": 0, "pad_w": 0,
             "dilation": 1, "groups": 1, "dtype": "f32", "op": "conv2d"}
 OPS = ("conv2d", "pool2d", "matmul", "elementwise", "data_movement")
@@ -247,7 +249,7 @@ def main():
             joules, seconds = read_energy() - e0, time.perf_counter() - t0
             energy = "%.6g" % max((joules - idle_w * seconds) / calls, 0.0) if joules > 0 else ""
         out_rows[i] = ",".join([rows[i][c] for c in keep] + ["%.6g" % med, "%.4g" % iqr, "%.4g" % mad,
-                                                             str(samples), str(outliers), energy])
+                                                             str(samples), str(outliers), energy, "1", ""])
         tmp = args.o + ".tmp"
         with open(tmp, "w") as f:
             f.write("\n".join(comments + [",".join(out_header)] + [x for x in out_rows if x]) + "\n")

@@ -22,10 +22,10 @@ N_CONV=${N_CONV:-300}
 N_DW=${N_DW:-150}
 N_OTHER=${N_OTHER:-60}
 N_SMALL=${N_SMALL:-60}
-# Runs of every conv2d and pool2d excitation and of the validation layers, minutes apart; each layer's latency is
-# the lowest median of them. On a VM whose speed drifts for minutes at a time (noisy neighbours), a third run
-# (REPS="a b c") lowers the noise, at about a third more time.
+# Step 3 says how PASSES, AGREE and REPS fight a machine whose speed drifts.
 REPS=${REPS:-a b}
+PASSES=${PASSES:-3}
+AGREE=${AGREE:-5}
 if [ "${QUICK:-0}" = 1 ]; then N_CONV=24; N_DW=12; N_OTHER=20; N_SMALL=8; fi
 mkdir -p "$OUT"/plans "$OUT"/excitation "$OUT"/validation
 log() { echo "[host-campaign $(date +%H:%M:%S)] $*" >&2; }
@@ -38,32 +38,34 @@ log() { echo "[host-campaign $(date +%H:%M:%S)] $*" >&2; }
 P="$BIN/flydel-measure plan --design lhs --seed 1"
 $BIN/flydel-measure plan --design lhs --seed 7 --op conv2d --n "$N_CONV" --in-hw 3:230 --c-in 1:1024 --c-out 2:1280 \
    --kernel 1,1,3,3,3,5,7,11 --stride 1,2 --depthwise 0.35 --valid 0.4 --max-macs 1e9 --min-macs 1e3 \
-   --max-bytes 6.4e7 -o "$OUT/plans/conv2d.csv"
+   --realistic --max-bytes 6.4e7 -o "$OUT/plans/conv2d.csv"
 # A depthwise-only excitation (depthwise layers are a third of a mobile CNN's and run their own kernels), and for
 # cpu-onednn a second dense and depthwise design whose channel counts are multiples of 8 as in real CNNs: oneDNN
 # runs whole 16-lane vectors, and a design of arbitrary counts alone over-predicts real layers by 10-20 %.
 $BIN/flydel-measure plan --design lhs --seed 21 --op conv2d --n "$N_DW" --in-hw 3:230 --c-in 8:1024 --c-out 8:1024 \
    --kernel 3,3,3,5,5,7 --stride 1,2 --depthwise 1 --valid 0.3 --max-macs 1e9 --min-macs 1e3 --max-bytes 6.4e7 \
-   -o "$OUT/plans/depthwise.csv"
+   --realistic -o "$OUT/plans/depthwise.csv"
 $BIN/flydel-measure plan --design lhs --seed 31 --op conv2d --n "$N_CONV" --in-hw 3:230 --c-in 1:1024 --c-out 2:1280 \
    --kernel 1,1,3,3,3,5,7,11 --stride 1,2 --valid 0.4 --channel-multiple 8 --max-macs 1e9 --min-macs 1e3 \
-   --max-bytes 6.4e7 -o "$OUT/plans/conv2d-aligned.csv"
+   --realistic --max-bytes 6.4e7 -o "$OUT/plans/conv2d-aligned.csv"
 $BIN/flydel-measure plan --design lhs --seed 32 --op conv2d --n "$N_DW" --in-hw 3:230 --c-in 8:1024 --c-out 8:1024 \
    --kernel 3,3,3,5,5,7 --stride 1,2 --depthwise 1 --valid 0.3 --channel-multiple 8 --max-macs 1e9 --min-macs 1e3 \
-   --max-bytes 6.4e7 -o "$OUT/plans/depthwise-aligned.csv"
+   --max-bytes 6.4e7 --realistic -o "$OUT/plans/depthwise-aligned.csv"
 # Small feature maps (1x1..8x8): the squeeze-and-excitation and classifier convolutions of real CNNs run on 1x1
 # maps, below the other designs' 3x3, where fixed costs dominate (the first campaigns flagged them as extrapolated).
 $BIN/flydel-measure plan --design lhs --seed 41 --op conv2d --n "$N_SMALL" --in-hw 1:8 --c-in 8:1024 --c-out 8:1280 \
-   --kernel 1,1,1,3 --stride 1 --depthwise 0.2 --min-macs 64 --max-macs 1e9 -o "$OUT/plans/smallmap.csv"
-$P --op pool2d --n "$N_OTHER" --in-hw 7:224 --c-in 3:512 --kernel 2,3 --stride 1,2 --max-bytes 6.4e7 \
+   --kernel 1,1,1,3 --stride 1 --depthwise 0.2 --min-macs 64 --max-macs 1e9 --realistic -o "$OUT/plans/smallmap.csv"
+$P --op pool2d --n "$N_OTHER" --in-hw 7:224 --c-in 3:1280 --kernel 2,3 --stride 1,2 --global 0.2 --max-bytes 6.4e7 \
    -o "$OUT/plans/pool2d.csv"
-$P --op matmul --n "$N_OTHER" --rows 1:4096 --c-in 16:4096 --c-out 8:4096 --max-macs 4e8 --max-bytes 6.4e7 \
+$P --op matmul --n "$N_OTHER" --rows 1:4096 --c-in 16:25088 --c-out 8:4096 --max-macs 1.5e8 --max-bytes 6.4e7 \
    -o "$OUT/plans/matmul.csv"
 $P --op elementwise --n "$N_OTHER" --in-hw 7:224 --c-in 3:512 --max-bytes 6.4e7 -o "$OUT/plans/elementwise.csv"
 $P --op data_movement --n "$N_OTHER" --in-hw 7:224 --c-in 3:512 --max-bytes 6.4e7 -o "$OUT/plans/data_movement.csv"
 
-# 2. Validation layers: the distinct layers of each real model (imported with flydel-translate), and one plan of
-#    all distinct conv2d layers across models (a layer shared by two models is measured once).
+# 2. Validation layers: the distinct conv2d, pool2d and matmul layers of each real model (imported with
+#    flydel-translate), and per op kind one plan of its distinct layers across models (a layer shared by two models
+#    is measured once). Elementwise and data_movement layers are not validated: the importer maps adds, reshapes,
+#    concatenations and transposes alike to them, and a backend measures one canonical op per kind.
 #    Models with a dynamic batch or image size get the static input shape they are used with.
 shape_of() {
   case "$1" in
@@ -72,60 +74,60 @@ shape_of() {
   esac
 }
 STEPS=${STEPS:-measure identify validate}
+VALIDATED="conv2d pool2d matmul"
 has() { case " $STEPS " in *" $1 "*) return 0 ;; esac; return 1; }
 for m in "$MODELS"/*.onnx; do
   name=$(basename "$m" .onnx)
   # shellcheck disable=SC2046
   "$BIN/flydel-translate" --import-onnx --elide-weights $(shape_of "$name") "$m" -o "$OUT/validation/$name.mlir" 2>/dev/null ||
     { log "skip $name: import failed"; continue; }
-  "$BIN/flydel-measure" extract "$OUT/validation/$name.mlir" --ops conv2d -o "$OUT/validation/$name.layers.csv" ||
-    log "skip $name: no conv2d layer"
+  "$BIN/flydel-measure" extract "$OUT/validation/$name.mlir" --ops "${VALIDATED// /,}" \
+    -o "$OUT/validation/$name.layers.csv" || log "skip $name: no ${VALIDATED// /, } layer"
   rm -f "$OUT/validation/$name.mlir"
 done
-$PY "$ROOT/python/flydel_validate.py" merge-plans "$OUT"/validation/*.layers.csv -o "$OUT/plans/validation-conv2d.csv"
-if [ "${QUICK:-0}" = 1 ]; then
-  $PY - "$OUT/plans/validation-conv2d.csv" <<'PYEOF'
+for op in $VALIDATED; do
+  $PY "$ROOT/python/flydel_validate.py" merge-plans "$OUT"/validation/*.layers.csv --op $op -o "$OUT/plans/validation-$op.csv"
+  if [ "${QUICK:-0}" = 1 ]; then
+    $PY - "$OUT/plans/validation-$op.csv" <<'PYEOF'
 import sys
 lines = open(sys.argv[1]).read().splitlines()
 data = [l for l in lines if l and not l.startswith('#')]
 open(sys.argv[1], 'w').write('\n'.join([l for l in lines if l.startswith('#')] + data[:6]) + '\n')
 PYEOF
-fi
+  fi
+done
 
-# 3. Measurements. cpu-onednn runs on one thread like the cpu-mlir code, so both see the same share of a busy
-#    2-core machine. Every conv2d and pool2d excitation layer and every validation layer is measured in each run of
-#    REPS (a, b[, c], minutes apart): other jobs on the machine only ever add time, so the lowest median is the
-#    layer's latency (python/flydel_validate.py combine), and b against a is the test-retest noise floor.
-# The designs measured in every run; cpu-onednn also the channel-aligned ones.
-repeated_designs() {
-  echo conv2d depthwise smallmap pool2d
+# 3. Measurements, one thread per backend so cpu-onednn sees the same share of a busy 2-core machine as the
+#    cpu-mlir code. Other jobs and a drifting VM only ever add time, and a slow spell lasts tens of seconds: every
+#    excitation layer is timed in up to PASSES passes over its plan (a plan's length apart) and keeps its lowest
+#    pass median; one whose two lowest medians agree within AGREE % is settled after two passes. The validation
+#    layers are measured in REPS runs (each layer's latency is the lowest of them; run b against run a is the
+#    test-retest noise floor), the first before the excitation and the others after it, minutes apart.
+designs() {
+  echo conv2d depthwise smallmap
   [ "$1" = cpu-onednn ] && echo conv2d-aligned depthwise-aligned
-  return 0
+  echo pool2d matmul elementwise data_movement
 }
-M="$BIN/flydel-measure --min-time 0.1 --warmup 0.02 --min-samples 5 --max-samples 100"
-V="$BIN/flydel-measure --min-time 0.05 --warmup 0.01 --min-samples 3 --max-samples 50"
-if has measure; then
-  for rep in $REPS; do
-    for backend in cpu-mlir cpu-onednn; do
-      for op in $(repeated_designs $backend); do
-        log "$backend: excitation $op ($rep); $(uptime | sed 's/.*load/load/')"
-        $M --backend $backend --plan "$OUT/plans/$op.csv" -o "$OUT/excitation/$backend-$op-$rep.csv"
-      done
-      log "$backend: validation layers ($rep); $(uptime | sed 's/.*load/load/')"
-      $V --backend $backend --plan "$OUT/plans/validation-conv2d.csv" -o "$OUT/validation/$backend-conv2d-$rep.csv"
-    done
-  done
+M="$BIN/flydel-measure --min-time 0.05 --warmup 0.01 --min-samples 3 --max-samples 50"
+validation_run() {
   for backend in cpu-mlir cpu-onednn; do
-    for op in $(repeated_designs $backend); do
-      # shellcheck disable=SC2046
-      $PY "$ROOT/python/flydel_validate.py" combine --realistic \
-        $(for rep in $REPS; do echo "$OUT/excitation/$backend-$op-$rep.csv"; done) -o "$OUT/excitation/$backend-$op.csv"
-    done
-    for op in matmul elementwise data_movement; do # once: their models were not the problem
-      log "$backend: excitation $op"
-      $M --backend $backend --plan "$OUT/plans/$op.csv" -o "$OUT/excitation/$backend-$op.csv"
+    log "$backend: validation layers (run $1); $(uptime | sed 's/.*load/load/')"
+    for op in $VALIDATED; do
+      $M --backend $backend --plan "$OUT/plans/validation-$op.csv" -o "$OUT/validation/$backend-$op-$1.csv"
     done
   done
+}
+if has measure; then
+  read -r -a runs <<< "$REPS"
+  validation_run "${runs[0]}"
+  for backend in cpu-mlir cpu-onednn; do
+    for op in $(designs $backend); do
+      log "$backend: excitation $op; $(uptime | sed 's/.*load/load/')"
+      $M --passes "$PASSES" --agree "$AGREE" --backend $backend --plan "$OUT/plans/$op.csv" \
+        -o "$OUT/excitation/$backend-$op.csv"
+    done
+  done
+  for run in "${runs[@]:1}"; do validation_run "$run"; done
 fi
 
 # 4. Identification: one device per backend, every op kind's latency; besides the generic candidates, the CPU term

@@ -164,7 +164,7 @@ int64_t ParamRange::map(double u, bool logScale) const {
 int designDims(const DesignSpace &space) {
   switch (space.op) {
   case OpKind::Conv2d: return 5 + (space.depthwiseShare > 0) + (space.validShare > 0);
-  case OpKind::Pool2d: return 4;
+  case OpKind::Pool2d: return 4 + (space.globalShare > 0);
   case OpKind::MatMul: return 3;
   case OpKind::Elementwise:
   case OpKind::DataMovement: return 2;
@@ -209,6 +209,11 @@ Layer layerAt(const DesignSpace &space, const std::vector<double> &u, bool logSc
     spatial(space.inHW.map(u[0], logScale));
     l.c_in = l.c_out = channels(space.cIn, u[1]);
     window(space.kernel.map(u[2], logScale), space.stride.map(u[3], logScale));
+    if (space.globalShare > 0 && u[4] < space.globalShare) {
+      l.kernel_h = l.kernel_w = l.in_h;
+      l.stride_h = l.stride_w = 1;
+      l.pad_h = l.pad_w = 0;
+    }
     break;
   case OpKind::MatMul:
     l.in_h = space.rows.map(u[0], logScale);
@@ -236,6 +241,10 @@ std::string checkCaps(const DesignSpace &space, const Layer &layer) {
     return "has " + std::to_string(layer.macs()) + " MACs, above the cap";
   if (layer.macs() < space.minMacs)
     return "has " + std::to_string(layer.macs()) + " MACs, below the floor";
+  if (space.realistic && layer.isDepthwise() && layer.kernel_h * layer.kernel_w == 1)
+    return "is a 1x1 depthwise convolution";
+  if (space.realistic && layer.op == OpKind::Conv2d && (layer.kernel_h > layer.in_h || layer.kernel_w > layer.in_w))
+    return "has a kernel larger than its input";
   return {};
 }
 

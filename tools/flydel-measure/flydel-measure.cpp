@@ -62,6 +62,8 @@ cl::opt<std::string> kernelOpt("kernel", cl::desc("Kernel sizes, comma-separated
 cl::opt<std::string> strideOpt("stride", cl::desc("Strides, comma-separated"), cl::init("1,2"), cl::sub(planCmd));
 cl::opt<double> depthwiseOpt("depthwise", cl::desc("conv2d: share of depthwise layers (0..1)"), cl::init(0),
                              cl::sub(planCmd));
+cl::opt<double> globalOpt("global", cl::desc("pool2d: share of global pools (kernel = map, stride 1, no padding)"),
+                          cl::init(0), cl::sub(planCmd));
 cl::opt<double> validOpt("valid", cl::desc("conv2d: share of unpadded layers (0..1; the others pad kernel/2)"),
                           cl::init(0), cl::sub(planCmd));
 cl::opt<int> channelMultipleOpt("channel-multiple",
@@ -73,6 +75,9 @@ cl::opt<double> maxMacsOpt("max-macs", cl::desc("Cap on MACs (element ops for po
 cl::opt<double> minMacsOpt("min-macs", cl::desc("Floor on MACs"), cl::init(0), cl::sub(planCmd));
 cl::opt<double> maxBytesOpt("max-bytes", cl::desc("Cap on input + output + weight bytes; 0: none"), cl::init(0),
                             cl::sub(planCmd));
+cl::opt<bool> realisticOpt("realistic",
+                           cl::desc("conv2d: leave out layers no CNN has (1x1 depthwise, kernel larger than the input)"),
+                           cl::init(false), cl::sub(planCmd));
 cl::opt<bool> linearOpt("linear", cl::desc("Map ranges linearly (default: logarithmically) for lhs/sobol/prbs"),
                         cl::init(false), cl::sub(planCmd));
 cl::opt<int> levelsOpt("levels", cl::desc("prbs: levels per parameter"), cl::init(5), cl::sub(planCmd));
@@ -98,6 +103,15 @@ cl::opt<double> minTimeOpt("min-time", cl::desc("Seconds of measured time per la
 cl::opt<double> warmupOpt("warmup", cl::desc("Seconds of warm-up per layer"), cl::init(0.05), cl::cat(measureCat));
 cl::opt<int> minSamplesOpt("min-samples", cl::desc("Samples per layer, at least"), cl::init(7), cl::cat(measureCat));
 cl::opt<int> maxSamplesOpt("max-samples", cl::desc("Samples per layer, at most"), cl::init(200), cl::cat(measureCat));
+cl::opt<int> passesOpt("passes",
+                       cl::desc("Passes over the plan: each layer is timed once per pass and its latency is the "
+                                "lowest pass median (on a machine whose speed drifts for tens of seconds at a time, "
+                                "passes a plan's length apart see different states)"),
+                       cl::init(1), cl::cat(measureCat));
+cl::opt<double> agreeOpt("agree",
+                         cl::desc("With --passes >= 3: a layer whose two lowest pass medians agree within this many "
+                                  "percent is settled and skips the remaining passes; 0: every pass times every layer"),
+                         cl::init(0), cl::cat(measureCat));
 cl::opt<double> fpgaClockOpt("fpga-clock-mhz", cl::desc("fpga-yosys: stated clock for latency_ms"), cl::init(100),
                              cl::cat(measureCat));
 cl::opt<int> fpgaPeOpt("fpga-pe", cl::desc("fpga-yosys: PE when the plan has no pe column"), cl::init(1),
@@ -116,6 +130,27 @@ cl::opt<std::string> outputOpt("o", cl::desc("Output CSV"), cl::init(""), cl::su
 int fail(const std::string &message) {
   llvm::errs() << "flydel-measure: error: " << message << "\n";
   return 1;
+}
+
+std::string readText(const std::string &path, bool &ok) {
+  std::ifstream in(path, std::ios::binary);
+  ok = static_cast<bool>(in);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string formatDuration(double seconds) {
+  long s = std::lround(seconds);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", s / 3600, (s / 60) % 60, s % 60);
+  return buf;
+}
+
+std::string fmt(double v, int digits = 6) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*g", digits, v);
+  return buf;
 }
 
 bool parseRange(const std::string &text, ParamRange &range) {
@@ -167,6 +202,9 @@ int runPlan() {
   if (depthwiseOpt < 0 || depthwiseOpt > 1)
     return fail("--depthwise: expected a share in [0, 1]");
   space.depthwiseShare = depthwiseOpt;
+  if (globalOpt < 0 || globalOpt > 1)
+    return fail("--global: expected a share in [0, 1]");
+  space.globalShare = globalOpt;
   if (validOpt < 0 || validOpt > 1)
     return fail("--valid: expected a share in [0, 1]");
   space.validShare = validOpt;
@@ -176,6 +214,7 @@ int runPlan() {
   space.maxMacs = maxMacsOpt;
   space.minMacs = minMacsOpt;
   space.maxBytes = maxBytesOpt;
+  space.realistic = realisticOpt;
   if (outputOpt.empty())
     return fail("plan: -o OUTPUT.csv is required");
   auto layers = generateDesign(space, o);
@@ -183,10 +222,12 @@ int runPlan() {
     return fail(layers.error());
   std::ostringstream ranges;
   ranges << "in_hw " << inHwOpt << ", c_in " << cInOpt << ", c_out " << cOutOpt << ", rows " << rowsOpt
-         << ", kernel " << kernels << ", stride " << strideOpt << ", depthwise " << depthwiseOpt << ", valid " << validOpt
+         << ", kernel " << kernels << ", stride " << strideOpt << ", depthwise " << depthwiseOpt
+         << (globalOpt > 0 ? ", global " + fmt(globalOpt) : std::string()) << ", valid " << validOpt
          << (channelMultipleOpt > 1 ? ", channel_multiple " + std::to_string(channelMultipleOpt) : std::string())
          << ", max_macs "
-         << maxMacsOpt << ", min_macs " << minMacsOpt << ", max_bytes " << maxBytesOpt;
+         << maxMacsOpt << ", min_macs " << minMacsOpt << ", max_bytes " << maxBytesOpt
+         << (realisticOpt ? ", realistic" : "");
   std::vector<std::string> comments = {
       "flydel-measure plan: design " + designOpt + ", op " + opOpt + ", n " + std::to_string(o.n) + ", seed " +
           std::to_string(o.seed) + (o.logScale ? ", log scale" : ", linear scale"),
@@ -261,29 +302,43 @@ int runExtract() {
 
 // ----- measuring -----
 
-const std::vector<std::string> kResultColumns = {"latency_ms", "latency_iqr_pct", "latency_mad_pct",
-                                                 "samples", "outliers", "energy_j"};
+// latency_ms is the lowest pass median; the spreads, sample counts and energy are those of that pass;
+// latency_retest_ms is the second-lowest pass median (empty after one pass).
+const std::vector<std::string> kResultColumns = {"latency_ms", "latency_iqr_pct", "latency_mad_pct", "samples",
+                                                 "outliers",   "energy_j",        "passes",          "latency_retest_ms"};
+enum ResultColumn { kLatency = 0, kPasses = 6, kRetest = 7 };
 
-std::string readText(const std::string &path, bool &ok) {
-  std::ifstream in(path, std::ios::binary);
-  ok = static_cast<bool>(in);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+/// What the passes so far found for one layer.
+struct LayerResult {
+  int passes = 0;
+  double lowestMs = 0, retestMs = 0; // lowest and second-lowest pass medians; retestMs valid from two passes on
+  std::vector<std::string> cells;    // result columns, from the pass with the lowest median
 
-std::string formatDuration(double seconds) {
-  long s = std::lround(seconds);
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", s / 3600, (s / 60) % 60, s % 60);
-  return buf;
-}
-
-std::string fmt(double v, int digits = 6) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*g", digits, v);
-  return buf;
-}
+  bool settled(double agreePct) const {
+    return passes >= 2 && agreePct > 0 && retestMs <= lowestMs * (1 + agreePct / 100);
+  }
+  /// Whether pass `pass` (1-based) still has to time this layer.
+  bool needs(int pass, double agreePct) const { return passes < pass && !settled(agreePct); }
+  void add(const Timing &t) {
+    double ms = t.latency.median * 1e3;
+    ++passes;
+    if (passes == 1 || ms < lowestMs) {
+      retestMs = lowestMs;
+      lowestMs = ms;
+      cells = {fmt(ms),
+               fmt(t.latency.iqrPct, 4),
+               fmt(t.latency.madPct, 4),
+               std::to_string(t.latency.kept + t.latency.rejected),
+               std::to_string(t.latency.rejected),
+               t.energyJoulesPerCall ? fmt(*t.energyJoulesPerCall) : ""};
+    } else if (passes == 2 || ms < retestMs) {
+      retestMs = ms;
+    }
+    cells.resize(kResultColumns.size());
+    cells[kPasses] = std::to_string(passes);
+    cells[kRetest] = passes >= 2 ? fmt(retestMs) : "";
+  }
+};
 
 int runMeasure() {
   if (backendOpt.empty() || planOpt.empty() || outputOpt.empty())
@@ -296,6 +351,10 @@ int runMeasure() {
                 "' (expected cpu-mlir, cpu-onednn or fpga-yosys; gpu-torch is python/measure_gpu_torch.py)");
   if (threadsOpt < 1)
     return fail("--onednn-threads: expected a positive count");
+  if (passesOpt < 1)
+    return fail("--passes: expected a positive count");
+  if (agreeOpt < 0)
+    return fail("--agree: expected a non-negative percentage");
   // The plan must load as a measurement table: that validates every layer with line and column.
   auto table = MeasurementTable::loadCsv(planOpt);
   if (!table)
@@ -324,9 +383,9 @@ int runMeasure() {
                   opKindName(table->layers[i].op) + " layer: " + why);
   }
 
-  // Resume: rows of an existing output with a latency are done; the key is the row's plan cells and its
-  // occurrence number (a plan may repeat a layer on purpose, to measure the noise).
-  std::map<std::pair<std::string, int>, std::string> done;
+  // Resume: rows of an existing output with a latency carry their passes so far; the key is the row's plan cells
+  // and its occurrence number (a plan may repeat a layer on purpose, to measure the noise).
+  std::map<std::pair<std::string, int>, LayerResult> done;
   std::vector<std::string> headerComments;
   if (llvm::sys::fs::exists(outputOpt)) {
     RawCsv previous = parseRawCsv(readText(outputOpt, ok));
@@ -340,10 +399,20 @@ int runMeasure() {
       if (cells.size() != header.size())
         return fail(outputOpt + ":" + std::to_string(line) + ": expected " + std::to_string(header.size()) +
                     " fields, found " + std::to_string(cells.size()));
-      if (cells[keyColumns].empty())
+      if (cells[keyColumns + kLatency].empty())
         continue;
+      LayerResult r;
+      r.cells.assign(cells.begin() + keyColumns, cells.end());
+      long long passes = 0;
+      bool twoNumbers = true;
+      if (!llvm::to_float(r.cells[kLatency], r.lowestMs) ||
+          llvm::StringRef(r.cells[kPasses]).getAsInteger(10, passes) || passes < 1 ||
+          (passes >= 2 && !(twoNumbers = llvm::to_float(r.cells[kRetest], r.retestMs))))
+        return fail(outputOpt + ":" + std::to_string(line) + ": " +
+                    (twoNumbers ? "latency_ms and passes must be numbers" : "latency_retest_ms must be a number"));
+      r.passes = static_cast<int>(passes);
       std::string key = joinCells({cells.begin(), cells.begin() + keyColumns});
-      done[{key, seen[key]++}] = joinCells(cells);
+      done[{key, seen[key]++}] = std::move(r);
     }
     headerComments = previous.comments;
   }
@@ -361,8 +430,13 @@ int runMeasure() {
         "# backend: " + backend->version(),
         "# timing: warm-up " + fmt(warmupOpt) + " s, samples " + std::to_string(minSamplesOpt) + ".." +
             std::to_string(maxSamplesOpt) + " until " + fmt(minTimeOpt) +
-            " s measured, calls batched to >= 1 ms per sample; latency_ms = median of samples within "
+            " s measured, calls batched to >= 1 ms per sample; a pass's median = median of samples within "
             "median +- max(3 * 1.4826 * MAD, 5 %); spreads in % of the median",
+        "# passes: " + std::to_string(passesOpt) + " over the plan" +
+            (agreeOpt > 0 && passesOpt > 2
+                 ? " at most (a layer is settled when its two lowest pass medians agree within " + fmt(agreeOpt) + " %)"
+                 : std::string()) +
+            "; latency_ms = the lowest pass median, latency_retest_ms = the second lowest",
         energyLine};
   }
   headerComments.push_back(session);
@@ -373,67 +447,67 @@ int runMeasure() {
   timing.minSamples = minSamplesOpt;
   timing.maxSamples = maxSamplesOpt;
 
-  std::vector<std::string> outRows(table->layers.size());
-  std::vector<size_t> todo;
+  std::vector<LayerResult> results(table->layers.size());
+  std::vector<std::string> keyCells(table->layers.size());
   std::map<std::string, int> seen;
   for (size_t i = 0; i < table->layers.size(); ++i) {
     const std::vector<std::string> &cells = plan.rows.at(table->lines[i]);
     std::vector<std::string> key;
     for (int c : keptColumns)
       key.push_back(cells[c]);
-    std::string k = joinCells(key);
-    auto it = done.find({k, seen[k]++});
+    keyCells[i] = joinCells(key);
+    auto it = done.find({keyCells[i], seen[keyCells[i]]++});
     if (it != done.end())
-      outRows[i] = it->second;
-    else
-      todo.push_back(i);
+      results[i] = it->second;
   }
   auto render = [&] {
     std::string text;
     for (const std::string &c : headerComments)
       text += c + "\n";
     text += joinCells(header) + "\n";
-    for (const std::string &r : outRows)
-      if (!r.empty())
-        text += r + "\n";
+    for (size_t i = 0; i < results.size(); ++i)
+      if (results[i].passes > 0)
+        text += keyCells[i] + "," + joinCells(results[i].cells) + "\n";
     return text;
   };
-  if (todo.size() < table->layers.size())
-    llvm::errs() << "flydel-measure: resuming " << outputOpt << ": " << table->layers.size() - todo.size()
-                 << " of " << table->layers.size() << " layers already measured\n";
-  auto start = std::chrono::steady_clock::now();
-  for (size_t t = 0; t < todo.size(); ++t) {
-    size_t i = todo[t];
-    const Layer &l = table->layers[i];
-    auto runnable = backend->prepare(l);
-    if (!runnable) {
-      (void)writeFileAtomically(outputOpt, render());
-      return fail(planOpt + ":" + std::to_string(table->lines[i]) + ": " + backendOpt + ": " + runnable.error());
+  size_t finished = 0;
+  for (const LayerResult &r : results)
+    finished += !r.needs(passesOpt, agreeOpt);
+  if (std::any_of(results.begin(), results.end(), [](const LayerResult &r) { return r.passes > 0; }))
+    llvm::errs() << "flydel-measure: resuming " << outputOpt << ": " << finished << " of " << table->layers.size()
+                 << " layers already measured\n";
+  for (int pass = 1; pass <= passesOpt; ++pass) {
+    std::vector<size_t> todo;
+    for (size_t i = 0; i < results.size(); ++i)
+      if (results[i].needs(pass, agreeOpt))
+        todo.push_back(i);
+    std::string passLabel =
+        passesOpt > 1 ? "pass " + std::to_string(pass) + "/" + std::to_string(passesOpt) + " " : "";
+    auto start = std::chrono::steady_clock::now();
+    for (size_t t = 0; t < todo.size(); ++t) {
+      size_t i = todo[t];
+      const Layer &l = table->layers[i];
+      auto runnable = backend->prepare(l);
+      if (!runnable) {
+        (void)writeFileAtomically(outputOpt, render());
+        return fail(planOpt + ":" + std::to_string(table->lines[i]) + ": " + backendOpt + ": " + runnable.error());
+      }
+      Timing result = timeCall([&] { (*runnable)->run(); }, timing, sensor.get());
+      results[i].add(result);
+      auto written = writeFileAtomically(outputOpt, render());
+      if (!written)
+        return fail(written.error());
+      double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      double eta = elapsed / static_cast<double>(t + 1) * static_cast<double>(todo.size() - t - 1);
+      llvm::errs() << "[" << passLabel << t + 1 << "/" << todo.size() << "] " << opKindName(l.op) << " " << l.in_h
+                   << "x" << l.in_w << "x" << l.c_in << "->" << l.c_out << " k" << l.kernel_h << " s" << l.stride_h
+                   << (l.groups > 1 ? " g" + std::to_string(l.groups) : "") << ": "
+                   << fmt(result.latency.median * 1e3, 4) << " ms (IQR " << fmt(result.latency.iqrPct, 2)
+                   << "%)  elapsed " << formatDuration(elapsed) << ", ETA " << formatDuration(eta) << "\n";
     }
-    Timing result = timeCall([&] { (*runnable)->run(); }, timing, sensor.get());
-    const std::vector<std::string> &cells = plan.rows.at(table->lines[i]);
-    std::vector<std::string> row;
-    for (int c : keptColumns)
-      row.push_back(cells[c]);
-    row.push_back(fmt(result.latency.median * 1e3));
-    row.push_back(fmt(result.latency.iqrPct, 4));
-    row.push_back(fmt(result.latency.madPct, 4));
-    row.push_back(std::to_string(result.latency.kept + result.latency.rejected));
-    row.push_back(std::to_string(result.latency.rejected));
-    row.push_back(result.energyJoulesPerCall ? fmt(*result.energyJoulesPerCall) : "");
-    outRows[i] = joinCells(row);
-    auto written = writeFileAtomically(outputOpt, render());
-    if (!written)
-      return fail(written.error());
-    double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    double eta = elapsed / static_cast<double>(t + 1) * static_cast<double>(todo.size() - t - 1);
-    llvm::errs() << "[" << t + 1 << "/" << todo.size() << "] " << opKindName(l.op) << " " << l.in_h << "x"
-                 << l.in_w << "x" << l.c_in << "->" << l.c_out << " k" << l.kernel_h << " s" << l.stride_h
-                 << (l.groups > 1 ? " g" + std::to_string(l.groups) : "") << ": " << fmt(result.latency.median * 1e3, 4)
-                 << " ms (IQR " << fmt(result.latency.iqrPct, 2) << "%)  elapsed " << formatDuration(elapsed)
-                 << ", ETA " << formatDuration(eta) << "\n";
   }
-  if (todo.empty())
+  // A complete output still gets this session's provenance line.
+  if (finished == results.size())
     (void)writeFileAtomically(outputOpt, render());
   return 0;
 }

@@ -133,6 +133,25 @@ TEST(ExcitationTest, ValidShareMixesPaddedAndUnpaddedLayersAndPoolsPadLikeModels
   ASSERT_TRUE(pools) << pools.error();
   for (const Layer &l : *pools)
     EXPECT_EQ(l.pad_h, (l.kernel_h - 1) / 2); // 2x2 unpadded, 3x3 pad 1
+
+  pool.globalShare = 0.25;
+  EXPECT_EQ(designDims(pool), 5);
+  auto withGlobal = generateDesign(pool, o);
+  ASSERT_TRUE(withGlobal) << withGlobal.error();
+  int global = 0;
+  for (const Layer &l : *withGlobal) {
+    if (l.kernel_h <= 3) {
+      EXPECT_EQ(l.pad_h, (l.kernel_h - 1) / 2);
+      continue;
+    }
+    ++global; // the whole map in one window: one output pixel
+    EXPECT_EQ(l.kernel_h, l.in_h);
+    EXPECT_EQ(l.kernel_w, l.in_w);
+    EXPECT_EQ(l.pad_h, 0);
+    EXPECT_EQ(l.outH(), 1);
+  }
+  EXPECT_GT(global, 15);
+  EXPECT_LT(global, 35);
 }
 
 TEST(ExcitationTest, ChannelMultipleRoundsOnlyCountsAtOrAboveIt) {
@@ -160,6 +179,29 @@ TEST(ExcitationTest, ChannelMultipleRoundsOnlyCountsAtOrAboveIt) {
   }
   EXPECT_GT(small, 10);
   EXPECT_GT(rounded, 200);
+}
+
+TEST(ExcitationTest, RealisticLeavesOutLayersNoCnnHas) {
+  DesignSpace space;
+  space.inHW = {1, 16, {}};
+  space.kernel = {1, 1, {1, 3, 5, 7}};
+  space.depthwiseShare = 0.5;
+  DesignOptions o;
+  o.n = 150;
+  auto count = [](const std::vector<Layer> &layers) {
+    int odd = 0;
+    for (const Layer &l : layers)
+      odd += (l.isDepthwise() && l.kernel_h == 1) || l.kernel_h > l.in_h;
+    return odd;
+  };
+  auto plain = generateDesign(space, o);
+  ASSERT_TRUE(plain) << plain.error();
+  EXPECT_GT(count(*plain), 20); // the draws this option exists for
+  space.realistic = true;
+  auto realistic = generateDesign(space, o);
+  ASSERT_TRUE(realistic) << realistic.error();
+  EXPECT_EQ(realistic->size(), 150u);
+  EXPECT_EQ(count(*realistic), 0);
 }
 
 TEST(ExcitationTest, ImpossibleCapsAreAClearError) {

@@ -71,6 +71,9 @@ struct DesignSpace {
   ParamRange stride{1, 1, {1, 2}};
   ParamRange rows{1, 4096, {}};
   double depthwiseShare = 0.0;
+  /// pool2d: share of global pools (kernel = the whole map, stride 1, no padding), which end most classifiers and
+  /// whose windows are far larger than the 2x2 and 3x3 ones of the rest of the design.
+  double globalShare = 0.0;
   /// conv2d: share of layers without padding ("valid"; real models pad strided layers explicitly, and a padded
   /// and an unpadded layer of the same size cost differently on some backends). 0 (default): all "same".
   double validShare = 0.0;
@@ -82,6 +85,10 @@ struct DesignSpace {
   int64_t channelMultiple = 0;
   /// Caps (0: none): bytes of input + output + weights, and MACs (element operations for pool/elementwise).
   double maxBytes = 0, maxMacs = 0, minMacs = 0;
+  /// conv2d: reject layers no CNN has, which independent draws of kernel, input size and groups produce: 1x1
+  /// depthwise convolutions (a per-channel scale) and kernels larger than the input (padding then holds most taps,
+  /// which libraries skip and the MAC count includes). Measuring them only to drop them later wastes campaign time.
+  bool realistic = false;
 };
 
 struct DesignOptions {
