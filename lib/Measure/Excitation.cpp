@@ -164,7 +164,7 @@ int64_t ParamRange::map(double u, bool logScale) const {
 int designDims(const DesignSpace &space) {
   switch (space.op) {
   case OpKind::Conv2d: return 5 + (space.depthwiseShare > 0) + (space.validShare > 0);
-  case OpKind::Pool2d: return 4 + (space.globalShare > 0);
+  case OpKind::Pool2d: return 4 + (space.globalShare > 0) + (space.validShare > 0);
   case OpKind::MatMul: return 3;
   case OpKind::Elementwise:
   case OpKind::DataMovement: return 2;
@@ -209,7 +209,9 @@ Layer layerAt(const DesignSpace &space, const std::vector<double> &u, bool logSc
     spatial(space.inHW.map(u[0], logScale));
     l.c_in = l.c_out = channels(space.cIn, u[1]);
     window(space.kernel.map(u[2], logScale), space.stride.map(u[3], logScale));
-    if (space.globalShare > 0 && u[4] < space.globalShare) {
+    if (space.validShare > 0 && u[4] < space.validShare)
+      l.pad_h = l.pad_w = 0; // AlexNet-style 3x3/2 pools without padding
+    if (space.globalShare > 0 && u[space.validShare > 0 ? 5 : 4] < space.globalShare) {
       l.kernel_h = l.kernel_w = l.in_h;
       l.stride_h = l.stride_w = 1;
       l.pad_h = l.pad_w = 0;

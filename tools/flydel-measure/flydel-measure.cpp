@@ -64,7 +64,7 @@ cl::opt<double> depthwiseOpt("depthwise", cl::desc("conv2d: share of depthwise l
                              cl::sub(planCmd));
 cl::opt<double> globalOpt("global", cl::desc("pool2d: share of global pools (kernel = map, stride 1, no padding)"),
                           cl::init(0), cl::sub(planCmd));
-cl::opt<double> validOpt("valid", cl::desc("conv2d: share of unpadded layers (0..1; the others pad kernel/2)"),
+cl::opt<double> validOpt("valid", cl::desc("conv2d and pool2d: share of unpadded layers (0..1; the others pad as models do)"),
                           cl::init(0), cl::sub(planCmd));
 cl::opt<int> channelMultipleOpt("channel-multiple",
                                 cl::desc("Round channel counts >= M to a multiple of M (real CNNs use multiples of "

@@ -152,6 +152,17 @@ TEST(ExcitationTest, ValidShareMixesPaddedAndUnpaddedLayersAndPoolsPadLikeModels
   }
   EXPECT_GT(global, 15);
   EXPECT_LT(global, 35);
+
+  pool.validShare = 0.5;
+  EXPECT_EQ(designDims(pool), 6);
+  auto withValid = generateDesign(pool, o);
+  ASSERT_TRUE(withValid) << withValid.error();
+  int unpadded3 = 0, padded3 = 0;
+  for (const Layer &l : *withValid)
+    if (l.kernel_h == 3 && l.in_h != 3)
+      (l.pad_h == 0 ? unpadded3 : padded3) += 1;
+  EXPECT_GT(unpadded3, 5);
+  EXPECT_GT(padded3, 5);
 }
 
 TEST(ExcitationTest, ChannelMultipleRoundsOnlyCountsAtOrAboveIt) {

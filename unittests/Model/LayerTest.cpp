@@ -75,6 +75,10 @@ TEST(LayerTest, DepthwiseTilesFollowTheRowKernelBlocking) {
   // A dense layer has no depthwise work.
   l.groups = 1;
   EXPECT_DOUBLE_EQ(at(computeFeatures(l), Feature::DwTileTaps), 0.0);
+  // Channels past the last whole 8-lane vector: 20 = 2 * 8 + 4; 576 is whole.
+  EXPECT_DOUBLE_EQ(at(computeFeatures(l), Feature::CTail8), 4.0);
+  l.c_out = 576;
+  EXPECT_DOUBLE_EQ(at(computeFeatures(l), Feature::CTail8), 0.0);
 }
 
 TEST(LayerTest, InvalidLayersAreReported) {

@@ -74,8 +74,8 @@ struct DesignSpace {
   /// pool2d: share of global pools (kernel = the whole map, stride 1, no padding), which end most classifiers and
   /// whose windows are far larger than the 2x2 and 3x3 ones of the rest of the design.
   double globalShare = 0.0;
-  /// conv2d: share of layers without padding ("valid"; real models pad strided layers explicitly, and a padded
-  /// and an unpadded layer of the same size cost differently on some backends). 0 (default): all "same".
+  /// conv2d and pool2d: share of layers without padding ("valid"; real models pad strided layers explicitly, and a
+  /// padded and an unpadded layer of the same size cost differently on some backends). 0 (default): all "same".
   double validShare = 0.0;
   /// "same" padding, as CNNs use: kernel / 2 per side for convolutions, (kernel - 1) / 2 for pooling (a 2x2 pool
   /// is unpadded, a 3x3 one pads 1); otherwise none.

@@ -105,6 +105,7 @@ enum class Feature : int {
   DwTileTaps,     // tile x tap iterations: sum over output rows of in-bounds kernel rows, x kernel_w x tiles per row
   DwWeightLoads,  // weight vectors loaded: one per channel vector of a tile per iteration
   DwTailTaps,     // iterations over a channel tail (c % 16 != 0): masked vectors
+  CTail8,         // c_out % 8: output channels past the last whole 8-lane vector (oneDNN's AVX2 kernels)
   Count
 };
 constexpr int kNumFeatures = static_cast<int>(Feature::Count);
