@@ -646,7 +646,28 @@ static std::vector<Term> termsOf(const std::vector<CandidateText> &texts) {
 
 std::vector<Term> fpgaCandidates(const Dataset &) { return termsOf(fpgaCandidateTexts()); }
 
-std::vector<Term> cpuCandidates(const Dataset &) { return termsOf(cpuCandidateTexts()); }
+std::vector<Term> cpuCandidates(const Dataset &data) {
+  std::vector<Term> terms = termsOf(cpuCandidateTexts());
+  auto at = [](const FeatureVector &f, Feature k) { return f[static_cast<int>(k)]; };
+  bool channelWise = !data.x.empty() && std::all_of(data.x.begin(), data.x.end(), [&](const FeatureVector &f) {
+    return at(f, Feature::CIn) == at(f, Feature::COut) && at(f, Feature::Groups) == 1;
+  });
+  // Pools, elementwise and data-movement layers do not mix channels: a product of input and output channels is
+  // the square of one count there, which fits noise and extrapolates badly (host-amd: a global pool of 1,280
+  // channels predicted at -40 us). Such tables get no channel-mixing terms.
+  if (channelWise)
+    terms.erase(std::remove_if(terms.begin(), terms.end(),
+                               [](const Term &t) {
+                                 bool in = false, out = false;
+                                 for (const Factor &f : t.factors) {
+                                   in |= f.feature == Feature::CIn;
+                                   out |= f.feature == Feature::COut;
+                                 }
+                                 return in && out;
+                               }),
+                terms.end());
+  return terms;
+}
 
 std::vector<Term> frolsCandidates(const Dataset &data, int degree) {
   std::vector<Feature> features = variedBaseFeatures(data);

@@ -239,3 +239,34 @@ TEST(StructuresTest, CpuPoolSeparatesDenseAndDepthwiseLayers) {
   EXPECT_LT(bestCpu, 3.0);
   EXPECT_LT(bestCpu, bestGeneric);
 }
+
+TEST(StructuresTest, CpuPoolHasNoChannelMixingTermsForChannelWiseTables) {
+  // A pool keeps its channels: a term in c_in * c_out would be a channel count squared. Such tables get none; a
+  // table with dense convolutions keeps the whole pool.
+  auto table = [](bool pools) {
+    Dataset d;
+    d.kpi = "y";
+    for (int c : {8, 64, 512}) {
+      Layer l;
+      l.op = pools ? OpKind::Pool2d : OpKind::Conv2d;
+      l.in_h = l.in_w = 14, l.c_in = c, l.c_out = pools ? c : 2 * c, l.kernel_h = l.kernel_w = 3;
+      d.x.push_back(computeFeatures(l));
+      d.y.push_back(1.0);
+      d.lines.push_back(static_cast<int>(d.lines.size()) + 2);
+    }
+    return d;
+  };
+  auto mixesChannels = [](const Term &t) {
+    bool in = false, out = false;
+    for (const Factor &f : t.factors) {
+      in |= f.feature == Feature::CIn;
+      out |= f.feature == Feature::COut;
+    }
+    return in && out;
+  };
+  std::vector<Term> dense = cpuCandidates(table(false)), pools = cpuCandidates(table(true));
+  EXPECT_EQ(dense.size(), cpuCandidateTexts().size());
+  EXPECT_TRUE(std::any_of(dense.begin(), dense.end(), mixesChannels));
+  EXPECT_LT(pools.size(), dense.size());
+  EXPECT_FALSE(std::any_of(pools.begin(), pools.end(), mixesChannels));
+}
