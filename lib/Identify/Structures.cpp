@@ -544,7 +544,8 @@ const std::vector<CandidateText> &cpuCandidateTexts() {
       // layers at batch 1 stream weights larger than that from memory at a fraction of the in-cache rate.
       {"macs*[input_bytes>=262144]", "inputs spill half of a 512 KiB L2 (pooling windows re-read from L3)"},
       {"macs*[weight_bytes>=8e+06]", "weights spill the last-level cache share (naive loops miss per MAC)"},
-      {"[weight_bytes>=8e+06]*weight_count", "weights streamed from memory once (bandwidth-bound)"},
+      {"[weight_bytes>=8e+06]*weight_count", "weights streamed from beyond the cache share once (bandwidth-bound)"},
+      {"[weight_bytes>=3.2e+07]*weight_count", "weights beyond a 32 MiB L3 streamed from DRAM once"},
       {"[c_tail8>=1]*out_pixels*c_out", "channel counts off a multiple of 8: oneDNN's AVX2 pooling takes a slower path"},
       {"[output_bytes>=2e+06]*out_pixels*c_out", "outputs larger than L2 are written to memory"},
       {"[input_bytes>=2e+06]*in_pixels*c_in", "inputs larger than L2 are read from memory"},
