@@ -59,11 +59,11 @@ $BIN/flydel-measure plan --design lhs --seed 32 --op conv2d --n "$N_DW" --in-hw 
 # maps, below the other designs' 3x3, where fixed costs dominate (the first campaigns flagged them as extrapolated).
 $BIN/flydel-measure plan --design lhs --seed 41 --op conv2d --n "$N_SMALL" --in-hw 1:8 --c-in 8:1024 --c-out 8:1280 \
    --kernel 1,1,1,3 --stride 1 --depthwise 0.2 --min-macs 64 --max-macs 1e9 --realistic -o "$OUT/plans/smallmap.csv"
-$P --op pool2d --n "$N_OTHER" --in-hw 7:224 --c-in 3:1280 --kernel 2,3 --stride 1,2 --valid 0.4 --global 0.2 --max-bytes 6.4e7 \
+$P --op pool2d --n "$N_OTHER" --in-hw 2:224 --c-in 3:1280 --kernel 2,3 --stride 1,2 --valid 0.4 --global 0.2 --max-bytes 6.4e7 \
    -o "$OUT/plans/pool2d.csv"
 # oneDNN's AVX2 pooling runs about 35 % slower per output when the channels are not a multiple of 8 (a slower
 # path): half as many pools again with channel counts rounded to multiples of 8, as real CNNs have them.
-$BIN/flydel-measure plan --design lhs --seed 3 --op pool2d --n $((N_OTHER / 2)) --in-hw 7:224 --c-in 3:1280 --kernel 2,3 --stride 1,2 --valid 0.4 --global 0.2 --channel-multiple 8 --max-bytes 6.4e7 \
+$BIN/flydel-measure plan --design lhs --seed 3 --op pool2d --n $((N_OTHER / 2)) --in-hw 2:224 --c-in 3:1280 --kernel 2,3 --stride 1,2 --valid 0.4 --global 0.2 --channel-multiple 8 --max-bytes 6.4e7 \
    -o "$OUT/plans/pool2d-aligned.csv"
 $P --op matmul --n "$N_OTHER" --rows 1:4096 --c-in 16:25088 --c-out 8:4096 --max-macs 1.5e8 --max-bytes 6.4e7 \
    -o "$OUT/plans/matmul.csv"

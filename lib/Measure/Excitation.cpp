@@ -164,7 +164,7 @@ int64_t ParamRange::map(double u, bool logScale) const {
 int designDims(const DesignSpace &space) {
   switch (space.op) {
   case OpKind::Conv2d: return 5 + (space.depthwiseShare > 0) + (space.validShare > 0);
-  case OpKind::Pool2d: return 4 + (space.globalShare > 0) + (space.validShare > 0);
+  case OpKind::Pool2d: return 4 + 2 * (space.globalShare > 0) + (space.validShare > 0);
   case OpKind::MatMul: return 3;
   case OpKind::Elementwise:
   case OpKind::DataMovement: return 2;
@@ -211,8 +211,10 @@ Layer layerAt(const DesignSpace &space, const std::vector<double> &u, bool logSc
     window(space.kernel.map(u[2], logScale), space.stride.map(u[3], logScale));
     if (space.validShare > 0 && u[4] < space.validShare)
       l.pad_h = l.pad_w = 0; // AlexNet-style 3x3/2 pools without padding
-    if (space.globalShare > 0 && u[space.validShare > 0 ? 5 : 4] < space.globalShare) {
-      l.kernel_h = l.kernel_w = l.in_h;
+    if (int g = space.validShare > 0 ? 5 : 4; space.globalShare > 0 && u[g] < space.globalShare) {
+      l.in_w = space.inHW.map(u[g + 1], logScale); // classifier heads pool rectangular maps too (3 x 96)
+      l.kernel_h = l.in_h;
+      l.kernel_w = l.in_w;
       l.stride_h = l.stride_w = 1;
       l.pad_h = l.pad_w = 0;
     }

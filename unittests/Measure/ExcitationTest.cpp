@@ -135,10 +135,10 @@ TEST(ExcitationTest, ValidShareMixesPaddedAndUnpaddedLayersAndPoolsPadLikeModels
     EXPECT_EQ(l.pad_h, (l.kernel_h - 1) / 2); // 2x2 unpadded, 3x3 pad 1
 
   pool.globalShare = 0.25;
-  EXPECT_EQ(designDims(pool), 5);
+  EXPECT_EQ(designDims(pool), 6);
   auto withGlobal = generateDesign(pool, o);
   ASSERT_TRUE(withGlobal) << withGlobal.error();
-  int global = 0;
+  int global = 0, rectangular = 0;
   for (const Layer &l : *withGlobal) {
     if (l.kernel_h <= 3) {
       EXPECT_EQ(l.pad_h, (l.kernel_h - 1) / 2);
@@ -149,12 +149,15 @@ TEST(ExcitationTest, ValidShareMixesPaddedAndUnpaddedLayersAndPoolsPadLikeModels
     EXPECT_EQ(l.kernel_w, l.in_w);
     EXPECT_EQ(l.pad_h, 0);
     EXPECT_EQ(l.outH(), 1);
+    EXPECT_EQ(l.outW(), 1);
+    rectangular += l.in_h != l.in_w;
   }
+  EXPECT_GT(rectangular, global / 2);
   EXPECT_GT(global, 15);
   EXPECT_LT(global, 35);
 
   pool.validShare = 0.5;
-  EXPECT_EQ(designDims(pool), 6);
+  EXPECT_EQ(designDims(pool), 7);
   auto withValid = generateDesign(pool, o);
   ASSERT_TRUE(withValid) << withValid.error();
   int unpadded3 = 0, padded3 = 0;

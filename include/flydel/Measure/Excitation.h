@@ -72,7 +72,8 @@ struct DesignSpace {
   ParamRange rows{1, 4096, {}};
   double depthwiseShare = 0.0;
   /// pool2d: share of global pools (kernel = the whole map, stride 1, no padding), which end most classifiers and
-  /// whose windows are far larger than the 2x2 and 3x3 ones of the rest of the design.
+  /// whose windows are far larger than the 2x2 and 3x3 ones of the rest of the design. Their width is drawn apart
+  /// from their height (rectangular maps, as in OCR heads).
   double globalShare = 0.0;
   /// conv2d and pool2d: share of layers without padding ("valid"; real models pad strided layers explicitly, and a
   /// padded and an unpadded layer of the same size cost differently on some backends). 0 (default): all "same".
