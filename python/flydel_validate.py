@@ -157,7 +157,7 @@ def validate(args):
     summary = {"library": args.library, "devices": {}}
     for device in devices:
         # Runs a, b, c, ... of the same layers, per op kind (further runs on a machine whose speed drifts).
-        comments, runs_of, first_of, retest_of, ops, most_runs = [], {}, {}, {}, [], 0
+        comments, runs_of, retest_of, ops, most_runs = [], {}, {}, [], 0
         for op in OPS:
             if not os.path.exists(os.path.join(args.validation_dir, "%s-%s-a.csv" % (device, op))):
                 continue
@@ -171,10 +171,9 @@ def validate(args):
                 comments += run_comments
                 runs.append({key(r): float(r["latency_ms"]) for r in rows if r.get("latency_ms")})
             most_runs = max(most_runs, len(runs))
-            first_of.update(runs[0])
             if len(runs) > 1:
                 retest_of.update(runs[1])
-            runs_of.update({k: [run[k] for run in runs if k in run] for k in runs[0]})
+            runs_of.update({k: [run[k] for run in runs if k in run] for k in runs[0]})  # run a's value first
         if not ops:
             print("flydel_validate.py: %s: no validation measurements (%s-<op>-a.csv in %s), skipped" %
                   (device, device, args.validation_dir), file=sys.stderr)
@@ -191,7 +190,7 @@ def validate(args):
         for op in ops:
             op_keys = [k for k in keys if k[0] == op]
             by_op[op] = {"layers": figures([(preds[k][0], measured[k]) for k in op_keys if preds[k][0] is not None]),
-                         "noise_floor": figures([(retest_of[k], first_of[k]) for k in op_keys if k in retest_of]),
+                         "noise_floor": figures([(retest_of[k], runs_of[k][0]) for k in op_keys if k in retest_of]),
                          "extrapolated_layers": sum(1 for k in op_keys if preds[k][1]),
                          "unpredicted_layers": sum(1 for k in op_keys if preds[k][0] is None)}
         # The headline figures are conv2d's (most of a CNN's time), as before other op kinds were validated.

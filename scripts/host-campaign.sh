@@ -144,6 +144,15 @@ fi
 
 # 4. Identification: one device per backend, every op kind's latency; besides the generic candidates, the CPU term
 #    pool (physics(select-cpu): MACs, blocked work, padding copies, depthwise terms; docs/methodology.md).
+# One spec table: OP, VARIANT (or ""), then the measurement files (without .csv) it trains on.
+table() {
+  local op=$1 variant=$2 files
+  shift 2
+  files=$(printf '"%s.csv", ' "$@")
+  printf '      %s{"file": [%s], "op": "%s"%s, "dtype": "f32", "kpis": {"latency_ms": "ms"}}\n' \
+    "$sep" "${files%, }" "$op" "${variant:+, \"variant\": \"$variant\"}"
+  sep=","
+}
 if has identify; then
 cat > "$OUT/host.spec.json" <<JSON
 {
@@ -162,17 +171,17 @@ $(first=1; for backend in cpu-mlir cpu-onednn; do
   echo "    {\"name\": \"$backend\", \"kind\": \"cpu\", \"description\": \"$desc\", \"tables\": ["
   # conv2d: cpu-mlir runs dense and depthwise layers through the same loop nests (one model of both designs fits
   # real layers best); oneDNN runs them through different kernels, so each variant gets its own model.
+  sep=""
   if [ $backend = cpu-onednn ]; then
-    echo "      {\"file\": [\"$backend-conv2d.csv\", \"$backend-conv2d-aligned.csv\", \"$backend-smallmap.csv\"], \"op\": \"conv2d\", \"variant\": \"dense\", \"dtype\": \"f32\", \"kpis\": {\"latency_ms\": \"ms\"}},"
-    echo "      {\"file\": [\"$backend-conv2d.csv\", \"$backend-depthwise.csv\", \"$backend-depthwise-aligned.csv\", \"$backend-smallmap.csv\"], \"op\": \"conv2d\", \"variant\": \"depthwise\", \"dtype\": \"f32\", \"kpis\": {\"latency_ms\": \"ms\"}}"
+    table conv2d dense $backend-conv2d $backend-conv2d-aligned $backend-smallmap
+    table conv2d depthwise $backend-conv2d $backend-depthwise $backend-depthwise-aligned $backend-smallmap
   else
-    echo "      {\"file\": [\"$backend-conv2d.csv\", \"$backend-depthwise.csv\", \"$backend-smallmap.csv\"], \"op\": \"conv2d\", \"dtype\": \"f32\", \"kpis\": {\"latency_ms\": \"ms\"}}"
+    table conv2d "" $backend-conv2d $backend-depthwise $backend-smallmap
   fi
-  echo "      ,{\"file\": [\"$backend-matmul.csv\", \"$backend-fc.csv\"], \"op\": \"matmul\", \"dtype\": \"f32\", \"kpis\": {\"latency_ms\": \"ms\"}}"
-  echo "      ,{\"file\": [\"$backend-pool2d.csv\", \"$backend-pool2d-aligned.csv\"], \"op\": \"pool2d\", \"dtype\": \"f32\", \"kpis\": {\"latency_ms\": \"ms\"}}"
-  for op in elementwise data_movement; do
-    echo "      ,{\"file\": \"$backend-$op.csv\", \"op\": \"$op\", \"dtype\": \"f32\", \"kpis\": {\"latency_ms\": \"ms\"}}"
-  done
+  table matmul "" $backend-matmul $backend-fc
+  table pool2d "" $backend-pool2d $backend-pool2d-aligned
+  table elementwise "" $backend-elementwise
+  table data_movement "" $backend-data_movement
   echo "    ]}"
 done)
   ]

@@ -452,7 +452,30 @@ std::vector<double> fitWeakRegressor(WeakKind kind, const std::vector<double> &x
   return params;
 }
 
-std::vector<Term> physicsCandidates(const Dataset &) {
+/// Pools, elementwise and data-movement layers do not mix channels (every row has c_in = c_out and one group): a
+/// product of input and output channels is the square of one count there, which fits noise and extrapolates badly
+/// (host-amd: a global pool of 1,280 channels predicted at -40 us). Every selection pool leaves such terms out of
+/// such tables.
+static std::vector<Term> forTable(std::vector<Term> terms, const Dataset &data) {
+  auto at = [](const FeatureVector &f, Feature k) { return f[static_cast<int>(k)]; };
+  bool channelWise = !data.x.empty() && std::all_of(data.x.begin(), data.x.end(), [&](const FeatureVector &f) {
+    return at(f, Feature::CIn) == at(f, Feature::COut) && at(f, Feature::Groups) == 1;
+  });
+  if (!channelWise)
+    return terms;
+  auto mixesChannels = [](const Term &t) {
+    bool in = false, out = false;
+    for (const Factor &f : t.factors) {
+      in |= f.feature == Feature::CIn;
+      out |= f.feature == Feature::COut;
+    }
+    return in && out;
+  };
+  terms.erase(std::remove_if(terms.begin(), terms.end(), mixesChannels), terms.end());
+  return terms;
+}
+
+std::vector<Term> physicsCandidates(const Dataset &data) {
   using F = Feature;
   std::vector<Term> terms = {
       Term{},                                                                   // fixed overhead (launch, setup)
@@ -472,10 +495,10 @@ std::vector<Term> physicsCandidates(const Dataset &) {
     terms.push_back(makeTerm({pow1(F::OutPixels), ceilDiv(F::COut, v)}));
     terms.push_back(makeTerm({ceilDiv(F::COut, v)}));
   }
-  return terms;
+  return forTable(std::move(terms), data);
 }
 
-std::vector<Term> tileCandidates(const Dataset &) {
+std::vector<Term> tileCandidates(const Dataset &data) {
   using F = Feature;
   std::vector<Term> terms = {
       Term{},                                       // fixed cost (launch, framework floor)
@@ -511,7 +534,7 @@ std::vector<Term> tileCandidates(const Dataset &) {
             t.factors.insert(t.factors.end(), part->begin(), part->end());
           terms.push_back(std::move(t));
         }
-  return terms;
+  return forTable(std::move(terms), data);
 }
 
 const std::vector<CandidateText> &cpuCandidateTexts() {
@@ -645,30 +668,9 @@ static std::vector<Term> termsOf(const std::vector<CandidateText> &texts) {
   return terms;
 }
 
-std::vector<Term> fpgaCandidates(const Dataset &) { return termsOf(fpgaCandidateTexts()); }
+std::vector<Term> fpgaCandidates(const Dataset &data) { return forTable(termsOf(fpgaCandidateTexts()), data); }
 
-std::vector<Term> cpuCandidates(const Dataset &data) {
-  std::vector<Term> terms = termsOf(cpuCandidateTexts());
-  auto at = [](const FeatureVector &f, Feature k) { return f[static_cast<int>(k)]; };
-  bool channelWise = !data.x.empty() && std::all_of(data.x.begin(), data.x.end(), [&](const FeatureVector &f) {
-    return at(f, Feature::CIn) == at(f, Feature::COut) && at(f, Feature::Groups) == 1;
-  });
-  // Pools, elementwise and data-movement layers do not mix channels: a product of input and output channels is
-  // the square of one count there, which fits noise and extrapolates badly (host-amd: a global pool of 1,280
-  // channels predicted at -40 us). Such tables get no channel-mixing terms.
-  if (channelWise)
-    terms.erase(std::remove_if(terms.begin(), terms.end(),
-                               [](const Term &t) {
-                                 bool in = false, out = false;
-                                 for (const Factor &f : t.factors) {
-                                   in |= f.feature == Feature::CIn;
-                                   out |= f.feature == Feature::COut;
-                                 }
-                                 return in && out;
-                               }),
-                terms.end());
-  return terms;
-}
+std::vector<Term> cpuCandidates(const Dataset &data) { return forTable(termsOf(cpuCandidateTexts()), data); }
 
 std::vector<Term> frolsCandidates(const Dataset &data, int degree) {
   std::vector<Feature> features = variedBaseFeatures(data);

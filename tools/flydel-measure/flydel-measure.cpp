@@ -404,12 +404,11 @@ int runMeasure() {
       LayerResult r;
       r.cells.assign(cells.begin() + keyColumns, cells.end());
       long long passes = 0;
-      bool twoNumbers = true;
       if (!llvm::to_float(r.cells[kLatency], r.lowestMs) ||
           llvm::StringRef(r.cells[kPasses]).getAsInteger(10, passes) || passes < 1 ||
-          (passes >= 2 && !(twoNumbers = llvm::to_float(r.cells[kRetest], r.retestMs))))
-        return fail(outputOpt + ":" + std::to_string(line) + ": " +
-                    (twoNumbers ? "latency_ms and passes must be numbers" : "latency_retest_ms must be a number"));
+          (passes >= 2 && !llvm::to_float(r.cells[kRetest], r.retestMs)))
+        return fail(outputOpt + ":" + std::to_string(line) +
+                    ": latency_ms, passes and (from two passes on) latency_retest_ms must be numbers");
       r.passes = static_cast<int>(passes);
       std::string key = joinCells({cells.begin(), cells.begin() + keyColumns});
       done[{key, seen[key]++}] = std::move(r);
