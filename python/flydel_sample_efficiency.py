@@ -91,7 +91,14 @@ def predict(identify, library, device, rows):
 
 
 def variant_of(row):
-    """dense (groups = 1), depthwise (groups = c_in > 1) or None (grouped), as flydel's variantMatches."""
+    """As flydel's variantMatches: a convolution is dense (groups = 1), depthwise (groups = c_in > 1) or None
+    (grouped); a pool is global (its unpadded window covers the map) or windowed; other ops have none."""
+    if row.get("op") == "pool2d":
+        whole = (row["kernel_h"], row["kernel_w"]) == (row["in_h"], row["in_w"])
+        unpadded = int(row.get("pad_h") or 0) == 0 and int(row.get("pad_w") or 0) == 0
+        return "global" if whole and unpadded else "windowed"
+    if row.get("op", "conv2d") != "conv2d":
+        return None
     groups, c_in = int(row["groups"]), int(row["c_in"])
     return "dense" if groups == 1 else "depthwise" if groups == c_in else None
 

@@ -571,6 +571,18 @@ const std::vector<CandidateText> &cpuCandidateTexts() {
       {"[weight_bytes>=3.2e+07]*weight_count", "weights beyond a 32 MiB L3 streamed from DRAM once"},
       {"[c_tail8>=1]*out_pixels*c_out", "channel counts off a multiple of 8: oneDNN's AVX2 pooling takes a slower path"},
       {"[output_bytes>=2e+06]*out_pixels*c_out", "outputs larger than L2 are written to memory"},
+      // cpu-mlir pools fill their output, then read-modify-write each element once per window tap, each tap
+      // rereading the value the previous one stored: while the output stays in L1 a tap costs ~0.8 ns; once it
+      // spills (32..64 KiB on host-amd) ~1.4 ns per tap plus ~6 ns per element of two or more taps (a 1x1 pool
+      // stays at ~1.1 ns per element; measured, docs/measurement.md).
+      {"macs*[output_bytes>=32768]", "window taps on an output that spilled the 32 KiB L1"},
+      {"[kernel_area>=2]*[output_bytes>=32768]*out_pixels*c_out", "dependent tap chains on a spilled output"},
+      {"macs*[output_bytes>=65536]", "window taps on an output beyond 64 KiB"},
+      {"[kernel_area>=2]*[output_bytes>=65536]*out_pixels*c_out", "dependent tap chains beyond 64 KiB"},
+      // Power-of-two strides: the naive loops' walk over weights (HWCF, matmul columns) or a global pool's window
+      // lands in a few cache sets (4096 x 1024 matmul: 7.9 ns per MAC against 4.7 at 1040 columns, measured).
+      {"macs*[c_pow2>=256]", "strided walks at a 1 KiB multiple: cache-set conflicts"},
+      {"macs*[c_pow2>=1024]", "strided walks at a 4 KiB multiple: cache-set conflicts in L2 as well"},
       {"[input_bytes>=2e+06]*in_pixels*c_in", "inputs larger than L2 are read from memory"},
       {"[stride>=2]*in_pixels*c_in", "strided layers read their input sparsely"},
       {"[stride>=2]*macs", "strided layers: input reuse lost"},

@@ -280,9 +280,10 @@ Expected<Library> trainLibrary(const std::string &specPath, const TrainOptions &
         ModelVariant variant = ModelVariant::Any;
         if (tj.contains("variant")) {
           if (!tj["variant"].is_string() || !parseModelVariant(tj["variant"].get<std::string>(), variant))
-            throw SpecError(tp + ".variant: expected \"any\", \"dense\" or \"depthwise\"");
-          if (variant != ModelVariant::Any && opKind != OpKind::Conv2d)
-            throw SpecError(tp + ".variant: only conv2d tables have variants");
+            throw SpecError(tp + ".variant: expected \"any\", \"dense\", \"depthwise\", \"windowed\" or \"global\"");
+          if (variant != ModelVariant::Any && opKind != variantOp(variant))
+            throw SpecError(tp + ".variant: '" + modelVariantName(variant) + "' is a variant of " +
+                            opKindName(variantOp(variant)) + " tables");
         }
         std::string path = joinPath(dataDir, files.front());
         auto table = MeasurementTable::loadCsv(path, defaults);
@@ -296,7 +297,7 @@ Expected<Library> trainLibrary(const std::string &specPath, const TrainOptions &
             return makeError(joinPath(dataDir, files[f]) + ": " + problem);
         }
         if (variant != ModelVariant::Any) {
-          // A mixed table (dense and depthwise rows) trains each variant on its own rows.
+          // A mixed table (dense and depthwise rows, windowed and global pools) trains each variant on its own rows.
           size_t before = table->layers.size();
           table->keepRows([&](const Layer &l) { return variantMatches(variant, l); });
           if (table->layers.empty())

@@ -163,9 +163,9 @@ int64_t ParamRange::map(double u, bool logScale) const {
 
 int designDims(const DesignSpace &space) {
   switch (space.op) {
-  case OpKind::Conv2d: return 5 + (space.depthwiseShare > 0) + (space.validShare > 0);
-  case OpKind::Pool2d: return 4 + 2 * (space.globalShare > 0) + (space.validShare > 0);
-  case OpKind::MatMul: return 3;
+  case OpKind::Conv2d: return 5 + (space.depthwiseShare > 0) + (space.validShare > 0) + (space.pow2Share > 0);
+  case OpKind::Pool2d: return 4 + 2 * (space.globalShare > 0) + (space.validShare > 0) + (space.pow2Share > 0);
+  case OpKind::MatMul: return 3 + (space.pow2Share > 0);
   case OpKind::Elementwise:
   case OpKind::DataMovement: return 2;
   }
@@ -183,8 +183,23 @@ Layer layerAt(const DesignSpace &space, const std::vector<double> &u, bool logSc
     // "same": k / 2 for a convolution; a pooling window pads (k - 1) / 2 (2x2 pools are unpadded in real models).
     l.pad_h = l.pad_w = !space.samePad ? 0 : space.op == OpKind::Pool2d ? (k - 1) / 2 : k / 2;
   };
+  // The power-of-two draw takes the last dimension, so the other dimensions keep their places.
+  bool pow2 = space.pow2Share > 0 && u[designDims(space) - 1] < space.pow2Share;
   auto channels = [&](const ParamRange &range, double x) {
     int64_t c = range.map(x, logScale), m = space.channelMultiple;
+    if (pow2 && range.choices.empty()) {
+      // The nearest power of two on a log scale, kept inside the range (a range without one keeps its draw).
+      int64_t below = 1;
+      while (below * 2 <= c)
+        below *= 2;
+      int64_t nearest = static_cast<double>(c) * static_cast<double>(c) >= 2.0 * static_cast<double>(below * below)
+                            ? below * 2
+                            : below;
+      for (int64_t p : {nearest, nearest == below ? below * 2 : below})
+        if (p >= range.lo && p <= range.hi)
+          return p;
+      return c;
+    }
     if (m <= 1 || c < m)
       return c;
     int64_t rounded = (c + m / 2) / m * m; // nearest multiple, kept inside the range
@@ -222,8 +237,8 @@ Layer layerAt(const DesignSpace &space, const std::vector<double> &u, bool logSc
   case OpKind::MatMul:
     l.in_h = space.rows.map(u[0], logScale);
     l.in_w = 1;
-    l.c_in = space.cIn.map(u[1], logScale);
-    l.c_out = space.cOut.map(u[2], logScale);
+    l.c_in = channels(space.cIn, u[1]);
+    l.c_out = channels(space.cOut, u[2]);
     break;
   case OpKind::Elementwise:
   case OpKind::DataMovement:

@@ -31,7 +31,7 @@ constexpr const char *kFeatureNames[kNumFeatures] = {
     "output_bytes", "weight_bytes", "total_bytes", "arith_intensity", "reduction_size", "weight_count",
     "groups", "dilation", "pad", "pe", "simd", "out_folds", "in_folds", "valid_taps",
     "in_rows_read", "in_beats", "reduction_bits", "line_buffer_bram18", "weight_rom_bram18", "out_rows",
-    "row_taps", "dw_tile_taps", "dw_weight_loads", "dw_tail_taps", "c_tail8"};
+    "row_taps", "dw_tile_taps", "dw_weight_loads", "dw_tail_taps", "c_tail8", "c_pow2"};
 
 int64_t outSize(int64_t in, int64_t pad, int64_t dilation, int64_t kernel, int64_t stride) {
   if (stride <= 0)
@@ -296,6 +296,10 @@ FeatureVector computeFeatures(const Layer &layer) {
   at(Feature::OutRows) = outH;
   at(Feature::RowTaps) = rowTaps;
   at(Feature::CTail8) = static_cast<double>(layer.c_out % 8);
+  int64_t pow2 = 1;
+  while (pow2 < 4096 && layer.c_out % (2 * pow2) == 0)
+    pow2 *= 2;
+  at(Feature::CPow2) = static_cast<double>(layer.c_out > 0 ? pow2 : 1);
   if (layer.isDepthwise()) {
     // Register tiles of the row-wise depthwise kernel: up to 4 vectors of 16 channels by as many output points as
     // the remaining accumulators hold; the channel tail is a masked vector.

@@ -125,9 +125,10 @@ KpiModel modelFromJson(const Json &j, const std::string &path) {
   if (j.contains("variant")) {
     std::string variant = getString(j, path, "variant");
     if (!parseModelVariant(variant, m.variant) || m.variant == ModelVariant::Any)
-      fail(path + ".variant", "unknown variant '" + variant + "' (expected dense or depthwise)");
-    if (m.op != OpKind::Conv2d)
-      fail(path + ".variant", "only conv2d models have variants");
+      fail(path + ".variant", "unknown variant '" + variant + "' (expected dense, depthwise, windowed or global)");
+    if (m.op != variantOp(m.variant))
+      fail(path + ".variant", "'" + variant + "' is a variant of " + opKindName(variantOp(m.variant)) +
+                                  " models, not of " + op);
   }
   m.kpi = getString(j, path, "kpi");
   m.unit = getString(j, path, "unit");
@@ -520,13 +521,23 @@ const char *modelVariantName(ModelVariant variant) {
     return "dense";
   case ModelVariant::Depthwise:
     return "depthwise";
+  case ModelVariant::Windowed:
+    return "windowed";
+  case ModelVariant::Global:
+    return "global";
   }
   return "any";
 }
 
 bool parseModelVariant(std::string_view text, ModelVariant &variant) {
-  return parseByName(text, {ModelVariant::Any, ModelVariant::Dense, ModelVariant::Depthwise}, modelVariantName,
-                     variant);
+  return parseByName(text,
+                     {ModelVariant::Any, ModelVariant::Dense, ModelVariant::Depthwise, ModelVariant::Windowed,
+                      ModelVariant::Global},
+                     modelVariantName, variant);
+}
+
+OpKind variantOp(ModelVariant variant) noexcept {
+  return variant == ModelVariant::Windowed || variant == ModelVariant::Global ? OpKind::Pool2d : OpKind::Conv2d;
 }
 
 bool variantMatches(ModelVariant variant, const Layer &layer) noexcept {
@@ -537,6 +548,10 @@ bool variantMatches(ModelVariant variant, const Layer &layer) noexcept {
     return layer.op == OpKind::Conv2d && layer.groups == 1;
   case ModelVariant::Depthwise:
     return layer.isDepthwise();
+  case ModelVariant::Windowed:
+    return layer.op == OpKind::Pool2d && !layer.isGlobalPool();
+  case ModelVariant::Global:
+    return layer.isGlobalPool();
   }
   return false;
 }
@@ -550,7 +565,7 @@ Layer deviceView(const Device &device, Layer layer) noexcept {
 }
 
 ModelVariant variantOf(const Layer &layer) noexcept {
-  for (ModelVariant v : {ModelVariant::Dense, ModelVariant::Depthwise})
+  for (ModelVariant v : {ModelVariant::Dense, ModelVariant::Depthwise, ModelVariant::Windowed, ModelVariant::Global})
     if (variantMatches(v, layer))
       return v;
   return ModelVariant::Any;

@@ -45,14 +45,14 @@ constexpr int kNumOpKinds = static_cast<int>(OpKind::DataMovement) + 1;
 struct DeviceKpi {
   KpiSlot slot;
   // [op kind][variant]: a layer takes its variant's model, else the op kind's model for any layer.
-  std::array<std::array<const ::flydel::KpiModel *, 3>, kNumOpKinds> models{};
+  std::array<std::array<const ::flydel::KpiModel *, ::flydel::kNumModelVariants>, kNumOpKinds> models{};
 };
 
 struct DevicePlan {
   std::string name;
   StringAttr nameAttr;
   const ::flydel::Device *device = nullptr; // in the pass's library; how it sees a layer: ::flydel::deviceView
-  SmallVector<DeviceKpi> kpis;
+  SmallVector<DeviceKpi, 4> kpis;
 };
 
 /// What the diagnostics of one (layer, device) need; kept with the cached predictions so that a repeated layer

@@ -70,6 +70,10 @@ cl::opt<int> channelMultipleOpt("channel-multiple",
                                 cl::desc("Round channel counts >= M to a multiple of M (real CNNs use multiples of "
                                          "8 or 16); 0: any count"),
                                 cl::init(0), cl::sub(planCmd));
+cl::opt<double> pow2Opt("pow2",
+                        cl::desc("conv2d, pool2d, matmul: share of layers whose channel counts are rounded to the "
+                                 "nearest power of two (0..1), as real CNNs have them"),
+                        cl::init(0), cl::sub(planCmd));
 cl::opt<double> maxMacsOpt("max-macs", cl::desc("Cap on MACs (element ops for pool/elementwise); 0: none"),
                            cl::init(0), cl::sub(planCmd));
 cl::opt<double> minMacsOpt("min-macs", cl::desc("Floor on MACs"), cl::init(0), cl::sub(planCmd));
@@ -211,6 +215,9 @@ int runPlan() {
   if (channelMultipleOpt < 0)
     return fail("--channel-multiple: expected 0 or a positive multiple");
   space.channelMultiple = channelMultipleOpt;
+  if (pow2Opt < 0 || pow2Opt > 1)
+    return fail("--pow2: expected a share in [0, 1]");
+  space.pow2Share = pow2Opt;
   space.maxMacs = maxMacsOpt;
   space.minMacs = minMacsOpt;
   space.maxBytes = maxBytesOpt;
@@ -225,6 +232,7 @@ int runPlan() {
          << ", kernel " << kernels << ", stride " << strideOpt << ", depthwise " << depthwiseOpt
          << (globalOpt > 0 ? ", global " + fmt(globalOpt) : std::string()) << ", valid " << validOpt
          << (channelMultipleOpt > 1 ? ", channel_multiple " + std::to_string(channelMultipleOpt) : std::string())
+         << (pow2Opt > 0 ? ", pow2 " + fmt(pow2Opt) : std::string())
          << ", max_macs "
          << maxMacsOpt << ", min_macs " << minMacsOpt << ", max_bytes " << maxBytesOpt
          << (realisticOpt ? ", realistic" : "");

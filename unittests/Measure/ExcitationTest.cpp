@@ -195,6 +195,40 @@ TEST(ExcitationTest, ChannelMultipleRoundsOnlyCountsAtOrAboveIt) {
   EXPECT_GT(rounded, 200);
 }
 
+TEST(ExcitationTest, Pow2ShareRoundsChannelCountsOfThatShareToPowersOfTwoInsideTheRange) {
+  auto isPow2 = [](int64_t c) { return c > 0 && (c & (c - 1)) == 0; };
+  for (OpKind op : {OpKind::Conv2d, OpKind::Pool2d, OpKind::MatMul}) {
+    DesignSpace space;
+    space.op = op;
+    space.cIn = {3, 1000, {}};
+    space.cOut = {10, 4000, {}};
+    space.kernel = {2, 3, {}};
+    space.pow2Share = 0.4;
+    DesignOptions o;
+    o.n = 200;
+    auto layers = generateDesign(space, o);
+    ASSERT_TRUE(layers) << layers.error();
+    int both = 0;
+    for (const Layer &l : *layers) {
+      EXPECT_GE(l.c_in, 3);
+      EXPECT_LE(l.c_in, 1000); // 1000 rounds to 1024, outside the range: 512 instead
+      if (op != OpKind::Pool2d) {
+        EXPECT_GE(l.c_out, 10);
+        EXPECT_LE(l.c_out, 4000);
+      }
+      both += isPow2(l.c_in) && isPow2(l.c_out);
+    }
+    // About 40 % of the layers, plus the few drawn as powers of two by chance.
+    EXPECT_GT(both, 60) << opKindName(op);
+    EXPECT_LT(both, 110) << opKindName(op);
+  }
+  // The draw takes one extra dimension, and only when asked for: designs without it keep their layers.
+  DesignSpace plain;
+  EXPECT_EQ(designDims(plain), 5);
+  plain.pow2Share = 0.5;
+  EXPECT_EQ(designDims(plain), 6);
+}
+
 TEST(ExcitationTest, RealisticLeavesOutLayersNoCnnHas) {
   DesignSpace space;
   space.inHW = {1, 16, {}};

@@ -79,6 +79,12 @@ TEST(LayerTest, DepthwiseTilesFollowTheRowKernelBlocking) {
   EXPECT_DOUBLE_EQ(at(computeFeatures(l), Feature::CTail8), 4.0);
   l.c_out = 576;
   EXPECT_DOUBLE_EQ(at(computeFeatures(l), Feature::CTail8), 0.0);
+  // The power of two in the channel stride: 576 = 64 * 9, 1000 = 8 * 125, 4096 itself, 8192 capped at 4096.
+  EXPECT_DOUBLE_EQ(at(computeFeatures(l), Feature::CPow2), 64.0);
+  for (auto [c, pow2] : {std::pair{1000, 8.0}, {4096, 4096.0}, {8192, 4096.0}, {1001, 1.0}}) {
+    l.c_out = c;
+    EXPECT_DOUBLE_EQ(at(computeFeatures(l), Feature::CPow2), pow2) << c;
+  }
 }
 
 TEST(LayerTest, InvalidLayersAreReported) {

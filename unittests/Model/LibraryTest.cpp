@@ -174,7 +174,45 @@ TEST(LibraryTest, VariantErrorsNameTheField) {
   EXPECT_NE(bad.error().find("unknown variant 'sparse'"), std::string::npos) << bad.error();
   auto pool = Library::parse(replaceOnce(text, "\"op\":\"conv2d\"", "\"op\":\"pool2d\""));
   ASSERT_FALSE(pool);
-  EXPECT_NE(pool.error().find("only conv2d models have variants"), std::string::npos) << pool.error();
+  EXPECT_NE(pool.error().find("'dense' is a variant of conv2d models, not of pool2d"), std::string::npos)
+      << pool.error();
+  auto global = Library::parse(replaceOnce(text, "\"variant\":\"dense\"", "\"variant\":\"global\""));
+  ASSERT_FALSE(global);
+  EXPECT_NE(global.error().find("'global' is a variant of pool2d models, not of conv2d"), std::string::npos)
+      << global.error();
+}
+
+TEST(LibraryTest, GlobalAndWindowedPoolsUseTheirOwnModels) {
+  Library lib = sampleLibrary();
+  KpiModel global = lib.models.front();
+  global.op = OpKind::Pool2d;
+  global.variant = ModelVariant::Global;
+  global.model.params = {0.5, 0, 0};
+  lib.models.push_back(global);
+  ASSERT_EQ(lib.validate(), "");
+  auto back = Library::parse(lib.toJson());
+  ASSERT_TRUE(back) << back.error();
+  EXPECT_EQ(back->toJson(), lib.toJson());
+
+  Layer head; // ResNet's 7x7x512 global average pool
+  head.op = OpKind::Pool2d;
+  head.in_h = head.in_w = head.kernel_h = head.kernel_w = 7, head.c_in = head.c_out = 512;
+  Layer window = head; // a 3x3/2 pool of the same map
+  window.kernel_h = window.kernel_w = 3, window.stride_h = window.stride_w = 2;
+  Layer padded = head; // a 7x7 window over a padded 7x7 map has 7x7 outputs: not global
+  padded.pad_h = padded.pad_w = 3;
+  EXPECT_EQ(variantOf(head), ModelVariant::Global);
+  EXPECT_EQ(variantOf(window), ModelVariant::Windowed);
+  EXPECT_EQ(variantOf(padded), ModelVariant::Windowed);
+  EXPECT_EQ(variantOp(ModelVariant::Windowed), OpKind::Pool2d);
+  EXPECT_EQ(variantOp(ModelVariant::Depthwise), OpKind::Conv2d);
+
+  const KpiModel *forHead = back->findModelFor("cpu", head, "latency_ms");
+  ASSERT_NE(forHead, nullptr);
+  EXPECT_EQ(forHead->variant, ModelVariant::Global);
+  EXPECT_DOUBLE_EQ(forHead->predict(head).value, 0.5);
+  // No windowed model and no any-layer pool model: a windowed pool has no prediction rather than the global one.
+  EXPECT_EQ(back->findModelFor("cpu", window, "latency_ms"), nullptr);
 }
 
 TEST(LibraryTest, AssumedLinksKeepTheirLabelAndNoFitFigures) {

@@ -84,6 +84,10 @@ struct DesignSpace {
   /// Channel counts at or above this are rounded to a multiple of it (0 or 1: any count). Real CNN layers mostly
   /// have channel counts that are multiples of 8 or 16, which vector libraries compute in whole vectors.
   int64_t channelMultiple = 0;
+  /// conv2d, pool2d and matmul: share of layers whose channel counts (c_in and c_out) are rounded to the nearest
+  /// power of two inside their range, as most real CNN layers have them (64..4096): naive loops that walk memory at
+  /// a power-of-two stride hit a few cache sets, which counts drawn from a range almost never show.
+  double pow2Share = 0.0;
   /// Caps (0: none): bytes of input + output + weights, and MACs (element operations for pool/elementwise).
   double maxBytes = 0, maxMacs = 0, minMacs = 0;
   /// conv2d: reject layers no CNN has, which independent draws of kernel, input size and groups produce: 1x1

@@ -51,6 +51,10 @@ struct Layer {
   int64_t outW() const;
   /// A convolution with one filter per input channel (groups == c_in > 1).
   bool isDepthwise() const { return op == OpKind::Conv2d && groups > 1 && groups == c_in; }
+  /// A pool of the whole map into one pixel (global average or max pooling, as classifiers end).
+  bool isGlobalPool() const {
+    return op == OpKind::Pool2d && kernel_h == in_h && kernel_w == in_w && pad_h == 0 && pad_w == 0;
+  }
   /// Multiply-accumulates (Conv2d, MatMul) or element operations (Pool2d, Elementwise).
   double macs() const;
   double inputBytes() const;
@@ -106,6 +110,10 @@ enum class Feature : int {
   DwWeightLoads,  // weight vectors loaded: one per channel vector of a tile per iteration
   DwTailTaps,     // iterations over a channel tail (c % 16 != 0): masked vectors
   CTail8,         // c_out % 8: output channels past the last whole 8-lane vector (oneDNN's AVX2 kernels)
+  // The largest power of two dividing c_out, up to 4096. Naive loops walk HWCF weights, matmul weight columns and
+  // global-pool windows at a stride of c_out elements; a stride of 1 KiB or more that is a power of two maps every
+  // step of the walk to the same few cache sets (associativity conflicts), as the 64..4096 counts of real CNNs do.
+  CPow2,
   Count
 };
 constexpr int kNumFeatures = static_cast<int>(Feature::Count);

@@ -73,14 +73,19 @@ struct CvFigures {
 };
 
 /// Which layers of an op kind a model covers. Depthwise and dense convolutions run different kernels (CPU
-/// libraries) or engines (FPGA), so a platform may identify them separately; a layer uses the model of its own
+/// libraries) or engines (FPGA), and a global pool (the whole map into one pixel, as classifiers end) walks memory
+/// differently from a windowed one, so a platform may identify them separately; a layer uses the model of its own
 /// variant when the library has one, else the op kind's model for any layer.
-enum class ModelVariant { Any, Dense, Depthwise };
+enum class ModelVariant { Any, Dense, Depthwise, Windowed, Global };
+constexpr int kNumModelVariants = 5;
 const char *modelVariantName(ModelVariant variant);
 bool parseModelVariant(std::string_view text, ModelVariant &variant);
-/// Dense: groups == 1. Depthwise: groups > 1 and groups == c_in (grouped convolutions are neither).
+/// The op kind whose layers a variant divides (conv2d: dense, depthwise; pool2d: windowed, global).
+OpKind variantOp(ModelVariant variant) noexcept;
+/// Dense: groups == 1. Depthwise: groups > 1 and groups == c_in (grouped convolutions are neither). Global: a pool
+/// with a 1x1 output whose window covers the whole (unpadded) map. Windowed: any other pool.
 bool variantMatches(ModelVariant variant, const Layer &layer) noexcept;
-/// The specific variant a layer belongs to (Any when neither dense nor depthwise, or not a convolution).
+/// The specific variant a layer belongs to (Any when none matches, as for grouped convolutions and other ops).
 ModelVariant variantOf(const Layer &layer) noexcept;
 
 struct KpiModel {
