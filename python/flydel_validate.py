@@ -220,6 +220,20 @@ def validate(args):
                                        "error_pct": (pred - meas) / meas * 100,
                                        "per_layer": figures([(preds[key(r)][0], measured[key(r)]) for r in
                                                              {key(r): r for r in rows}.values()])}
+        # A noise floor above the accuracy target means the machine's speed changed between the runs (other
+        # jobs, a throttled or shared VM): the figures then say more about the machine than about the models.
+        ratios = sorted(retest_of[k] / runs_of[k][0] for k in keys if k in retest_of and runs_of[k][0] > 0)
+        if ratios:
+            entry["run_ratio"] = {"median": ratios[len(ratios) // 2], "p10": ratios[len(ratios) // 10],
+                                  "p90": ratios[(9 * len(ratios)) // 10], "n": len(ratios)}
+            noise = [f["noise_floor"]["mape"] for f in by_op.values() if f["noise_floor"].get("n")]
+            if noise and max(noise) > args.noise_limit:
+                r = entry["run_ratio"]
+                entry["warning"] = ("noise floor above %g %% (up to %.1f %%): run b / run a median %.2f, 10th-90th "
+                                    "percentile %.2f-%.2f; the machine's speed changed between the runs, re-measure "
+                                    "on a quiet machine" % (args.noise_limit, max(noise), r["median"], r["p10"],
+                                                             r["p90"]))
+                print("flydel_validate.py: WARNING: %s: %s" % (device, entry["warning"]), file=sys.stderr)
         summary["devices"][device] = entry
     with open(os.path.join(args.out, "summary.json"), "w") as f:
         json.dump(summary, f, indent=1, sort_keys=True)
@@ -252,6 +266,10 @@ def markdown(summary):
                     device, op, L.get("n", 0), "%.1f" % L["mape"] if L.get("n") else "n/a",
                     "%.0f %%" % L["within_10pct"] if L.get("n") else "n/a",
                     "%.1f" % N["mape"] if N.get("n") else "n/a", f["extrapolated_layers"]))
+    for device, e in summary["devices"].items():
+        if e.get("warning"):
+            out.append("")
+            out.append("**Warning (%s):** %s." % (device, e["warning"]))
     out.append("")
     out.append("| backend | op | CV MAPE (%) | CV within ±10 % | rows |")
     out.append("|---|---|---|---|---|")
@@ -279,6 +297,8 @@ def main():
     v.add_argument("--validation-dir", required=True)
     v.add_argument("--out", required=True)
     v.add_argument("--only-models", default="", help="comma-separated model names: validate on their layers only")
+    v.add_argument("--noise-limit", type=float, default=10.0,
+                   help="warn when the noise floor MAPE of an op kind exceeds this (%%; default 10, the target)")
     args = parser.parse_args()
     if args.command == "combine" and not 2 <= len(args.runs) <= len(RUN_LETTERS):
         parser.error("combine: needs two or more runs (at most %d)" % len(RUN_LETTERS))

@@ -44,9 +44,9 @@ Identifies a model of one KPI column of a measurement table (CSV) by k-fold cros
 lowest CV MAPE penalised by 1 % per parameter. With --spec, trains every (device, op, KPI) model
 and link of a platform library. Rows whose KPI is not positive are left out (errors with --strict).
 With --predict, evaluates every model a library has for the device on each layer, as annotate-kpis
-does (the layer's variant: dense or depthwise, windowed or global pool; the device's fixed data type, pe/simd on FPGAs only), and
-prints JSON (values in the library's units, with the extrapolation status); NAME is an embedded platform
-(tx2-c10gx). SPEC is comma-separated fields of the layer descriptor, e.g.
+does (the layer's variant: dense or depthwise convolution, windowed or global pool; the device's
+fixed data type, pe/simd on FPGAs only), and prints JSON (values in the library's units, with the
+extrapolation status); NAME is an embedded platform (tx2-c10gx). SPEC is comma-separated fields of the layer descriptor, e.g.
   op=conv2d,in_hw=56,c_in=64,c_out=64,kernel=3,stride=1,pad=1
 (fields: op, batch, in_hw, in_h, in_w, c_in, c_out, kernel, kernel_h, kernel_w, stride, stride_h,
 stride_w, pad, pad_h, pad_w, dilation, groups, dtype, pe, simd; unspecified fields keep their defaults).
@@ -436,7 +436,8 @@ int predict(const Options &o) {
     for (const KpiModel &candidate : library->models) {
       if (candidate.device != o.device || candidate.op != layer.op || predictions.contains(candidate.kpi))
         continue;
-      // The layer's own variant (dense, depthwise, windowed, global) when the library has one, else the op kind's model.
+      // The layer's own variant (dense, depthwise, windowed, global) when the library has one, else the op
+      // kind's model.
       const KpiModel *found = library->findModelFor(o.device, layer, candidate.kpi);
       if (!found)
         continue; // only a model of another variant exists: no prediction for this layer
