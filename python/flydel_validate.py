@@ -186,13 +186,14 @@ def validate(args):
         # One entry per model: "conv2d", or "conv2d/dense" and "conv2d/depthwise" when the library splits variants.
         cv = {m["op"] + ("/" + m["variant"] if m.get("variant") else ""): m["cv"]
               for m in library["models"] if m["device"] == device and m["kpi"] == "latency_ms"}
-        by_op = {}
-        for op in ops:
-            op_keys = [k for k in keys if k[0] == op]
-            by_op[op] = {"layers": figures([(preds[k][0], measured[k]) for k in op_keys if preds[k][0] is not None]),
-                         "noise_floor": figures([(retest_of[k], runs_of[k][0]) for k in op_keys if k in retest_of]),
-                         "extrapolated_layers": sum(1 for k in op_keys if preds[k][1]),
-                         "unpredicted_layers": sum(1 for k in op_keys if preds[k][0] is None)}
+        def group(subset):
+            return {"layers": figures([(preds[k][0], measured[k]) for k in subset if preds[k][0] is not None]),
+                    "noise_floor": figures([(retest_of[k], runs_of[k][0]) for k in subset if k in retest_of]),
+                    "extrapolated_layers": sum(1 for k in subset if preds[k][1]),
+                    "unpredicted_layers": sum(1 for k in subset if preds[k][0] is None)}
+        by_op = {op: group([k for k in keys if k[0] == op]) for op in ops}
+        if len(ops) > 1:
+            by_op["all"] = group(keys)  # every validated layer, whatever its op kind
         # The headline figures are conv2d's (most of a CNN's time), as before other op kinds were validated.
         head = by_op.get("conv2d", {"layers": {"n": 0}, "noise_floor": {"n": 0}, "extrapolated_layers": 0})
         entry = {"training_cv": cv, "layers": head["layers"], "noise_floor": head["noise_floor"],
