@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """Sample-efficiency study of a measured platform library: accuracy against the number of excitation points.
 
-  flydel_sample_efficiency.py --spec platforms/host-intel/host.spec.json --out DIR
-                              [--validation-dir platforms/host-intel/validation] [--identify build/bin/flydel-identify]
+  flydel_sample_efficiency.py --spec platforms/host-amd/host.spec.json --out DIR
+                              [--validation-dir platforms/host-amd/validation] [--identify build/bin/flydel-identify]
                               [--n 25,50,100,200,400] [--seeds 10] [-o PLOT.png|.svg]
 
 For every table of the spec (one op kind of one device), every n of the list below the table's number of rows and
@@ -11,8 +11,11 @@ of that size), a copy of the spec restricted to the subsets is trained by `flyde
 own settings (structure, extra_pools, cv folds/seed/max_params), and the chosen model is evaluated by
 `flydel-identify --predict` on
   (a) the held-out rest of the table (the rows not drawn), and
-  (b) for conv2d, the validation layers of real models measured in --validation-dir (<device>-conv2d-a.csv and -b.csv,
-      the lower median of the two runs, as python/flydel_validate.py does).
+  (b) for every op kind of the device with real-model layers measured in --validation-dir (<device>-<op>-a.csv and
+      optional -b.csv, as python/flydel_validate.py reads them: conv2d, pool2d, matmul, ...), those layers, each at
+      the lower median of the two runs; a variant model is evaluated on the layers of its variant, a variant-less
+      one on the layers of its op kind no variant model takes, and, when an op kind has several models, all its
+      layers together ("<op> (all variants)").
 An n that would hold out fewer than --min-held-out rows (10) is not run for that table; the row "all (CV)"
 is the spec's own training on every row with its cross-validation figures, and its validation on (b).
 
@@ -151,20 +154,27 @@ def model_of(library_json, t, kpi):
     return None
 
 
-def validation_layers(directory, device):
-    """Validation conv2d layers of a device: (rows, measured latency as the lower median of runs a and b)."""
-    run_a = os.path.join(directory, "%s-conv2d-a.csv" % device)
-    run_b = os.path.join(directory, "%s-conv2d-b.csv" % device)
-    if not os.path.exists(run_a):
-        print("flydel_sample_efficiency.py: %s: no validation measurements (%s)" % (device, run_a), file=sys.stderr)
-        return [], np.array([])
-    rows_a = [r for r in flydel_validate.read_csv(run_a)[1] if r.get("latency_ms")]
-    retest = {}
-    if os.path.exists(run_b):
-        retest = {flydel_validate.key(r): float(r["latency_ms"]) for r in flydel_validate.read_csv(run_b)[1]
-                  if r.get("latency_ms")}
-    meas = [min(float(r["latency_ms"]), retest.get(flydel_validate.key(r), float("inf"))) for r in rows_a]
-    return rows_a, np.array(meas)
+def validation_layers(directory, device, ops):
+    """Validation layers of a device, of the op kinds `ops` that have measurements (<device>-<op>-a.csv, optional
+    -b.csv): (rows, measured latency as the lower median of runs a and b)."""
+    rows, meas = [], []
+    for op in ops:
+        run_a = os.path.join(directory, "%s-%s-a.csv" % (device, op))
+        run_b = os.path.join(directory, "%s-%s-b.csv" % (device, op))
+        if not os.path.exists(run_a):
+            continue
+        # Only the op kind's rows: the layers a model of another op kind would be asked for are not its own.
+        rows_a = [r for r in flydel_validate.read_csv(run_a)[1] if r.get("latency_ms") and r["op"] == op]
+        retest = {}
+        if os.path.exists(run_b):
+            retest = {flydel_validate.key(r): float(r["latency_ms"]) for r in flydel_validate.read_csv(run_b)[1]
+                      if r.get("latency_ms")}
+        rows += rows_a
+        meas += [min(float(r["latency_ms"]), retest.get(flydel_validate.key(r), float("inf"))) for r in rows_a]
+    if not rows:
+        print("flydel_sample_efficiency.py: %s: no validation measurements (%s-<op>-a.csv in %s for %s)" % (
+            device, device, directory, ", ".join(ops)), file=sys.stderr)
+    return rows, np.array(meas)
 
 
 def load_tables(spec, data_dir, kpi):
@@ -193,14 +203,13 @@ def load_tables(spec, data_dir, kpi):
 
 
 def validation_share(t, tables, vrows):
-    """Indices of the validation layers whose latency `t`'s model predicts (its variant; or, for a variant-less
-    conv2d model, the layers no variant model of the device takes)."""
-    if t["op"] != "conv2d":
-        return []
+    """Indices of the validation layers whose latency `t`'s model predicts: the layers of its op kind and variant;
+    or, for a variant-less model, the layers of its op kind no variant model of the device takes."""
+    mine = [i for i, r in enumerate(vrows) if r["op"] == t["op"]]
     if t["variant"]:
-        return [i for i, r in enumerate(vrows) if variant_of(r) == t["variant"]]
-    taken = {u["variant"] for u in tables if u["device"] == t["device"] and u["op"] == "conv2d" and u["variant"]}
-    return [i for i, r in enumerate(vrows) if variant_of(r) not in taken]
+        return [i for i in mine if variant_of(vrows[i]) == t["variant"]]
+    taken = {u["variant"] for u in tables if u["device"] == t["device"] and u["op"] == t["op"] and u["variant"]}
+    return [i for i in mine if variant_of(vrows[i]) not in taken]
 
 
 def main():
@@ -238,7 +247,8 @@ def main():
     validation = {}
     if args.validation_dir:
         for device in sorted({t["device"] for t in tables}):
-            validation[device] = validation_layers(args.validation_dir, device)
+            ops = [op for op in flydel_validate.OPS if any(t["device"] == device and t["op"] == op for t in tables)]
+            validation[device] = validation_layers(args.validation_dir, device, ops)
 
     os.makedirs(args.out, exist_ok=True)
     runs = []
@@ -279,13 +289,18 @@ def main():
                 share = validation_share(t, tables, vrows)
                 if share:
                     runs.append(dict(base, evaluation="validation", **figures(vpreds[share], vmeas[share])))
-            # Several conv2d models (variants): also every validation layer together, when all were trained.
-            convs = [i for i, t in enumerate(tables) if t["device"] == device and t["op"] == "conv2d"]
-            if len(convs) > 1 and all(i in mine for i in convs) and len(vrows):
-                runs.append({"device": device, "op": "conv2d (all variants)", "file": "", "n": n, "seed": seed,
-                             "rows": sum(len(tables[i]["rows"]) for i in convs), "structure": "",
-                             "params": sum(len(model_of(library_json, tables[i], args.kpi)["params"]) for i in convs),
-                             "cv_mape": np.nan, "evaluation": "validation", **figures(vpreds, vmeas)})
+            # Several models of one op kind (variants): also every validation layer of the op kind together, when
+            # all were trained.
+            for op in flydel_validate.OPS:
+                models = [i for i, t in enumerate(tables) if t["device"] == device and t["op"] == op]
+                share = [j for j, r in enumerate(vrows) if r["op"] == op]
+                if len(models) > 1 and all(i in mine for i in models) and share:
+                    runs.append({"device": device, "op": "%s (all variants)" % op, "file": "", "n": n, "seed": seed,
+                                 "rows": sum(len(tables[i]["rows"]) for i in models), "structure": "",
+                                 "params": sum(len(model_of(library_json, tables[i], args.kpi)["params"])
+                                               for i in models),
+                                 "cv_mape": np.nan, "evaluation": "validation",
+                                 **figures(vpreds[share], vmeas[share])})
 
     with tempfile.TemporaryDirectory(prefix="flydel-se-") as tmp:
         library, info = train(args.identify, spec, [(t, range(len(t["rows"]))) for t in tables],
