@@ -17,7 +17,11 @@
       OUT/<device>-layers.csv: per op kind, per-layer MAPE and share within +-10 % against the lowest median of the
       runs (the estimator the training tables use) and the noise floor (run b against run a, the same figures);
       and for each model (DIR/<model>.layers.csv) the error of the summed predictions against the summed
-      measurements of its layers of the measured op kinds, each weighted by how often the model uses it.
+      measurements of its layers of the measured op kinds, each weighted by how often the model uses it; a row of
+      all validated layers; a warning when a noise floor exceeds --noise-limit (default 10 %).
+  flydel_validate.py stability RUN1.csv RUN2.csv [...] [--limit PCT]
+      How far the machine's speed moved between back-to-back runs of the same plan (per layer, the slowest run
+      against the fastest; the mean over layers); above --limit (default 10 %) a warning and exit status 3.
 
 Standard library only (plus the flydel-identify binary). Comment lines ('#') of the CSVs are provenance.
 """
@@ -132,6 +136,26 @@ def predict(identify, library, device, keys):
         p = entry["predictions"].get("latency_ms")
         result.append((p["value"], p["extrapolated"]) if p else (None, False))
     return result
+
+
+def stability(args):
+    """How far the machine's speed moved between back-to-back runs of the same layers: per layer the slowest run's
+    latency against the fastest's; the spread is the mean over layers (as a noise floor's MAPE). Exits 3 when it is above --limit (so a
+    campaign can warn before spending its minutes)."""
+    runs = [{key(r): float(r["latency_ms"]) for r in read_csv(path)[1] if r.get("latency_ms")} for path in args.runs]
+    common = [k for k in runs[0] if all(k in r and r[k] > 0 for r in runs)]
+    if not common:
+        sys.exit("flydel_validate.py: error: stability: no layer measured in every run")
+    spreads = sorted(max(r[k] for r in runs) / min(r[k] for r in runs) - 1 for k in common)
+    mean, median, p90 = sum(spreads) / len(spreads), spreads[len(spreads) // 2], spreads[(9 * len(spreads)) // 10]
+    print("stability: %d runs of %d layers; slowest against fastest run per layer: mean %.1f %%, median %.1f %%, "
+          "90th percentile %.1f %%" % (len(runs), len(common), 100 * mean, 100 * median, 100 * p90))
+    sys.stdout.flush()  # the figures before the warning, in a log that takes both streams
+    if 100 * mean > args.limit:
+        print("flydel_validate.py: WARNING: the machine's speed moved by %.0f %% on average between back-to-back "
+              "runs, above %g %%: measurements now will be noisy; stop other jobs or wait for a quiet machine" %
+              (100 * mean, args.limit), file=sys.stderr)
+        sys.exit(3)
 
 
 def figures(pairs):
@@ -300,10 +324,15 @@ def main():
     v.add_argument("--only-models", default="", help="comma-separated model names: validate on their layers only")
     v.add_argument("--noise-limit", type=float, default=10.0,
                    help="warn when the noise floor MAPE of an op kind exceeds this (%%; default 10, the target)")
+    st = sub.add_parser("stability", help="how far the machine's speed moved between back-to-back runs")
+    st.add_argument("runs", nargs="+", metavar="RUN.csv")
+    st.add_argument("--limit", type=float, default=10.0, help="warn (exit 3) above this spread, %% (default 10)")
     args = parser.parse_args()
+    if args.command == "stability" and len(args.runs) < 2:
+        parser.error("stability: needs two or more runs")
     if args.command == "combine" and not 2 <= len(args.runs) <= len(RUN_LETTERS):
         parser.error("combine: needs two or more runs (at most %d)" % len(RUN_LETTERS))
-    {"merge-plans": merge_plans, "combine": combine, "validate": validate}[args.command](args)
+    {"merge-plans": merge_plans, "combine": combine, "validate": validate, "stability": stability}[args.command](args)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,8 @@
 # Environment: BUILD (default build), MODELS (default ../shared/models/onnx), N_CONV (300), N_DW (150), N_OTHER (60),
 # N_SMALL (60), N_FC (40), PASSES (3) and AGREE (5 %: excitation passes, step 3), REPS (validation runs, default
 # "a b"), QUICK=1 (a few layers per op kind, a smoke test of about a minute), STEPS (default "measure identify
-# validate": a subset runs only those steps). About 12-13 minutes on the 2-core AMD VM of host-amd (measured; the
+# validate": a subset runs only those steps), PREFLIGHT=0 (skip the stability check before measuring), STRICT=1 (stop
+# when it fails). About 12-13 minutes on the 2-core AMD VM of host-amd (measured; the
 # log gives each step's start). Everything is resumable: re-running skips what is measured. Needs
 # ./scripts/setup.sh and a built tree.
 set -euo pipefail
@@ -139,6 +140,26 @@ validation_run() {
     done
   done
 }
+if has measure && [ "${PREFLIGHT:-1}" = 1 ]; then
+  # Preflight (about 15 s): the same 20 convolutions and pools through oneDNN, three times back to back. A machine
+  # whose speed moves by more than 10 % between them (other jobs, a VM sharing its host's memory bandwidth) will
+  # give noisy tables; say so before the minutes are spent, and stop if STRICT=1.
+  rm -rf "$OUT/preflight" && mkdir -p "$OUT/preflight"
+  $P --op conv2d --n 10 --in-hw 14:56 --c-in 16:256 --c-out 16:256 --kernel 1,3 --max-macs 5e7 -o "$OUT/preflight/conv2d.csv"
+  $P --op pool2d --n 10 --in-hw 28:112 --c-in 64:256 --kernel 2,3 --stride 2 -o "$OUT/preflight/pool2d.csv"
+  for run in 1 2 3; do
+    for op in conv2d pool2d; do
+      $BIN/flydel-measure --backend cpu-onednn --plan "$OUT/preflight/$op.csv" -o "$OUT/preflight/$op-$run.csv" \
+        --min-time 0.05 2>/dev/null
+    done
+  done
+  for op in conv2d pool2d; do
+    if ! $PY "$ROOT/python/flydel_validate.py" stability "$OUT"/preflight/$op-[123].csv; then
+      log "preflight: the machine's speed is moving ($op layers, above); the tables will be noisy"
+      [ "${STRICT:-0}" = 1 ] && { log "STRICT=1: stopping"; exit 3; }
+    fi
+  done
+fi
 if has measure; then
   read -r -a runs <<< "$REPS"
   validation_run "${runs[0]}"
