@@ -196,6 +196,17 @@ std::string AssignmentProblem::check() const {
   for (auto [u, v] : edges)
     if (u < 0 || v < 0 || u >= static_cast<int>(nodes.size()) || v >= static_cast<int>(nodes.size()))
       return "an edge refers to a node out of range";
+  for (size_t v = 0; v < nodes.size(); ++v) {
+    const std::vector<int> &same = nodes[v].sameDeviceAs;
+    if (same.empty())
+      continue;
+    if (static_cast<int>(same.size()) != numDevices)
+      return "node '" + nodes[v].name + "' needs one sameDeviceAs entry per device";
+    // A producer: placed before the node, so the DP still holds its device when it places the node.
+    for (int u : same)
+      if (u >= 0 && std::find(edges.begin(), edges.end(), std::pair<int, int>(u, static_cast<int>(v))) == edges.end())
+        return "node '" + nodes[v].name + "' must share a device with a node that is not its producer";
+  }
   for (const Budget &b : budgets)
     if (b.device < 0 || b.device >= numDevices)
       return "budget '" + b.resource + "' refers to a device out of range";
@@ -225,6 +236,11 @@ AssignmentCost evaluateWith(const AssignmentProblem &p, const GraphView &g, cons
     if (d < 0 || d >= p.numDevices || !node.allowed[d]) {
       cost.infeasibility = "node '" + node.name + "' cannot be placed on device '" +
                            (d >= 0 && d < p.numDevices ? p.deviceNames[d] : std::string("?")) + "'";
+      return cost;
+    }
+    if (!node.sameDeviceAs.empty() && node.sameDeviceAs[d] >= 0 && devices[node.sameDeviceAs[d]] != d) {
+      cost.infeasibility = "node '" + node.name + "' can only be placed on device '" + p.deviceNames[d] +
+                           "' together with node '" + p.nodes[node.sameDeviceAs[d]].name + "'";
       return cost;
     }
     sequential += node.latencyUs[d];
@@ -452,6 +468,12 @@ AssignmentSolution runDp(const AssignmentProblem &p, const SolverOptions &option
       for (size_t j = 0; j < before.size(); ++j)
         if (before[j] == u)
           predSlot.push_back(static_cast<int>(j));
+    // Per device: the old-frontier slot of the producer v must share it with, or -1.
+    std::vector<int> sameSlot(p.numDevices, -1);
+    for (int d = 0; d < p.numDevices && !node.sameDeviceAs.empty(); ++d)
+      for (size_t j = 0; j < before.size(); ++j)
+        if (node.sameDeviceAs[d] >= 0 && before[j] == node.sameDeviceAs[d])
+          sameSlot[d] = static_cast<int>(j);
 
     std::vector<State> next;
     std::unordered_map<std::string, size_t> index;
@@ -459,7 +481,7 @@ AssignmentSolution runDp(const AssignmentProblem &p, const SolverOptions &option
     for (const State &state : states) {
       size_t labels = state.records.size();
       for (int d = 0; d < p.numDevices; ++d) {
-        if (!node.allowed[d])
+        if (!node.allowed[d] || (sameSlot[d] >= 0 && (state.key[sameSlot[d]] & 0xF) != d))
           continue;
         scratch = state.key;
         std::fill(delta.begin(), delta.end(), 0.0);

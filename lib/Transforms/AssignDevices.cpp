@@ -1,8 +1,8 @@
 //===- AssignDevices.cpp - choose a device for every annotated op ---------===//
 //
-// Builds a flydel::AssignmentProblem from annotated IR (per-op KPIs per device, the platform's links and
-// capacities, pins), solves it with the MLIR-free solver and writes the result back as flydel.device attributes,
-// remarks and a per-function summary.
+// Builds a flydel::AssignmentProblem from annotated IR (per-op KPIs per device, what the FPGA engines can build, the
+// platform's links and capacities, pins), solves it with the MLIR-free solver and writes the result back as
+// flydel.device attributes, remarks and a per-function summary.
 //
 //===----------------------------------------------------------------------===//
 
@@ -10,6 +10,7 @@
 #include "flydel/Dialect/Flydel/IR/FlydelDialect.h"
 #include "flydel/Interfaces/LayerOpInterface.h"
 #include "flydel/Partition/Assignment.h"
+#include "flydel/Target/Verilog/FpgaOps.h"
 #include "flydel/Transforms/Passes.h"
 
 #include "mlir/IR/Builders.h"
@@ -173,15 +174,34 @@ struct AssignDevicesPass : mlir::flydel::impl::AssignDevicesBase<AssignDevicesPa
 
     bool needLatency = objectiveKind != ::flydel::Objective::Energy;
     bool needEnergy = objectiveKind != ::flydel::Objective::Latency;
+    bool anyFpga = llvm::any_of(devices, [](DeviceAttr d) { return d.getKind() == DeviceKind::fpga; });
+    // Per op: why the FPGA engines cannot build it (empty: they can), for its remark.
+    std::vector<std::string> fpgaWhy(ops.size());
     int unmodeled = 0;
-    for (Operation *op : ops) {
+    for (size_t index = 0; index < ops.size(); ++index) {
+      Operation *op = ops[index];
       auto kpis = op->getAttrOfType<DictionaryAttr>(FlydelDialect::kKpisAttrName);
       ::flydel::AssignmentNode node;
       node.name = getLayerName(op);
       if (node.name.empty())
         node.name = op->getName().getStringRef().str();
       node.outputBytes = resultBytes(op);
+      // The rule --emit-verilog builds by (flydel/Fpga/Capability.h): an op the engines cannot build is, on an
+      // FPGA, like an op without a model there. A folded batch norm goes to an FPGA only with its convolution.
+      int foldInto = -1;
+      if (anyFpga) {
+        fpgaWhy[index] = checkFpgaBuildable(op);
+        if (Operation *target = getFpgaFoldTarget(op); target && fpgaWhy[index].empty()) {
+          if (auto it = nodeOf.find(target); it != nodeOf.end())
+            foldInto = it->second;
+          else
+            fpgaWhy[index] = "it folds into an op without flydel.kpis, which is not assigned";
+        }
+      }
+      auto excluded = [&](int d) { return devices[d].getKind() == DeviceKind::fpga && !fpgaWhy[index].empty(); };
       auto estimate = [&](int d, bool latency) -> EstimateAttr {
+        if (excluded(d))
+          return {};
         auto kpi = kpis.getAs<KpiAttr>(problem.deviceNames[d]);
         if (!kpi)
           return {};
@@ -199,7 +219,7 @@ struct AssignDevicesPass : mlir::flydel::impl::AssignDevicesBase<AssignDevicesPa
       for (int d = 0; d < numDevices; ++d) {
         EstimateAttr lat = estimate(d, true), en = estimate(d, false);
         bool hasLat = lat && lat.hasModel(), hasEn = en && en.hasModel();
-        bool allowed = kpis.get(problem.deviceNames[d]) != nullptr;
+        bool allowed = kpis.get(problem.deviceNames[d]) != nullptr && !excluded(d);
         if (needLatency && latencyModeled && !hasLat)
           allowed = false;
         if (needEnergy && energyModeled && !hasEn)
@@ -220,6 +240,12 @@ struct AssignDevicesPass : mlir::flydel::impl::AssignDevicesBase<AssignDevicesPa
         }
         node.resources.push_back(std::move(usage));
       }
+      if (foldInto >= 0) {
+        node.sameDeviceAs.assign(numDevices, -1);
+        for (int d = 0; d < numDevices; ++d)
+          if (devices[d].getKind() == DeviceKind::fpga)
+            node.sameDeviceAs[d] = foldInto;
+      }
       // Pins: an assignment already in the IR, or the pins file by layer name.
       std::string pin;
       if (auto device = op->getAttrOfType<DeviceAttr>(FlydelDialect::kDeviceAttrName))
@@ -233,15 +259,22 @@ struct AssignDevicesPass : mlir::flydel::impl::AssignDevicesBase<AssignDevicesPa
         if (d == numDevices)
           return op->emitError() << "assign-devices: pinned to device '" << pin << "', which platform '"
                                  << platform.getName().getValue() << "' does not have";
+        if (excluded(d))
+          return op->emitError() << "assign-devices: pinned to device '" << pin
+                                 << "', whose engines cannot build it: " << fpgaWhy[index];
         if (!node.allowed[d])
           return op->emitError() << "assign-devices: pinned to device '" << pin
                                  << "', where it has no model for the objective's KPIs";
         for (int other = 0; other < numDevices; ++other)
           node.allowed[other] = other == d;
       }
-      if (llvm::none_of(node.allowed, [](bool a) { return a; }))
-        return op->emitError() << "assign-devices: no device of platform '" << platform.getName().getValue()
-                               << "' can run this op";
+      if (llvm::none_of(node.allowed, [](bool a) { return a; })) {
+        InFlightDiagnostic diag = op->emitError() << "assign-devices: no device of platform '"
+                                                  << platform.getName().getValue() << "' can run this op";
+        if (!fpgaWhy[index].empty())
+          diag << " (the FPGA engines cannot build it: " << fpgaWhy[index] << ")";
+        return diag;
+      }
       problem.nodes.push_back(std::move(node));
     }
 
@@ -302,6 +335,8 @@ struct AssignDevicesPass : mlir::flydel::impl::AssignDevicesBase<AssignDevicesPa
         remark << "; best alternative " << describe(alternative);
       else if (alternative < 0)
         remark << "; no other device possible";
+      if (!fpgaWhy[index].empty())
+        remark << "; not on an FPGA, its engines cannot build it: " << fpgaWhy[index];
     }
 
     // Summary: the chosen assignment and every single-device baseline.

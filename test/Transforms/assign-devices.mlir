@@ -7,21 +7,22 @@
 // RUN: flydel-opt %s --assign-devices="pins=%t.pins.json" --mlir-print-op-on-diagnostic=false 2>/dev/null | FileCheck %s --check-prefix=PINNED
 
 // A chain a -> b -> c. The FPGA is fastest for b and c but has room (100 ALM) for only one of them; moving data
-// between the GPU and the FPGA costs 5 us each way; the CPU has no link at all.
+// between the GPU and the FPGA costs 5 us each way; the CPU has no link at all. The ops are clamps, which the FPGA
+// engines can build (an op they cannot build never goes to the FPGA: assign-devices-fpga-engines.mlir).
 module attributes {flydel.platform = #flydel.platform<"toy", devices = [#flydel.device<"cpu", cpu>, #flydel.device<"gpu", gpu>,
     #flydel.device<"fpga", fpga, capacities = {alm = 100}>],
     links = [#flydel.link<"gpu" -> "fpga", latency_us = 5.0 + 0.0 per_kib>, #flydel.link<"fpga" -> "gpu", latency_us = 5.0 + 0.0 per_kib>]>} {
-  func.func @chain(%x: tensor<4xf32>) -> tensor<4xf32> {
-    %a = tosa.abs %x {flydel.kpis = {cpu = #flydel.kpi<latency_us = 100.0, energy_uj = 1.0>, gpu = #flydel.kpi<latency_us = 10.0, energy_uj = 50.0>,
+  func.func @chain(%x: tensor<1x2x2x1xf32>) -> tensor<1x2x2x1xf32> {
+    %a = tosa.clamp %x {min_val = -1.0 : f32, max_val = 1.0 : f32, flydel.kpis = {cpu = #flydel.kpi<latency_us = 100.0, energy_uj = 1.0>, gpu = #flydel.kpi<latency_us = 10.0, energy_uj = 50.0>,
                                       fpga = #flydel.kpi<latency_us = no_model, energy_uj = no_model, resources = {alm = no_model}>}}
-        : (tensor<4xf32>) -> tensor<4xf32> loc("conv_a")
-    %b = tosa.abs %a {flydel.kpis = {cpu = #flydel.kpi<latency_us = 100.0, energy_uj = 1.0>, gpu = #flydel.kpi<latency_us = 40.0, energy_uj = 50.0>,
+        : (tensor<1x2x2x1xf32>) -> tensor<1x2x2x1xf32> loc("conv_a")
+    %b = tosa.clamp %a {min_val = -1.0 : f32, max_val = 1.0 : f32, flydel.kpis = {cpu = #flydel.kpi<latency_us = 100.0, energy_uj = 1.0>, gpu = #flydel.kpi<latency_us = 40.0, energy_uj = 50.0>,
                                       fpga = #flydel.kpi<latency_us = 10.0, energy_uj = 20.0, resources = {alm = 60}>}}
-        : (tensor<4xf32>) -> tensor<4xf32> loc("conv_b")
-    %c = tosa.abs %b {flydel.kpis = {cpu = #flydel.kpi<latency_us = 100.0, energy_uj = 1.0>, gpu = #flydel.kpi<latency_us = 30.0, energy_uj = 50.0>,
+        : (tensor<1x2x2x1xf32>) -> tensor<1x2x2x1xf32> loc("conv_b")
+    %c = tosa.clamp %b {min_val = -1.0 : f32, max_val = 1.0 : f32, flydel.kpis = {cpu = #flydel.kpi<latency_us = 100.0, energy_uj = 1.0>, gpu = #flydel.kpi<latency_us = 30.0, energy_uj = 50.0>,
                                       fpga = #flydel.kpi<latency_us = 10.0, energy_uj = 20.0, resources = {alm = 60}>}}
-        : (tensor<4xf32>) -> tensor<4xf32> loc("conv_c")
-    return %c : tensor<4xf32>
+        : (tensor<1x2x2x1xf32>) -> tensor<1x2x2x1xf32> loc("conv_c")
+    return %c : tensor<1x2x2x1xf32>
   }
 }
 
@@ -29,9 +30,9 @@ module attributes {flydel.platform = #flydel.platform<"toy", devices = [#flydel.
 // against all-GPU 80; c on the FPGA too would be faster but exceeds 100 ALM.
 // CHECK-LABEL: func.func @chain
 // CHECK-SAME: flydel.assignment = {baselines = {cpu = #flydel.kpi<latency_us = 300, energy_uj = 3>, fpga = "infeasible: node 'conv_a' cannot be placed on device 'fpga'", gpu = #flydel.kpi<latency_us = 80, energy_uj = 150>}, chosen = #flydel.kpi<latency_us = 60, energy_uj = 120>, energy_missing_transfers = 2 : i64, gap = 0.000000e+00 : f64, mode = "sequential", objective = "latency", ops = {cpu = 0 : i64, fpga = 1 : i64, gpu = 2 : i64}, optimal = true, unmodeled_ops = 0 : i64}
-// CHECK: tosa.abs {{.*}}flydel.device = #flydel.device<"gpu", gpu>
-// CHECK: tosa.abs {{.*}}flydel.device = #flydel.device<"fpga", fpga>
-// CHECK: tosa.abs {{.*}}flydel.device = #flydel.device<"gpu", gpu>
+// CHECK: tosa.clamp {{.*}}flydel.device = #flydel.device<"gpu", gpu>
+// CHECK: tosa.clamp {{.*}}flydel.device = #flydel.device<"fpga", fpga>
+// CHECK: tosa.clamp {{.*}}flydel.device = #flydel.device<"gpu", gpu>
 
 // REMARK: loc("conv_a"): assigned to 'gpu' (latency 10 us, energy 50 uJ); best alternative 'cpu' (latency 100.0 us, energy 1 uJ)
 // REMARK: loc("conv_b"): assigned to 'fpga' (latency 10 us, energy 20 uJ); best alternative 'gpu' (latency 40 us, energy 50 uJ)

@@ -202,6 +202,63 @@ TEST(AssignmentTest, RejectsMalformedProblems) {
   EXPECT_FALSE(solveAssignment(p).feasible);
 }
 
+TEST(AssignmentTest, SameDeviceTieKeepsANodeWithItsProducer) {
+  // a runs on the cpu only; b is cheaper on the fpga but may go there only with a (a batch norm an FPGA folds into
+  // its convolution): b stays on the cpu.
+  AssignmentProblem p;
+  p.numDevices = 2;
+  p.deviceNames = {"cpu", "fpga"};
+  p.links.assign(2, std::vector<LinkCost>(2));
+  p.links[0][1] = {true, 1.0, 0.0, false, 0, 0};
+  AssignmentNode a{"a", {true, false}, {10, 1}, {1, 1}, {{}, {}}, 10};
+  AssignmentNode b{"b", {true, true}, {10, 1}, {1, 1}, {{}, {}}, 10};
+  p.nodes = {a, b};
+  p.edges = {{0, 1}};
+  EXPECT_EQ(solveAssignment(p).devices, (std::vector<int>{0, 1}));
+  p.nodes[1].sameDeviceAs = {-1, 0};
+  ASSERT_EQ(p.check(), "");
+  AssignmentSolution s = solveAssignment(p);
+  ASSERT_TRUE(s.feasible);
+  EXPECT_EQ(s.devices, (std::vector<int>{0, 0}));
+  EXPECT_EQ(evaluateAssignment(p, {0, 1}).infeasibility,
+            "node 'b' can only be placed on device 'fpga' together with node 'a'");
+  // The tie must name a producer, so that the DP still knows its device.
+  p.edges.clear();
+  EXPECT_EQ(p.check(), "node 'b' must share a device with a node that is not its producer");
+}
+
+TEST(AssignmentTest, SameDeviceTiesMatchExhaustiveSearch) {
+  int checked = 0, tied = 0;
+  unsigned seed = 100;
+  for (Shape shape : {Shape::Chain, Shape::Residual, Shape::Inception})
+    for (Objective objective : {Objective::Latency, Objective::Edp})
+      for (ScheduleMode mode : {ScheduleMode::Sequential, ScheduleMode::Pipelined}) {
+        AssignmentProblem p = randomProblem(shape, 9, seed++, objective, mode, /*budget=*/true);
+        std::mt19937 rng(seed);
+        for (auto [u, v] : p.edges)
+          if (rng() % 3 == 0) { // on the fpga only with this producer
+            p.nodes[v].sameDeviceAs.assign(3, -1);
+            p.nodes[v].sameDeviceAs[2] = u;
+            ++tied;
+          }
+        ASSERT_EQ(p.check(), "");
+        AssignmentSolution dp = solveAssignment(p);
+        AssignmentSolution brute = solveExhaustively(p);
+        ASSERT_EQ(dp.feasible, brute.feasible) << dp.infeasibility << " / " << brute.infeasibility;
+        if (!brute.feasible)
+          continue;
+        EXPECT_NEAR(dp.cost.objective, brute.cost.objective, 1e-9 * brute.cost.objective);
+        for (size_t v = 0; v < p.nodes.size(); ++v) {
+          if (!p.nodes[v].sameDeviceAs.empty() && dp.devices[v] == 2) {
+            EXPECT_EQ(dp.devices[p.nodes[v].sameDeviceAs[2]], 2);
+          }
+        }
+        ++checked;
+      }
+  EXPECT_GT(checked, 6);
+  EXPECT_GT(tied, 12);
+}
+
 } // namespace
 
 TEST(AssignmentTest, CostCountsWhatItsSumsAreMadeOf) {

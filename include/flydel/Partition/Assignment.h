@@ -15,7 +15,8 @@
 //  - energy is the sum of node and transfer energies (a link without an energy model contributes nothing, and
 //    the Problem says so);
 //  - objective latency, energy, edp (latency x energy) or weighted (w * latency_us + (1 - w) * energy_uj);
-//  - resources: the summed usage of the nodes placed on a device must fit its budget, for every budgeted resource.
+//  - resources: the summed usage of the nodes placed on a device must fit its budget, for every budgeted resource;
+//  - a node may require a producer on the same device (AssignmentNode::sameDeviceAs).
 //
 // The solver is a dynamic program over a topological order whose state is the device (and the set of devices its
 // output has been shipped to) of every "frontier" node: nodes already placed that still have unplaced consumers.
@@ -59,6 +60,9 @@ struct AssignmentNode {
   double outputBytes = 0;
   /// Per device: whether latencyUs / energyUj there is a prediction (a missing one is 0 in the sums). Empty: all.
   std::vector<bool> latencyKnown, energyKnown;
+  /// Per device (empty: none): a producer this node may go there only together with, or -1. An FPGA builds a
+  /// batch norm's per-channel mul / add only folded into the convolution before it.
+  std::vector<int> sameDeviceAs;
 };
 
 struct AssignmentProblem {

@@ -76,8 +76,11 @@ def AssignDevices : Pass<"assign-devices", "mlir::ModuleOp"> {
     energy_uj); `mode` is sequential (one inference: everything adds up) or pipelined (streaming frames: the
     period is the busiest device or link). An op can only go to a device where it has a model for the objective's
     KPIs; an op with no model on any device (for example data movement on tx2-c10gx) may go anywhere, its cost
-    unknown and not counted (the summary counts such ops). Pins are respected: a `flydel.device` already on an op,
-    or a JSON file mapping layer names (op locations) to device names.
+    unknown and not counted (the summary counts such ops). An op goes to an FPGA device only if the FPGA engines
+    can build it (`flydel/Fpga/Capability.h`, the rule `--emit-verilog` applies: square kernels, equal strides,
+    symmetric padding, no dilation, f32 batch-1 NHWC tensors, ...), and a batch norm's per-channel mul/add only
+    together with the convolution it folds into; its remark says why not. Pins are respected: a `flydel.device`
+    already on an op, or a JSON file mapping layer names (op locations) to device names.
 
     The solver (`flydel/Partition/Assignment.h`, MLIR-free) is a dynamic program over a topological order, exact
     unless its label or time limit is reached, in which case the best assignment found is kept and the summary

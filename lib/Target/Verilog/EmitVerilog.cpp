@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "flydel/Target/Verilog/EmitVerilog.h"
+#include "flydel/Target/Verilog/FpgaOps.h"
 
 #include "flydel/Dialect/Flydel/IR/FlydelAttrs.h"
 #include "flydel/Dialect/Flydel/IR/FlydelDialect.h"
@@ -33,6 +34,7 @@ using namespace mlir::flydel;
 namespace fpga = ::flydel::fpga;
 using fpga::EngineConfig;
 using fpga::EngineKind;
+using fpga::OpClass;
 using fpga::StreamRef;
 
 namespace {
@@ -127,38 +129,12 @@ struct PartitionBuilder {
 
   InFlightDiagnostic error(Operation *op) { return opError(op); }
 
-  // EngineConfig holds ints: a larger TOSA size would wrap into a different engine that may pass every check.
-  LogicalResult fitsInt(Operation *op, ArrayRef<int64_t> values, StringRef what) {
-    for (int64_t v : values)
-      if (v < std::numeric_limits<int>::min() || v > std::numeric_limits<int>::max())
-        return error(op) << what << " " << v << " is out of range for the engines";
-    return success();
-  }
-
-  // Shape [1, H, W, C] of an f32 activation.
+  // Shape [1, H, W, C] of an f32 activation (a partition's argument), by the rule the ops' activations follow.
   FailureOr<SmallVector<int64_t>> activation(Operation *op, Value value, const Twine &what) {
-    auto type = dyn_cast<RankedTensorType>(value.getType());
-    if (!type || type.getRank() != 4 || !type.hasStaticShape())
-      return error(op) << "the " << what << " must be a static rank-4 NHWC tensor, got " << value.getType();
-    if (!type.getElementType().isF32())
-      return error(op) << "the " << what << " must be f32 (the flow quantises f32 models), got "
-                       << type.getElementType();
-    if (type.getDimSize(0) != 1)
-      return error(op) << "the engines take batch 1, the " << what << " has batch " << type.getDimSize(0);
-    if (failed(fitsInt(op, type.getShape(), "a dimension of the " + what.str() + ":")))
-      return failure();
-    return SmallVector<int64_t>(type.getShape());
-  }
-
-  // A channel-wise engine (pool, add, a clamp on its own) on an [1, H, W, C] input, 1x1 window.
-  static EngineConfig channelWise(EngineKind kind, ArrayRef<int64_t> in) {
-    EngineConfig c;
-    c.kind = kind;
-    c.h = static_cast<int>(in[1]);
-    c.w = static_cast<int>(in[2]);
-    c.cin = c.cout = static_cast<int>(in[3]);
-    c.k = 1, c.s = 1, c.p = 0;
-    return c;
+    fpga::TensorShape tensor = describeFpgaTensor(value.getType());
+    if (std::string why = fpga::checkActivation(tensor, what.str()); !why.empty())
+      return error(op) << why;
+    return SmallVector<int64_t>(tensor.dims.begin(), tensor.dims.end());
   }
 
   FailureOr<StreamRef> stream(Operation *op, Value value) {
@@ -185,24 +161,23 @@ struct PartitionBuilder {
     return success();
   }
 
-  // The engines pad symmetrically; TOSA pads [top, bottom, left, right]. An asymmetric pad whose extra side no
-  // window reaches (TF "same" with stride 2: top 1, bottom 0) is the symmetric one with the same output size.
-  LogicalResult padding(Operation *op, ArrayRef<int64_t> pad, EngineConfig &c, int64_t oh, int64_t ow) {
-    c.p = static_cast<int>(pad[0]);
-    if (pad[2] != pad[0] || pad[1] > pad[0] || pad[3] > pad[0])
-      return error(op) << "padding [top, bottom, left, right] = [" << pad[0] << ", " << pad[1] << ", " << pad[2]
-                       << ", " << pad[3] << "]: the engines pad every side by the same amount";
-    if (c.outH() != oh || c.outW() != ow)
-      return error(op) << "padding [" << pad[0] << ", " << pad[1] << ", " << pad[2] << ", " << pad[3]
-                       << "] differs from a symmetric padding of " << c.p << " in the output size";
-    return success();
+  // The op as the engines see it at its folding, checked by the rule --assign-devices applies too
+  // (flydel/Fpga/Capability.h): shapes, kernel, stride, padding, dilation, types.
+  FailureOr<fpga::OpRequest> request(Operation *op) {
+    fpga::OpRequest req = describeFpgaOp(op);
+    EngineConfig c = fpga::engineConfigFor(req);
+    if (failed(folding(op, c)))
+      return failure();
+    req.pe = c.pe;
+    req.simd = c.simd;
+    if (std::string why = fpga::checkBuildable(req); !why.empty())
+      return error(op) << why;
+    return req;
   }
 
   LogicalResult checkEngine(Operation *op, const EngineConfig &c) {
-    if (std::string why = c.check(); !why.empty())
-      return error(op) << "no " << fpga::engineKindName(c.kind) << " engine for this op: " << why << " (h " << c.h
-                       << ", w " << c.w << ", cin " << c.cin << ", cout " << c.cout << ", k " << c.k << ", s " << c.s
-                       << ", p " << c.p << ", pe " << c.pe << ", simd " << c.simd << ")";
+    if (std::string why = fpga::checkEngineConfig(c); !why.empty())
+      return error(op) << why;
     return success();
   }
 
@@ -253,41 +228,12 @@ struct PartitionBuilder {
   }
 
   template <typename ConvOp> LogicalResult conv(ConvOp op, bool depthwise) {
-    auto in = activation(op, op.getInput(), "input");
-    auto out = activation(op, op.getResult(), "result");
-    if (failed(in) || failed(out))
+    auto req = request(op);
+    if (failed(req))
       return failure();
-    auto wType = dyn_cast<RankedTensorType>(op.getWeight().getType());
-    if (!wType || wType.getRank() != 4 || !wType.hasStaticShape())
-      return error(op) << "the weight must have a static rank-4 shape, got " << op.getWeight().getType();
-    ArrayRef<int64_t> ws = wType.getShape(); // conv: OHWI; depthwise: [KH, KW, C, M]
     FloatNode node;
+    node.config = fpga::engineConfigFor(*req);
     EngineConfig &c = node.config;
-    c.kind = depthwise ? EngineKind::Depthwise : EngineKind::Conv;
-    c.h = static_cast<int>((*in)[1]);
-    c.w = static_cast<int>((*in)[2]);
-    c.cin = static_cast<int>((*in)[3]);
-    c.cout = static_cast<int>((*out)[3]);
-    int64_t kh = depthwise ? ws[0] : ws[1], kw = depthwise ? ws[1] : ws[2];
-    if (depthwise && ws[3] != 1)
-      return error(op) << "depthwise channel multiplier " << ws[3] << ": the engine takes multiplier 1";
-    // The TOSA verifier checks the spatial sizes, not the channels; the ROMs are laid out by the activations'.
-    if (ws[depthwise ? 2 : 3] != (*in)[3] || (!depthwise && ws[0] != (*out)[3]))
-      return error(op) << "the weight shape " << wType << " does not match the input's " << (*in)[3]
-                       << " and the result's " << (*out)[3] << " channels";
-    ArrayRef<int64_t> stride = op.getStride(), dilation = op.getDilation();
-    if (failed(fitsInt(op, ws, "a weight dimension")) || failed(fitsInt(op, stride, "stride")) ||
-        failed(fitsInt(op, op.getPad(), "padding")))
-      return failure();
-    if (kh != kw || stride[0] != stride[1])
-      return error(op) << "kernel " << kh << "x" << kw << ", stride " << stride[0] << "x" << stride[1]
-                       << ": the engines take square kernels and equal strides";
-    if (dilation[0] != 1 || dilation[1] != 1)
-      return error(op) << "dilation " << dilation[0] << "x" << dilation[1] << ": the engines take no dilation";
-    c.k = static_cast<int>(kh);
-    c.s = static_cast<int>(stride[0]);
-    if (failed(padding(op, op.getPad(), c, (*out)[1], (*out)[2])) || failed(folding(op, c)))
-      return failure();
     if (failed(zeroPoints(op, {{op.getInputZp(), "input zero point"}, {op.getWeightZp(), "weight zero point"}})))
       return failure();
     if (failed(weights(op, op.getWeight(), node)))
@@ -315,34 +261,16 @@ struct PartitionBuilder {
     return addNode(op, std::move(node));
   }
 
-  template <typename PoolOp> LogicalResult pool(PoolOp op, EngineKind kind) {
-    auto in = activation(op, op.getInput(), "input");
-    auto out = activation(op, op.getResult(), "result");
-    if (failed(in) || failed(out))
-      return failure();
-    if ((*out)[3] != (*in)[3])
-      return error(op) << "the result has " << (*out)[3] << " channels, the input " << (*in)[3];
-    ArrayRef<int64_t> kernel = op.getKernel(), stride = op.getStride(), pad = op.getPad();
-    if (failed(fitsInt(op, kernel, "kernel size")) || failed(fitsInt(op, stride, "stride")) ||
-        failed(fitsInt(op, pad, "padding")))
+  template <typename PoolOp> LogicalResult pool(PoolOp op) {
+    auto req = request(op);
+    if (failed(req))
       return failure();
     FloatNode node;
-    EngineConfig &c = node.config;
-    c = channelWise(kind, *in);
-    if (kernel[0] != kernel[1] || stride[0] != stride[1])
-      return error(op) << "kernel " << kernel[0] << "x" << kernel[1] << ", stride " << stride[0] << "x" << stride[1]
-                       << ": the engines take square kernels and equal strides";
-    c.k = static_cast<int>(kernel[0]);
-    c.s = static_cast<int>(stride[0]);
-    if (kind == EngineKind::AvgPool && llvm::any_of(pad, [](int64_t p) { return p != 0; }))
-      return error(op) << "average pooling with padding: TOSA divides by the valid elements, the engine by the "
-                          "kernel area";
+    node.config = fpga::engineConfigFor(*req);
     if constexpr (std::is_same_v<PoolOp, tosa::AvgPool2dOp>) {
       if (failed(zeroPoints(op, {{op.getInputZp(), "input zero point"}, {op.getOutputZp(), "output zero point"}})))
         return failure();
     }
-    if (failed(padding(op, pad, c, (*out)[1], (*out)[2])) || failed(folding(op, c)))
-      return failure();
     auto src = stream(op, op.getInput());
     if (failed(src))
       return failure();
@@ -381,16 +309,17 @@ struct PartitionBuilder {
   }
 
   // mul / add by a per-channel constant after a convolution (a batch norm): folded into its weights and bias.
-  LogicalResult affine(Operation *op, Value lhs, Value rhs, bool multiply) {
-    Value x = lhs, k = rhs;
-    if (streams.count(rhs) && !streams.count(lhs))
-      std::swap(x, k);
+  // Whether there is such a convolution is the partition's state here, what the rule judges.
+  LogicalResult affine(Operation *op, bool multiply) {
+    fpga::OpRequest req = describeFpgaOp(op);
+    Value x = getFpgaStreamOperand(op), k = op->getOperand(x == op->getOperand(0) ? 1 : 0);
     FloatNode *node = absorber(x);
-    if (!node || (node->config.kind != EngineKind::Conv && node->config.kind != EngineKind::Depthwise) ||
-        node->clamped)
-      return error(op) << "a " << (multiply ? "multiplication" : "addition")
-                       << " by a constant is only supported folded into the conv2d or depthwise_conv2d whose only "
-                          "use it is (a batch normalisation)";
+    req.producer = !node || node->clamped                       ? OpClass::Other
+                   : node->config.kind == EngineKind::Conv      ? OpClass::Conv
+                   : node->config.kind == EngineKind::Depthwise ? OpClass::Depthwise
+                                                                : OpClass::Other;
+    if (std::string why = fpga::checkBuildable(req); !why.empty())
+      return error(op) << why;
     bool missing = false;
     auto values = perChannel(op, k, node->config.cout, missing);
     if (failed(values))
@@ -418,17 +347,16 @@ struct PartitionBuilder {
   }
 
   LogicalResult clamp(tosa::ClampOp op) {
-    auto lo = dyn_cast<FloatAttr>(op.getMinValAttr()), hi = dyn_cast<FloatAttr>(op.getMaxValAttr());
-    if (!lo || !hi)
-      return error(op) << "clamp bounds must be floats (f32 models)";
+    // Its folding is its producer's when absorbed, its own (checked below) as a 1x1 max pool.
+    fpga::OpRequest req = describeFpgaOp(op);
+    if (std::string why = fpga::checkBuildable(req); !why.empty())
+      return error(op) << why;
+    auto lo = cast<FloatAttr>(op.getMinValAttr()), hi = cast<FloatAttr>(op.getMaxValAttr());
     FloatNode *node = absorber(op.getInput());
     if (!node) { // a 1x1 max pool only clamps
-      auto in = activation(op, op.getInput(), "input");
-      if (failed(in))
-        return failure();
       FloatNode pool;
       EngineConfig &c = pool.config;
-      c = channelWise(EngineKind::MaxPool, *in);
+      c = fpga::engineConfigFor(req);
       if (failed(folding(op, c)))
         return failure();
       auto src = stream(op, op.getInput());
@@ -448,30 +376,16 @@ struct PartitionBuilder {
   }
 
   LogicalResult add(tosa::AddOp op) {
-    bool a = streams.count(op.getInput1()), b = streams.count(op.getInput2());
-    if (!a || !b)
-      return affine(op, op.getInput1(), op.getInput2(), /*multiply=*/false);
-    auto in = activation(op, op.getResult(), "result");
-    if (failed(in))
+    auto req = request(op);
+    if (failed(req))
       return failure();
-    if (op.getInput1().getType() != op.getResult().getType() || op.getInput2().getType() != op.getResult().getType())
-      return error(op) << "the add engine takes two operands of the result's shape (no broadcasting)";
     FloatNode node;
-    EngineConfig &c = node.config;
-    c = channelWise(EngineKind::Add, *in);
-    if (failed(folding(op, c)))
+    auto a = stream(op, op.getInput1()), b = stream(op, op.getInput2());
+    if (failed(a) || failed(b))
       return failure();
-    node.operands = {streams.lookup(op.getInput1()), streams.lookup(op.getInput2())};
+    node.config = fpga::engineConfigFor(*req);
+    node.operands = {*a, *b};
     return addNode(op, std::move(node));
-  }
-
-  LogicalResult mul(tosa::MulOp op) {
-    // f32 multiplications carry an i8 shift operand that must be 0.
-    DenseElementsAttr shift;
-    if (!matchPattern(op.getShift(), m_Constant(&shift)) ||
-        llvm::any_of(shift.getValues<APInt>(), [](const APInt &v) { return !v.isZero(); }))
-      return error(op) << "the shift must be a constant 0 (f32 models)";
-    return affine(op, op.getInput1(), op.getInput2(), /*multiply=*/true);
   }
 
   LogicalResult build() {
@@ -504,25 +418,32 @@ struct PartitionBuilder {
         }
         continue;
       }
-      if (op.getNumResults() != 1)
-        return error(&op) << "no FPGA engine for this op";
-      if (auto c = dyn_cast<tosa::Conv2DOp>(op))
-        r = conv(c, /*depthwise=*/false);
-      else if (auto d = dyn_cast<tosa::DepthwiseConv2DOp>(op))
-        r = conv(d, /*depthwise=*/true);
-      else if (auto m = dyn_cast<tosa::MaxPool2dOp>(op))
-        r = pool(m, EngineKind::MaxPool);
-      else if (auto a = dyn_cast<tosa::AvgPool2dOp>(op))
-        r = pool(a, EngineKind::AvgPool);
-      else if (auto cl = dyn_cast<tosa::ClampOp>(op))
-        r = clamp(cl);
-      else if (auto ad = dyn_cast<tosa::AddOp>(op))
-        r = add(ad);
-      else if (auto mu = dyn_cast<tosa::MulOp>(op))
-        r = mul(mu);
-      else
-        return error(&op) << "no FPGA engine for this op (engines: conv2d, depthwise_conv2d, max_pool2d, avg_pool2d, "
-                             "add, clamp; per-channel mul/add folded into a convolution)";
+      switch (classifyFpgaOp(&op)) {
+      case OpClass::Conv:
+        r = conv(cast<tosa::Conv2DOp>(op), /*depthwise=*/false);
+        break;
+      case OpClass::Depthwise:
+        r = conv(cast<tosa::DepthwiseConv2DOp>(op), /*depthwise=*/true);
+        break;
+      case OpClass::MaxPool:
+        r = pool(cast<tosa::MaxPool2dOp>(op));
+        break;
+      case OpClass::AvgPool:
+        r = pool(cast<tosa::AvgPool2dOp>(op));
+        break;
+      case OpClass::Clamp:
+        r = clamp(cast<tosa::ClampOp>(op));
+        break;
+      case OpClass::Add:
+        r = add(cast<tosa::AddOp>(op));
+        break;
+      case OpClass::ScaleMul:
+      case OpClass::ScaleAdd:
+        r = affine(&op, /*multiply=*/isa<tosa::MulOp>(op));
+        break;
+      case OpClass::Other:
+        return error(&op) << fpga::checkBuildable(describeFpgaOp(&op));
+      }
       if (failed(r))
         return failure();
     }

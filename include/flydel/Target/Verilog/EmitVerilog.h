@@ -7,11 +7,12 @@
 // Mapped TOSA ops (f32, batch 1, NHWC): conv2d (bias; a following per-channel constant mul / add -- a folded batch
 // norm -- and clamp fold into it), depthwise_conv2d (multiplier 1), max_pool2d, avg_pool2d (no padding), add of two
 // streams, clamp (folded into its producer when it is the producer's only use, else a 1x1 max-pool engine that only
-// clamps). Folding comes from `flydel.folding` on the op, else the options' defaults. Quantisation (no
-// calibration data): int8 symmetric per-tensor weights scaled by their largest magnitude, every activation tensor
-// assumed to lie in [-activationRange, activationRange]. The hardware is bit-exact to the C++ fixed-point
-// reference of that quantised network (flydel::fpga::evaluatePartition), not numerically equivalent to the f32
-// model. See docs/fpga.md.
+// clamps); which ops and shapes the engines take is flydel::fpga::checkBuildable (flydel/Fpga/Capability.h), the rule
+// --assign-devices applies too. Folding comes from `flydel.folding` on the op, else the options' defaults.
+// Quantisation (no calibration data): int8 symmetric per-tensor weights scaled by their largest magnitude, every
+// activation tensor assumed to lie in [-activationRange, activationRange]. The hardware is bit-exact to the C++
+// fixed-point reference of that quantised network (flydel::fpga::evaluatePartition), not numerically equivalent to
+// the f32 model. See docs/fpga.md.
 //
 // Every failure is a diagnostic on the culprit op (or the function) and a failure result; nothing is written then.
 //
