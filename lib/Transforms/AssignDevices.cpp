@@ -265,6 +265,11 @@ struct AssignDevicesPass : mlir::flydel::impl::AssignDevicesBase<AssignDevicesPa
         if (!node.allowed[d])
           return op->emitError() << "assign-devices: pinned to device '" << pin
                                  << "', where it has no model for the objective's KPIs";
+        // A folded batch norm's mul / add is built inside its convolution: that one must be able to go there too.
+        if (!node.sameDeviceAs.empty() && node.sameDeviceAs[d] >= 0 && !problem.nodes[node.sameDeviceAs[d]].allowed[d])
+          return op->emitError() << "assign-devices: pinned to device '" << pin
+                                 << "', where it is built only inside '" << problem.nodes[node.sameDeviceAs[d]].name
+                                 << "', which cannot go there";
         for (int other = 0; other < numDevices; ++other)
           node.allowed[other] = other == d;
       }

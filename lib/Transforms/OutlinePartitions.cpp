@@ -4,6 +4,7 @@
 #include "flydel/Dialect/Flydel/IR/FlydelDialect.h"
 #include "flydel/Dialect/Flydel/IR/FlydelOps.h"
 #include "flydel/Interfaces/LayerOpInterface.h"
+#include "flydel/Target/Verilog/FpgaOps.h"
 #include "flydel/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -66,26 +67,57 @@ struct OutlinePartitionsPass : mlir::flydel::impl::OutlinePartitionsBase<Outline
       if (auto attr = op->getAttrOfType<DeviceAttr>(FlydelDialect::kDeviceAttrName))
         device[op] = attr.getName().getValue();
     }
+    // An unassigned op (no model anywhere, so --assign-devices left it alone) joins a neighbour's device, but not
+    // an FPGA whose engines cannot build it (--emit-verilog would refuse the partition): then the host, the
+    // platform's first CPU (or GPU).
+    auto isFpga = [&](StringRef name) {
+      return platform && llvm::any_of(platform.getDevices(), [&](DeviceAttr d) {
+               return d.getName().getValue() == name && d.getKind() == DeviceKind::fpga;
+             });
+    };
+    llvm::DenseMap<Operation *, std::string> unbuildable;
+    auto mayJoin = [&](Operation *op, StringRef name) {
+      if (!isFpga(name))
+        return true;
+      auto it = unbuildable.try_emplace(op, checkFpgaBuildable(op)).first;
+      return it->second.empty();
+    };
     for (Operation *op : ops) {
       if (device.count(op) || isWeightLike(op))
         continue;
       for (Value operand : op->getOperands())
-        if (Operation *producer = operand.getDefiningOp(); producer && device.count(producer)) {
+        if (Operation *producer = operand.getDefiningOp();
+            producer && device.count(producer) && mayJoin(op, device[producer])) {
           device[op] = device[producer];
           break;
         }
     }
+    StringRef host; // the first CPU, else the first device that is not an FPGA
+    if (platform)
+      for (DeviceKind kind : {DeviceKind::cpu, DeviceKind::gpu})
+        for (DeviceAttr d : platform.getDevices())
+          if (d.getKind() == kind && host.empty())
+            host = d.getName().getValue();
     for (Operation *op : llvm::reverse(ops)) {
       if (device.count(op) || isWeightLike(op))
         continue;
       for (Operation *user : op->getUsers())
-        if (device.count(user)) {
+        if (device.count(user) && mayJoin(op, device[user])) {
           device[op] = device[user];
           break;
         }
-      if (!device.count(op))
-        return op->emitError() << "outline-partitions: no device for this op (it has no flydel.device and "
-                                  "neither a placed producer nor a placed user)";
+      auto why = unbuildable.find(op);
+      bool refused = why != unbuildable.end() && !why->second.empty();
+      if (!device.count(op) && refused && !host.empty())
+        device[op] = host;
+      if (!device.count(op)) {
+        InFlightDiagnostic diag = op->emitError() << "outline-partitions: no device for this op (it has no "
+                                                     "flydel.device and neither a placed producer nor a placed user";
+        if (refused)
+          diag << " that can take it: the FPGA engines cannot build it, " << why->second
+               << ", and the platform has no CPU or GPU";
+        return diag << ")";
+      }
     }
 
     // Groups: merge an op into the groups of its same-device producers unless that would make the partition
