@@ -228,7 +228,7 @@ TEST(AssignmentTest, SameDeviceTieKeepsANodeWithItsProducer) {
 }
 
 TEST(AssignmentTest, SameDeviceTiesMatchExhaustiveSearch) {
-  int checked = 0, tied = 0;
+  int checked = 0, tied = 0, binding = 0;
   unsigned seed = 100;
   for (Shape shape : {Shape::Chain, Shape::Residual, Shape::Inception})
     for (Objective objective : {Objective::Latency, Objective::Edp})
@@ -253,10 +253,17 @@ TEST(AssignmentTest, SameDeviceTiesMatchExhaustiveSearch) {
             EXPECT_EQ(dp.devices[p.nodes[v].sameDeviceAs[2]], 2);
           }
         }
+        // The ties must bind somewhere, or this test would pass with a solver that ignores them.
+        AssignmentProblem free = p;
+        for (AssignmentNode &node : free.nodes)
+          node.sameDeviceAs.clear();
+        AssignmentSolution untied = solveExhaustively(free);
+        binding += untied.feasible && untied.cost.objective < brute.cost.objective * (1 - 1e-9);
         ++checked;
       }
   EXPECT_GT(checked, 6);
   EXPECT_GT(tied, 12);
+  EXPECT_GT(binding, 0);
 }
 
 } // namespace
