@@ -12,10 +12,10 @@ own settings (structure, extra_pools, cv folds/seed/max_params), and the chosen 
 `flydel-identify --predict` on
   (a) the held-out rest of the table (the rows not drawn), and
   (b) for every op kind of the device with real-model layers measured in --validation-dir (<device>-<op>-a.csv and
-      optional -b.csv, as python/flydel_validate.py reads them: conv2d, pool2d, matmul, ...), those layers, each at
-      the lower median of the two runs; a variant model is evaluated on the layers of its variant, a variant-less
-      one on the layers of its op kind no variant model takes, and, when an op kind has several models, all its
-      layers together ("<op> (all variants)").
+      optional -b.csv, -c.csv ..., as python/flydel_validate.py reads them: conv2d, pool2d, matmul, ...), those
+      layers, each at the lowest median of its runs; a variant model is evaluated on the layers of its variant, a
+      variant-less one on the layers of its op kind no variant model takes, and, when an op kind has several
+      models, all its layers together ("<op> (all variants)").
 An n that would hold out fewer than --min-held-out rows (10) is not run for that table; the row "all (CV)"
 is the spec's own training on every row with its cross-validation figures, and its validation on (b).
 
@@ -155,22 +155,15 @@ def model_of(library_json, t, kpi):
 
 
 def validation_layers(directory, device, ops):
-    """Validation layers of a device, of the op kinds `ops` that have measurements (<device>-<op>-a.csv, optional
-    -b.csv): (rows, measured latency as the lower median of runs a and b)."""
+    """Validation layers of a device, of the op kinds `ops` that have measurements (flydel_validate.read_runs:
+    <device>-<op>-a.csv, -b.csv, ...): (rows, measured latency as the lowest median of the runs)."""
     rows, meas = [], []
     for op in ops:
-        run_a = os.path.join(directory, "%s-%s-a.csv" % (device, op))
-        run_b = os.path.join(directory, "%s-%s-b.csv" % (device, op))
-        if not os.path.exists(run_a):
-            continue
+        _, rows_a, runs = flydel_validate.read_runs(directory, device, op)
         # Only the op kind's rows: the layers a model of another op kind would be asked for are not its own.
-        rows_a = [r for r in flydel_validate.read_csv(run_a)[1] if r.get("latency_ms") and r["op"] == op]
-        retest = {}
-        if os.path.exists(run_b):
-            retest = {flydel_validate.key(r): float(r["latency_ms"]) for r in flydel_validate.read_csv(run_b)[1]
-                      if r.get("latency_ms")}
+        rows_a = [r for r in rows_a if r["op"] == op]
         rows += rows_a
-        meas += [min(float(r["latency_ms"]), retest.get(flydel_validate.key(r), float("inf"))) for r in rows_a]
+        meas += [min(run[k] for run in runs if k in run) for k in map(flydel_validate.key, rows_a)]
     if not rows:
         print("flydel_sample_efficiency.py: %s: no validation measurements (%s-<op>-a.csv in %s for %s)" % (
             device, device, directory, ", ".join(ops)), file=sys.stderr)

@@ -59,6 +59,23 @@ def key(row):
     return tuple(row[c] for c in LAYER_COLUMNS)
 
 
+def read_runs(directory, device, op):
+    """The runs a, b, c, ... of one op kind's validation layers on a device (<device>-<op>-<letter>.csv, up to the
+    first one missing): (their comment lines, run a's rows, per run {layer key: latency_ms}); all empty without a
+    run a. A layer's latency is the lowest of its runs (other jobs on a machine only ever add time)."""
+    comments, rows_a, runs = [], [], []
+    for letter in RUN_LETTERS:
+        path = os.path.join(directory, "%s-%s-%s.csv" % (device, op, letter))
+        if not os.path.exists(path):
+            break
+        run_comments, rows = read_csv(path)
+        comments += run_comments
+        rows = [r for r in rows if r.get("latency_ms")]
+        rows_a = rows_a or rows
+        runs.append({key(r): float(r["latency_ms"]) for r in rows})
+    return comments, rows_a, runs
+
+
 def merge_plans(args):
     seen, order = set(), []
     for path in args.inputs:
@@ -138,16 +155,21 @@ def predict(identify, library, device, keys):
     return result
 
 
+def percentile(sorted_values, percent):
+    """The value at `percent` of a sorted, non-empty list (the upper one between two)."""
+    return sorted_values[percent * len(sorted_values) // 100]
+
+
 def stability(args):
     """How far the machine's speed moved between back-to-back runs of the same layers: per layer the slowest run's
-    latency against the fastest's; the spread is the mean over layers (as a noise floor's MAPE). Exits 3 when it is above --limit (so a
-    campaign can warn before spending its minutes)."""
+    latency against the fastest's; the spread is the mean over layers (as a noise floor's MAPE). Exits 3 when it is
+    above --limit (so a campaign can warn before spending its minutes)."""
     runs = [{key(r): float(r["latency_ms"]) for r in read_csv(path)[1] if r.get("latency_ms")} for path in args.runs]
     common = [k for k in runs[0] if all(k in r and r[k] > 0 for r in runs)]
     if not common:
         sys.exit("flydel_validate.py: error: stability: no layer measured in every run")
     spreads = sorted(max(r[k] for r in runs) / min(r[k] for r in runs) - 1 for k in common)
-    mean, median, p90 = sum(spreads) / len(spreads), spreads[len(spreads) // 2], spreads[(9 * len(spreads)) // 10]
+    mean, median, p90 = sum(spreads) / len(spreads), percentile(spreads, 50), percentile(spreads, 90)
     print("stability: %d runs of %d layers; slowest against fastest run per layer: mean %.1f %%, median %.1f %%, "
           "90th percentile %.1f %%" % (len(runs), len(common), 100 * mean, 100 * median, 100 * p90))
     sys.stdout.flush()  # the figures before the warning, in a log that takes both streams
@@ -163,7 +185,7 @@ def figures(pairs):
     apes = sorted(abs(p - m) / m * 100 for p, m in pairs)
     if not apes:
         return {"n": 0}
-    return {"n": len(apes), "mape": sum(apes) / len(apes), "median_ape": apes[len(apes) // 2],
+    return {"n": len(apes), "mape": sum(apes) / len(apes), "median_ape": percentile(apes, 50),
             "within_10pct": 100.0 * sum(a <= 10 for a in apes) / len(apes)}
 
 
@@ -183,17 +205,11 @@ def validate(args):
         # Runs a, b, c, ... of the same layers, per op kind (further runs on a machine whose speed drifts).
         comments, runs_of, retest_of, ops, most_runs = [], {}, {}, [], 0
         for op in OPS:
-            if not os.path.exists(os.path.join(args.validation_dir, "%s-%s-a.csv" % (device, op))):
+            run_comments, _, runs = read_runs(args.validation_dir, device, op)
+            if not runs:
                 continue
             ops.append(op)
-            runs = []
-            for letter in RUN_LETTERS:
-                path = os.path.join(args.validation_dir, "%s-%s-%s.csv" % (device, op, letter))
-                if not os.path.exists(path):
-                    break
-                run_comments, rows = read_csv(path)
-                comments += run_comments
-                runs.append({key(r): float(r["latency_ms"]) for r in rows if r.get("latency_ms")})
+            comments += run_comments
             most_runs = max(most_runs, len(runs))
             if len(runs) > 1:
                 retest_of.update(runs[1])
@@ -249,8 +265,8 @@ def validate(args):
         # jobs, a throttled or shared VM): the figures then say more about the machine than about the models.
         ratios = sorted(retest_of[k] / runs_of[k][0] for k in keys if k in retest_of and runs_of[k][0] > 0)
         if ratios:
-            entry["run_ratio"] = {"median": ratios[len(ratios) // 2], "p10": ratios[len(ratios) // 10],
-                                  "p90": ratios[(9 * len(ratios)) // 10], "n": len(ratios)}
+            entry["run_ratio"] = {"median": percentile(ratios, 50), "p10": percentile(ratios, 10),
+                                  "p90": percentile(ratios, 90), "n": len(ratios)}
             noise = [f["noise_floor"]["mape"] for f in by_op.values() if f["noise_floor"].get("n")]
             if noise and max(noise) > args.noise_limit:
                 r = entry["run_ratio"]

@@ -38,15 +38,28 @@ std::string checkPadding(const OpRequest &op, int64_t k, int64_t s) {
   return {};
 }
 
+// The input and the result of a window engine: streams.
+std::string checkStreams(const OpRequest &op) {
+  if (std::string why = checkActivation(op.input, "input"); !why.empty())
+    return why;
+  return checkActivation(op.result, "result");
+}
+
+// The line buffer slides a K x K window by the same step in both directions.
+std::string checkSquare(int64_t kh, int64_t kw, const std::vector<int64_t> &stride) {
+  if (kh != kw || stride[0] != stride[1])
+    return "kernel " + str(kh) + "x" + str(kw) + ", stride " + pair(stride) +
+           ": the engines take square kernels and equal strides";
+  return {};
+}
+
 // The [h, w] / [top, bottom, left, right] attributes have the sizes TOSA's verifier gives them; checked anyway,
 // since the rule indexes them.
 bool sized(const std::vector<int64_t> &v, size_t n) { return v.size() == n; }
 
 std::string checkConv(const OpRequest &op) {
   bool depthwise = op.kind == OpClass::Depthwise;
-  if (std::string why = checkActivation(op.input, "input"); !why.empty())
-    return why;
-  if (std::string why = checkActivation(op.result, "result"); !why.empty())
+  if (std::string why = checkStreams(op); !why.empty())
     return why;
   const TensorShape &weight = op.weight;
   if (!weight.ranked || !weight.isStatic || weight.dims.size() != 4)
@@ -66,9 +79,8 @@ std::string checkConv(const OpRequest &op) {
     if (std::string why = fitsInt(*values, what); !why.empty())
       return why;
   int64_t kh = depthwise ? ws[0] : ws[1], kw = depthwise ? ws[1] : ws[2];
-  if (kh != kw || op.stride[0] != op.stride[1])
-    return "kernel " + str(kh) + "x" + str(kw) + ", stride " + pair(op.stride) +
-           ": the engines take square kernels and equal strides";
+  if (std::string why = checkSquare(kh, kw, op.stride); !why.empty())
+    return why;
   if (op.dilation[0] != 1 || op.dilation[1] != 1)
     return "dilation " + pair(op.dilation) + ": the engines take no dilation";
   if (std::string why = checkPadding(op, kh, op.stride[0]); !why.empty())
@@ -77,9 +89,7 @@ std::string checkConv(const OpRequest &op) {
 }
 
 std::string checkPool(const OpRequest &op) {
-  if (std::string why = checkActivation(op.input, "input"); !why.empty())
-    return why;
-  if (std::string why = checkActivation(op.result, "result"); !why.empty())
+  if (std::string why = checkStreams(op); !why.empty())
     return why;
   if (op.result.dims[3] != op.input.dims[3])
     return "the result has " + str(op.result.dims[3]) + " channels, the input " + str(op.input.dims[3]);
@@ -88,9 +98,8 @@ std::string checkPool(const OpRequest &op) {
   for (auto [values, what] : {std::pair{&op.kernel, "kernel size"}, {&op.stride, "stride"}, {&op.pad, "padding"}})
     if (std::string why = fitsInt(*values, what); !why.empty())
       return why;
-  if (op.kernel[0] != op.kernel[1] || op.stride[0] != op.stride[1])
-    return "kernel " + pair(op.kernel) + ", stride " + pair(op.stride) +
-           ": the engines take square kernels and equal strides";
+  if (std::string why = checkSquare(op.kernel[0], op.kernel[1], op.stride); !why.empty())
+    return why;
   if (op.kind == OpClass::AvgPool)
     for (int64_t p : op.pad)
       if (p != 0)

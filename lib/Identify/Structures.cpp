@@ -452,26 +452,23 @@ std::vector<double> fitWeakRegressor(WeakKind kind, const std::vector<double> &x
   return params;
 }
 
-/// Pools, elementwise and data-movement layers do not mix channels (every row has c_in = c_out and one group): a
-/// product of input and output channels is the square of one count there, which fits noise and extrapolates badly
-/// (host-amd: a global pool of 1,280 channels predicted at -40 us). Every selection pool leaves such terms out of
-/// such tables.
+bool mixesChannels(const Term &term) {
+  bool in = false, out = false;
+  for (const Factor &f : term.factors) {
+    in |= f.feature == Feature::CIn;
+    out |= f.feature == Feature::COut;
+  }
+  return in && out;
+}
+
+/// A selection pool for one table: without the channel-mixing terms where every row keeps its channels (host-amd:
+/// with them, a global pool of 1,280 channels was predicted at -40 us).
 static std::vector<Term> forTable(std::vector<Term> terms, const Dataset &data) {
-  auto at = [](const FeatureVector &f, Feature k) { return f[static_cast<int>(k)]; };
-  bool channelWise = !data.x.empty() && std::all_of(data.x.begin(), data.x.end(), [&](const FeatureVector &f) {
-    return at(f, Feature::CIn) == at(f, Feature::COut) && at(f, Feature::Groups) == 1;
+  bool channelWise = !data.x.empty() && std::all_of(data.x.begin(), data.x.end(), [](const FeatureVector &f) {
+    return featureOf(f, Feature::CIn) == featureOf(f, Feature::COut) && featureOf(f, Feature::Groups) == 1;
   });
-  if (!channelWise)
-    return terms;
-  auto mixesChannels = [](const Term &t) {
-    bool in = false, out = false;
-    for (const Factor &f : t.factors) {
-      in |= f.feature == Feature::CIn;
-      out |= f.feature == Feature::COut;
-    }
-    return in && out;
-  };
-  terms.erase(std::remove_if(terms.begin(), terms.end(), mixesChannels), terms.end());
+  if (channelWise)
+    terms.erase(std::remove_if(terms.begin(), terms.end(), mixesChannels), terms.end());
   return terms;
 }
 

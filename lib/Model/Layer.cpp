@@ -296,10 +296,7 @@ FeatureVector computeFeatures(const Layer &layer) {
   at(Feature::OutRows) = outH;
   at(Feature::RowTaps) = rowTaps;
   at(Feature::CTail8) = static_cast<double>(layer.c_out % 8);
-  int64_t pow2 = 1;
-  while (pow2 < 4096 && layer.c_out % (2 * pow2) == 0)
-    pow2 *= 2;
-  at(Feature::CPow2) = static_cast<double>(layer.c_out > 0 ? pow2 : 1);
+  at(Feature::CPow2) = static_cast<double>(layer.c_out > 0 ? std::min<int64_t>(layer.c_out & -layer.c_out, 4096) : 1);
   if (layer.isDepthwise()) {
     // Register tiles of the row-wise depthwise kernel: up to 4 vectors of 16 channels by as many output points as
     // the remaining accumulators hold; the channel tail is a masked vector.

@@ -71,15 +71,14 @@ struct OutlinePartitionsPass : mlir::flydel::impl::OutlinePartitionsBase<Outline
     // an FPGA whose engines cannot build it (--emit-verilog would refuse the partition): then the host, the
     // platform's first CPU (or GPU).
     auto isFpga = [&](StringRef name) {
-      return platform && llvm::any_of(platform.getDevices(), [&](DeviceAttr d) {
-               return d.getName().getValue() == name && d.getKind() == DeviceKind::fpga;
-             });
+      DeviceAttr d = platform ? platform.lookupDevice(name) : DeviceAttr();
+      return d && d.getKind() == DeviceKind::fpga;
     };
-    llvm::DenseMap<Operation *, std::string> unbuildable;
+    llvm::DenseMap<Operation *, std::string> fpgaWhy; // why the FPGA engines cannot build an op (empty: they can)
     auto mayJoin = [&](Operation *op, StringRef name) {
       if (!isFpga(name))
         return true;
-      auto it = unbuildable.try_emplace(op, checkFpgaBuildable(op)).first;
+      auto it = fpgaWhy.try_emplace(op, checkFpgaBuildable(op)).first;
       return it->second.empty();
     };
     for (Operation *op : ops) {
@@ -106,8 +105,8 @@ struct OutlinePartitionsPass : mlir::flydel::impl::OutlinePartitionsBase<Outline
           device[op] = device[user];
           break;
         }
-      auto why = unbuildable.find(op);
-      bool refused = why != unbuildable.end() && !why->second.empty();
+      auto why = fpgaWhy.find(op);
+      bool refused = why != fpgaWhy.end() && !why->second.empty();
       if (!device.count(op) && refused && !host.empty())
         device[op] = host;
       if (!device.count(op)) {

@@ -256,14 +256,6 @@ TEST(StructuresTest, CpuPoolHasNoChannelMixingTermsForChannelWiseTables) {
     }
     return d;
   };
-  auto mixesChannels = [](const Term &t) {
-    bool in = false, out = false;
-    for (const Factor &f : t.factors) {
-      in |= f.feature == Feature::CIn;
-      out |= f.feature == Feature::COut;
-    }
-    return in && out;
-  };
   std::vector<Term> dense = cpuCandidates(table(false)), pools = cpuCandidates(table(true));
   EXPECT_EQ(dense.size(), cpuCandidateTexts().size());
   EXPECT_TRUE(std::any_of(dense.begin(), dense.end(), mixesChannels));

@@ -70,6 +70,10 @@ std::vector<Term> tileCandidates(const Dataset &data);
 /// depthwise terms gated by [groups>=2] (a depthwise layer runs another kernel than a dense one). Term texts and
 /// reasons: cpuCandidateTexts(). See docs/methodology.md.
 std::vector<Term> cpuCandidates(const Dataset &data);
+/// Whether a term multiplies input by output channels. Every candidate pool leaves such terms out for a table whose
+/// every row keeps its channels (pools, elementwise, data movement: c_in = c_out, one group), where the product is
+/// one channel count squared, which fits noise and extrapolates badly.
+bool mixesChannels(const Term &term);
 struct CandidateText {
   const char *term;
   const char *why;
