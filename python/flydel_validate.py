@@ -19,6 +19,10 @@
       and for each model (DIR/<model>.layers.csv) the error of the summed predictions against the summed
       measurements of its layers of the measured op kinds, each weighted by how often the model uses it; a row of
       all validated layers; a warning when a noise floor exceeds --noise-limit (default 10 %).
+      End to end: where DIR/<device>-networks-a.csv (-b.csv, ...) hold whole networks timed by flydel-measure
+      --network, each network's latency (the lowest of the runs) against the sum of the predictions of every op of
+      the model (DIR/<model>.ops.csv: flydel-measure extract of every op kind, with counts; the sum --annotate-kpis
+      records as flydel.kpi_totals), with the validated op kinds' share of that sum and run b against run a.
   flydel_validate.py stability RUN1.csv RUN2.csv [...] [--limit PCT]
       How far the machine's speed moved between back-to-back runs of the same plan (per layer, the slowest run
       against the fastest; the mean over layers); above --limit (default 10 %) a warning and exit status 3.
@@ -74,6 +78,57 @@ def read_runs(directory, device, op):
         rows_a = rows_a or rows
         runs.append({key(r): float(r["latency_ms"]) for r in rows})
     return comments, rows_a, runs
+
+
+def read_network_runs(directory, device):
+    """Whole-network runs a, b, ... of a device (<device>-networks-<letter>.csv): [{network: latency_ms}], in run
+    order, up to the first run missing."""
+    runs = []
+    for letter in RUN_LETTERS:
+        path = os.path.join(directory, "%s-networks-%s.csv" % (device, letter))
+        if not os.path.exists(path):
+            break
+        with open(path, newline="") as f:
+            rows = list(csv.DictReader(l for l in f.read().splitlines() if l.strip() and not l.startswith("#")))
+        if rows and not {"network", "latency_ms"} <= set(rows[0]):
+            sys.exit("flydel_validate.py: error: %s: expected columns network and latency_ms" % path)
+        runs.append({r["network"]: float(r["latency_ms"]) for r in rows if r.get("latency_ms")})
+    return runs
+
+
+def end_to_end(args, device, validated_ops):
+    """Each whole network measured end to end against the sum of the predictions of all its ops."""
+    runs = read_network_runs(args.validation_dir, device)
+    result = {}
+    for name in sorted(runs[0]) if runs else []:
+        path = os.path.join(args.validation_dir, name + ".ops.csv")
+        if not os.path.exists(path):
+            print("flydel_validate.py: %s: network %s measured but %s is missing, skipped" % (device, name, path),
+                  file=sys.stderr)
+            continue
+        rows = read_csv(path)[1]
+        preds = predict(args.identify, args.library, device, [key(r) for r in rows])
+        count = lambda r: float(r.get("count") or 1)
+        total, validated, unpredicted, extrapolated, by_op = 0.0, 0.0, 0, 0, {}
+        for r, (value, extra) in zip(rows, preds):
+            if value is None:
+                unpredicted += int(count(r))
+                continue
+            total += count(r) * value
+            by_op[r["op"]] = by_op.get(r["op"], 0.0) + count(r) * value
+            validated += count(r) * value if r["op"] in validated_ops else 0.0
+            extrapolated += int(count(r)) if extra else 0
+        measured = min(run[name] for run in runs if name in run)
+        # An op without a model makes the sum a lower bound, not a prediction: no error figure then.
+        error = (total - measured) / measured * 100 if not unpredicted else None
+        entry = {"measured_ms": measured, "predicted_ms": total, "error_pct": error,
+                 "predicted_validated_ops_ms": validated, "predicted_by_op_ms": by_op,
+                 "ops": int(sum(count(r) for r in rows)), "unpredicted_ops": unpredicted,
+                 "extrapolated_ops": extrapolated, "runs": len([run for run in runs if name in run])}
+        if len(runs) > 1 and name in runs[1]:
+            entry["run_b_over_a"] = runs[1][name] / runs[0][name]
+        result[name] = entry
+    return result
 
 
 def merge_plans(args):
@@ -261,6 +316,7 @@ def validate(args):
                                        "error_pct": (pred - meas) / meas * 100,
                                        "per_layer": figures([(preds[key(r)][0], measured[key(r)]) for r in
                                                              {key(r): r for r in rows}.values()])}
+        entry["end_to_end"] = end_to_end(args, device, ops)
         # A noise floor above the accuracy target means the machine's speed changed between the runs (other
         # jobs, a throttled or shared VM): the figures then say more about the machine than about the models.
         ratios = sorted(retest_of[k] / runs_of[k][0] for k in keys if k in retest_of and runs_of[k][0] > 0)
@@ -307,6 +363,19 @@ def markdown(summary):
                     device, op, L.get("n", 0), "%.1f" % L["mape"] if L.get("n") else "n/a",
                     "%.0f %%" % L["within_10pct"] if L.get("n") else "n/a",
                     "%.1f" % N["mape"] if N.get("n") else "n/a", f["extrapolated_layers"]))
+    if any(e.get("end_to_end") for e in summary["devices"].values()):
+        out.append("")
+        out.append("| backend | network (end to end) | measured (ms) | run b / run a | predicted, every op (ms) | error "
+                   "| share of the prediction in validated op kinds | ops (extrapolated, no model) |")
+        out.append("|---|---|---|---|---|---|---|---|")
+        for device, e in summary["devices"].items():
+            for name, n in e.get("end_to_end", {}).items():
+                share = n["predicted_validated_ops_ms"] / n["predicted_ms"] * 100 if n["predicted_ms"] else float("nan")
+                out.append("| %s | %s | %.4g | %s | %.4g | %s | %.0f %% | %d (%d, %d) |" % (
+                    device, name.replace("torchvision_", "").replace("mlperftiny_v0.7_", ""), n["measured_ms"],
+                    "%.2f" % n["run_b_over_a"] if "run_b_over_a" in n else "n/a", n["predicted_ms"],
+                    "%+.1f %%" % n["error_pct"] if n["error_pct"] is not None else "n/a (ops without a model)",
+                    share, n["ops"], n["extrapolated_ops"], n["unpredicted_ops"]))
     for device, e in summary["devices"].items():
         if e.get("warning"):
             out.append("")

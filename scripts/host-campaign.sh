@@ -10,7 +10,8 @@
 # N_CONV_MLIR, 200, of them), N_DW (150), N_OTHER (60),
 # N_SMALL (60), N_FC (40), PASSES (3) and AGREE (5 %: excitation passes, step 3), REPS (validation runs, default
 # "a b"), QUICK=1 (a few layers per op kind, a smoke test of about a minute), STEPS (default "measure identify
-# validate": a subset runs only those steps), PREFLIGHT=0 (skip the stability check before measuring), STRICT=1 (stop
+# validate": a subset runs only those steps; "network" times each validation model end to end on cpu-mlir, REPS
+# runs, about 4.5 minutes more on the AMD VM in its slow state, e.g. STEPS="network validate" after a campaign), PREFLIGHT=0 (skip the stability check before measuring), STRICT=1 (stop
 # when it fails). About 12-13 minutes on the 2-core AMD VM of host-amd (measured; the
 # log gives each step's start). Everything is resumable: re-running skips what is measured. Needs
 # ./scripts/setup.sh and a built tree.
@@ -108,7 +109,15 @@ for m in "$MODELS"/*.onnx; do
     { log "skip $name: import failed"; continue; }
   "$BIN/flydel-measure" extract "$OUT/validation/$name.mlir" --ops "${VALIDATED// /,}" \
     -o "$OUT/validation/$name.layers.csv" || log "skip $name: no ${VALIDATED// /, } layer"
+  # Every op with a layer descriptor, with counts: what --annotate-kpis sums into a function's kpi_totals, for the
+  # end-to-end comparison (step "network").
+  "$BIN/flydel-measure" extract "$OUT/validation/$name.mlir" -o "$OUT/validation/$name.ops.csv" ||
+    log "skip $name: no layer"
   rm -f "$OUT/validation/$name.mlir"
+  # Timed end to end, a model keeps its weights: elided ones are zero constants the compiler folds away.
+  # shellcheck disable=SC2046
+  has network && mkdir -p "$OUT/networks.tmp" && "$BIN/flydel-translate" --import-onnx $(shape_of "$name") "$m" \
+    -o "$OUT/networks.tmp/$name.mlir"
 done
 for op in $VALIDATED; do
   $PY "$ROOT/python/flydel_validate.py" merge-plans "$OUT"/validation/*.layers.csv --op $op -o "$OUT/plans/validation-$op.csv"
@@ -180,6 +189,20 @@ if has measure; then
   done
   for run in "${runs[@]:1}"; do validation_run "$run"; done
 fi
+
+# 3b. Whole networks end to end (STEPS with "network"): each validation model's function compiled as one piece by
+#    the CPU pipeline and timed like a layer, in REPS runs back to back (run b against run a: the noise floor).
+#    cpu-mlir only: oneDNN has primitives, not a network executor. Predictions of all ops are summed in step 5.
+if has network; then
+  read -r -a runs <<< "$REPS"
+  for run in "${runs[@]}"; do
+    log "cpu-mlir: whole networks (run $run); $(uptime | sed 's/.*load/load/')"
+    # shellcheck disable=SC2046
+    $M --passes 1 --backend cpu-mlir $(printf -- '--network %s ' "$OUT"/networks.tmp/*.mlir) \
+      -o "$OUT/validation/cpu-mlir-networks-$run.csv"
+  done
+fi
+rm -rf "$OUT/networks.tmp"
 
 # 4. Identification: one device per backend, every op kind's latency; besides the generic candidates, the CPU term
 #    pool (physics(select-cpu): MACs, blocked work, padding copies, depthwise terms; docs/methodology.md).

@@ -46,6 +46,12 @@ public:
   /// Empty when the backend can run the layer, else why not (checked for the whole plan before measuring).
   virtual std::string supports(const Layer &layer) const = 0;
   virtual Expected<std::unique_ptr<Runnable>> prepare(const Layer &layer) = 0;
+  /// A whole network: the public function of an imported model (flydel-translate --import-onnx, with or without
+  /// --elide-weights; annotations are ignored), every argument filled with data, compiled as one piece. Backends
+  /// that run single layers only say so.
+  virtual Expected<std::unique_ptr<Runnable>> prepareNetwork(const std::string &path) {
+    return makeError("the " + name() + " backend runs single layers only, not whole networks");
+  }
   /// Where to write what the backend runs per layer (cpu-mlir: the TOSA function), for reproduction; empty: off.
   virtual void setDumpDir(const std::string &) {}
 };

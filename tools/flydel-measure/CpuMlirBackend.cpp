@@ -9,6 +9,8 @@
 #include "Backend.h"
 
 #include "flydel/Pipelines/Pipelines.h"
+#include "flydel/Registration/Registration.h"
+#include "flydel/Transforms/Passes.h"
 
 #include "mlir/ExecutionEngine/CRunnerUtils.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
@@ -24,6 +26,7 @@
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "llvm/Config/llvm-config.h"
+#include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -122,6 +125,20 @@ LayerFunction buildFunction(const Layer &l) {
   return f;
 }
 
+/// "tosa.conv2d 'Conv_0'" for an imported op (its ONNX node name), "tosa.conv2d at FILE:LINE:COL" for a parsed one.
+std::string describe(Operation *op) {
+  std::string name = op->getName().getStringRef().str();
+  Location loc = op->getLoc();
+  if (auto fused = dyn_cast<FusedLoc>(loc); fused && !fused.getLocations().empty())
+    loc = fused.getLocations().front();
+  if (auto named = dyn_cast<NameLoc>(loc))
+    return name + " '" + named.getName().str() + "'";
+  if (auto file = dyn_cast<FileLineColLoc>(loc))
+    return name + " at " + file.getFilename().str() + ":" + std::to_string(file.getLine()) + ":" +
+           std::to_string(file.getColumn());
+  return name;
+}
+
 /// A memref descriptor of any rank up to 5, laid out as the C interface expects (StridedMemRefType<float, N>).
 struct Descriptor {
   float *allocated = nullptr, *aligned = nullptr;
@@ -129,30 +146,38 @@ struct Descriptor {
   int64_t sizesAndStrides[10] = {};
 };
 
+/// Buffers of uniform random values in [-1, 1) (fixed seed) for arguments of the given shapes, and their
+/// descriptors (row-major, identity layout).
+void fillArguments(const std::vector<std::vector<int64_t>> &shapes, std::vector<std::vector<float>> &buffers,
+                   std::vector<Descriptor> &descriptors) {
+  std::mt19937 gen(42);
+  std::uniform_real_distribution<float> dist(-1, 1);
+  buffers.reserve(shapes.size()); // descriptors point into the buffers: no reallocation
+  for (const auto &shape : shapes) {
+    size_t count = 1;
+    for (int64_t d : shape)
+      count *= static_cast<size_t>(d);
+    buffers.emplace_back(count);
+    for (float &x : buffers.back())
+      x = dist(gen);
+    Descriptor d;
+    d.allocated = d.aligned = buffers.back().data();
+    int rank = static_cast<int>(shape.size());
+    int64_t stride = 1;
+    for (int i = rank - 1; i >= 0; --i) {
+      d.sizesAndStrides[i] = shape[i];
+      d.sizesAndStrides[rank + i] = stride;
+      stride *= shape[i];
+    }
+    descriptors.push_back(d);
+  }
+}
+
 class JitRunnable : public Runnable {
 public:
   JitRunnable(std::unique_ptr<ExecutionEngine> engine, void *fn, const LayerFunction &f)
       : engine_(std::move(engine)) {
-    std::mt19937 gen(42);
-    std::uniform_real_distribution<float> dist(-1, 1);
-    for (const auto &shape : f.args) {
-      size_t count = 1;
-      for (int64_t d : shape)
-        count *= static_cast<size_t>(d);
-      buffers_.emplace_back(count);
-      for (float &x : buffers_.back())
-        x = dist(gen);
-      Descriptor d;
-      d.allocated = d.aligned = buffers_.back().data();
-      int rank = static_cast<int>(shape.size());
-      int64_t stride = 1;
-      for (int i = rank - 1; i >= 0; --i) {
-        d.sizesAndStrides[i] = shape[i];
-        d.sizesAndStrides[rank + i] = stride;
-        stride *= shape[i];
-      }
-      descriptors_.push_back(d);
-    }
+    fillArguments(f.args, buffers_, descriptors_);
     // The C interface takes the result descriptor first, then one pointer per argument descriptor.
     switch (f.args.size()) {
     case 1: call_ = [fn, this](Descriptor *r) {
@@ -182,6 +207,40 @@ private:
   std::function<void(Descriptor *)> call_;
 };
 
+/// A whole network through the packed interface of its C wrapper: any number of arguments, one result.
+class NetworkRunnable : public Runnable {
+public:
+  NetworkRunnable(std::unique_ptr<ExecutionEngine> engine, std::string wrapper,
+                  const std::vector<std::vector<int64_t>> &args)
+      : engine_(std::move(engine)), wrapper_(std::move(wrapper)) {
+    fillArguments(args, buffers_, descriptors_);
+    for (Descriptor &d : descriptors_)
+      pointers_.push_back(&d);
+  }
+  void run() override {
+    Descriptor result;
+    Descriptor *resultPointer = &result;
+    // The packed form takes the address of each argument of _mlir_ciface_<f>: the result descriptor's address
+    // first, then each argument descriptor's address.
+    std::vector<void *> packed = {&resultPointer};
+    for (Descriptor *&p : pointers_)
+      packed.push_back(&p);
+    llvm::Error error = engine_->invokePacked(wrapper_, packed);
+    if (error) {
+      llvm::errs() << "flydel-measure: error: " << llvm::toString(std::move(error)) << "\n";
+      std::exit(1);
+    }
+    std::free(result.allocated);
+  }
+
+private:
+  std::unique_ptr<ExecutionEngine> engine_;
+  std::string wrapper_;
+  std::vector<std::vector<float>> buffers_;
+  std::vector<Descriptor> descriptors_;
+  std::vector<Descriptor *> pointers_;
+};
+
 class CpuMlirBackend : public Backend {
 public:
   CpuMlirBackend() {
@@ -192,6 +251,7 @@ public:
     registerAllExtensions(registry);
     registerBuiltinDialectTranslation(registry);
     registerLLVMDialectTranslation(registry);
+    mlir::flydel::registerFlydel(registry); // a model may carry flydel annotations
     registerAllPasses(); // the pipeline is spelled as upstream pass names
     context_.appendDialectRegistry(registry);
     context_.loadAllAvailableDialects();
@@ -227,9 +287,95 @@ public:
     OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(f.ir, &context_);
     if (!module)
       return makeError("cannot parse the generated TOSA function: " + diagnostics);
+    auto engine = lowerAndCompile(*module, diagnostics);
+    if (!engine)
+      return makeError(engine.error());
+    auto fn = (*engine)->lookup("_mlir_ciface_layer");
+    if (!fn)
+      return makeError("JIT: " + llvm::toString(fn.takeError()));
+    return std::unique_ptr<Runnable>(std::make_unique<JitRunnable>(std::move(*engine), *fn, f));
+  }
+  Expected<std::unique_ptr<Runnable>> prepareNetwork(const std::string &path) override {
+    std::string diagnostics;
+    llvm::raw_string_ostream diagStream(diagnostics);
+    ScopedDiagnosticHandler handler(&context_, [&](Diagnostic &d) {
+      diagStream << d.getLocation() << ": " << d << "\n";
+      return success();
+    });
+    llvm::SourceMgr sourceMgr;
+    OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(path, sourceMgr, &context_);
+    if (!module)
+      return makeError(path + ": cannot parse the model: " + diagnostics);
+    func::FuncOp entry;
+    std::string publicNames;
+    for (auto fn : module->getOps<func::FuncOp>())
+      if (fn.isPublic() && !fn.isExternal()) {
+        publicNames += (publicNames.empty() ? "@" : ", @") + fn.getName().str();
+        entry = fn;
+      }
+    if (!entry)
+      return makeError(path + ": no public function with a body (expected an imported model's entry point)");
+    if (publicNames.find(',') != std::string::npos)
+      return makeError(path + ": several public functions (" + publicNames + "); expected one entry point");
+    std::string where = path + ": @" + entry.getName().str() + ": ";
+    auto staticF32 = [](Type t) {
+      auto ranked = dyn_cast<RankedTensorType>(t);
+      return ranked && ranked.hasStaticShape() && ranked.getElementType().isF32() && ranked.getRank() <= 5;
+    };
+    if (entry.getNumResults() != 1 || !staticF32(entry.getResultTypes()[0]))
+      return makeError(where + "expected one result, a static f32 tensor of rank <= 5 (import with --input-shape "
+                               "for a dynamic model)");
+    std::vector<std::vector<int64_t>> args;
+    for (auto [i, t] : llvm::enumerate(entry.getArgumentTypes())) {
+      if (!staticF32(t))
+        return makeError(where + "argument " + std::to_string(i) +
+                         " is not a static f32 tensor of rank <= 5 (import with --input-shape for a dynamic model)");
+      auto shape = cast<RankedTensorType>(t).getShape();
+      args.emplace_back(shape.begin(), shape.end());
+    }
+    // flydel-translate --elide-weights writes weights as zero splats, which the pipeline folds through whole layers:
+    // such a model would time a few copies, not the network. (A zero bias is genuine: the importer adds one.)
+    std::string elided;
+    module->walk([&](Operation *op) {
+      llvm::StringRef name = op->getName().getStringRef();
+      if (!elided.empty() || op->getNumOperands() < 2 ||
+          (name != "tosa.conv2d" && name != "tosa.depthwise_conv2d" && name != "tosa.transpose_conv2d" &&
+           name != "tosa.conv3d" && name != "tosa.matmul"))
+        return;
+      Operation *def = op->getOperand(1).getDefiningOp();
+      while (def && (def->getName().getStringRef() == "tosa.transpose" ||
+                     def->getName().getStringRef() == "tosa.reshape"))
+        def = def->getOperand(0).getDefiningOp();
+      if (!def || def->getName().getStringRef() != "tosa.const")
+        return;
+      auto splat = dyn_cast_or_null<SplatElementsAttr>(def->getAttr("values"));
+      if (splat && isa<FloatType>(splat.getElementType()) && splat.getNumElements() > 16 &&
+          splat.getSplatValue<APFloat>().isZero())
+        elided = describe(op);
+    });
+    if (!elided.empty())
+      return makeError(path + ": the weights of " + elided +
+                       " are zero splats, as flydel-translate --elide-weights writes them; import without "
+                       "--elide-weights to time the network");
+    entry->setAttr("llvm.emit_c_interface", UnitAttr::get(&context_));
+    std::string name = entry.getName().str();
+    auto engine = lowerAndCompile(*module, diagnostics, /*stripAnnotations=*/true);
+    if (!engine)
+      return makeError(path + ": " + engine.error());
+    return std::unique_ptr<Runnable>(
+        std::make_unique<NetworkRunnable>(std::move(*engine), "_mlir_ciface_" + name, args));
+  }
+  void setDumpDir(const std::string &dir) override { dumpDir = dir; }
+
+private:
+  /// flydel-lower-cpu, then the JIT at -O3; `diagnostics` collects what the passes report.
+  Expected<std::unique_ptr<ExecutionEngine>> lowerAndCompile(ModuleOp module, const std::string &diagnostics,
+                                                             bool stripAnnotations = false) {
     PassManager pm(&context_);
+    if (stripAnnotations) // an annotated or partitioned model: the flydel attributes do not lower
+      pm.addPass(mlir::flydel::createStripAnnotations());
     buildLowerCpuPipeline(pm, mlir::flydel::LowerCpuOptions());
-    if (failed(pm.run(*module)))
+    if (failed(pm.run(module)))
       return makeError("flydel-lower-cpu failed: " + diagnostics);
     // ExecutionEngineOptions holds a function_ref: the transformer must outlive create().
     std::function<llvm::Error(llvm::Module *)> transformer = makeOptimizingTransformer(3, 0, nullptr);
@@ -241,17 +387,12 @@ public:
     // Lowered code calls memrefCopy and friends from MLIR's C runner utilities.
     llvm::StringRef libs[] = {FLYDEL_C_RUNNER_UTILS};
     options.sharedLibPaths = libs;
-    auto engine = ExecutionEngine::create(*module, options);
+    auto engine = ExecutionEngine::create(module, options);
     if (!engine)
       return makeError("JIT compilation failed: " + llvm::toString(engine.takeError()));
-    auto fn = (*engine)->lookup("_mlir_ciface_layer");
-    if (!fn)
-      return makeError("JIT: " + llvm::toString(fn.takeError()));
-    return std::unique_ptr<Runnable>(std::make_unique<JitRunnable>(std::move(*engine), *fn, f));
+    return std::move(*engine);
   }
-  void setDumpDir(const std::string &dir) override { dumpDir = dir; }
 
-private:
   std::string dumpDir;
   int dumpIndex = 0;
   MLIRContext context_{MLIRContext::Threading::DISABLED};

@@ -3,6 +3,7 @@
 //   flydel-measure plan --design lhs --op conv2d --n 200 --seed 1 [ranges, caps] -o plan.csv
 //   flydel-measure extract MODEL.mlir [--ops conv2d,...] -o layers.csv     (distinct layers of an imported model)
 //   flydel-measure --backend cpu-mlir|cpu-onednn --plan plan.csv -o measurements.csv
+//   flydel-measure --backend cpu-mlir --network MODEL.mlir [--network ...] -o networks.csv   (end to end)
 //
 // Measurements are written in the measurement schema (docs/formats.md) with '#' provenance lines, atomically after
 // every layer; a re-run with the same -o skips the layers already measured.
@@ -25,6 +26,7 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -100,6 +102,11 @@ cl::opt<std::string> backendOpt("backend", cl::desc("cpu-mlir, cpu-onednn or fpg
                                 cl::cat(measureCat));
 cl::opt<std::string> planOpt("plan", cl::desc("Plan CSV (measurement schema; KPI columns are ignored)"), cl::init(""),
                              cl::cat(measureCat));
+cl::list<std::string> networkOpt("network",
+                                 cl::desc("Instead of a plan: time this imported model end to end (its public "
+                                          "function, compiled whole; cpu-mlir; imported without --elide-weights); "
+                                          "repeatable, one row per model"),
+                                 cl::cat(measureCat));
 cl::opt<int> threadsOpt("onednn-threads", cl::desc("cpu-onednn threads (cpu-mlir code is single-threaded)"),
                         cl::init(1), cl::cat(measureCat));
 cl::opt<double> minTimeOpt("min-time", cl::desc("Seconds of measured time per layer"), cl::init(0.2),
@@ -348,6 +355,131 @@ struct LayerResult {
   }
 };
 
+/// Whole networks end to end: one row per model file (`network` = its name without .mlir), the same timing,
+/// passes, provenance and resumption as layers.
+int runNetworks() {
+  if (backendOpt.empty() || outputOpt.empty() || !planOpt.empty())
+    return fail("usage: flydel-measure --backend cpu-mlir --network MODEL.mlir [--network ...] -o NETWORKS.csv "
+                "(without --plan)");
+  if (backendOpt != "cpu-mlir")
+    return fail("--network: backend '" + backendOpt + "' runs single layers only; whole networks run on cpu-mlir");
+  if (passesOpt < 1)
+    return fail("--passes: expected a positive count");
+  if (agreeOpt < 0)
+    return fail("--agree: expected a non-negative percentage");
+  std::vector<std::string> names;
+  for (const std::string &path : networkOpt) {
+    if (!llvm::sys::fs::exists(path))
+      return fail(path + ": no such file");
+    llvm::StringRef name = llvm::sys::path::filename(path);
+    name.consume_back(".mlir");
+    if (std::find(names.begin(), names.end(), name.str()) != names.end())
+      return fail(path + ": a second model named '" + name.str() + "'");
+    if (name.contains(','))
+      return fail(path + ": a model name with a comma cannot be a CSV cell");
+    names.push_back(name.str());
+  }
+  std::vector<std::string> header = {"network"};
+  header.insert(header.end(), kResultColumns.begin(), kResultColumns.end());
+  std::map<std::string, LayerResult> done;
+  std::vector<std::string> headerComments;
+  bool ok;
+  if (llvm::sys::fs::exists(outputOpt)) {
+    RawCsv previous = parseRawCsv(readText(outputOpt, ok));
+    if (!ok)
+      return fail(outputOpt + ": exists but cannot be read");
+    if (previous.header != header)
+      return fail(outputOpt + ": exists with other columns (" + joinCells(previous.header) +
+                  "); choose another -o or remove it");
+    for (auto &[line, cells] : previous.rows) {
+      LayerResult r;
+      long long passes = 0;
+      if (cells.size() != header.size() || !llvm::to_float(cells[1 + kLatency], r.lowestMs) ||
+          llvm::StringRef(cells[1 + kPasses]).getAsInteger(10, passes) || passes < 1 ||
+          (passes >= 2 && !llvm::to_float(cells[1 + kRetest], r.retestMs)))
+        return fail(outputOpt + ":" + std::to_string(line) + ": expected " + std::to_string(header.size()) +
+                    " fields with latency_ms, passes and (from two passes on) latency_retest_ms numbers");
+      r.passes = static_cast<int>(passes);
+      r.cells.assign(cells.begin() + 1, cells.end());
+      done[cells[0]] = std::move(r);
+    }
+    headerComments = previous.comments;
+  }
+  std::unique_ptr<Backend> backend = createCpuMlirBackend();
+  HostInfo host = readHostInfo();
+  std::string energyWhy;
+  std::unique_ptr<EnergySensor> sensor = openRaplSensor(energyWhy);
+  if (headerComments.empty())
+    headerComments = {
+        "# flydel-measure: backend " + backendOpt + ", whole networks end to end (the model's public function, "
+        "every argument random data, compiled as one piece)",
+        "# cpu: " + host.cpuModel + ", " + std::to_string(host.cores) + " cores, governor " + host.governor + ", " +
+            host.kernel,
+        "# backend: " + backend->version(),
+        "# timing: warm-up " + fmt(warmupOpt) + " s, samples " + std::to_string(minSamplesOpt) + ".." +
+            std::to_string(maxSamplesOpt) + " until " + fmt(minTimeOpt) +
+            " s measured; a pass's median = median of samples within median +- max(3 * 1.4826 * MAD, 5 %)",
+        "# passes: " + std::to_string(passesOpt) + " over the models; latency_ms = the lowest pass median, "
+        "latency_retest_ms = the second lowest",
+        sensor ? "# energy: " + sensor->describe() + ", joules per call over the timed calls"
+               : "# energy: unavailable (" + energyWhy + ")"};
+  headerComments.push_back("# session " + host.date + ": load average " + host.loadAverage);
+  std::vector<LayerResult> results(names.size());
+  for (size_t i = 0; i < names.size(); ++i)
+    if (auto it = done.find(names[i]); it != done.end())
+      results[i] = it->second;
+  auto render = [&] {
+    std::string text;
+    for (const std::string &c : headerComments)
+      text += c + "\n";
+    text += joinCells(header) + "\n";
+    for (size_t i = 0; i < results.size(); ++i)
+      if (results[i].passes > 0)
+        text += names[i] + "," + joinCells(results[i].cells) + "\n";
+    // Rows of models not named this time stay (a campaign may measure its models in several calls).
+    for (const auto &[name, r] : done)
+      if (std::find(names.begin(), names.end(), name) == names.end())
+        text += name + "," + joinCells(r.cells) + "\n";
+    return text;
+  };
+  TimingOptions timing;
+  timing.warmupSeconds = warmupOpt;
+  timing.minSeconds = minTimeOpt;
+  timing.minSamples = minSamplesOpt;
+  timing.maxSamples = maxSamplesOpt;
+  // Compile each model once: a whole network takes seconds to lower and JIT.
+  std::vector<std::unique_ptr<Runnable>> runnables(names.size());
+  for (int pass = 1; pass <= passesOpt; ++pass) {
+    for (size_t i = 0; i < names.size(); ++i) {
+      if (!results[i].needs(pass, agreeOpt))
+        continue;
+      if (!runnables[i]) {
+        auto runnable = backend->prepareNetwork(networkOpt[i]);
+        if (!runnable) {
+          // Keep what was measured (a re-run resumes), but leave no table of nothing behind.
+          if (std::any_of(results.begin(), results.end(), [](const LayerResult &r) { return r.passes > 0; }) ||
+              !done.empty())
+            (void)writeFileAtomically(outputOpt, render());
+          return fail(runnable.error());
+        }
+        runnables[i] = std::move(*runnable);
+      }
+      Timing result = timeCall([&] { runnables[i]->run(); }, timing, sensor.get());
+      results[i].add(result);
+      auto written = writeFileAtomically(outputOpt, render());
+      if (!written)
+        return fail(written.error());
+      llvm::errs() << "[" << (passesOpt > 1 ? "pass " + std::to_string(pass) + "/" + std::to_string(passesOpt) + " "
+                                             : std::string())
+                   << names[i] << "] " << fmt(result.latency.median * 1e3, 4) << " ms (IQR "
+                   << fmt(result.latency.iqrPct, 2) << "%, " << result.latency.kept + result.latency.rejected
+                   << " samples)\n";
+    }
+  }
+  (void)writeFileAtomically(outputOpt, render()); // this session's provenance line even when nothing was left
+  return 0;
+}
+
 int runMeasure() {
   if (backendOpt.empty() || planOpt.empty() || outputOpt.empty())
     return fail("usage: flydel-measure --backend cpu-mlir|cpu-onednn --plan PLAN.csv -o MEASUREMENTS.csv "
@@ -527,10 +659,13 @@ int main(int argc, char **argv) {
                               "flydel-measure: excitation plans and platform measurements\n\n"
                               "  flydel-measure plan --design lhs --op conv2d --n 200 --seed 1 -o plan.csv\n"
                               "  flydel-measure extract model.mlir --ops conv2d -o layers.csv\n"
-                              "  flydel-measure --backend cpu-mlir --plan plan.csv -o measurements.csv\n");
+                              "  flydel-measure --backend cpu-mlir --plan plan.csv -o measurements.csv\n"
+                              "  flydel-measure --backend cpu-mlir --network model.mlir -o networks.csv\n");
   if (planCmd)
     return runPlan();
   if (extractCmd)
     return runExtract();
+  if (!networkOpt.empty())
+    return runNetworks();
   return runMeasure();
 }
