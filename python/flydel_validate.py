@@ -100,13 +100,24 @@ def end_to_end(args, device, validated_ops):
     """Each whole network measured end to end against the sum of the predictions of all its ops."""
     runs = read_network_runs(args.validation_dir, device)
     result = {}
-    for name in sorted(runs[0]) if runs else []:
+    only = args.only_models.split(",") if args.only_models else None
+    for name in sorted(set().union(*runs)) if runs else []:
+        if only and name not in only:
+            continue
         path = os.path.join(args.validation_dir, name + ".ops.csv")
         if not os.path.exists(path):
             print("flydel_validate.py: %s: network %s measured but %s is missing, skipped" % (device, name, path),
                   file=sys.stderr)
             continue
         rows = read_csv(path)[1]
+        if not rows:
+            print("flydel_validate.py: %s: %s lists no op, network %s skipped" % (device, path, name), file=sys.stderr)
+            continue
+        times = [run[name] for run in runs if name in run]
+        if min(times) <= 0:
+            print("flydel_validate.py: %s: network %s has a non-positive latency, skipped" % (device, name),
+                  file=sys.stderr)
+            continue
         preds = predict(args.identify, args.library, device, [key(r) for r in rows])
         count = lambda r: float(r.get("count") or 1)
         total, validated, unpredicted, extrapolated, by_op = 0.0, 0.0, 0, 0, {}
@@ -118,14 +129,14 @@ def end_to_end(args, device, validated_ops):
             by_op[r["op"]] = by_op.get(r["op"], 0.0) + count(r) * value
             validated += count(r) * value if r["op"] in validated_ops else 0.0
             extrapolated += int(count(r)) if extra else 0
-        measured = min(run[name] for run in runs if name in run)
+        measured = min(times)
         # An op without a model makes the sum a lower bound, not a prediction: no error figure then.
         error = (total - measured) / measured * 100 if not unpredicted else None
         entry = {"measured_ms": measured, "predicted_ms": total, "error_pct": error,
                  "predicted_validated_ops_ms": validated, "predicted_by_op_ms": by_op,
                  "ops": int(sum(count(r) for r in rows)), "unpredicted_ops": unpredicted,
-                 "extrapolated_ops": extrapolated, "runs": len([run for run in runs if name in run])}
-        if len(runs) > 1 and name in runs[1]:
+                 "extrapolated_ops": extrapolated, "runs": len(times)}
+        if len(runs) > 1 and name in runs[0] and name in runs[1]:
             entry["run_b_over_a"] = runs[1][name] / runs[0][name]
         result[name] = entry
     return result

@@ -207,38 +207,38 @@ private:
   std::function<void(Descriptor *)> call_;
 };
 
-/// A whole network through the packed interface of its C wrapper: any number of arguments, one result.
+/// A whole network through the packed form of its C wrapper (any number of arguments, one result), looked up
+/// once: the timed call is the function alone, as for a layer.
 class NetworkRunnable : public Runnable {
 public:
-  NetworkRunnable(std::unique_ptr<ExecutionEngine> engine, std::string wrapper,
+  NetworkRunnable(std::unique_ptr<ExecutionEngine> engine, void (*packed)(void **),
                   const std::vector<std::vector<int64_t>> &args)
-      : engine_(std::move(engine)), wrapper_(std::move(wrapper)) {
+      : engine_(std::move(engine)), packed_(packed) {
     fillArguments(args, buffers_, descriptors_);
     for (Descriptor &d : descriptors_)
       pointers_.push_back(&d);
+    // _mlir_ciface_<f>(result *, arg0 *, ...) packed: the address of each of its arguments, the result's first.
+    slots_.push_back(&resultPointer_);
+    for (Descriptor *&p : pointers_)
+      slots_.push_back(&p);
   }
   void run() override {
     Descriptor result;
-    Descriptor *resultPointer = &result;
-    // The packed form takes the address of each argument of _mlir_ciface_<f>: the result descriptor's address
-    // first, then each argument descriptor's address.
-    std::vector<void *> packed = {&resultPointer};
-    for (Descriptor *&p : pointers_)
-      packed.push_back(&p);
-    llvm::Error error = engine_->invokePacked(wrapper_, packed);
-    if (error) {
-      llvm::errs() << "flydel-measure: error: " << llvm::toString(std::move(error)) << "\n";
-      std::exit(1);
-    }
+    resultPointer_ = &result;
+    packed_(slots_.data());
+    // The pipeline returns a fresh allocation (one-shot bufferization with ownership-based deallocation copies a
+    // returned argument or constant), owned by the caller.
     std::free(result.allocated);
   }
 
 private:
   std::unique_ptr<ExecutionEngine> engine_;
-  std::string wrapper_;
+  void (*packed_)(void **);
   std::vector<std::vector<float>> buffers_;
   std::vector<Descriptor> descriptors_;
   std::vector<Descriptor *> pointers_;
+  Descriptor *resultPointer_ = nullptr;
+  std::vector<void *> slots_;
 };
 
 class CpuMlirBackend : public Backend {
@@ -362,8 +362,10 @@ public:
     auto engine = lowerAndCompile(*module, diagnostics, /*stripAnnotations=*/true);
     if (!engine)
       return makeError(path + ": " + engine.error());
-    return std::unique_ptr<Runnable>(
-        std::make_unique<NetworkRunnable>(std::move(*engine), "_mlir_ciface_" + name, args));
+    auto packed = (*engine)->lookupPacked("_mlir_ciface_" + name);
+    if (!packed)
+      return makeError(path + ": JIT: " + llvm::toString(packed.takeError()));
+    return std::unique_ptr<Runnable>(std::make_unique<NetworkRunnable>(std::move(*engine), *packed, args));
   }
   void setDumpDir(const std::string &dir) override { dumpDir = dir; }
 

@@ -466,6 +466,9 @@ int runNetworks() {
       }
       Timing result = timeCall([&] { runnables[i]->run(); }, timing, sensor.get());
       results[i].add(result);
+      // A model's code and arguments (VGG-16: 553 MB of weights) go as soon as no later pass needs them.
+      if (!results[i].needs(pass + 1, agreeOpt) || pass == passesOpt)
+        runnables[i].reset();
       auto written = writeFileAtomically(outputOpt, render());
       if (!written)
         return fail(written.error());
