@@ -355,6 +355,101 @@ struct LayerResult {
   }
 };
 
+/// The provenance lines above a measurement table: what was measured, the machine, the backend, the timing
+/// protocol, the passes (over the `unit`: plan or models) and the energy sensor.
+std::vector<std::string> provenanceLines(const std::string &what, const Backend &backend, const HostInfo &host,
+                                         const EnergySensor *sensor, const std::string &energyWhy,
+                                         const std::string &unit) {
+  return {"# flydel-measure: backend " + backendOpt + ", " + what,
+          "# cpu: " + host.cpuModel + ", " + std::to_string(host.cores) + " cores, governor " + host.governor + ", " +
+              host.kernel,
+          "# backend: " + backend.version(),
+          "# timing: warm-up " + fmt(warmupOpt) + " s, samples " + std::to_string(minSamplesOpt) + ".." +
+              std::to_string(maxSamplesOpt) + " until " + fmt(minTimeOpt) +
+              " s measured, calls batched to >= 1 ms per sample; a pass's median = median of samples within "
+              "median +- max(3 * 1.4826 * MAD, 5 %); spreads in % of the median",
+          "# passes: " + std::to_string(passesOpt) + " over the " + unit +
+              (agreeOpt > 0 && passesOpt > 2 ? " at most (a layer is settled when its two lowest pass medians agree "
+                                               "within " + fmt(agreeOpt) + " %)"
+                                             : std::string()) +
+              "; latency_ms = the lowest pass median, latency_retest_ms = the second lowest",
+          sensor ? "# energy: " + sensor->describe() + ", joules per call over the timed calls"
+                 : "# energy: unavailable (" + energyWhy + ")"};
+}
+
+TimingOptions timingFromOptions() {
+  TimingOptions timing;
+  timing.warmupSeconds = warmupOpt;
+  timing.minSeconds = minTimeOpt;
+  timing.minSamples = minSamplesOpt;
+  timing.maxSamples = maxSamplesOpt;
+  return timing;
+}
+
+/// A measurement table's text: provenance lines, header, then each measured row (key cells, result cells), then
+/// `kept` rows (resumed rows this run does not time).
+std::string renderTable(const std::vector<std::string> &comments, const std::vector<std::string> &header,
+                        const std::vector<std::string> &keys, const std::vector<LayerResult> &results,
+                        const std::vector<std::pair<std::string, const LayerResult *>> &kept = {}) {
+  std::string text;
+  for (const std::string &c : comments)
+    text += c + "\n";
+  text += joinCells(header) + "\n";
+  for (size_t i = 0; i < results.size(); ++i)
+    if (results[i].passes > 0)
+      text += keys[i] + "," + joinCells(results[i].cells) + "\n";
+  for (const auto &[key, result] : kept)
+    text += key + "," + joinCells(result->cells) + "\n";
+  return text;
+}
+
+/// A previous output of this run to resume: its provenance lines and, per data row, the key cells (the first
+/// keyColumns) and the results so far. Rows without a latency are skipped. False (with `error`) when the file cannot
+/// be read, has other columns or a malformed row.
+struct PreviousRow {
+  std::vector<std::string> key;
+  LayerResult result;
+};
+bool readPrevious(const std::vector<std::string> &header, size_t keyColumns, std::vector<std::string> &comments,
+                  std::vector<PreviousRow> &rows, std::string &error) {
+  bool ok;
+  RawCsv previous = parseRawCsv(readText(outputOpt, ok));
+  if (!ok) {
+    error = outputOpt + ": exists but cannot be read";
+    return false;
+  }
+  if (previous.header != header) {
+    error = outputOpt + ": exists with other columns (" + joinCells(previous.header) +
+            ") than this run writes; choose another -o or remove it";
+    return false;
+  }
+  for (auto &[line, cells] : previous.rows) {
+    if (cells.size() != header.size()) {
+      error = outputOpt + ":" + std::to_string(line) + ": expected " + std::to_string(header.size()) +
+              " fields, found " + std::to_string(cells.size());
+      return false;
+    }
+    if (cells[keyColumns + kLatency].empty())
+      continue;
+    PreviousRow row;
+    row.key.assign(cells.begin(), cells.begin() + keyColumns);
+    LayerResult &r = row.result;
+    r.cells.assign(cells.begin() + keyColumns, cells.end());
+    long long passes = 0;
+    if (!llvm::to_float(r.cells[kLatency], r.lowestMs) ||
+        llvm::StringRef(r.cells[kPasses]).getAsInteger(10, passes) || passes < 1 ||
+        (passes >= 2 && !llvm::to_float(r.cells[kRetest], r.retestMs))) {
+      error = outputOpt + ":" + std::to_string(line) +
+              ": latency_ms, passes and (from two passes on) latency_retest_ms must be numbers";
+      return false;
+    }
+    r.passes = static_cast<int>(passes);
+    rows.push_back(std::move(row));
+  }
+  comments = previous.comments;
+  return true;
+}
+
 /// Whole networks end to end: one row per model file (`network` = its name without .mlir), the same timing,
 /// passes, provenance and resumption as layers.
 int runNetworks() {
@@ -383,70 +478,34 @@ int runNetworks() {
   header.insert(header.end(), kResultColumns.begin(), kResultColumns.end());
   std::map<std::string, LayerResult> done;
   std::vector<std::string> headerComments;
-  bool ok;
   if (llvm::sys::fs::exists(outputOpt)) {
-    RawCsv previous = parseRawCsv(readText(outputOpt, ok));
-    if (!ok)
-      return fail(outputOpt + ": exists but cannot be read");
-    if (previous.header != header)
-      return fail(outputOpt + ": exists with other columns (" + joinCells(previous.header) +
-                  "); choose another -o or remove it");
-    for (auto &[line, cells] : previous.rows) {
-      LayerResult r;
-      long long passes = 0;
-      if (cells.size() != header.size() || !llvm::to_float(cells[1 + kLatency], r.lowestMs) ||
-          llvm::StringRef(cells[1 + kPasses]).getAsInteger(10, passes) || passes < 1 ||
-          (passes >= 2 && !llvm::to_float(cells[1 + kRetest], r.retestMs)))
-        return fail(outputOpt + ":" + std::to_string(line) + ": expected " + std::to_string(header.size()) +
-                    " fields with latency_ms, passes and (from two passes on) latency_retest_ms numbers");
-      r.passes = static_cast<int>(passes);
-      r.cells.assign(cells.begin() + 1, cells.end());
-      done[cells[0]] = std::move(r);
-    }
-    headerComments = previous.comments;
+    std::vector<PreviousRow> previous;
+    std::string error;
+    if (!readPrevious(header, 1, headerComments, previous, error))
+      return fail(error);
+    for (PreviousRow &row : previous)
+      done[row.key[0]] = std::move(row.result);
   }
   std::unique_ptr<Backend> backend = createCpuMlirBackend();
   HostInfo host = readHostInfo();
   std::string energyWhy;
   std::unique_ptr<EnergySensor> sensor = openRaplSensor(energyWhy);
   if (headerComments.empty())
-    headerComments = {
-        "# flydel-measure: backend " + backendOpt + ", whole networks end to end (the model's public function, "
-        "every argument random data, compiled as one piece)",
-        "# cpu: " + host.cpuModel + ", " + std::to_string(host.cores) + " cores, governor " + host.governor + ", " +
-            host.kernel,
-        "# backend: " + backend->version(),
-        "# timing: warm-up " + fmt(warmupOpt) + " s, samples " + std::to_string(minSamplesOpt) + ".." +
-            std::to_string(maxSamplesOpt) + " until " + fmt(minTimeOpt) +
-            " s measured; a pass's median = median of samples within median +- max(3 * 1.4826 * MAD, 5 %)",
-        "# passes: " + std::to_string(passesOpt) + " over the models; latency_ms = the lowest pass median, "
-        "latency_retest_ms = the second lowest",
-        sensor ? "# energy: " + sensor->describe() + ", joules per call over the timed calls"
-               : "# energy: unavailable (" + energyWhy + ")"};
+    headerComments = provenanceLines("whole networks end to end (the model's public function, every argument random "
+                                     "data, compiled as one piece)",
+                                     *backend, host, sensor.get(), energyWhy, "models");
   headerComments.push_back("# session " + host.date + ": load average " + host.loadAverage);
   std::vector<LayerResult> results(names.size());
   for (size_t i = 0; i < names.size(); ++i)
     if (auto it = done.find(names[i]); it != done.end())
       results[i] = it->second;
-  auto render = [&] {
-    std::string text;
-    for (const std::string &c : headerComments)
-      text += c + "\n";
-    text += joinCells(header) + "\n";
-    for (size_t i = 0; i < results.size(); ++i)
-      if (results[i].passes > 0)
-        text += names[i] + "," + joinCells(results[i].cells) + "\n";
-    // Rows of models not named this time stay (a campaign may measure its models in several calls).
-    for (const auto &[name, r] : done)
-      if (std::find(names.begin(), names.end(), name) == names.end())
-        text += name + "," + joinCells(r.cells) + "\n";
-    return text;
-  };
-  TimingOptions timing;
-  timing.warmupSeconds = warmupOpt;
-  timing.minSeconds = minTimeOpt;
-  timing.minSamples = minSamplesOpt;
-  timing.maxSamples = maxSamplesOpt;
+  // Rows of models not named this time stay (a campaign may measure its models in several calls).
+  std::vector<std::pair<std::string, const LayerResult *>> kept;
+  for (const auto &[name, r] : done)
+    if (std::find(names.begin(), names.end(), name) == names.end())
+      kept.emplace_back(name, &r);
+  auto render = [&] { return renderTable(headerComments, header, names, results, kept); };
+  TimingOptions timing = timingFromOptions();
   // Compile each model once: a whole network takes seconds to lower and JIT.
   std::vector<std::unique_ptr<Runnable>> runnables(names.size());
   for (int pass = 1; pass <= passesOpt; ++pass) {
@@ -531,63 +590,24 @@ int runMeasure() {
   std::map<std::pair<std::string, int>, LayerResult> done;
   std::vector<std::string> headerComments;
   if (llvm::sys::fs::exists(outputOpt)) {
-    RawCsv previous = parseRawCsv(readText(outputOpt, ok));
-    if (!ok)
-      return fail(outputOpt + ": exists but cannot be read");
-    if (previous.header != header)
-      return fail(outputOpt + ": exists with other columns than this plan gives (" + joinCells(previous.header) +
-                  "); choose another -o or remove it");
+    std::vector<PreviousRow> previous;
+    std::string error;
+    if (!readPrevious(header, keyColumns, headerComments, previous, error))
+      return fail(error);
     std::map<std::string, int> seen;
-    for (auto &[line, cells] : previous.rows) {
-      if (cells.size() != header.size())
-        return fail(outputOpt + ":" + std::to_string(line) + ": expected " + std::to_string(header.size()) +
-                    " fields, found " + std::to_string(cells.size()));
-      if (cells[keyColumns + kLatency].empty())
-        continue;
-      LayerResult r;
-      r.cells.assign(cells.begin() + keyColumns, cells.end());
-      long long passes = 0;
-      if (!llvm::to_float(r.cells[kLatency], r.lowestMs) ||
-          llvm::StringRef(r.cells[kPasses]).getAsInteger(10, passes) || passes < 1 ||
-          (passes >= 2 && !llvm::to_float(r.cells[kRetest], r.retestMs)))
-        return fail(outputOpt + ":" + std::to_string(line) +
-                    ": latency_ms, passes and (from two passes on) latency_retest_ms must be numbers");
-      r.passes = static_cast<int>(passes);
-      std::string key = joinCells({cells.begin(), cells.begin() + keyColumns});
-      done[{key, seen[key]++}] = std::move(r);
+    for (PreviousRow &row : previous) {
+      std::string key = joinCells(row.key);
+      done[{key, seen[key]++}] = std::move(row.result);
     }
-    headerComments = previous.comments;
   }
   HostInfo host = readHostInfo();
   std::string energyWhy;
   std::unique_ptr<EnergySensor> sensor = openRaplSensor(energyWhy);
-  std::string energyLine = sensor ? "# energy: " + sensor->describe() + ", joules per call over the timed calls"
-                                  : "# energy: unavailable (" + energyWhy + ")";
   std::string session = "# session " + host.date + ": load average " + host.loadAverage;
-  if (headerComments.empty()) {
-    headerComments = {
-        "# flydel-measure: backend " + backendOpt + ", plan " + planOpt,
-        "# cpu: " + host.cpuModel + ", " + std::to_string(host.cores) + " cores, governor " + host.governor +
-            ", " + host.kernel,
-        "# backend: " + backend->version(),
-        "# timing: warm-up " + fmt(warmupOpt) + " s, samples " + std::to_string(minSamplesOpt) + ".." +
-            std::to_string(maxSamplesOpt) + " until " + fmt(minTimeOpt) +
-            " s measured, calls batched to >= 1 ms per sample; a pass's median = median of samples within "
-            "median +- max(3 * 1.4826 * MAD, 5 %); spreads in % of the median",
-        "# passes: " + std::to_string(passesOpt) + " over the plan" +
-            (agreeOpt > 0 && passesOpt > 2
-                 ? " at most (a layer is settled when its two lowest pass medians agree within " + fmt(agreeOpt) + " %)"
-                 : std::string()) +
-            "; latency_ms = the lowest pass median, latency_retest_ms = the second lowest",
-        energyLine};
-  }
+  if (headerComments.empty())
+    headerComments = provenanceLines("plan " + planOpt, *backend, host, sensor.get(), energyWhy, "plan");
   headerComments.push_back(session);
-
-  TimingOptions timing;
-  timing.warmupSeconds = warmupOpt;
-  timing.minSeconds = minTimeOpt;
-  timing.minSamples = minSamplesOpt;
-  timing.maxSamples = maxSamplesOpt;
+  TimingOptions timing = timingFromOptions();
 
   std::vector<LayerResult> results(table->layers.size());
   std::vector<std::string> keyCells(table->layers.size());
@@ -602,16 +622,7 @@ int runMeasure() {
     if (it != done.end())
       results[i] = it->second;
   }
-  auto render = [&] {
-    std::string text;
-    for (const std::string &c : headerComments)
-      text += c + "\n";
-    text += joinCells(header) + "\n";
-    for (size_t i = 0; i < results.size(); ++i)
-      if (results[i].passes > 0)
-        text += keyCells[i] + "," + joinCells(results[i].cells) + "\n";
-    return text;
-  };
+  auto render = [&] { return renderTable(headerComments, header, keyCells, results); };
   size_t finished = 0;
   for (const LayerResult &r : results)
     finished += !r.needs(passesOpt, agreeOpt);
