@@ -6,13 +6,17 @@
                                                           noise, when the files have retest_ms)
   flydel_plots.py bars LAYERS.csv --model MODEL.layers.csv -o bars.png
                                                           per-layer measured and predicted latency of one model
+  flydel_plots.py networks SUMMARY.json -o networks.png   whole networks timed end to end: the prediction of every
+                                                          op as a share of the measured time, stacked by op kind
 
 LAYERS.csv is what `flydel_validate.py validate` writes per backend (<device>-layers.csv): the layer columns,
 measured_ms, retest_ms (may be empty), predicted_ms. A series is named after its file (cpu-mlir-layers.csv ->
-cpu-mlir). Each command also prints the figures it plots, so they can be checked without looking at the image.
+cpu-mlir). SUMMARY.json is flydel_validate.py validate's summary (its end_to_end entries). Each command also prints
+the figures it plots, so they can be checked without looking at the image.
 """
 import argparse
 import csv
+import json
 import os
 import sys
 
@@ -132,12 +136,49 @@ def bars(args):
         len(layers), total_m, total_p, (total_p - total_m) / total_m * 100))
 
 
+OP_KINDS = ["conv2d", "pool2d", "matmul", "elementwise", "data_movement"]
+
+
+def networks(args):
+    try:
+        with open(args.inputs[0]) as f:
+            summary = json.load(f)
+    except (OSError, ValueError) as e:
+        fail("%s: %s" % (args.inputs[0], e))
+    entries = [(device, name, n) for device, e in sorted(summary.get("devices", {}).items())
+               for name, n in sorted(e.get("end_to_end", {}).items())]
+    if not entries:
+        fail("%s: no whole-network measurements (end_to_end; flydel_validate.py validate with "
+             "<device>-networks-a.csv)" % args.inputs[0])
+    y = np.arange(len(entries))
+    fig, ax = plt.subplots(figsize=(8.5, 0.4 * len(entries) + 1.5))
+    left = np.zeros(len(entries))
+    for op in OP_KINDS:
+        share = np.array([100 * n["predicted_by_op_ms"].get(op, 0.0) / n["measured_ms"] for _, _, n in entries])
+        if share.any():
+            ax.barh(y, share, left=left, label=op, zorder=2)
+            left += share
+    ax.axvline(100, color="k", lw=0.8)
+    ax.axvspan(90, 110, color="grey", alpha=0.2, label="±10 %", zorder=0)
+    ax.set_yticks(y, ["%s %s" % (d, name.replace("torchvision_", "").replace("mlperftiny_v0.7_", ""))
+                      for d, name, _ in entries], fontsize=7)
+    ax.invert_yaxis()
+    ax.set(xlabel="predicted, every op, as % of the measured end-to-end latency")
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
+    fig.tight_layout()
+    fig.savefig(args.o)
+    for (device, name, n), total in zip(entries, left):
+        print("%s %s: measured %.4g ms, predicted %.4g ms (%.0f %%)%s" % (
+            device, name, n["measured_ms"], n["predicted_ms"], total,
+            "" if n.get("error_pct") is not None else ", ops without a model"))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
-    for name, fn in (("scatter", scatter), ("cdf", cdf), ("bars", bars)):
+    for name, fn in (("scatter", scatter), ("cdf", cdf), ("bars", bars), ("networks", networks)):
         p = sub.add_parser(name)
-        p.add_argument("inputs", nargs="+" if name != "bars" else 1)
+        p.add_argument("inputs", nargs="+" if name in ("scatter", "cdf") else 1)
         p.add_argument("-o", required=True, help="output image (.png, .svg)")
         if name == "bars":
             p.add_argument("--model", required=True, help="the model's layers (flydel-measure extract output)")
