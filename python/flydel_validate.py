@@ -24,8 +24,10 @@
       the model (DIR/<model>.ops.csv: flydel-measure extract of every op kind, with counts; the sum --annotate-kpis
       records as flydel.kpi_totals), with the validated op kinds' share of that sum and run b against run a.
   flydel_validate.py stability RUN1.csv RUN2.csv [...] [--limit PCT]
-      How far the machine's speed moved between back-to-back runs of the same plan (per layer, the slowest run
-      against the fastest; the mean over layers); above --limit (default 10 %) a warning and exit status 3.
+      How far the machine's speed moved between runs of the same layers (per layer measured in every run, the
+      slowest run against the fastest; the mean over layers); above --limit (default 10 %) a warning and exit
+      status 3. Back-to-back runs show a drifting machine; a run against an earlier one (a resumed campaign) shows
+      a machine that changed in between.
 
 Standard library only (plus the flydel-identify binary). Comment lines ('#') of the CSVs are provenance.
 """
@@ -240,8 +242,8 @@ def stability(args):
           "90th percentile %.1f %%" % (len(runs), len(common), 100 * mean, 100 * median, 100 * p90))
     sys.stdout.flush()  # the figures before the warning, in a log that takes both streams
     if 100 * mean > args.limit:
-        print("flydel_validate.py: WARNING: the machine's speed moved by %.0f %% on average between back-to-back "
-              "runs, above %g %%: measurements now will be noisy; stop other jobs or wait for a quiet machine" %
+        print("flydel_validate.py: WARNING: the machine's speed moved by %.0f %% on average between the runs, "
+              "above %g %%: measurements now will be noisy; stop other jobs or wait for a quiet machine" %
               (100 * mean, args.limit), file=sys.stderr)
         sys.exit(3)
 

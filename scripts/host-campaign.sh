@@ -174,6 +174,21 @@ if has measure && [ "${PREFLIGHT:-1}" = 1 ]; then
       [ "${STRICT:-0}" = 1 ] && { log "STRICT=1: stopping"; exit 3; }
     fi
   done
+  # A resumed campaign: the first 10 validation layers of the first run, timed again. A machine now faster or slower
+  # than when they were measured (another day, another neighbour) would mix two states in the resumed tables.
+  read -r first_run _ <<< "$REPS"
+  for op in conv2d pool2d; do
+    earlier="$OUT/validation/cpu-onednn-$op-$first_run.csv"
+    [ -s "$earlier" ] || continue
+    awk '/^#/ { print; next } rows++ <= 10' "$OUT/plans/validation-$op.csv" > "$OUT/preflight/validation-$op.csv"
+    $BIN/flydel-measure --backend cpu-onednn --plan "$OUT/preflight/validation-$op.csv" \
+      -o "$OUT/preflight/validation-$op-now.csv" --min-time 0.05 2>/dev/null
+    if ! $PY "$ROOT/python/flydel_validate.py" stability "$earlier" "$OUT/preflight/validation-$op-now.csv"; then
+      log "preflight: this machine now runs $op layers at another speed than when $(basename "$earlier") was" \
+          "measured; resumed tables would mix the two (remove $OUT/excitation and $OUT/validation to start afresh)"
+      [ "${STRICT:-0}" = 1 ] && { log "STRICT=1: stopping"; exit 3; }
+    fi
+  done
 fi
 if has measure; then
   read -r -a runs <<< "$REPS"
