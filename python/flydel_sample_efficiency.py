@@ -163,7 +163,8 @@ def validation_layers(directory, device, ops):
         # Only the op kind's rows: the layers a model of another op kind would be asked for are not its own.
         rows_a = [r for r in rows_a if r["op"] == op]
         rows += rows_a
-        meas += [min(run[k] for run in runs if k in run) for k in map(flydel_validate.key, rows_a)]
+        low = flydel_validate.lowest(runs)
+        meas += [low[flydel_validate.key(r)] for r in rows_a]
     if not rows:
         print("flydel_sample_efficiency.py: %s: no validation measurements (%s-<op>-a.csv in %s for %s)" % (
             device, device, directory, ", ".join(ops)), file=sys.stderr)

@@ -82,6 +82,12 @@ def read_runs(directory, device, op):
     return comments, rows_a, runs
 
 
+def lowest(runs):
+    """{layer key of run a: its lowest latency over the runs}: a layer's latency (other jobs on a machine only ever
+    add time)."""
+    return {k: min(run[k] for run in runs if k in run) for k in runs[0]} if runs else {}
+
+
 def read_network_runs(directory, device):
     """Whole-network runs a, b, ... of a device (<device>-networks-<letter>.csv): [{network: latency_ms}], in run
     order, up to the first run missing."""
@@ -271,7 +277,7 @@ def validate(args):
     summary = {"library": args.library, "devices": {}}
     for device in devices:
         # Runs a, b, c, ... of the same layers, per op kind (further runs on a machine whose speed drifts).
-        comments, runs_of, retest_of, ops, most_runs = [], {}, {}, [], 0
+        comments, runs_of, retest_of, measured, ops, most_runs = [], {}, {}, {}, [], 0
         for op in OPS:
             run_comments, _, runs = read_runs(args.validation_dir, device, op)
             if not runs:
@@ -282,13 +288,13 @@ def validate(args):
             if len(runs) > 1:
                 retest_of.update(runs[1])
             runs_of.update({k: [run[k] for run in runs if k in run] for k in runs[0]})  # run a's value first
+            measured.update(lowest(runs))
         if not ops:
             print("flydel_validate.py: %s: no validation measurements (%s-<op>-a.csv in %s), skipped" %
                   (device, device, args.validation_dir), file=sys.stderr)
             continue
-        # The layer's latency is the lowest median of the runs (as in the training tables: other jobs on the
-        # machine only ever add time); the noise floor compares runs a and b.
-        measured = {k: min(v) for k, v in runs_of.items()}
+        # The layer's latency is the lowest median of the runs (as in the training tables); the noise floor
+        # compares runs a and b.
         keys = [k for k in measured if not only or k in only]
         preds = dict(zip(keys, predict(args.identify, args.library, device, keys)))
         # One entry per model: "conv2d", or "conv2d/dense" and "conv2d/depthwise" when the library splits variants.

@@ -136,30 +136,6 @@ std::string checkScale(const OpRequest &op) {
 
 } // namespace
 
-const char *opClassName(OpClass kind) {
-  switch (kind) {
-  case OpClass::Conv:
-    return "conv2d";
-  case OpClass::Depthwise:
-    return "depthwise_conv2d";
-  case OpClass::MaxPool:
-    return "max_pool2d";
-  case OpClass::AvgPool:
-    return "avg_pool2d";
-  case OpClass::Add:
-    return "add";
-  case OpClass::Clamp:
-    return "clamp";
-  case OpClass::ScaleMul:
-    return "mul by a constant";
-  case OpClass::ScaleAdd:
-    return "add of a constant";
-  case OpClass::Other:
-    break;
-  }
-  return "other";
-}
-
 std::string checkActivation(const TensorShape &t, const std::string &what) {
   if (!t.ranked || !t.isStatic || t.dims.size() != 4)
     return "the " + what + " must be a static rank-4 NHWC tensor, got '" + t.text + "'";

@@ -281,9 +281,8 @@ Expected<Library> trainLibrary(const std::string &specPath, const TrainOptions &
         if (tj.contains("variant")) {
           if (!tj["variant"].is_string() || !parseModelVariant(tj["variant"].get<std::string>(), variant))
             throw SpecError(tp + ".variant: expected \"any\", \"dense\", \"depthwise\", \"windowed\" or \"global\"");
-          if (variant != ModelVariant::Any && opKind != variantOp(variant))
-            throw SpecError(tp + ".variant: '" + modelVariantName(variant) + "' is a variant of " +
-                            opKindName(variantOp(variant)) + " tables");
+          if (std::string problem = variantProblem(variant, opKind, "tables"); !problem.empty())
+            throw SpecError(tp + ".variant: " + problem);
         }
         std::string path = joinPath(dataDir, files.front());
         auto table = MeasurementTable::loadCsv(path, defaults);

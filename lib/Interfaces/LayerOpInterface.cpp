@@ -2,6 +2,8 @@
 
 #include "flydel/Interfaces/LayerOpInterface.h"
 
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Location.h"
 
 #include <algorithm>
@@ -62,6 +64,20 @@ FailureOr<ArrayRef<int64_t>> mlir::flydel::getStaticShape(Value value, unsigned 
     return failure();
   }
   return type.getShape();
+}
+
+bool mlir::flydel::isElidedConstant(Attribute values) {
+  // kInlineConstLimit of ImportONNX.cpp: constants up to this size are never elided.
+  constexpr int64_t kElisionThreshold = 16;
+  if (auto splat = dyn_cast<SplatElementsAttr>(values)) {
+    auto type = splat.getElementType();
+    if (isa<FloatType>(type))
+      return splat.getNumElements() > kElisionThreshold && splat.getSplatValue<APFloat>().isZero();
+    return false;
+  }
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(values))
+    return resource.getRawHandle().getBlob() == nullptr;
+  return false;
 }
 
 std::string mlir::flydel::getLayerName(Operation *op) {

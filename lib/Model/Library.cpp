@@ -126,9 +126,6 @@ KpiModel modelFromJson(const Json &j, const std::string &path) {
     std::string variant = getString(j, path, "variant");
     if (!parseModelVariant(variant, m.variant) || m.variant == ModelVariant::Any)
       fail(path + ".variant", "unknown variant '" + variant + "' (expected dense, depthwise, windowed or global)");
-    if (m.op != variantOp(m.variant))
-      fail(path + ".variant", "'" + variant + "' is a variant of " + opKindName(variantOp(m.variant)) +
-                                  " models, not of " + op);
   }
   m.kpi = getString(j, path, "kpi");
   m.unit = getString(j, path, "unit");
@@ -360,6 +357,8 @@ std::string Library::validate() const {
       return mp + ": duplicate model for (" + m.device + ", " + opKindName(m.op) +
              (m.variant == ModelVariant::Any ? "" : std::string(" ") + modelVariantName(m.variant)) + ", " + m.kpi +
              ")";
+    if (std::string problem = variantProblem(m.variant, m.op, "models"); !problem.empty())
+      return mp + ".variant: " + problem;
     if (std::string problem = m.model.check(); !problem.empty())
       return mp + ": " + problem;
   }
@@ -540,20 +539,15 @@ OpKind variantOp(ModelVariant variant) noexcept {
   return variant == ModelVariant::Windowed || variant == ModelVariant::Global ? OpKind::Pool2d : OpKind::Conv2d;
 }
 
+std::string variantProblem(ModelVariant variant, OpKind op, const char *what) {
+  if (variant == ModelVariant::Any || variantOp(variant) == op)
+    return {};
+  return std::string("'") + modelVariantName(variant) + "' is a variant of " + opKindName(variantOp(variant)) + " " +
+         what + ", not of " + opKindName(op);
+}
+
 bool variantMatches(ModelVariant variant, const Layer &layer) noexcept {
-  switch (variant) {
-  case ModelVariant::Any:
-    return true;
-  case ModelVariant::Dense:
-    return layer.op == OpKind::Conv2d && layer.groups == 1;
-  case ModelVariant::Depthwise:
-    return layer.isDepthwise();
-  case ModelVariant::Windowed:
-    return layer.op == OpKind::Pool2d && !layer.isGlobalPool();
-  case ModelVariant::Global:
-    return layer.isGlobalPool();
-  }
-  return false;
+  return variant == ModelVariant::Any || variantOf(layer) == variant;
 }
 
 Layer deviceView(const Device &device, Layer layer) noexcept {
@@ -565,10 +559,14 @@ Layer deviceView(const Device &device, Layer layer) noexcept {
 }
 
 ModelVariant variantOf(const Layer &layer) noexcept {
-  for (ModelVariant v : {ModelVariant::Dense, ModelVariant::Depthwise, ModelVariant::Windowed, ModelVariant::Global})
-    if (variantMatches(v, layer))
-      return v;
-  return ModelVariant::Any;
+  switch (layer.op) {
+  case OpKind::Conv2d:
+    return layer.groups == 1 ? ModelVariant::Dense : layer.isDepthwise() ? ModelVariant::Depthwise : ModelVariant::Any;
+  case OpKind::Pool2d:
+    return layer.isGlobalPool() ? ModelVariant::Global : ModelVariant::Windowed;
+  default:
+    return ModelVariant::Any;
+  }
 }
 
 std::string kpiModelToJson(const KpiModel &model) noexcept {

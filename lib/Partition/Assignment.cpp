@@ -196,6 +196,7 @@ std::string AssignmentProblem::check() const {
   for (auto [u, v] : edges)
     if (u < 0 || v < 0 || u >= static_cast<int>(nodes.size()) || v >= static_cast<int>(nodes.size()))
       return "an edge refers to a node out of range";
+  GraphView g = viewOf(*this);
   for (size_t v = 0; v < nodes.size(); ++v) {
     const std::vector<int> &same = nodes[v].sameDeviceAs;
     if (same.empty())
@@ -204,7 +205,7 @@ std::string AssignmentProblem::check() const {
       return "node '" + nodes[v].name + "' needs one sameDeviceAs entry per device";
     // A producer: placed before the node, so the DP still holds its device when it places the node.
     for (int u : same)
-      if (u >= 0 && std::find(edges.begin(), edges.end(), std::pair<int, int>(u, static_cast<int>(v))) == edges.end())
+      if (u >= 0 && std::find(g.preds[v].begin(), g.preds[v].end(), u) == g.preds[v].end())
         return "node '" + nodes[v].name + "' must share a device with a node that is not its producer";
   }
   for (const Budget &b : budgets)
@@ -212,7 +213,7 @@ std::string AssignmentProblem::check() const {
       return "budget '" + b.resource + "' refers to a device out of range";
   if (!(weight >= 0 && weight <= 1))
     return "the weight must be in [0, 1]";
-  if (!nodes.empty() && viewOf(*this).order.empty())
+  if (!nodes.empty() && g.order.empty())
     return "the graph has a cycle";
   return {};
 }

@@ -91,7 +91,7 @@ struct OutlinePartitionsPass : mlir::flydel::impl::OutlinePartitionsBase<Outline
           break;
         }
     }
-    StringRef host; // the first CPU, else the first device that is not an FPGA
+    StringRef host; // the first CPU, else the first GPU
     if (platform)
       for (DeviceKind kind : {DeviceKind::cpu, DeviceKind::gpu})
         for (DeviceAttr d : platform.getDevices())

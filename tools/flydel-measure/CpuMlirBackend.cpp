@@ -8,10 +8,12 @@
 //===----------------------------------------------------------------------===//
 #include "Backend.h"
 
+#include "flydel/Interfaces/LayerOpInterface.h"
 #include "flydel/Pipelines/Pipelines.h"
 #include "flydel/Registration/Registration.h"
 #include "flydel/Transforms/Passes.h"
 
+#include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "mlir/ExecutionEngine/CRunnerUtils.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
@@ -123,20 +125,6 @@ LayerFunction buildFunction(const Layer &l) {
   f.ir = "func.func @layer(" + sig + ") -> " + tensorType(f.result) + " attributes {llvm.emit_c_interface} {\n" +
          body + "  return %r : " + tensorType(f.result) + "\n}\n";
   return f;
-}
-
-/// "tosa.conv2d 'Conv_0'" for an imported op (its ONNX node name), "tosa.conv2d at FILE:LINE:COL" for a parsed one.
-std::string describe(Operation *op) {
-  std::string name = op->getName().getStringRef().str();
-  Location loc = op->getLoc();
-  if (auto fused = dyn_cast<FusedLoc>(loc); fused && !fused.getLocations().empty())
-    loc = fused.getLocations().front();
-  if (auto named = dyn_cast<NameLoc>(loc))
-    return name + " '" + named.getName().str() + "'";
-  if (auto file = dyn_cast<FileLineColLoc>(loc))
-    return name + " at " + file.getFilename().str() + ":" + std::to_string(file.getLine()) + ":" +
-           std::to_string(file.getColumn());
-  return name;
 }
 
 /// A memref descriptor of any rank up to 5, laid out as the C interface expects (StridedMemRefType<float, N>).
@@ -333,30 +321,29 @@ public:
       auto shape = cast<RankedTensorType>(t).getShape();
       args.emplace_back(shape.begin(), shape.end());
     }
-    // flydel-translate --elide-weights writes weights as zero splats, which the pipeline folds through whole layers:
-    // such a model would time a few copies, not the network. (A zero bias is genuine: the importer adds one.)
-    std::string elided;
+    // Weights elided by flydel-translate --elide-weights are zero splats, which the pipeline folds through whole
+    // layers: such a model would time a few copies, not the network. (A zero bias is genuine: the importer adds one.)
+    Operation *elided = nullptr;
     module->walk([&](Operation *op) {
-      llvm::StringRef name = op->getName().getStringRef();
-      if (!elided.empty() || op->getNumOperands() < 2 ||
-          (name != "tosa.conv2d" && name != "tosa.depthwise_conv2d" && name != "tosa.transpose_conv2d" &&
-           name != "tosa.conv3d" && name != "tosa.matmul"))
+      if (elided || !isa<tosa::Conv2DOp, tosa::DepthwiseConv2DOp, tosa::TransposeConv2DOp, tosa::Conv3DOp,
+                         tosa::MatMulOp>(op))
         return;
-      Operation *def = op->getOperand(1).getDefiningOp();
-      while (def && (def->getName().getStringRef() == "tosa.transpose" ||
-                     def->getName().getStringRef() == "tosa.reshape"))
-        def = def->getOperand(0).getDefiningOp();
-      if (!def || def->getName().getStringRef() != "tosa.const")
-        return;
-      auto splat = dyn_cast_or_null<SplatElementsAttr>(def->getAttr("values"));
-      if (splat && isa<FloatType>(splat.getElementType()) && splat.getNumElements() > 16 &&
-          splat.getSplatValue<APFloat>().isZero())
-        elided = describe(op);
+      Value weights = op->getOperand(1);
+      while (isa_and_nonnull<tosa::TransposeOp, tosa::ReshapeOp>(weights.getDefiningOp()))
+        weights = weights.getDefiningOp()->getOperand(0);
+      if (auto c = weights.getDefiningOp<tosa::ConstOp>(); c && mlir::flydel::isElidedConstant(c.getValues()))
+        elided = op;
     });
-    if (!elided.empty())
-      return makeError(path + ": the weights of " + elided +
-                       " are zero splats, as flydel-translate --elide-weights writes them; import without "
-                       "--elide-weights to time the network");
+    if (elided) {
+      // The op by its ONNX node name when imported, else by its place in the file.
+      std::string where = " '" + mlir::flydel::getLayerName(elided) + "'";
+      if (auto file = dyn_cast<FileLineColLoc>(elided->getLoc()))
+        where = " at " + file.getFilename().str() + ":" + std::to_string(file.getLine()) + ":" +
+                std::to_string(file.getColumn());
+      return makeError(path + ": the weights of " + elided->getName().getStringRef().str() + where +
+                       " are elided (zero splats or absent data, as flydel-translate --elide-weights writes them); "
+                       "import without --elide-weights to time the network");
+    }
     entry->setAttr("llvm.emit_c_interface", UnitAttr::get(&context_));
     std::string name = entry.getName().str();
     auto engine = lowerAndCompile(*module, diagnostics, /*stripAnnotations=*/true);

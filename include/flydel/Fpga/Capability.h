@@ -25,7 +25,6 @@ namespace flydel::fpga {
 /// What an op asks of the engines. ScaleMul / ScaleAdd: a multiplication or addition by a per-channel constant,
 /// which no engine computes on its own but a convolution absorbs (a folded batch norm).
 enum class OpClass { Conv, Depthwise, MaxPool, AvgPool, Add, Clamp, ScaleMul, ScaleAdd, Other };
-const char *opClassName(OpClass kind);
 
 /// A tensor type as the rule sees it.
 struct TensorShape {

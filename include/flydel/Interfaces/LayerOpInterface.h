@@ -19,6 +19,10 @@ namespace mlir::flydel {
 /// uses them, so they cost no transfer and are cloned into partitions rather than passed between them.
 bool isWeightLike(Operation *op);
 
+/// Whether constant values are what flydel-translate --elide-weights leaves in place of weights: a zero splat of more
+/// than 16 elements (the importer keeps smaller constants inline), or a dense_resource whose blob is absent.
+bool isElidedConstant(Attribute values);
+
 /// The layer name of an op: the name of the NameLoc an importer gave it (the ONNX node name), else empty.
 std::string getLayerName(Operation *op);
 

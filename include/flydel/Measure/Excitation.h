@@ -81,8 +81,9 @@ struct DesignSpace {
   /// "same" padding, as CNNs use: kernel / 2 per side for convolutions, (kernel - 1) / 2 for pooling (a 2x2 pool
   /// is unpadded, a 3x3 one pads 1); otherwise none.
   bool samePad = true;
-  /// Channel counts at or above this are rounded to a multiple of it (0 or 1: any count). Real CNN layers mostly
-  /// have channel counts that are multiples of 8 or 16, which vector libraries compute in whole vectors.
+  /// Channel counts (matmul: input and output widths) at or above this are rounded to a multiple of it (0 or 1: any
+  /// count). Real CNN layers mostly have channel counts that are multiples of 8 or 16, which vector libraries
+  /// compute in whole vectors.
   int64_t channelMultiple = 0;
   /// conv2d, pool2d and matmul: share of layers whose channel counts (c_in and c_out) are rounded to the nearest
   /// power of two inside their range, as most real CNN layers have them (64..4096): naive loops that walk memory at

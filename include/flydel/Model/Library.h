@@ -77,15 +77,18 @@ struct CvFigures {
 /// differently from a windowed one, so a platform may identify them separately; a layer uses the model of its own
 /// variant when the library has one, else the op kind's model for any layer.
 enum class ModelVariant { Any, Dense, Depthwise, Windowed, Global };
-constexpr int kNumModelVariants = 5;
+constexpr int kNumModelVariants = static_cast<int>(ModelVariant::Global) + 1;
 const char *modelVariantName(ModelVariant variant);
 bool parseModelVariant(std::string_view text, ModelVariant &variant);
 /// The op kind whose layers a variant divides (conv2d: dense, depthwise; pool2d: windowed, global).
 OpKind variantOp(ModelVariant variant) noexcept;
+/// Empty when models (or tables: `what`) of `op` may carry `variant`, else why not.
+std::string variantProblem(ModelVariant variant, OpKind op, const char *what);
 /// Dense: groups == 1. Depthwise: groups > 1 and groups == c_in (grouped convolutions are neither). Global: a pool
 /// with a 1x1 output whose window covers the whole (unpadded) map. Windowed: any other pool.
 bool variantMatches(ModelVariant variant, const Layer &layer) noexcept;
-/// The specific variant a layer belongs to (Any when none matches, as for grouped convolutions and other ops).
+/// The specific variant a layer belongs to (Any for grouped convolutions and ops without variants); the variants of
+/// an op kind are disjoint.
 ModelVariant variantOf(const Layer &layer) noexcept;
 
 struct KpiModel {

@@ -39,10 +39,6 @@ using fpga::StreamRef;
 
 namespace {
 
-/// Elements beyond which the importer elides weights (kInlineConstLimit of ImportONNX.cpp): a zero splat this
-/// large is an elided tensor, not a trained one.
-constexpr int64_t kElisionThreshold = 16;
-
 struct ConstValues {
   std::vector<float> values;
   SmallVector<int64_t> shape;
@@ -72,12 +68,11 @@ FailureOr<ConstValues> readConst(Operation *user, Value value, StringRef what) {
     return opError(user) << "the " << what << " must be f32, got " << type.getElementType();
   ConstValues out;
   out.shape.assign(type.getShape().begin(), type.getShape().end());
+  out.missing = isElidedConstant(attr);
   int64_t n = type.getNumElements();
   if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
     if (dense.isSplat()) {
-      float v = dense.getSplatValue<float>();
-      out.values.assign(n, v);
-      out.missing = v == 0.0f && n > kElisionThreshold;
+      out.values.assign(n, dense.getSplatValue<float>());
     } else {
       out.values.assign(dense.getValues<float>().begin(), dense.getValues<float>().end());
     }
@@ -87,8 +82,7 @@ FailureOr<ConstValues> readConst(Operation *user, Value value, StringRef what) {
   }
   if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr)) {
     AsmResourceBlob *blob = resource.getRawHandle().getBlob();
-    if (!blob) {
-      out.missing = true;
+    if (!blob) { // elided (out.missing)
       out.values.assign(n, 0.0f);
       return out;
     }
@@ -310,9 +304,10 @@ struct PartitionBuilder {
 
   // mul / add by a per-channel constant after a convolution (a batch norm): folded into its weights and bias.
   // Whether there is such a convolution is the partition's state here, what the rule judges.
-  LogicalResult affine(Operation *op, bool multiply) {
+  LogicalResult affine(Operation *op) {
     fpga::OpRequest req = describeFpgaOp(op);
-    Value x = getFpgaStreamOperand(op), k = op->getOperand(x == op->getOperand(0) ? 1 : 0);
+    bool multiply = req.kind == OpClass::ScaleMul;
+    Value x = getFpgaStreamOperand(op), k = getFpgaConstantOperand(op);
     FloatNode *node = absorber(x);
     req.producer = !node || node->clamped                       ? OpClass::Other
                    : node->config.kind == EngineKind::Conv      ? OpClass::Conv
@@ -439,7 +434,7 @@ struct PartitionBuilder {
         break;
       case OpClass::ScaleMul:
       case OpClass::ScaleAdd:
-        r = affine(&op, /*multiply=*/isa<tosa::MulOp>(op));
+        r = affine(&op);
         break;
       case OpClass::Other:
         return error(&op) << fpga::checkBuildable(describeFpgaOp(&op));

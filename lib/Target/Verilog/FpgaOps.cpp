@@ -91,6 +91,11 @@ Value mlir::flydel::getFpgaStreamOperand(Operation *op) {
   return op->getOperand(0);
 }
 
+Value mlir::flydel::getFpgaConstantOperand(Operation *op) {
+  Value x = getFpgaStreamOperand(op);
+  return x == op->getOperand(0) ? op->getOperand(1) : op->getOperand(0);
+}
+
 fpga::OpRequest mlir::flydel::describeFpgaOp(Operation *op) {
   fpga::OpRequest r;
   r.kind = classifyFpgaOp(op);
@@ -115,7 +120,7 @@ fpga::OpRequest mlir::flydel::describeFpgaOp(Operation *op) {
   } else { // ScaleMul, ScaleAdd
     Value x = getFpgaStreamOperand(op);
     r.input = describeFpgaTensor(x.getType());
-    r.constant = describeFpgaTensor((x == op->getOperand(0) ? op->getOperand(1) : op->getOperand(0)).getType());
+    r.constant = describeFpgaTensor(getFpgaConstantOperand(op).getType());
     if (auto mul = dyn_cast<tosa::MulOp>(op)) {
       DenseElementsAttr shift;
       r.zeroShift = matchPattern(mul.getShift(), m_Constant(&shift)) &&

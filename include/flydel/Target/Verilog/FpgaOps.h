@@ -25,6 +25,8 @@ namespace mlir::flydel {
 
 /// ScaleMul / ScaleAdd: the activation operand (the other one is the constant); else the first operand.
 Value getFpgaStreamOperand(Operation *op);
+/// ScaleMul / ScaleAdd: the constant operand (the one getFpgaStreamOperand does not return).
+Value getFpgaConstantOperand(Operation *op);
 
 /// The op with its shapes and attributes, at pe = simd = 1; a ScaleMul / ScaleAdd's producer is read from the IR
 /// (through earlier scale ops, every value on the way used once).
