@@ -23,6 +23,8 @@
       --network, each network's latency (the lowest of the runs) against the sum of the predictions of every op of
       the model (DIR/<model>.ops.csv: flydel-measure extract of every op kind, with counts; the sum --annotate-kpis
       records as flydel.kpi_totals), with the validated op kinds' share of that sum and run b against run a.
+      Energy: where DIR/<device>-<op>-energy.csv holds one run with energy_j (the GPU campaign), per-layer figures
+      of the energy predictions.
   flydel_validate.py stability RUN1.csv RUN2.csv [...] [--limit PCT]
       How far the machine's speed moved between runs of the same layers (per layer measured in every run, the
       slowest run against the fastest; the mean over layers); above --limit (default 10 %) a warning and exit
@@ -218,13 +220,16 @@ def layer_spec(k):
     return ",".join("%s=%s" % (c, v) for c, v in zip(LAYER_COLUMNS, k))
 
 
-def predict(identify, library, device, keys):
+def predict(identify, library, device, keys, kpi="latency_ms"):
+    """[(value, extrapolated)] of `kpi` per layer key; (None, False) where the device has no model of it."""
+    if not keys:
+        return []
     out = subprocess.run([identify, "--predict", "--library", library, "--device", device] +
                          sum((["--layer", layer_spec(k)] for k in keys), []),
                          check=True, capture_output=True, text=True).stdout
     result = []
     for entry in json.loads(out):
-        p = entry["predictions"].get("latency_ms")
+        p = entry["predictions"].get(kpi)
         result.append((p["value"], p["extrapolated"]) if p else (None, False))
     return result
 
@@ -260,7 +265,7 @@ def figures(pairs):
     if not apes:
         return {"n": 0}
     return {"n": len(apes), "mape": sum(apes) / len(apes), "median_ape": percentile(apes, 50),
-            "within_10pct": 100.0 * sum(a <= 10 for a in apes) / len(apes)}
+            "p90_ape": percentile(apes, 90), "within_10pct": 100.0 * sum(a <= 10 for a in apes) / len(apes)}
 
 
 def validate(args):
@@ -336,6 +341,9 @@ def validate(args):
                                        "per_layer": figures([(preds[key(r)][0], measured[key(r)]) for r in
                                                              {key(r): r for r in rows}.values()])}
         entry["end_to_end"] = end_to_end(args, device, ops)
+        energy = validate_energy(args, device)
+        if energy:
+            entry["energy"] = energy
         # A noise floor above the accuracy target means the machine's speed changed between the runs (other
         # jobs, a throttled or shared VM): the figures then say more about the machine than about the models.
         ratios = sorted(retest_of[k] / runs_of[k][0] for k in keys if k in retest_of and runs_of[k][0] > 0)
@@ -358,6 +366,24 @@ def validate(args):
     sys.stdout.write(markdown(summary))
 
 
+def validate_energy(args, device):
+    """{op: figures} of the energy predictions against DIR/<device>-<op>-energy.csv (one run, energy_j per layer, as
+    the GPU campaign measures it); rows without a positive reading are counted, not compared."""
+    result = {}
+    for op in OPS:
+        path = os.path.join(args.validation_dir, "%s-%s-energy.csv" % (device, op))
+        if not os.path.exists(path):
+            continue
+        rows = read_csv(path)[1]
+        read = [r for r in rows if r.get("energy_j") and float(r["energy_j"]) > 0]
+        preds = predict(args.identify, args.library, device, [key(r) for r in read], kpi="energy_j")
+        result[op] = {"layers": figures([(p, float(r["energy_j"])) for (p, _), r in zip(preds, read) if p is not None]),
+                      "unpredicted_layers": sum(1 for p, _ in preds if p is None),
+                      "extrapolated_layers": sum(1 for p, x in preds if p is not None and x),
+                      "no_reading_layers": len(rows) - len(read)}
+    return result
+
+
 def markdown(summary):
     out = ["| backend | training CV MAPE conv2d (%) | layers | per-layer MAPE (%) | within ±10 % | noise floor MAPE (%) "
            "| noise within ±10 % | whole-network error (%) (per-layer MAPE of its layers) |", "|---|---|---|---|---|---|---|---|"]
@@ -373,15 +399,17 @@ def markdown(summary):
             "%.1f" % N["mape"] if N.get("n") else "n/a", "%.0f %%" % N["within_10pct"] if N.get("n") else "n/a", nets))
     if any(len(e.get("by_op", {})) > 1 for e in summary["devices"].values()):
         out.append("")
-        out.append("| backend | op | layers | per-layer MAPE (%) | within ±10 % | noise floor MAPE (%) | extrapolated |")
-        out.append("|---|---|---|---|---|---|---|")
+        out.append("| backend | op | layers | per-layer MAPE (%) | median (%) | p90 (%) | within ±10 % "
+                   "| noise floor MAPE (%) | extrapolated |")
+        out.append("|---|---|---|---|---|---|---|---|---|")
         for device, e in summary["devices"].items():
             for op, f in e["by_op"].items():
                 L, N = f["layers"], f["noise_floor"]
-                out.append("| %s | %s | %d | %s | %s | %s | %d |" % (
-                    device, op, L.get("n", 0), "%.1f" % L["mape"] if L.get("n") else "n/a",
-                    "%.0f %%" % L["within_10pct"] if L.get("n") else "n/a",
-                    "%.1f" % N["mape"] if N.get("n") else "n/a", f["extrapolated_layers"]))
+                cells = ["%.1f" % L["mape"], "%.1f" % L["median_ape"], "%.1f" % L["p90_ape"],
+                         "%.0f %%" % L["within_10pct"]] if L.get("n") else ["n/a"] * 4
+                out.append("| %s | %s | %d | %s | %s | %d |" % (
+                    device, op, L.get("n", 0), " | ".join(cells), "%.1f" % N["mape"] if N.get("n") else "n/a",
+                    f["extrapolated_layers"]))
     if any(e.get("end_to_end") for e in summary["devices"].values()):
         out.append("")
         out.append("| backend | network (end to end) | measured (ms) | run b / run a | predicted, every op (ms) | error "
@@ -395,6 +423,18 @@ def markdown(summary):
                     "%.2f" % n["run_b_over_a"] if "run_b_over_a" in n else "n/a", n["predicted_ms"],
                     "%+.1f %%" % n["error_pct"] if n["error_pct"] is not None else "n/a (ops without a model)",
                     share, n["ops"], n["extrapolated_ops"], n["unpredicted_ops"]))
+    if any(e.get("energy") for e in summary["devices"].values()):
+        out.append("")
+        out.append("| backend | op | energy: layers | per-layer MAPE (%) | median (%) | p90 (%) | within ±10 % "
+                   "| no reading | no model |")
+        out.append("|---|---|---|---|---|---|---|---|---|")
+        for device, e in summary["devices"].items():
+            for op, f in e.get("energy", {}).items():
+                L = f["layers"]
+                cells = ["%.1f" % L["mape"], "%.1f" % L["median_ape"], "%.1f" % L["p90_ape"],
+                         "%.0f %%" % L["within_10pct"]] if L.get("n") else ["n/a"] * 4
+                out.append("| %s | %s | %d | %s | %d | %d |" % (device, op, L.get("n", 0), " | ".join(cells),
+                                                               f["no_reading_layers"], f["unpredicted_layers"]))
     for device, e in summary["devices"].items():
         if e.get("warning"):
             out.append("")

@@ -2,7 +2,7 @@
 """gpu-torch backend of flydel-measure: the same plan in, the same measurement CSV out, on a CUDA GPU with PyTorch.
 
   measure_gpu_torch.py --plan PLAN.csv -o MEASUREMENTS.csv [--device cuda:0] [--min-time 0.2]
-                       [--energy-window 2.0] [--idle-seconds 3] [--dry-run]
+                       [--energy-window 2.0] [--idle-seconds 3] [--deadline SECONDS] [--dry-run]
 
 Each plan row (docs/formats.md) becomes one PyTorch op on NCHW f32 tensors (conv2d with groups, max_pool2d,
 matmul, add, NHWC->NCHW copy), TF32 off, cudnn.benchmark on (a framework's choice of algorithm). Latency: warm-up,
@@ -14,8 +14,12 @@ campaign times the window; windows of a few hundred ms are far too noisy for per
 /work/shared/notes). Without pynvml or the counter, energy_j stays empty and the header says
 "energy: unavailable (...)". Output is rewritten atomically after every layer; a re-run skips measured rows.
 
+--energy-window 0 measures latency only (energy_j empty, the header says why). --deadline stops before the next
+layer once that many seconds have passed (a lent GPU's time is counted): what is written is complete, and a re-run
+resumes. --device cpu runs the same code path on the CPU (wall-clock timing, no energy): how the script is tested
+on machines without a GPU (scripts/gpu-campaign.sh QUICK=1), not a CPU backend worth modelling.
 --dry-run checks the plan and prints what would be measured without importing torch (no GPU needed).
-NOTE: written without access to a GPU machine; it has not been run on a GPU.
+NOTE: written without access to a GPU machine; it has not been run on a GPU (only with --device cpu).
 """
 import argparse
 import csv
@@ -131,25 +135,38 @@ def build(torch, layer, device):
     return lambda: x.permute(0, 3, 1, 2).contiguous()
 
 
-def time_layer(torch, fn, args):
-    torch.cuda.synchronize()
+def synchronizer(torch, device):
+    """Waits for the device's queued work (nothing to wait for on the CPU)."""
+    return torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
+
+
+def time_layer(torch, fn, args, device):
+    sync = synchronizer(torch, device)
+    sync()
     start = time.perf_counter()
     calls = 0
     while calls < 3 or time.perf_counter() - start < args.warmup:
         fn()
         calls += 1
-        torch.cuda.synchronize()
+        sync()
     per_call = (time.perf_counter() - start) / calls
     batch = max(1, int(1e-3 / max(per_call, 1e-7)))
     samples, measured = [], 0.0
-    begin, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+    if device.type == "cuda":  # device time between two events: launches queue behind each other
+        begin, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
     while len(samples) < args.max_samples and (len(samples) < args.min_samples or measured < args.min_time):
-        begin.record()
-        for _ in range(batch):
-            fn()
-        end.record()
-        end.synchronize()
-        ms = begin.elapsed_time(end)
+        if device.type == "cuda":
+            begin.record()
+            for _ in range(batch):
+                fn()
+            end.record()
+            end.synchronize()
+            ms = begin.elapsed_time(end)
+        else:
+            t0 = time.perf_counter()
+            for _ in range(batch):
+                fn()
+            ms = 1e3 * (time.perf_counter() - t0)
         measured += ms / 1e3
         samples.append(ms / batch)
     return summarize(samples), per_call
@@ -166,97 +183,151 @@ def open_nvml(index):
         return None, "unavailable (%s)" % (str(e) or type(e).__name__)
 
 
+class Job:
+    """One plan and its output table: the rows already measured (a re-run resumes) and the provenance lines."""
+
+    def __init__(self, plan, out):
+        self.plan, self.out = plan, out
+        self.header, self.rows, self.layers = read_plan(plan)
+        self.keep = [c for c in self.header if c not in RESULT_COLUMNS]
+        self.out_header = self.keep + RESULT_COLUMNS
+        done = {}
+        self.comments = []
+        if os.path.exists(out):
+            with open(out, newline="") as f:
+                lines = [l for l in f.read().splitlines() if l.strip()]
+            self.comments = [l for l in lines if l.startswith("#")]
+            data = [l for l in lines if not l.startswith("#")]
+            if not data or [c.strip() for c in next(csv.reader([data[0]]))] != self.out_header:
+                fail("%s: exists with other columns than this plan gives; choose another -o or remove it" % out)
+            for r in csv.DictReader(data[1:], fieldnames=self.out_header):
+                if r["latency_ms"]:
+                    done.setdefault(self.row_key(r), []).append(",".join(r[c] or "" for c in self.out_header))
+        # A plan may list a layer twice: each occurrence takes one measured row.
+        self.out_rows, used = [None] * len(self.rows), {}
+        for i, r in enumerate(self.rows):
+            k = self.row_key(r)
+            n = used.get(k, 0)
+            if n < len(done.get(k, [])):
+                self.out_rows[i] = done[k][n]
+                used[k] = n + 1
+        self.todo = [i for i in range(len(self.rows)) if self.out_rows[i] is None]
+
+    def row_key(self, row):
+        return ",".join(row[c] for c in self.keep)
+
+    def write(self):
+        """The whole table, atomically: a killed run leaves the previous complete file."""
+        tmp = self.out + ".tmp"
+        with open(tmp, "w") as f:
+            f.write("\n".join(self.comments + [",".join(self.out_header)] + [x for x in self.out_rows if x]) + "\n")
+        os.replace(tmp, self.out)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--plan", required=True)
-    parser.add_argument("-o", required=True)
+    parser.add_argument("--plan", required=True, action="append",
+                        help="a plan; repeat --plan and -o for several tables in one process (one CUDA start-up)")
+    parser.add_argument("-o", required=True, action="append", help="the output of the --plan of the same rank")
     parser.add_argument("--device", default="cuda:0")
     parser.add_argument("--min-time", type=float, default=0.2)
     parser.add_argument("--warmup", type=float, default=0.05)
     parser.add_argument("--min-samples", type=int, default=7)
     parser.add_argument("--max-samples", type=int, default=200)
-    parser.add_argument("--energy-window", type=float, default=2.0, help="seconds of launches per energy reading")
+    parser.add_argument("--energy-window", type=float, default=2.0,
+                        help="seconds of launches per energy reading (0: latency only)")
     parser.add_argument("--idle-seconds", type=float, default=3.0, help="idle baseline window")
+    parser.add_argument("--deadline", type=float, default=0.0,
+                        help="stop before the next layer after this many seconds (0: no deadline); a re-run resumes")
     parser.add_argument("--dry-run", action="store_true", help="check the plan, print the layers, import no torch")
     args = parser.parse_args()
-    header, rows, layers = read_plan(args.plan)
-    keep = [c for c in header if c not in RESULT_COLUMNS]
-    out_header = keep + RESULT_COLUMNS
-    done = {}
-    if os.path.exists(args.o):
-        with open(args.o, newline="") as f:
-            lines = [l for l in f.read().splitlines() if l.strip()]
-        comments = [l for l in lines if l.startswith("#")]
-        data = [l for l in lines if not l.startswith("#")]
-        if not data or [c.strip() for c in next(csv.reader([data[0]]))] != out_header:
-            fail("%s: exists with other columns than this plan gives; choose another -o or remove it" % args.o)
-        for r in csv.DictReader(data[1:], fieldnames=out_header):
-            if r["latency_ms"]:
-                done.setdefault(",".join(r[c] for c in keep), []).append(",".join(r[c] for c in out_header))
-    else:
-        comments = []
-    todo = [i for i, r in enumerate(rows) if not done.get(",".join(r[c] for c in keep))]
+    if args.energy_window < 0 or args.deadline < 0 or args.min_time <= 0:
+        fail("--energy-window and --deadline must be >= 0, --min-time > 0")
+    if len(args.plan) != len(args.o):
+        fail("%d --plan but %d -o: give each plan its output" % (len(args.plan), len(args.o)))
+    if len(set(map(os.path.abspath, args.o))) != len(args.o):
+        fail("two plans write the same -o file")
+    jobs = [Job(plan, out) for plan, out in zip(args.plan, args.o)]
     if args.dry_run:
-        print("plan %s: %d layers, %d to measure on %s (dry run: nothing measured, nothing written)" % (
-            args.plan, len(rows), len(todo), args.device))
-        for i in todo:
-            print("  " + key(layers[i]))
+        for job in jobs:
+            print("plan %s: %d layers, %d to measure on %s (dry run: nothing measured, nothing written)" % (
+                job.plan, len(job.rows), len(job.todo), args.device))
+            for i in job.todo:
+                print("  " + key(job.layers[i]))
         return
-    import torch  # only for a real run
-    if not torch.cuda.is_available():
+    total = sum(len(job.todo) for job in jobs)
+    if total == 0:
+        print("measure_gpu_torch.py: every layer is measured already (%s)" % ", ".join(args.o), file=sys.stderr)
+        return
+    started = time.perf_counter()
+    try:
+        import torch  # only for a real run
+    except ImportError:
+        fail("PyTorch is not installed for %s" % sys.executable)
+    try:
+        dev = torch.device(args.device)
+    except RuntimeError as e:
+        fail("--device %s: %s" % (args.device, e))
+    if dev.type == "cuda" and not torch.cuda.is_available():
         fail("no CUDA device visible to PyTorch")
+    if dev.type not in ("cuda", "cpu"):
+        fail("--device %s: expected cuda[:N] or cpu" % args.device)
     torch.backends.cuda.matmul.allow_tf32 = False
     torch.backends.cudnn.allow_tf32 = False
     torch.backends.cudnn.benchmark = True
-    dev = torch.device(args.device)
-    read_energy, why = open_nvml(dev.index or 0)
+    if args.energy_window == 0:
+        read_energy, why = None, "not measured (--energy-window 0)"
+    elif dev.type != "cuda":
+        read_energy, why = None, "unavailable (NVML reads GPUs; --device %s)" % args.device
+    else:
+        read_energy, why = open_nvml(dev.index or 0)
+    sync = synchronizer(torch, dev)
     idle_w = None
     if read_energy:
-        torch.cuda.synchronize()
+        sync()
         e0, t0 = read_energy(), time.perf_counter()
         time.sleep(args.idle_seconds)
         idle_w = (read_energy() - e0) / (time.perf_counter() - t0)
-    if not comments:
-        comments = ["# gpu-torch (python/measure_gpu_torch.py): plan %s" % args.plan,
-                    "# gpu: %s; host %s, %d cores" % (torch.cuda.get_device_name(dev), platform.processor() or
-                                                     platform.machine(), os.cpu_count()),
-                    "# backend: PyTorch %s, CUDA %s, cuDNN %s, TF32 off, cudnn.benchmark on" % (
-                        torch.__version__, torch.version.cuda, torch.backends.cudnn.version()),
-                    "# energy: " + ("NVML total energy over >= %.1f s windows minus idle %.1f W" % (
-                        args.energy_window, idle_w) if read_energy else why)]
-    comments.append("# session %s: load average %s" % (datetime.datetime.utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"),
-                                                       " ".join("%.2f" % x for x in os.getloadavg())))
-    out_rows = [None] * len(rows)
-    used = {}
-    for i, r in enumerate(rows):
-        k = ",".join(r[c] for c in keep)
-        n = used.get(k, 0)
-        if n < len(done.get(k, [])):
-            out_rows[i] = done[k][n]
-            used[k] = n + 1
-    start = time.time()
-    for t, i in enumerate(i for i in range(len(rows)) if out_rows[i] is None):
-        fn = build(torch, layers[i], dev)
-        (med, iqr, mad, samples, outliers), per_call = time_layer(torch, fn, args)
-        energy = ""
-        if read_energy:
-            calls = max(1, int(args.energy_window / max(per_call, 1e-7)))
-            torch.cuda.synchronize()
-            e0, t0 = read_energy(), time.perf_counter()
-            for _ in range(calls):
-                fn()
-            torch.cuda.synchronize()
-            joules, seconds = read_energy() - e0, time.perf_counter() - t0
-            energy = "%.6g" % max((joules - idle_w * seconds) / calls, 0.0) if joules > 0 else ""
-        out_rows[i] = ",".join([rows[i][c] for c in keep] + ["%.6g" % med, "%.4g" % iqr, "%.4g" % mad,
-                                                             str(samples), str(outliers), energy, "1", ""])
-        tmp = args.o + ".tmp"
-        with open(tmp, "w") as f:
-            f.write("\n".join(comments + [",".join(out_header)] + [x for x in out_rows if x]) + "\n")
-        os.replace(tmp, args.o)
-        elapsed = time.time() - start
-        print("[%d/%d] %s: %.4g ms, ETA %.0f s" % (t + 1, len(todo), key(layers[i]), med,
-                                                  elapsed / (t + 1) * (len(todo) - t - 1)), file=sys.stderr)
+    host = "%s, %d cores" % (platform.processor() or platform.machine(), os.cpu_count())
+    provenance = ["# gpu: %s; host %s" % (torch.cuda.get_device_name(dev), host) if dev.type == "cuda" else
+                  "# device: cpu (%d torch threads), not a GPU; host %s" % (torch.get_num_threads(), host),
+                  "# backend: PyTorch %s, CUDA %s, cuDNN %s, TF32 off, cudnn.benchmark on" % (
+                      torch.__version__, torch.version.cuda, torch.backends.cudnn.version()),
+                  "# energy: " + ("NVML total energy over >= %.1f s windows minus idle %.1f W" % (
+                      args.energy_window, idle_w) if read_energy else why)]
+    session = "# session %s: load average %s" % (datetime.datetime.utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"),
+                                                 " ".join("%.2f" % x for x in os.getloadavg()))
+    start, t = time.time(), 0
+    for job in jobs:
+        if not job.todo:
+            continue
+        if not job.comments:
+            job.comments = ["# gpu-torch (python/measure_gpu_torch.py): plan %s" % job.plan] + provenance
+        job.comments.append(session)
+        for i in job.todo:
+            if args.deadline and time.perf_counter() - started > args.deadline:
+                print("measure_gpu_torch.py: deadline of %.0f s reached: %d of %d layers left to measure; re-run to "
+                      "resume" % (args.deadline, total - t, total), file=sys.stderr)
+                return
+            fn = build(torch, job.layers[i], dev)
+            (med, iqr, mad, samples, outliers), per_call = time_layer(torch, fn, args, dev)
+            energy = ""
+            if read_energy:
+                calls = max(1, int(args.energy_window / max(per_call, 1e-7)))
+                sync()
+                e0, t0 = read_energy(), time.perf_counter()
+                for _ in range(calls):
+                    fn()
+                sync()
+                joules, seconds = read_energy() - e0, time.perf_counter() - t0
+                energy = "%.6g" % max((joules - idle_w * seconds) / calls, 0.0) if joules > 0 else ""
+            job.out_rows[i] = ",".join([job.rows[i][c] for c in job.keep] + [
+                "%.6g" % med, "%.4g" % iqr, "%.4g" % mad, str(samples), str(outliers), energy, "1", ""])
+            job.write()
+            t += 1
+            elapsed = time.time() - start
+            print("[%d/%d] %s: %.4g ms, ETA %.0f s" % (t, total, key(job.layers[i]), med,
+                                                      elapsed / t * (total - t)), file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -88,52 +88,28 @@ $BIN/flydel-measure plan --design lhs --seed 51 --op matmul --n "$N_FC" --rows 1
 $P --op elementwise --n "$N_OTHER" --in-hw 7:224 --c-in 3:512 --max-bytes 6.4e7 -o "$OUT/plans/elementwise.csv"
 $P --op data_movement --n "$N_OTHER" --in-hw 7:224 --c-in 3:512 --max-bytes 6.4e7 -o "$OUT/plans/data_movement.csv"
 
-# 2. Validation layers: the distinct conv2d, pool2d and matmul layers of each real model (imported with
-#    flydel-translate), and per op kind one plan of its distinct layers across models (a layer shared by two models
-#    is measured once). Elementwise and data_movement layers are not validated: the importer maps adds, reshapes,
-#    concatenations and transposes alike to them, and a backend measures one canonical op per kind.
-#    Models with a dynamic batch or image size get the static input shape they are used with.
-shape_of() {
-  case "$1" in
-    mlperftiny_v0.7_alibaba_ic) echo "--input-shape actual_input_1=1x3x32x32" ;;
-    paddleocr_ch_ppocr_mobile_v2.0_cls_infer) echo "--input-shape x=1x3x48x192" ;;
-  esac
-}
+# 2. Validation layers: the distinct conv2d, pool2d and matmul layers of each real model, one plan per op kind
+#    (scripts/campaign-common.sh), and every op of each model for the end-to-end comparison. Elementwise and
+#    data_movement layers are not validated: the importer maps adds, reshapes, concatenations and transposes alike to
+#    them, and a backend measures one canonical op per kind.
 STEPS=${STEPS:-measure identify validate}
 VALIDATED="conv2d pool2d matmul"
 has() { case " $STEPS " in *" $1 "*) return 0 ;; esac; return 1; }
-for m in "$MODELS"/*.onnx; do
-  name=$(basename "$m" .onnx)
-  # shellcheck disable=SC2046
-  "$BIN/flydel-translate" --import-onnx --elide-weights $(shape_of "$name") "$m" -o "$OUT/validation/$name.mlir" 2>/dev/null ||
-    { log "skip $name: import failed"; continue; }
-  "$BIN/flydel-measure" extract "$OUT/validation/$name.mlir" --ops "${VALIDATED// /,}" \
-    -o "$OUT/validation/$name.layers.csv" || log "skip $name: no ${VALIDATED// /, } layer"
-  # Every op with a layer descriptor, with counts: what --annotate-kpis sums into a function's kpi_totals, for the
-  # end-to-end comparison (step "network").
-  "$BIN/flydel-measure" extract "$OUT/validation/$name.mlir" -o "$OUT/validation/$name.ops.csv" ||
-    log "skip $name: no layer"
-  rm -f "$OUT/validation/$name.mlir"
-  # Timed end to end, a model keeps its weights (a weight-less model's stay arguments, filled with random data):
-  # elided ones are zero constants the compiler folds away.
-  if has network; then
-    mkdir -p "$OUT/networks.tmp"
+# shellcheck source=campaign-common.sh
+. "$ROOT/scripts/campaign-common.sh"
+# shellcheck disable=SC2086
+validation_plans "$OUT" "$MODELS" $VALIDATED
+# Timed end to end, a model keeps its weights (a weight-less model's stay arguments, filled with random data):
+# elided ones are zero constants the compiler folds away.
+if has network; then
+  mkdir -p "$OUT/networks.tmp"
+  for m in "$MODELS"/*.onnx; do
+    name=$(basename "$m" .onnx)
     # shellcheck disable=SC2046
     "$BIN/flydel-translate" --import-onnx $(shape_of "$name") "$m" -o "$OUT/networks.tmp/$name.mlir" ||
       log "network: skip $name: import failed"
-  fi
-done
-for op in $VALIDATED; do
-  $PY "$ROOT/python/flydel_validate.py" merge-plans "$OUT"/validation/*.layers.csv --op $op -o "$OUT/plans/validation-$op.csv"
-  if [ "${QUICK:-0}" = 1 ]; then
-    $PY - "$OUT/plans/validation-$op.csv" <<'PYEOF'
-import sys
-lines = open(sys.argv[1]).read().splitlines()
-data = [l for l in lines if l and not l.startswith('#')]
-open(sys.argv[1], 'w').write('\n'.join([l for l in lines if l.startswith('#')] + data[:6]) + '\n')
-PYEOF
-  fi
-done
+  done
+fi
 
 # 3. Measurements, one thread per backend so cpu-onednn sees the same share of a busy 2-core machine as the
 #    cpu-mlir code. Other jobs and a drifting VM only ever add time, and a slow spell lasts tens of seconds: every

@@ -53,4 +53,12 @@ for _tool in ("verilator", "yosys"):
         lit_config.fatal("CI=true but %s is not installed (scripts/setup.sh installs it)" % _tool)
     else:
         lit_config.note("%s not found: the FPGA engine tests that need it are skipped" % _tool)
+
+# PyTorch is not a dependency: the GPU machine has it, and the gpu-torch script's tests without a GPU run its real
+# code path on the CPU where Debian's python3-torch is installed (not by scripts/setup.sh: 200 packages for one test).
+import importlib.util
+if importlib.util.find_spec("torch"):
+    config.available_features.add("torch")
+else:
+    lit_config.note("PyTorch not found for %s: the gpu-torch tests that run it are skipped" % sys.executable)
 config.substitutions.append(("%fpga_cache", os.path.join(config.flydel_obj_root, "fpga-cache")))

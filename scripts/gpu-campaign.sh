@@ -1,0 +1,176 @@
+#!/usr/bin/env bash
+# A GPU platform library from one campaign on a CUDA machine (docs/measurement.md, "A GPU campaign"): plans made
+# here, measured there with python/measure_gpu_torch.py (PyTorch, cuDNN; NVML energy), identified and validated here.
+# The GPU machine needs only python3 with PyTorch (pynvml for energy) and this repository's python/ and DIR.
+#
+#   scripts/gpu-campaign.sh prepare  DIR   here (a built tree and ../shared/models/onnx): excitation and validation
+#                                          plans in DIR/plans, the models' layers in DIR/validation
+#   scripts/gpu-campaign.sh measure  DIR   on the GPU machine: latency of every plan, validation runs a and b, then
+#                                          energy of a subset, into DIR/excitation and DIR/validation; stops at
+#                                          DEADLINE seconds (default 420) with complete rows, and a re-run resumes
+#   scripts/gpu-campaign.sh identify DIR   here: DIR/gpu.spec.json, DIR/gpu.json (platform "gpu-<gpu name>", one
+#                                          device "gpu-torch"), DIR/results (flydel_validate.py validate)
+#
+# Environment: DEVICE (cuda:0; cpu runs the same path on the CPU, a test of the scripts, not a GPU library),
+# DEADLINE (measure: seconds, default 420), QUICK=1 (a few layers per plan), N_CONV (300), N_DW (150), N_OTHER
+# (60), N_SMALL (60), N_FC (40), N_ENERGY (conv2d excitation layers with energy, 80), ENERGY_WINDOW (seconds of
+# launches per energy reading, 2), BUILD, MODELS (prepare), PY (python3 with torch: measure; /usr/bin/python3 here).
+#
+# Budget on a lent H200 (unmeasured: no GPU has run it yet): about 900 excitation and 2 x 208 validation layers at
+# about 0.1-0.3 s each (warm-up, cudnn.benchmark's search, 0.05 s of samples) is 3-5 minutes; energy, ENERGY_WINDOW
+# per layer for N_ENERGY conv2d and the validation conv2d layers, about 4 more; DEADLINE keeps it inside one call.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+usage() { sed -n '2,/^set /p' "$0" | sed '$d; s/^# \{0,1\}//'; exit "${1:-2}"; }
+[ $# = 2 ] || usage
+PHASE=$1
+DIR=$2
+BUILD=${BUILD:-$ROOT/build}
+BIN=$BUILD/bin
+MODELS=${MODELS:-$ROOT/../shared/models/onnx}
+DEVICE=${DEVICE:-cuda:0}
+DEADLINE=${DEADLINE:-420}
+N_CONV=${N_CONV:-300}
+N_DW=${N_DW:-150}
+N_OTHER=${N_OTHER:-60}
+N_SMALL=${N_SMALL:-60}
+N_FC=${N_FC:-40}
+N_ENERGY=${N_ENERGY:-80}
+ENERGY_WINDOW=${ENERGY_WINDOW:-2}
+# QUICK: enough rows per table for 10-fold cross-validation.
+if [ "${QUICK:-0}" = 1 ]; then N_CONV=16; N_DW=8; N_OTHER=12; N_SMALL=6; N_FC=8; N_ENERGY=12; fi
+log() { echo "[gpu-campaign $(date +%H:%M:%S)] $*" >&2; }
+VALIDATED="conv2d pool2d matmul"
+DESIGNS="conv2d depthwise smallmap pool2d pool2d-global matmul fc elementwise data_movement"
+
+case $PHASE in
+prepare)
+  PY=${PY:-/usr/bin/python3}
+  [ -x "$BIN/flydel-measure" ] || { log "no $BIN/flydel-measure: build first (scripts/build.sh)"; exit 1; }
+  mkdir -p "$DIR/plans"
+  # The host campaign's designs (scripts/host-campaign.sh says why each exists), with the MAC cap that kept
+  # cpu-mlir's naive loops under a second raised to cover VGG-16's largest convolutions (1.85 G MACs), and every
+  # channel count drawn freely (cuDNN picks its kernels per shape; aligned designs are the host's oneDNN remedy).
+  P="$BIN/flydel-measure plan --design lhs"
+  $P --seed 7 --op conv2d --n "$N_CONV" --in-hw 3:230 --c-in 1:1024 --c-out 2:1280 --kernel 1,1,3,3,3,5,7,11 \
+    --stride 1,2 --depthwise 0.35 --valid 0.4 --max-macs 4e9 --min-macs 1e3 --realistic --max-bytes 6.4e7 \
+    -o "$DIR/plans/conv2d.csv"
+  $P --seed 21 --op conv2d --n "$N_DW" --in-hw 3:230 --c-in 8:1024 --c-out 8:1024 --kernel 3,3,3,5,5,7 --stride 1,2 \
+    --depthwise 1 --valid 0.3 --max-macs 4e9 --min-macs 1e3 --max-bytes 6.4e7 --realistic -o "$DIR/plans/depthwise.csv"
+  $P --seed 41 --op conv2d --n "$N_SMALL" --in-hw 1:8 --c-in 8:1024 --c-out 8:1280 --kernel 1,1,1,3 --stride 1 \
+    --depthwise 0.2 --min-macs 64 --max-macs 4e9 --realistic -o "$DIR/plans/smallmap.csv"
+  $P --seed 1 --op pool2d --n "$N_OTHER" --in-hw 2:224 --c-in 3:1280 --kernel 1,2,2,3,3 --stride 1,2 --valid 0.4 \
+    --global 0.2 --pow2 0.3 --max-bytes 6.4e7 -o "$DIR/plans/pool2d.csv"
+  $P --seed 61 --op pool2d --n "$N_OTHER" --in-hw 1:32 --c-in 8:2048 --global 1 --pow2 0.4 \
+    -o "$DIR/plans/pool2d-global.csv"
+  $P --seed 1 --op matmul --n "$N_OTHER" --rows 1:4096 --c-in 16:25088 --c-out 8:4096 --pow2 0.3 --max-macs 1.5e9 \
+    --max-bytes 6.4e7 -o "$DIR/plans/matmul.csv"
+  $P --seed 51 --op matmul --n "$N_FC" --rows 1:1 --c-in 64:25088 --c-out 8:4096 --pow2 0.4 --max-macs 1.1e8 \
+    --max-bytes 4.5e8 -o "$DIR/plans/fc.csv"
+  $P --seed 1 --op elementwise --n "$N_OTHER" --in-hw 7:224 --c-in 3:512 --max-bytes 6.4e7 \
+    -o "$DIR/plans/elementwise.csv"
+  $P --seed 1 --op data_movement --n "$N_OTHER" --in-hw 7:224 --c-in 3:512 --max-bytes 6.4e7 \
+    -o "$DIR/plans/data_movement.csv"
+  # Energy: the first N_ENERGY conv2d layers (LHS rows come in random order), each over seconds of launches.
+  awk -v n="$N_ENERGY" '/^#/ { print; next } rows++ <= n' "$DIR/plans/conv2d.csv" > "$DIR/plans/conv2d-energy.csv"
+  # shellcheck source=campaign-common.sh
+  . "$ROOT/scripts/campaign-common.sh"
+  # shellcheck disable=SC2086
+  validation_plans "$DIR" "$MODELS" $VALIDATED
+  log "plans in $DIR/plans; next, on the GPU machine: scripts/gpu-campaign.sh measure $DIR"
+  ;;
+
+measure)
+  PY=${PY:-python3}
+  [ -s "$DIR/plans/validation-conv2d.csv" ] || { log "$DIR/plans: run 'prepare' first (here, not on the GPU)"; exit 1; }
+  mkdir -p "$DIR/excitation" "$DIR/validation"
+  start=$SECONDS
+  # Two processes (one CUDA start-up each), in the order a campaign cut short by DEADLINE still gets a library and
+  # its noise floor from: validation run a, every design's latency, run b; then energy, which needs long windows.
+  jobs=()
+  for op in $VALIDATED; do jobs+=(--plan "$DIR/plans/validation-$op.csv" -o "$DIR/validation/gpu-torch-$op-a.csv"); done
+  for op in $DESIGNS; do jobs+=(--plan "$DIR/plans/$op.csv" -o "$DIR/excitation/gpu-torch-$op.csv"); done
+  for op in $VALIDATED; do jobs+=(--plan "$DIR/plans/validation-$op.csv" -o "$DIR/validation/gpu-torch-$op-b.csv"); done
+  T="$PY $ROOT/python/measure_gpu_torch.py --device $DEVICE --min-time 0.05 --warmup 0.02 --min-samples 5"
+  log "latency: $((${#jobs[@]} / 4)) tables, deadline $DEADLINE s"
+  $T --deadline "$DEADLINE" --energy-window 0 "${jobs[@]}"
+  left=$((DEADLINE - (SECONDS - start)))
+  if [ "$left" -gt 0 ]; then
+    log "energy: $ENERGY_WINDOW s windows, $left s left"
+    $T --deadline "$left" --energy-window "$ENERGY_WINDOW" \
+      --plan "$DIR/plans/conv2d-energy.csv" -o "$DIR/excitation/gpu-torch-conv2d-energy.csv" \
+      --plan "$DIR/plans/validation-conv2d.csv" -o "$DIR/validation/gpu-torch-conv2d-energy.csv"
+  else
+    log "deadline: energy not measured; re-run to resume"
+  fi
+  log "measured in $((SECONDS - start)) s; next, here: scripts/gpu-campaign.sh identify $DIR"
+  ;;
+
+identify)
+  PY=${PY:-/usr/bin/python3}
+  first=""
+  for f in "$DIR"/excitation/gpu-torch-*.csv; do [ -s "$f" ] && { first=$f; break; }; done
+  [ -n "$first" ] || { log "$DIR/excitation: no gpu-torch measurements; run 'measure' on the GPU machine"; exit 1; }
+  # The platform is named after the device its measurements name (provenance header of the measure phase).
+  gpu=$(sed -n 's/^# gpu: \([^;]*\);.*/\1/p; s/^# device: \(cpu\) .*/\1/p' "$first" | head -1)
+  backend=$(sed -n 's/^# backend: //p' "$first" | head -1)
+  slug=$(echo "${gpu:-unknown}" | tr 'A-Z' 'a-z' | sed 's/[^a-z0-9]\{1,\}/-/g; s/^-//; s/-$//')
+  name="gpu-$slug" kind=gpu
+  # DEVICE=cpu: the scripts' test, not a platform anyone should mistake for a GPU's.
+  [ "$gpu" = cpu ] && { name=torch-cpu-test; kind=cpu; gpu="the CPU (DEVICE=cpu: a test of the GPU campaign)"; }
+  # Only the designs measured so far train (a deadline may have cut the campaign short); a missing one is named.
+  sep=""
+  table() { # OP KPI UNIT FILES...
+    local op=$1 kpi=$2 unit=$3 files="" f
+    shift 3
+    for f in "$@"; do
+      if [ -s "$DIR/excitation/$f.csv" ]; then files="$files\"$f.csv\", "; else log "not measured: $f"; fi
+    done
+    [ -n "$files" ] || return 0
+    printf '      %s{"file": [%s], "op": "%s", "dtype": "f32", "kpis": {"%s": "%s"}}\n' "$sep" "${files%, }" "$op" \
+      "$kpi" "$unit"
+    sep=","
+  }
+  tables=$(
+    table conv2d latency_ms ms gpu-torch-conv2d gpu-torch-depthwise gpu-torch-smallmap
+    table pool2d latency_ms ms gpu-torch-pool2d gpu-torch-pool2d-global
+    table matmul latency_ms ms gpu-torch-matmul gpu-torch-fc
+    table elementwise latency_ms ms gpu-torch-elementwise
+    table data_movement latency_ms ms gpu-torch-data_movement
+  )
+  energy=""
+  has_energy() { # any row of the table with an energy reading
+    [ -s "$1" ] && $PY - "$1" <<'PYEOF'
+import csv, sys
+rows = csv.DictReader(l for l in open(sys.argv[1]) if not l.startswith("#"))
+sys.exit(0 if any((r.get("energy_j") or "").strip() for r in rows) else 1)
+PYEOF
+  }
+  if has_energy "$DIR/excitation/gpu-torch-conv2d-energy.csv"; then
+    energy=",$(sep=""; table conv2d energy_j J gpu-torch-conv2d-energy)"
+  else
+    log "no energy reading in $DIR/excitation/gpu-torch-conv2d-energy.csv: the library has latency only"
+  fi
+  cat > "$DIR/gpu.spec.json" <<JSON
+{
+  "schema": "flydel-platform-spec",
+  "schema_version": 1,
+  "platform": {"name": "$name", "description": "${gpu:-unknown device} measured by python/measure_gpu_torch.py (scripts/gpu-campaign.sh): $backend; f32, batch 1"},
+  "data_dir": "excitation",
+  "structure": "auto",
+  "cv": {"folds": 10, "seed": 1, "max_params": 16},
+  "devices": [
+    {"name": "gpu-torch", "kind": "$kind", "description": "${gpu:-unknown device} through PyTorch eager ops (cuDNN, cuBLAS)", "tables": [
+$tables$energy
+    ]}
+  ]
+}
+JSON
+  log "identify: platform $name"
+  "$BIN/flydel-identify" --spec "$DIR/gpu.spec.json" -o "$DIR/gpu.json" --quiet
+  $PY "$ROOT/python/flydel_validate.py" validate --library "$DIR/gpu.json" --identify "$BIN/flydel-identify" \
+    --validation-dir "$DIR/validation" --out "$DIR/results"
+  log "done: $DIR/gpu.json, results in $DIR/results"
+  ;;
+*) usage ;;
+esac
