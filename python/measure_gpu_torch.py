@@ -8,11 +8,15 @@ Each plan row (docs/formats.md) becomes one PyTorch op on NCHW f32 tensors (conv
 matmul, add, NHWC->NCHW copy), TF32 off, cudnn.benchmark on (a framework's choice of algorithm). Latency: warm-up,
 then samples of batched launches timed with CUDA events until --min-time of measured time; median of the samples
 within median +- max(3 * 1.4826 * MAD, 5 %), IQR and MAD in % of the median (the columns flydel-measure writes).
-Energy: NVML's total-energy counter (nvmlDeviceGetTotalEnergyConsumption, mJ) over a window of at least
---energy-window seconds of back-to-back launches, minus the idle power measured over --idle-seconds before the
-campaign times the window; windows of a few hundred ms are far too noisy for per-op energy on an H200 (see
-/work/shared/notes). Without pynvml or the counter, energy_j stays empty and the header says
-"energy: unavailable (...)". Output is rewritten atomically after every layer; a re-run skips measured rows.
+For ops shorter than their launch, the time between events is the launch rate: what eager PyTorch delivers.
+Energy: NVML's total-energy counter (nvmlDeviceGetTotalEnergyConsumption, mJ) over at least --energy-window seconds
+of back-to-back launches, minus the idle power measured over --idle-seconds before the first layer, per call (kept
+as measured, even slightly negative for ops far below the idle power's noise; flydel-identify leaves those out);
+windows of a few hundred ms are far too noisy for per-op energy on an H200 (../shared/notes). Energy asked for on a
+GPU without pynvml or the counter is an error; on the CPU energy_j stays empty and the header says why.
+Output is rewritten atomically after every layer; a re-run skips measured rows (measuring energy: rows with a
+reading). A layer that fails (out of memory, a shape the library refuses) is reported and left unmeasured, the
+others are measured, and the exit status is 1. A table is resumed only on the device that began it.
 
 --energy-window 0 measures latency only (energy_j empty, the header says why). --deadline stops before the next
 layer once that many seconds have passed (a lent GPU's time is counted): what is written is complete, and a re-run
@@ -141,7 +145,11 @@ def synchronizer(torch, device):
 
 
 def time_layer(torch, fn, args, device):
+    """((median, iqr %, mad %, samples, outliers), batch): the calls per sample are the batch."""
     sync = synchronizer(torch, device)
+    # The first call pays for cudnn.benchmark's algorithm search and lazy kernel loading (tens to hundreds of ms):
+    # left out of the per-call estimate that sizes the batches, or a 50 us kernel would be timed one call at a time.
+    fn()
     sync()
     start = time.perf_counter()
     calls = 0
@@ -150,12 +158,13 @@ def time_layer(torch, fn, args, device):
         calls += 1
         sync()
     per_call = (time.perf_counter() - start) / calls
-    batch = max(1, int(1e-3 / max(per_call, 1e-7)))
+    batch = max(2, int(1e-3 / max(per_call, 1e-7)))
     samples, measured = [], 0.0
-    if device.type == "cuda":  # device time between two events: launches queue behind each other
+    if device.type == "cuda":  # device time between two events, the launches queued behind each other
         begin, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
     while len(samples) < args.max_samples and (len(samples) < args.min_samples or measured < args.min_time):
         if device.type == "cuda":
+            fn()  # the GPU is busy when `begin` is recorded: no idle gap while the first launch is issued
             begin.record()
             for _ in range(batch):
                 fn()
@@ -169,14 +178,34 @@ def time_layer(torch, fn, args, device):
             ms = 1e3 * (time.perf_counter() - t0)
         measured += ms / 1e3
         samples.append(ms / batch)
-    return summarize(samples), per_call
+    return summarize(samples), batch
 
 
-def open_nvml(index):
+def energy_per_call(fn, sync, batch, read_energy, idle_w, window_s):
+    """Joules per call above idle over at least `window_s` of back-to-back calls (in chunks of `batch`), or None
+    when the counter did not move (no reading, never a guess)."""
+    sync()
+    e0, t0, calls = read_energy(), time.perf_counter(), 0
+    while time.perf_counter() - t0 < window_s:
+        for _ in range(batch):
+            fn()
+        calls += batch
+        sync()
+    joules, seconds = read_energy() - e0, time.perf_counter() - t0
+    if joules <= 0:
+        return None
+    # Above-idle energy can come out slightly negative for ops far below the idle power's noise: kept as measured.
+    return (joules - idle_w * seconds) / calls
+
+
+def open_nvml(torch, device):
     try:
         import pynvml
         pynvml.nvmlInit()
-        handle = pynvml.nvmlDeviceGetHandleByIndex(index)
+        # NVML numbers GPUs by PCI order, CUDA by CUDA_VISIBLE_DEVICES and speed: the UUID names the same one.
+        uuid = getattr(torch.cuda.get_device_properties(device), "uuid", None)
+        handle = (pynvml.nvmlDeviceGetHandleByUUID("GPU-%s" % uuid) if uuid is not None else
+                  pynvml.nvmlDeviceGetHandleByIndex(device.index or 0))
         pynvml.nvmlDeviceGetTotalEnergyConsumption(handle)
         return lambda: pynvml.nvmlDeviceGetTotalEnergyConsumption(handle) / 1e3, None  # mJ -> J
     except Exception as e:  # no pynvml, no counter (pre-Volta), no permission
@@ -186,7 +215,7 @@ def open_nvml(index):
 class Job:
     """One plan and its output table: the rows already measured (a re-run resumes) and the provenance lines."""
 
-    def __init__(self, plan, out):
+    def __init__(self, plan, out, need_energy):
         self.plan, self.out = plan, out
         self.header, self.rows, self.layers = read_plan(plan)
         self.keep = [c for c in self.header if c not in RESULT_COLUMNS]
@@ -201,7 +230,8 @@ class Job:
             if not data or [c.strip() for c in next(csv.reader([data[0]]))] != self.out_header:
                 fail("%s: exists with other columns than this plan gives; choose another -o or remove it" % out)
             for r in csv.DictReader(data[1:], fieldnames=self.out_header):
-                if r["latency_ms"]:
+                # Measuring energy, a row without a reading is measured again (its latency too).
+                if r["latency_ms"] and (r["energy_j"] or not need_energy):
                     done.setdefault(self.row_key(r), []).append(",".join(r[c] or "" for c in self.out_header))
         # A plan may list a layer twice: each occurrence takes one measured row.
         self.out_rows, used = [None] * len(self.rows), {}
@@ -212,6 +242,10 @@ class Job:
                 self.out_rows[i] = done[k][n]
                 used[k] = n + 1
         self.todo = [i for i in range(len(self.rows)) if self.out_rows[i] is None]
+
+    def device_line(self):
+        """The '# gpu: NAME' or '# device: cpu' provenance line of an existing table, up to the host."""
+        return next((c.split(";")[0] for c in self.comments if c.startswith(("# gpu:", "# device:"))), None)
 
     def row_key(self, row):
         return ",".join(row[c] for c in self.keep)
@@ -247,7 +281,9 @@ def main():
         fail("%d --plan but %d -o: give each plan its output" % (len(args.plan), len(args.o)))
     if len(set(map(os.path.abspath, args.o))) != len(args.o):
         fail("two plans write the same -o file")
-    jobs = [Job(plan, out) for plan, out in zip(args.plan, args.o)]
+    # Energy is read on GPUs only: there a row without a reading is not done.
+    need_energy = args.energy_window > 0 and args.device.startswith("cuda")
+    jobs = [Job(plan, out, need_energy) for plan, out in zip(args.plan, args.o)]
     if args.dry_run:
         for job in jobs:
             print("plan %s: %d layers, %d to measure on %s (dry run: nothing measured, nothing written)" % (
@@ -272,15 +308,24 @@ def main():
         fail("no CUDA device visible to PyTorch")
     if dev.type not in ("cuda", "cpu"):
         fail("--device %s: expected cuda[:N] or cpu" % args.device)
-    torch.backends.cuda.matmul.allow_tf32 = False
-    torch.backends.cudnn.allow_tf32 = False
+    if dev.type == "cuda":
+        torch.cuda.set_device(dev)  # CUDA events and synchronize act on the current device
+    # Plain f32 (no TF32): PyTorch 2.9 and later spell it fp32_precision, and mixing the two spellings is an error.
+    if hasattr(torch.backends.cudnn, "conv") and hasattr(torch.backends.cudnn.conv, "fp32_precision"):
+        torch.backends.cudnn.conv.fp32_precision = "ieee"
+        torch.backends.cuda.matmul.fp32_precision = "ieee"
+    else:
+        torch.backends.cuda.matmul.allow_tf32 = False
+        torch.backends.cudnn.allow_tf32 = False
     torch.backends.cudnn.benchmark = True
     if args.energy_window == 0:
         read_energy, why = None, "not measured (--energy-window 0)"
     elif dev.type != "cuda":
         read_energy, why = None, "unavailable (NVML reads GPUs; --device %s)" % args.device
     else:
-        read_energy, why = open_nvml(dev.index or 0)
+        read_energy, why = open_nvml(torch, dev)
+        if not read_energy:  # asked for energy on a GPU: latency alone would spend the time and record nothing
+            fail("energy asked for (--energy-window %g) but NVML's energy counter is %s" % (args.energy_window, why))
     sync = synchronizer(torch, dev)
     idle_w = None
     if read_energy:
@@ -289,15 +334,21 @@ def main():
         time.sleep(args.idle_seconds)
         idle_w = (read_energy() - e0) / (time.perf_counter() - t0)
     host = "%s, %d cores" % (platform.processor() or platform.machine(), os.cpu_count())
-    provenance = ["# gpu: %s; host %s" % (torch.cuda.get_device_name(dev), host) if dev.type == "cuda" else
-                  "# device: cpu (%d torch threads), not a GPU; host %s" % (torch.get_num_threads(), host),
+    device_line = ("# gpu: %s" % torch.cuda.get_device_name(dev) if dev.type == "cuda" else
+                   "# device: cpu (%d torch threads), not a GPU" % torch.get_num_threads())
+    for job in jobs:  # a table resumed on another GPU would mix two devices under its first one's name
+        if job.todo and job.device_line() not in (None, device_line):
+            fail("%s was measured on another device (%s) than this one (%s); choose another -o" % (
+                job.out, job.device_line()[2:], device_line[2:]))
+    provenance = [device_line + "; host " + host,
                   "# backend: PyTorch %s, CUDA %s, cuDNN %s, TF32 off, cudnn.benchmark on" % (
                       torch.__version__, torch.version.cuda, torch.backends.cudnn.version()),
                   "# energy: " + ("NVML total energy over >= %.1f s windows minus idle %.1f W" % (
                       args.energy_window, idle_w) if read_energy else why)]
-    session = "# session %s: load average %s" % (datetime.datetime.utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"),
-                                                 " ".join("%.2f" % x for x in os.getloadavg()))
-    start, t = time.time(), 0
+    session = "# session %s: %s, load average %s%s" % (
+        datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), device_line[2:],
+        " ".join("%.2f" % x for x in os.getloadavg()), ", idle %.1f W" % idle_w if read_energy else "")
+    start, t, failed = time.time(), 0, 0
     for job in jobs:
         if not job.todo:
             continue
@@ -309,25 +360,31 @@ def main():
                 print("measure_gpu_torch.py: deadline of %.0f s reached: %d of %d layers left to measure; re-run to "
                       "resume" % (args.deadline, total - t, total), file=sys.stderr)
                 return
-            fn = build(torch, job.layers[i], dev)
-            (med, iqr, mad, samples, outliers), per_call = time_layer(torch, fn, args, dev)
-            energy = ""
-            if read_energy:
-                calls = max(1, int(args.energy_window / max(per_call, 1e-7)))
-                sync()
-                e0, t0 = read_energy(), time.perf_counter()
-                for _ in range(calls):
-                    fn()
-                sync()
-                joules, seconds = read_energy() - e0, time.perf_counter() - t0
-                energy = "%.6g" % max((joules - idle_w * seconds) / calls, 0.0) if joules > 0 else ""
+            t += 1
+            began = time.perf_counter()
+            try:
+                fn = build(torch, job.layers[i], dev)
+                (med, iqr, mad, samples, outliers), batch = time_layer(torch, fn, args, dev)
+                joules = energy_per_call(fn, sync, batch, read_energy, idle_w, args.energy_window) \
+                    if read_energy else None
+            except Exception as e:  # out of memory, a shape the library refuses: this layer only, said and skipped
+                failed += 1
+                print("[%d/%d] %s: not measured: %s: %s" % (t, total, key(job.layers[i]), type(e).__name__,
+                                                             str(e).splitlines()[0] if str(e) else ""), file=sys.stderr)
+                fn = None
+                if dev.type == "cuda":
+                    torch.cuda.empty_cache()
+                continue
+            energy = "%.6g" % joules if joules is not None else ""
             job.out_rows[i] = ",".join([job.rows[i][c] for c in job.keep] + [
                 "%.6g" % med, "%.4g" % iqr, "%.4g" % mad, str(samples), str(outliers), energy, "1", ""])
             job.write()
-            t += 1
             elapsed = time.time() - start
-            print("[%d/%d] %s: %.4g ms, ETA %.0f s" % (t, total, key(job.layers[i]), med,
-                                                      elapsed / t * (total - t)), file=sys.stderr)
+            print("[%d/%d] %s: %.4g ms%s (%.2f s), ETA %.0f s" % (
+                t, total, key(job.layers[i]), med, ", %.4g J" % joules if joules is not None else "",
+                time.perf_counter() - began, elapsed / t * (total - t)), file=sys.stderr)
+    if failed:
+        fail("%d of %d layers not measured (above); a re-run tries them again" % (failed, total))
 
 
 if __name__ == "__main__":

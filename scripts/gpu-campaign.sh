@@ -13,12 +13,13 @@
 #
 # Environment: DEVICE (cuda:0; cpu runs the same path on the CPU, a test of the scripts, not a GPU library),
 # DEADLINE (measure: seconds, default 420), QUICK=1 (a few layers per plan), N_CONV (300), N_DW (150), N_OTHER
-# (60), N_SMALL (60), N_FC (40), N_ENERGY (conv2d excitation layers with energy, 80), ENERGY_WINDOW (seconds of
-# launches per energy reading, 2), BUILD, MODELS (prepare), PY (python3 with torch: measure; /usr/bin/python3 here).
+# (60), N_SMALL (60), N_FC (40), N_ENERGY (conv2d excitation layers with energy, 40; and 30 validation
+# convolutions), ENERGY_WINDOW (seconds of launches per energy reading, 2), BUILD, MODELS (prepare), PY (python3
+# with torch: measure; /usr/bin/python3 here).
 #
 # Budget on a lent H200 (unmeasured: no GPU has run it yet): about 900 excitation and 2 x 208 validation layers at
 # about 0.1-0.3 s each (warm-up, cudnn.benchmark's search, 0.05 s of samples) is 3-5 minutes; energy, ENERGY_WINDOW
-# per layer for N_ENERGY conv2d and the validation conv2d layers, about 4 more; DEADLINE keeps it inside one call.
+# and a warm-up per layer for 70 layers, about 3 more. Energy gets what DEADLINE leaves; a second call resumes.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 usage() { sed -n '2,/^set /p' "$0" | sed '$d; s/^# \{0,1\}//'; exit "${1:-2}"; }
@@ -35,10 +36,13 @@ N_DW=${N_DW:-150}
 N_OTHER=${N_OTHER:-60}
 N_SMALL=${N_SMALL:-60}
 N_FC=${N_FC:-40}
-N_ENERGY=${N_ENERGY:-80}
+N_ENERGY=${N_ENERGY:-40}
 ENERGY_WINDOW=${ENERGY_WINDOW:-2}
 # QUICK: enough rows per table for 10-fold cross-validation.
-if [ "${QUICK:-0}" = 1 ]; then N_CONV=16; N_DW=8; N_OTHER=12; N_SMALL=6; N_FC=8; N_ENERGY=12; fi
+if [ "${QUICK:-0}" = 1 ]; then N_CONV=16; N_DW=12; N_OTHER=12; N_SMALL=6; N_FC=8; N_ENERGY=12; fi
+case $DEADLINE in ''|*[!0-9]*) echo "gpu-campaign.sh: DEADLINE must be whole seconds, not '$DEADLINE'" >&2; exit 2 ;; esac
+# A table with fewer rows cannot be cross-validated (10 folds): left out, and said, rather than failing identify.
+MIN_ROWS=10
 log() { echo "[gpu-campaign $(date +%H:%M:%S)] $*" >&2; }
 VALIDATED="conv2d pool2d matmul"
 DESIGNS="conv2d depthwise smallmap pool2d pool2d-global matmul fc elementwise data_movement"
@@ -77,6 +81,14 @@ prepare)
   . "$ROOT/scripts/campaign-common.sh"
   # shellcheck disable=SC2086
   validation_plans "$DIR" "$MODELS" $VALIDATED
+  # ... and 30 of the validation convolutions, every k-th of the plan (which runs model by model, small to large).
+  awk '/^#/ { print; next } { rows[n++] = $0 } END { print rows[0]; k = (n - 1) / 30; if (k < 1) k = 1;
+       for (i = 1; i < n; i += k) print rows[int(i)] }' "$DIR/plans/validation-conv2d.csv" \
+    > "$DIR/plans/validation-conv2d-energy.csv"
+  # Every plan checked now, not on the GPU machine: a bad one would end the measure phase before its first layer.
+  checks=()
+  for f in "$DIR"/plans/*.csv; do checks+=(--plan "$f" -o "$f.check"); done
+  $PY "$ROOT/python/measure_gpu_torch.py" --dry-run "${checks[@]}" > /dev/null
   log "plans in $DIR/plans; next, on the GPU machine: scripts/gpu-campaign.sh measure $DIR"
   ;;
 
@@ -93,13 +105,15 @@ measure)
   for op in $VALIDATED; do jobs+=(--plan "$DIR/plans/validation-$op.csv" -o "$DIR/validation/gpu-torch-$op-b.csv"); done
   T="$PY $ROOT/python/measure_gpu_torch.py --device $DEVICE --min-time 0.05 --warmup 0.02 --min-samples 5"
   log "latency: $((${#jobs[@]} / 4)) tables, deadline $DEADLINE s"
-  $T --deadline "$DEADLINE" --energy-window 0 "${jobs[@]}"
+  # A layer that fails is reported and skipped by the script (exit status 1): the energy step still runs.
+  $T --deadline "$DEADLINE" --energy-window 0 "${jobs[@]}" || log "latency: some layers not measured (above)"
   left=$((DEADLINE - (SECONDS - start)))
-  if [ "$left" -gt 0 ]; then
+  if [ "$left" -gt 30 ]; then # importing torch and the idle baseline alone take ~10 s
     log "energy: $ENERGY_WINDOW s windows, $left s left"
     $T --deadline "$left" --energy-window "$ENERGY_WINDOW" \
       --plan "$DIR/plans/conv2d-energy.csv" -o "$DIR/excitation/gpu-torch-conv2d-energy.csv" \
-      --plan "$DIR/plans/validation-conv2d.csv" -o "$DIR/validation/gpu-torch-conv2d-energy.csv"
+      --plan "$DIR/plans/validation-conv2d-energy.csv" -o "$DIR/validation/gpu-torch-conv2d-energy.csv" ||
+      log "energy: some layers not measured (above)"
   else
     log "deadline: energy not measured; re-run to resume"
   fi
@@ -120,37 +134,46 @@ identify)
   [ "$gpu" = cpu ] && { name=torch-cpu-test; kind=cpu; gpu="the CPU (DEVICE=cpu: a test of the GPU campaign)"; }
   # Only the designs measured so far train (a deadline may have cut the campaign short); a missing one is named.
   sep=""
-  table() { # OP KPI UNIT FILES...
-    local op=$1 kpi=$2 unit=$3 files="" f
-    shift 3
-    for f in "$@"; do
-      if [ -s "$DIR/excitation/$f.csv" ]; then files="$files\"$f.csv\", "; else log "not measured: $f"; fi
-    done
-    [ -n "$files" ] || return 0
-    printf '      %s{"file": [%s], "op": "%s", "dtype": "f32", "kpis": {"%s": "%s"}}\n' "$sep" "${files%, }" "$op" \
-      "$kpi" "$unit"
-    sep=","
-  }
-  tables=$(
-    table conv2d latency_ms ms gpu-torch-conv2d gpu-torch-depthwise gpu-torch-smallmap
-    table pool2d latency_ms ms gpu-torch-pool2d gpu-torch-pool2d-global
-    table matmul latency_ms ms gpu-torch-matmul gpu-torch-fc
-    table elementwise latency_ms ms gpu-torch-elementwise
-    table data_movement latency_ms ms gpu-torch-data_movement
-  )
-  energy=""
-  has_energy() { # any row of the table with an energy reading
-    [ -s "$1" ] && $PY - "$1" <<'PYEOF'
+  rows() { # KPI FILE...: rows with a positive KPI value (what identification trains on) in the tables given
+    $PY - "$@" <<'PYEOF'
 import csv, sys
-rows = csv.DictReader(l for l in open(sys.argv[1]) if not l.startswith("#"))
-sys.exit(0 if any((r.get("energy_j") or "").strip() for r in rows) else 1)
+n = 0
+for path in sys.argv[2:]:
+    for r in csv.DictReader(l for l in open(path) if not l.startswith("#")):
+        try:
+            n += float(r.get(sys.argv[1]) or "nan") > 0
+        except ValueError:
+            pass
+print(n)
 PYEOF
   }
-  if has_energy "$DIR/excitation/gpu-torch-conv2d-energy.csv"; then
-    energy=",$(sep=""; table conv2d energy_j J gpu-torch-conv2d-energy)"
-  else
-    log "no energy reading in $DIR/excitation/gpu-torch-conv2d-energy.csv: the library has latency only"
-  fi
+  table() { # OP VARIANT KPI UNIT FILES...: a spec table of the files measured so far, if they are enough
+    local op=$1 variant=$2 kpi=$3 unit=$4 files="" paths=() f n
+    shift 4
+    for f in "$@"; do
+      if [ -s "$DIR/excitation/$f.csv" ]; then files="$files\"$f.csv\", "; paths+=("$DIR/excitation/$f.csv")
+      else log "not measured: $f"; fi
+    done
+    [ -n "$files" ] || return 0
+    n=$(rows "$kpi" "${paths[@]}")
+    # A variant's share of mixed tables is not counted here: identify says so if it is too small.
+    if [ "$n" -lt "$MIN_ROWS" ]; then log "left out: $op ${variant:+$variant }$kpi ($n rows)"; return 0; fi
+    printf '      %s{"file": [%s], "op": "%s"%s, "dtype": "f32", "kpis": {"%s": "%s"}}\n' "$sep" "${files%, }" "$op" \
+      "${variant:+, \"variant\": \"$variant\"}" "$kpi" "$unit"
+    sep=","
+  }
+  # conv2d: cuDNN runs depthwise layers through their own kernels (as oneDNN does), so each variant gets a model.
+  tables=$(
+    table conv2d dense latency_ms ms gpu-torch-conv2d gpu-torch-smallmap
+    table conv2d depthwise latency_ms ms gpu-torch-conv2d gpu-torch-depthwise gpu-torch-smallmap
+    table pool2d "" latency_ms ms gpu-torch-pool2d gpu-torch-pool2d-global
+    table matmul "" latency_ms ms gpu-torch-matmul gpu-torch-fc
+    table elementwise "" latency_ms ms gpu-torch-elementwise
+    table data_movement "" latency_ms ms gpu-torch-data_movement
+    table conv2d dense energy_j J gpu-torch-conv2d-energy
+  )
+  [ -n "$tables" ] || { log "no table has $MIN_ROWS measured rows: nothing to identify"; exit 1; }
+  case $tables in *energy_j*) ;; *) log "no energy model (too few readings): the library has latency only" ;; esac
   cat > "$DIR/gpu.spec.json" <<JSON
 {
   "schema": "flydel-platform-spec",
@@ -161,7 +184,7 @@ PYEOF
   "cv": {"folds": 10, "seed": 1, "max_params": 16},
   "devices": [
     {"name": "gpu-torch", "kind": "$kind", "description": "${gpu:-unknown device} through PyTorch eager ops (cuDNN, cuBLAS)", "tables": [
-$tables$energy
+$tables
     ]}
   ]
 }
