@@ -13,7 +13,7 @@
 #
 # Environment: DEVICE (cuda:0; cpu runs the same path on the CPU, a test of the scripts, not a GPU library),
 # DEADLINE (measure: seconds, default 420), QUICK=1 (a few layers per plan), N_CONV (300), N_DW (150), N_OTHER
-# (60), N_SMALL (60), N_FC (40), N_ENERGY (conv2d excitation layers with energy, 40; and 30 validation
+# (60), N_SMALL (60), N_FC (40), N_TINY (40), N_ENERGY (conv2d excitation layers with energy, 40; and 30 validation
 # convolutions), ENERGY_WINDOW (seconds of launches per energy reading, 2), BUILD, MODELS (prepare), PY (python3
 # with torch: measure; /usr/bin/python3 here).
 #
@@ -36,16 +36,17 @@ N_DW=${N_DW:-150}
 N_OTHER=${N_OTHER:-60}
 N_SMALL=${N_SMALL:-60}
 N_FC=${N_FC:-40}
+N_TINY=${N_TINY:-40}
 N_ENERGY=${N_ENERGY:-40}
 ENERGY_WINDOW=${ENERGY_WINDOW:-2}
 # QUICK: enough rows per table for 10-fold cross-validation.
-if [ "${QUICK:-0}" = 1 ]; then N_CONV=16; N_DW=12; N_OTHER=12; N_SMALL=6; N_FC=8; N_ENERGY=12; fi
+if [ "${QUICK:-0}" = 1 ]; then N_CONV=16; N_DW=12; N_OTHER=12; N_SMALL=6; N_FC=8; N_TINY=4; N_ENERGY=12; fi
 case $DEADLINE in ''|*[!0-9]*) echo "gpu-campaign.sh: DEADLINE must be whole seconds, not '$DEADLINE'" >&2; exit 2 ;; esac
 # A table with fewer rows cannot be cross-validated (10 folds): left out, and said, rather than failing identify.
 MIN_ROWS=10
 log() { echo "[gpu-campaign $(date +%H:%M:%S)] $*" >&2; }
 VALIDATED="conv2d pool2d matmul"
-DESIGNS="conv2d depthwise smallmap pool2d pool2d-global matmul fc elementwise data_movement"
+DESIGNS="conv2d depthwise smallmap pool2d pool2d-global matmul fc fc-tiny elementwise data_movement"
 
 case $PHASE in
 prepare)
@@ -71,6 +72,7 @@ prepare)
     --max-bytes 6.4e7 -o "$DIR/plans/matmul.csv"
   $P --seed 51 --op matmul --n "$N_FC" --rows 1:1 --c-in 64:25088 --c-out 8:4096 --pow2 0.4 --max-macs 1.1e8 \
     --max-bytes 4.5e8 -o "$DIR/plans/fc.csv"
+  $P --seed 71 --op matmul --n "$N_TINY" --rows 1:1 --c-in 4:512 --c-out 2:64 -o "$DIR/plans/fc-tiny.csv"
   $P --seed 1 --op elementwise --n "$N_OTHER" --in-hw 7:224 --c-in 3:512 --max-bytes 6.4e7 \
     -o "$DIR/plans/elementwise.csv"
   $P --seed 1 --op data_movement --n "$N_OTHER" --in-hw 7:224 --c-in 3:512 --max-bytes 6.4e7 \
@@ -167,7 +169,7 @@ PYEOF
     table conv2d dense latency_ms ms gpu-torch-conv2d gpu-torch-smallmap
     table conv2d depthwise latency_ms ms gpu-torch-conv2d gpu-torch-depthwise gpu-torch-smallmap
     table pool2d "" latency_ms ms gpu-torch-pool2d gpu-torch-pool2d-global
-    table matmul "" latency_ms ms gpu-torch-matmul gpu-torch-fc
+    table matmul "" latency_ms ms gpu-torch-matmul gpu-torch-fc gpu-torch-fc-tiny
     table elementwise "" latency_ms ms gpu-torch-elementwise
     table data_movement "" latency_ms ms gpu-torch-data_movement
     table conv2d dense energy_j J gpu-torch-conv2d-energy

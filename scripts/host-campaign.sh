@@ -8,7 +8,7 @@
 #
 # Environment: BUILD (default build), MODELS (default ../shared/models/onnx), N_CONV (300; cpu-mlir measures the first
 # N_CONV_MLIR, 200, of them), N_DW (150), N_OTHER (60),
-# N_SMALL (60), N_FC (40), PASSES (3) and AGREE (5 %: excitation passes, step 3), REPS (validation runs, default
+# N_SMALL (60), N_FC (40), N_TINY (40), PASSES (3) and AGREE (5 %: excitation passes, step 3), REPS (validation runs, default
 # "a b"), QUICK=1 (a few layers per op kind, a smoke test of about a minute), STEPS (default "measure identify
 # validate": a subset runs only those steps; "network" times each validation model end to end on cpu-mlir, REPS
 # runs, about 4.5 minutes more on the AMD VM in its slow state, e.g. STEPS="network validate" after a campaign), PREFLIGHT=0 (skip the stability check before measuring), STRICT=1 (stop
@@ -30,11 +30,12 @@ N_DW=${N_DW:-150}
 N_OTHER=${N_OTHER:-60}
 N_SMALL=${N_SMALL:-60}
 N_FC=${N_FC:-40}
+N_TINY=${N_TINY:-40}
 # Step 3 says how PASSES, AGREE and REPS fight a machine whose speed drifts.
 REPS=${REPS:-a b}
 PASSES=${PASSES:-3}
 AGREE=${AGREE:-5}
-if [ "${QUICK:-0}" = 1 ]; then N_CONV=24; N_CONV_MLIR=24; N_DW=12; N_OTHER=20; N_SMALL=8; N_FC=6; fi
+if [ "${QUICK:-0}" = 1 ]; then N_CONV=24; N_CONV_MLIR=24; N_DW=12; N_OTHER=20; N_SMALL=8; N_FC=6; N_TINY=10; fi
 mkdir -p "$OUT"/plans "$OUT"/excitation "$OUT"/validation
 log() { echo "[host-campaign $(date +%H:%M:%S)] $*" >&2; }
 
@@ -85,6 +86,10 @@ $P --op matmul --n "$N_OTHER" --rows 1:4096 --c-in 16:25088 --c-out 8:4096 --pow
 # power of two maps into few cache sets (4096 x 1024: 7.9 ns per MAC against 4.7 at 1040 columns).
 $BIN/flydel-measure plan --design lhs --seed 51 --op matmul --n "$N_FC" --rows 1:1 --c-in 64:25088 --c-out 8:4096 --pow2 0.4 \
    --max-macs 1.1e8 --max-bytes 4.5e8 -o "$OUT/plans/fc.csv"
+# Classifier heads of small models (mlperftiny, keras: 2 to 12 outputs of 10 to 200 inputs, well under a
+# microsecond): below the other matmul designs' 8 outputs and 16 inputs, where fixed costs dominate.
+$BIN/flydel-measure plan --design lhs --seed 71 --op matmul --n "$N_TINY" --rows 1:1 --c-in 4:512 --c-out 2:64 \
+   -o "$OUT/plans/fc-tiny.csv"
 $P --op elementwise --n "$N_OTHER" --in-hw 7:224 --c-in 3:512 --max-bytes 6.4e7 -o "$OUT/plans/elementwise.csv"
 $P --op data_movement --n "$N_OTHER" --in-hw 7:224 --c-in 3:512 --max-bytes 6.4e7 -o "$OUT/plans/data_movement.csv"
 
@@ -120,7 +125,7 @@ fi
 designs() {
   echo conv2d depthwise smallmap
   [ "$1" = cpu-onednn ] && echo conv2d-aligned depthwise-aligned
-  echo pool2d pool2d-aligned pool2d-global matmul fc elementwise data_movement
+  echo pool2d pool2d-aligned pool2d-global matmul fc fc-tiny elementwise data_movement
 }
 M="$BIN/flydel-measure --min-time 0.05 --warmup 0.01 --min-samples 3 --max-samples 50"
 validation_run() {
@@ -238,7 +243,7 @@ $(first=1; for backend in cpu-mlir cpu-onednn; do
   else
     table conv2d "" $backend-conv2d $backend-depthwise $backend-smallmap
   fi
-  table matmul "" $backend-matmul $backend-fc
+  table matmul "" $backend-matmul $backend-fc $backend-fc-tiny
   # One model of windowed and global pools: split into the "windowed" and "global" variants, the fifth-round
   # data (23 global pools) gave worse real-pool figures than one model of all 90 (docs/measurement.md).
   table pool2d "" $backend-pool2d $backend-pool2d-aligned $backend-pool2d-global
