@@ -384,6 +384,14 @@ def validate_energy(args, device):
     return result
 
 
+def accuracy_cells(figures_of_layers):
+    """MAPE, median, p90 and share within 10 % of figures(), as table cells ("n/a" without layers)."""
+    L = figures_of_layers
+    if not L.get("n"):
+        return ["n/a"] * 4
+    return ["%.1f" % L["mape"], "%.1f" % L["median_ape"], "%.1f" % L["p90_ape"], "%.0f %%" % L["within_10pct"]]
+
+
 def markdown(summary):
     out = ["| backend | training CV MAPE conv2d (%) | layers | per-layer MAPE (%) | within ±10 % | noise floor MAPE (%) "
            "| noise within ±10 % | whole-network error (%) (per-layer MAPE of its layers) |", "|---|---|---|---|---|---|---|---|"]
@@ -405,8 +413,7 @@ def markdown(summary):
         for device, e in summary["devices"].items():
             for op, f in e["by_op"].items():
                 L, N = f["layers"], f["noise_floor"]
-                cells = ["%.1f" % L["mape"], "%.1f" % L["median_ape"], "%.1f" % L["p90_ape"],
-                         "%.0f %%" % L["within_10pct"]] if L.get("n") else ["n/a"] * 4
+                cells = accuracy_cells(L)
                 out.append("| %s | %s | %d | %s | %s | %d |" % (
                     device, op, L.get("n", 0), " | ".join(cells), "%.1f" % N["mape"] if N.get("n") else "n/a",
                     f["extrapolated_layers"]))
@@ -431,8 +438,7 @@ def markdown(summary):
         for device, e in summary["devices"].items():
             for op, f in e.get("energy", {}).items():
                 L = f["layers"]
-                cells = ["%.1f" % L["mape"], "%.1f" % L["median_ape"], "%.1f" % L["p90_ape"],
-                         "%.0f %%" % L["within_10pct"]] if L.get("n") else ["n/a"] * 4
+                cells = accuracy_cells(L)
                 out.append("| %s | %s | %d | %s | %d | %d |" % (device, op, L.get("n", 0), " | ".join(cells),
                                                                f["no_reading_layers"], f["unpredicted_layers"]))
     for device, e in summary["devices"].items():
