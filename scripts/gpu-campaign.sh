@@ -84,8 +84,8 @@ prepare)
   # shellcheck disable=SC2086
   validation_plans "$DIR" "$MODELS" $VALIDATED
   # ... and 30 of the validation convolutions, every k-th of the plan (which runs model by model, small to large).
-  awk '/^#/ { print; next } { rows[n++] = $0 } END { print rows[0]; k = (n - 1) / 30; if (k < 1) k = 1;
-       for (i = 1; i < n; i += k) print rows[int(i)] }' "$DIR/plans/validation-conv2d.csv" \
+  awk '/^#/ { print; next } { rows[n++] = $0 } END { print rows[0]; m = n - 1 < 30 ? n - 1 : 30;
+       for (j = 0; j < m; j++) print rows[1 + int(j * (n - 1) / m)] }' "$DIR/plans/validation-conv2d.csv" \
     > "$DIR/plans/validation-conv2d-energy.csv"
   # Every plan checked now, not on the GPU machine: a bad one would end the measure phase before its first layer.
   checks=()
