@@ -12,8 +12,8 @@
 # "a b"), QUICK=1 (a few layers per op kind, a smoke test of about a minute), STEPS (default "measure identify
 # validate": a subset runs only those steps; "network" times each validation model end to end on cpu-mlir, REPS
 # runs of five passes, about 10 minutes more on the AMD VM in its slow state, e.g. STEPS="network validate" after a campaign), PREFLIGHT=0 (skip the stability check before measuring), STRICT=1 (stop
-# when it fails). About 12-13 minutes on the 2-core AMD VM of host-amd (measured; the
-# log gives each step's start). Everything is resumable: re-running skips what is measured. Needs
+# when it fails). About 12-13 minutes on the 2-core AMD VM of host-amd (measured before the
+# global-pool and tiny-head designs, which add about a minute; the log gives each step's start). Everything is resumable: re-running skips what is measured. Needs
 # ./scripts/setup.sh and a built tree.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
