@@ -26,8 +26,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-LAYER_COLUMNS = ["op", "batch", "in_h", "in_w", "c_in", "c_out", "kernel_h", "kernel_w", "stride_h", "stride_w",
-                 "pad_h", "pad_w", "dilation", "groups", "dtype"]
+from flydel_validate import LAYER_COLUMNS, short_name  # noqa: E402  (beside this script)
 
 
 def fail(message):
@@ -160,7 +159,7 @@ def networks(args):
             left += share
     ax.axvline(100, color="k", lw=0.8)
     ax.axvspan(90, 110, color="grey", alpha=0.2, label="±10 %", zorder=0)
-    ax.set_yticks(y, ["%s %s" % (d, name.replace("torchvision_", "").replace("mlperftiny_v0.7_", ""))
+    ax.set_yticks(y, ["%s %s" % (d, short_name(name))
                       for d, name, _ in entries], fontsize=7)
     ax.invert_yaxis()
     ax.set(xlabel="predicted, every op, as % of the measured end-to-end latency")

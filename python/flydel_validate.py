@@ -392,65 +392,63 @@ def accuracy_cells(figures_of_layers):
     return ["%.1f" % L["mape"], "%.1f" % L["median_ape"], "%.1f" % L["p90_ape"], "%.0f %%" % L["within_10pct"]]
 
 
+def short_name(model):
+    """A model's name without its collection's prefix, for tables and plots."""
+    return model.replace("torchvision_", "").replace("mlperftiny_v0.7_", "")
+
+
+def table(header, rows):
+    """Markdown lines of a table: a header row, its separator, then the rows (lists of cells)."""
+    return ["| %s |" % " | ".join(header), "|" + "---|" * len(header)] + ["| %s |" % " | ".join(r) for r in rows]
+
+
 def markdown(summary):
-    out = ["| backend | training CV MAPE conv2d (%) | layers | per-layer MAPE (%) | within ±10 % | noise floor MAPE (%) "
-           "| noise within ±10 % | whole-network error (%) (per-layer MAPE of its layers) |", "|---|---|---|---|---|---|---|---|"]
+    head = []
     for device, e in summary["devices"].items():
-        nets = ", ".join("%s %+.1f" % (n.replace("torchvision_", "").replace("mlperftiny_v0.7_", ""), v["error_pct"]) +
+        nets = ", ".join("%s %+.1f" % (short_name(n), v["error_pct"]) +
                          (" (layers %.0f)" % v["per_layer"]["mape"] if v.get("per_layer", {}).get("n") else "")
                          for n, v in sorted(e["networks"].items()))
         conv = sorted((op, c["mape"]) for op, c in e["training_cv"].items() if op.split("/")[0] == "conv2d")
         cv = " / ".join(("%s %.1f" % (op.split("/")[1], m)) if "/" in op else "%.1f" % m for op, m in conv) or "n/a"
         L, N = e["layers"], e["noise_floor"]
-        out.append("| %s | %s | %d | %.1f | %.0f %% | %s | %s | %s |" % (
-            device, cv, L.get("n", 0), L.get("mape", float("nan")), L.get("within_10pct", float("nan")),
-            "%.1f" % N["mape"] if N.get("n") else "n/a", "%.0f %%" % N["within_10pct"] if N.get("n") else "n/a", nets))
+        head.append([device, cv, "%d" % L.get("n", 0), "%.1f" % L.get("mape", float("nan")),
+                     "%.0f %%" % L.get("within_10pct", float("nan")), "%.1f" % N["mape"] if N.get("n") else "n/a",
+                     "%.0f %%" % N["within_10pct"] if N.get("n") else "n/a", nets])
+    out = table(["backend", "training CV MAPE conv2d (%)", "layers", "per-layer MAPE (%)", "within ±10 %",
+                 "noise floor MAPE (%)", "noise within ±10 %",
+                 "whole-network error (%) (per-layer MAPE of its layers)"], head)
+    devices = summary["devices"].items()
     if any(len(e.get("by_op", {})) > 1 for e in summary["devices"].values()):
-        out.append("")
-        out.append("| backend | op | layers | per-layer MAPE (%) | median (%) | p90 (%) | within ±10 % "
-                   "| noise floor MAPE (%) | extrapolated |")
-        out.append("|---|---|---|---|---|---|---|---|---|")
-        for device, e in summary["devices"].items():
-            for op, f in e["by_op"].items():
-                L, N = f["layers"], f["noise_floor"]
-                cells = accuracy_cells(L)
-                out.append("| %s | %s | %d | %s | %s | %d |" % (
-                    device, op, L.get("n", 0), " | ".join(cells), "%.1f" % N["mape"] if N.get("n") else "n/a",
-                    f["extrapolated_layers"]))
+        out += [""] + table(
+            ["backend", "op", "layers", "per-layer MAPE (%)", "median (%)", "p90 (%)", "within ±10 %",
+             "noise floor MAPE (%)", "extrapolated"],
+            [[device, op, "%d" % f["layers"].get("n", 0)] + accuracy_cells(f["layers"]) +
+             ["%.1f" % f["noise_floor"]["mape"] if f["noise_floor"].get("n") else "n/a",
+              "%d" % f["extrapolated_layers"]] for device, e in devices for op, f in e["by_op"].items()])
     if any(e.get("end_to_end") for e in summary["devices"].values()):
-        out.append("")
-        out.append("| backend | network (end to end) | measured (ms) | run b / run a | predicted, every op (ms) | error "
-                   "| share of the prediction in validated op kinds | ops (extrapolated, no model) |")
-        out.append("|---|---|---|---|---|---|---|---|")
-        for device, e in summary["devices"].items():
-            for name, n in e.get("end_to_end", {}).items():
-                share = n["predicted_validated_ops_ms"] / n["predicted_ms"] * 100 if n["predicted_ms"] else float("nan")
-                out.append("| %s | %s | %.4g | %s | %.4g | %s | %.0f %% | %d (%d, %d) |" % (
-                    device, name.replace("torchvision_", "").replace("mlperftiny_v0.7_", ""), n["measured_ms"],
-                    "%.2f" % n["run_b_over_a"] if "run_b_over_a" in n else "n/a", n["predicted_ms"],
-                    "%+.1f %%" % n["error_pct"] if n["error_pct"] is not None else "n/a (ops without a model)",
-                    share, n["ops"], n["extrapolated_ops"], n["unpredicted_ops"]))
+        out += [""] + table(
+            ["backend", "network (end to end)", "measured (ms)", "run b / run a", "predicted, every op (ms)", "error",
+             "share of the prediction in validated op kinds", "ops (extrapolated, no model)"],
+            [[device, short_name(name), "%.4g" % n["measured_ms"],
+              "%.2f" % n["run_b_over_a"] if "run_b_over_a" in n else "n/a", "%.4g" % n["predicted_ms"],
+              "%+.1f %%" % n["error_pct"] if n["error_pct"] is not None else "n/a (ops without a model)",
+              "%.0f %%" % (n["predicted_validated_ops_ms"] / n["predicted_ms"] * 100 if n["predicted_ms"]
+                           else float("nan")),
+              "%d (%d, %d)" % (n["ops"], n["extrapolated_ops"], n["unpredicted_ops"])]
+             for device, e in devices for name, n in e.get("end_to_end", {}).items()])
     if any(e.get("energy") for e in summary["devices"].values()):
-        out.append("")
-        out.append("| backend | op | energy: layers | per-layer MAPE (%) | median (%) | p90 (%) | within ±10 % "
-                   "| no reading | no model |")
-        out.append("|---|---|---|---|---|---|---|---|---|")
-        for device, e in summary["devices"].items():
-            for op, f in e.get("energy", {}).items():
-                L = f["layers"]
-                cells = accuracy_cells(L)
-                out.append("| %s | %s | %d | %s | %d | %d |" % (device, op, L.get("n", 0), " | ".join(cells),
-                                                               f["no_reading_layers"], f["unpredicted_layers"]))
-    for device, e in summary["devices"].items():
+        out += [""] + table(
+            ["backend", "op", "energy: layers", "per-layer MAPE (%)", "median (%)", "p90 (%)", "within ±10 %",
+             "no reading", "no model"],
+            [[device, op, "%d" % f["layers"].get("n", 0)] + accuracy_cells(f["layers"]) +
+             ["%d" % f["no_reading_layers"], "%d" % f["unpredicted_layers"]]
+             for device, e in devices for op, f in e.get("energy", {}).items()])
+    for device, e in devices:
         if e.get("warning"):
-            out.append("")
-            out.append("**Warning (%s):** %s." % (device, e["warning"]))
-    out.append("")
-    out.append("| backend | op | CV MAPE (%) | CV within ±10 % | rows |")
-    out.append("|---|---|---|---|---|")
-    for device, e in summary["devices"].items():
-        for op, cv in sorted(e["training_cv"].items()):
-            out.append("| %s | %s | %.1f | %.0f %% | %d |" % (device, op, cv["mape"], cv["within_10pct"], cv["n"]))
+            out += ["", "**Warning (%s):** %s." % (device, e["warning"])]
+    out += [""] + table(["backend", "op", "CV MAPE (%)", "CV within ±10 %", "rows"],
+                        [[device, op, "%.1f" % cv["mape"], "%.0f %%" % cv["within_10pct"], "%d" % cv["n"]]
+                         for device, e in devices for op, cv in sorted(e["training_cv"].items())])
     return "\n".join(out) + "\n"
 
 

@@ -52,35 +52,15 @@ case $PHASE in
 prepare)
   PY=${PY:-/usr/bin/python3}
   [ -x "$BIN/flydel-measure" ] || { log "no $BIN/flydel-measure: build first (scripts/build.sh)"; exit 1; }
-  mkdir -p "$DIR/plans"
-  # The host campaign's designs (scripts/host-campaign.sh says why each exists), with the MAC cap that kept
-  # cpu-mlir's naive loops under a second raised to cover VGG-16's largest convolutions (1.85 G MACs), and every
-  # channel count drawn freely (cuDNN picks its kernels per shape; aligned designs are the host's oneDNN remedy).
-  P="$BIN/flydel-measure plan --design lhs"
-  $P --seed 7 --op conv2d --n "$N_CONV" --in-hw 3:230 --c-in 1:1024 --c-out 2:1280 --kernel 1,1,3,3,3,5,7,11 \
-    --stride 1,2 --depthwise 0.35 --valid 0.4 --max-macs 4e9 --min-macs 1e3 --realistic --max-bytes 6.4e7 \
-    -o "$DIR/plans/conv2d.csv"
-  $P --seed 21 --op conv2d --n "$N_DW" --in-hw 3:230 --c-in 8:1024 --c-out 8:1024 --kernel 3,3,3,5,5,7 --stride 1,2 \
-    --depthwise 1 --valid 0.3 --max-macs 4e9 --min-macs 1e3 --max-bytes 6.4e7 --realistic -o "$DIR/plans/depthwise.csv"
-  $P --seed 41 --op conv2d --n "$N_SMALL" --in-hw 1:8 --c-in 8:1024 --c-out 8:1280 --kernel 1,1,1,3 --stride 1 \
-    --depthwise 0.2 --min-macs 64 --max-macs 4e9 --realistic -o "$DIR/plans/smallmap.csv"
-  $P --seed 1 --op pool2d --n "$N_OTHER" --in-hw 2:224 --c-in 3:1280 --kernel 1,2,2,3,3 --stride 1,2 --valid 0.4 \
-    --global 0.2 --pow2 0.3 --max-bytes 6.4e7 -o "$DIR/plans/pool2d.csv"
-  $P --seed 61 --op pool2d --n "$N_OTHER" --in-hw 1:32 --c-in 8:2048 --global 1 --pow2 0.4 \
-    -o "$DIR/plans/pool2d-global.csv"
-  $P --seed 1 --op matmul --n "$N_OTHER" --rows 1:4096 --c-in 16:25088 --c-out 8:4096 --pow2 0.3 --max-macs 1.5e9 \
-    --max-bytes 6.4e7 -o "$DIR/plans/matmul.csv"
-  $P --seed 51 --op matmul --n "$N_FC" --rows 1:1 --c-in 64:25088 --c-out 8:4096 --pow2 0.4 --max-macs 1.1e8 \
-    --max-bytes 4.5e8 -o "$DIR/plans/fc.csv"
-  $P --seed 71 --op matmul --n "$N_TINY" --rows 1:1 --c-in 4:512 --c-out 2:64 -o "$DIR/plans/fc-tiny.csv"
-  $P --seed 1 --op elementwise --n "$N_OTHER" --in-hw 7:224 --c-in 3:512 --max-bytes 6.4e7 \
-    -o "$DIR/plans/elementwise.csv"
-  $P --seed 1 --op data_movement --n "$N_OTHER" --in-hw 7:224 --c-in 3:512 --max-bytes 6.4e7 \
-    -o "$DIR/plans/data_movement.csv"
-  # Energy: the first N_ENERGY conv2d layers (LHS rows come in random order), each over seconds of launches.
-  awk -v n="$N_ENERGY" '/^#/ { print; next } rows++ <= n' "$DIR/plans/conv2d.csv" > "$DIR/plans/conv2d-energy.csv"
+  # The host campaign's designs (scripts/host-campaign.sh says why each exists), with the MAC caps that kept
+  # cpu-mlir's naive loops under a second raised to cover VGG-16's largest convolutions (1.85 G MACs). The
+  # channel-aligned designs are planned but not measured: they are oneDNN's remedy, and cuDNN picks its kernels per
+  # shape.
   # shellcheck source=campaign-common.sh
   . "$ROOT/scripts/campaign-common.sh"
+  excitation_plans "$DIR" 4e9 1.5e9
+  # Energy: the first N_ENERGY conv2d layers (LHS rows come in random order), each over seconds of launches.
+  awk -v n="$N_ENERGY" '/^#/ { print; next } rows++ <= n' "$DIR/plans/conv2d.csv" > "$DIR/plans/conv2d-energy.csv"
   # shellcheck disable=SC2086
   validation_plans "$DIR" "$MODELS" $VALIDATED
   # ... and 30 of the validation convolutions, every k-th of the plan (which runs model by model, small to large).
@@ -137,17 +117,8 @@ identify)
   # Only the designs measured so far train (a deadline may have cut the campaign short); a missing one is named.
   sep=""
   rows() { # KPI FILE...: rows with a positive KPI value (what identification trains on) in the tables given
-    $PY - "$@" <<'PYEOF'
-import csv, sys
-n = 0
-for path in sys.argv[2:]:
-    for r in csv.DictReader(l for l in open(path) if not l.startswith("#")):
-        try:
-            n += float(r.get(sys.argv[1]) or "nan") > 0
-        except ValueError:
-            pass
-print(n)
-PYEOF
+    PYTHONPATH="$ROOT/python" $PY -c 'import sys, flydel_validate as fv
+print(sum(float(r.get(sys.argv[1]) or 0) > 0 for path in sys.argv[2:] for r in fv.read_csv(path)[1]))' "$@"
   }
   table() { # OP VARIANT KPI UNIT FILES...: a spec table of the files measured so far, if they are enough
     local op=$1 variant=$2 kpi=$3 unit=$4 files="" paths=() f n

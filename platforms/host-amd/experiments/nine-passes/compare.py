@@ -9,17 +9,16 @@ power-of-two widths), val (the 12 matmul validation layers, runs a and b).
 e.g. from platforms/host-amd: experiments/nine-passes/compare.py validation/cpu-mlir-matmul-a.csv:experiments/
 nine-passes/cpu-mlir-val-9p.csv excitation/cpu-mlir-fc.csv:experiments/nine-passes/cpu-mlir-fc5-9p.csv
 """
-import csv
+import os
 import statistics
 import sys
 
-KEY = ["op", "batch", "in_h", "in_w", "c_in", "c_out", "kernel_h", "kernel_w", "stride_h", "stride_w", "pad_h", "pad_w",
-       "dilation", "groups", "dtype"]
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "..", "python"))
+import flydel_validate as fv  # noqa: E402
 
 
 def latencies(path):
-    rows = csv.DictReader(l for l in open(path) if not l.startswith("#"))
-    return {tuple(r[k] for k in KEY): float(r["latency_ms"]) for r in rows if r["latency_ms"]}
+    return {fv.key(r): float(r["latency_ms"]) for r in fv.read_csv(path)[1] if r["latency_ms"]}
 
 
 for pair in sys.argv[1:]:
