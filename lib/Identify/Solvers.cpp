@@ -1,6 +1,7 @@
 //===- Solvers.cpp - Least squares, FROLS/ERR, Levenberg-Marquardt --------===//
 #include "flydel/Identify/Solvers.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -16,6 +17,74 @@ Eigen::VectorXd solveLeastSquares(const Eigen::MatrixXd &a, const Eigen::VectorX
   qr.setThreshold(1e-12);
   Eigen::VectorXd theta = qr.solve(b);
   return theta.cwiseQuotient(norms);
+}
+
+Eigen::VectorXd solveNonNegative(const Eigen::MatrixXd &a, const Eigen::VectorXd &b) {
+  const Eigen::Index n = a.cols();
+  Eigen::VectorXd norms = a.colwise().norm().transpose();
+  for (Eigen::Index j = 0; j < n; ++j)
+    if (!(norms[j] > 0))
+      norms[j] = 1.0;
+  const Eigen::MatrixXd s = a * norms.cwiseInverse().asDiagonal();
+  Eigen::VectorXd x = Eigen::VectorXd::Zero(n);
+  std::vector<bool> passive(static_cast<size_t>(n), false);
+  // Least squares on the passive columns; the others are held at 0.
+  auto solvePassive = [&]() {
+    std::vector<Eigen::Index> cols;
+    for (Eigen::Index j = 0; j < n; ++j)
+      if (passive[static_cast<size_t>(j)])
+        cols.push_back(j);
+    Eigen::MatrixXd sp(s.rows(), static_cast<Eigen::Index>(cols.size()));
+    for (size_t k = 0; k < cols.size(); ++k)
+      sp.col(static_cast<Eigen::Index>(k)) = s.col(cols[k]);
+    Eigen::ColPivHouseholderQR<Eigen::MatrixXd> qr(sp);
+    qr.setThreshold(1e-12);
+    Eigen::VectorXd zp = qr.solve(b);
+    Eigen::VectorXd z = Eigen::VectorXd::Zero(n);
+    for (size_t k = 0; k < cols.size(); ++k)
+      z[cols[k]] = zp[static_cast<Eigen::Index>(k)];
+    return z;
+  };
+  const double tolerance = 1e-12 * std::max(1.0, b.norm()) * std::max<double>(1.0, double(s.rows()));
+  // Each outer step frees one column; 3n bounds the steps (the method terminates, the bound guards rounding).
+  for (int outer = 0; outer < 3 * n + 3; ++outer) {
+    Eigen::VectorXd w = s.transpose() * (b - s * x);
+    Eigen::Index best = -1;
+    double bestW = tolerance;
+    for (Eigen::Index j = 0; j < n; ++j)
+      if (!passive[static_cast<size_t>(j)] && w[j] > bestW)
+        bestW = w[j], best = j;
+    if (best < 0)
+      break;
+    passive[static_cast<size_t>(best)] = true;
+    for (int inner = 0; inner < 3 * n + 3; ++inner) {
+      Eigen::VectorXd z = solvePassive();
+      if (!z.allFinite())
+        return Eigen::VectorXd::Zero(n);
+      bool feasible = true;
+      for (Eigen::Index j = 0; j < n; ++j)
+        if (passive[static_cast<size_t>(j)] && z[j] <= 0)
+          feasible = false;
+      if (feasible) {
+        x = z;
+        break;
+      }
+      // Step from x toward z until the first passive coefficient reaches 0; that column leaves the passive set.
+      double alpha = 1.0;
+      for (Eigen::Index j = 0; j < n; ++j)
+        if (passive[static_cast<size_t>(j)] && z[j] <= 0)
+          alpha = std::min(alpha, x[j] / (x[j] - z[j]));
+      x += alpha * (z - x);
+      for (Eigen::Index j = 0; j < n; ++j)
+        if (passive[static_cast<size_t>(j)] && x[j] <= 1e-15 * std::max(1.0, x.cwiseAbs().maxCoeff())) {
+          passive[static_cast<size_t>(j)] = false;
+          x[j] = 0;
+        }
+    }
+  }
+  for (Eigen::Index j = 0; j < n; ++j)
+    x[j] = std::max(0.0, x[j]);
+  return x.cwiseQuotient(norms);
 }
 
 std::vector<int> frolsSelect(const Eigen::MatrixXd &candidates, const Eigen::VectorXd &b, int maxTerms,

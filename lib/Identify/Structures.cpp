@@ -95,6 +95,140 @@ Expected<std::vector<Model>> fitLinearPath(Structure structure, Target target, c
   return path;
 }
 
+// --- launch floor + non-negative terms (the GPU pool) ----------------------------------------------------------
+
+/// y = max(floor, A theta), theta >= 0, fitted on relative residuals for a given floor: rows the floor explains
+/// (measured at it, predicted under it) do not pull the terms down. Returns the loss over all rows.
+double fitAboveFloor(const Eigen::MatrixXd &a, const Eigen::VectorXd &y, const Eigen::VectorXd &repeatability,
+                     double floor, FitLoss loss, Eigen::VectorXd &theta) {
+  const Eigen::Index n = a.rows(), k = a.cols();
+  std::vector<bool> active(static_cast<size_t>(n));
+  for (Eigen::Index i = 0; i < n; ++i)
+    active[static_cast<size_t>(i)] = y[i] > floor;
+  Eigen::VectorXd weight = Eigen::VectorXd::Ones(n);
+  theta = Eigen::VectorXd::Zero(k);
+  const int rounds = loss == FitLoss::Mape ? 12 : 4;
+  for (int round = 0; round < rounds; ++round) {
+    std::vector<Eigen::Index> rows;
+    for (Eigen::Index i = 0; i < n; ++i)
+      if (active[static_cast<size_t>(i)])
+        rows.push_back(i);
+    if (rows.empty())
+      break;
+    Eigen::MatrixXd aw(static_cast<Eigen::Index>(rows.size()), k);
+    Eigen::VectorXd bw(static_cast<Eigen::Index>(rows.size()));
+    for (size_t r = 0; r < rows.size(); ++r) {
+      Eigen::Index i = rows[r];
+      aw.row(static_cast<Eigen::Index>(r)) = a.row(i) * (weight[i] * repeatability[i] / y[i]);
+      bw[static_cast<Eigen::Index>(r)] = weight[i] * repeatability[i];
+    }
+    theta = solveNonNegative(aw, bw);
+    Eigen::VectorXd pred = a * theta;
+    for (Eigen::Index i = 0; i < n; ++i) {
+      // A layer measured well above the floor is the terms' to explain, whatever they predict now.
+      active[static_cast<size_t>(i)] = pred[i] > floor || y[i] > 1.1 * floor;
+      if (loss == FitLoss::Mape) // IRLS toward sum |r_i|, as fitLeastAbsolute
+        weight[i] = 1.0 / std::sqrt(std::max(std::fabs(pred[i] / y[i] - 1.0), 1e-3));
+    }
+  }
+  double cost = 0;
+  Eigen::VectorXd pred = a * theta;
+  for (Eigen::Index i = 0; i < n; ++i) {
+    double r = std::max(pred[i], floor) / y[i] - 1.0;
+    cost += repeatability[i] * (loss == FitLoss::Mape ? std::fabs(r) : r * r);
+  }
+  return cost / double(std::max<Eigen::Index>(n, 1));
+}
+
+/// Forward selection over non-negative candidate terms under a fitted floor: each step adds the term that lowers
+/// the training loss most (the floor chosen again among quantiles of y); the path holds every prefix. The first
+/// candidate (the constant) starts every model. The floor is one parameter of the budget.
+Expected<std::vector<Model>> fitFloorPath(const std::vector<Term> &candidates, const Dataset &train, int maxParams,
+                                          FitLoss loss) {
+  if (candidates.empty())
+    return makeError("no candidate terms");
+  Eigen::MatrixXd a = termMatrix(candidates, train);
+  if (!a.allFinite() || a.minCoeff() < 0)
+    return makeError("a candidate term is negative or not finite on the training data");
+  const Eigen::Index n = a.rows();
+  Eigen::VectorXd y(n);
+  for (Eigen::Index i = 0; i < n; ++i)
+    y[i] = train.y[i];
+  if (!(y.minCoeff() > 0))
+    return makeError("a floor model needs positive measurements");
+  // Rows weighted by how well they repeat (generalised least squares with the measured test-retest difference as
+  // each row's noise, plus 2 % for what two runs cannot show): small GPU layers move with the host's launch rate
+  // between runs, large ones repeat within a few per cent (../shared/data/h200). Without a retest, equal weights.
+  Eigen::VectorXd repeatability = Eigen::VectorXd::Ones(n);
+  if (train.retest.size() == train.y.size())
+    for (Eigen::Index i = 0; i < n; ++i)
+      if (std::isfinite(train.retest[i]) && train.retest[i] > 0)
+        repeatability[i] = 1.0 / (std::fabs(train.retest[i] - y[i]) / y[i] + 0.02);
+  // Candidate floors: quantiles 0..60 % of the measurements (a floor above most rows is no floor).
+  std::vector<double> sorted(y.data(), y.data() + n), floors;
+  std::sort(sorted.begin(), sorted.end());
+  for (int q = 0; q <= 24; ++q) {
+    double f = sorted[static_cast<size_t>(std::lround(0.025 * q * double(n - 1)))];
+    if (floors.empty() || f > floors.back())
+      floors.push_back(f);
+  }
+  auto fitColumns = [&](const std::vector<int> &columns, double &bestFloor, Eigen::VectorXd &bestTheta) {
+    Eigen::MatrixXd ak(n, static_cast<Eigen::Index>(columns.size()));
+    for (size_t j = 0; j < columns.size(); ++j)
+      ak.col(static_cast<Eigen::Index>(j)) = a.col(columns[j]);
+    double best = INFINITY;
+    for (double f : floors) {
+      Eigen::VectorXd theta;
+      double cost = fitAboveFloor(ak, y, repeatability, f, loss, theta);
+      if (cost < best && theta.allFinite())
+        best = cost, bestFloor = f, bestTheta = theta;
+    }
+    return best;
+  };
+  const int maxTerms = std::min<int>(maxParams - 1, static_cast<int>(std::min<Eigen::Index>(a.cols(), n - 2)));
+  if (maxTerms < 1)
+    return makeError("a floor model needs a budget of at least 2 parameters and 3 rows");
+  std::vector<int> selected = {0};
+  std::vector<Model> path;
+  auto record = [&](double floor, const Eigen::VectorXd &theta) {
+    Model model;
+    model.structure = Structure::Physics;
+    model.target = Target::Identity;
+    model.floor = floor;
+    for (size_t j = 0; j < selected.size(); ++j) {
+      model.terms.push_back(candidates[static_cast<size_t>(selected[j])]);
+      model.params.push_back(theta[static_cast<Eigen::Index>(j)]);
+    }
+    path.push_back(std::move(model));
+  };
+  double floor = 0;
+  Eigen::VectorXd theta;
+  if (!std::isfinite(fitColumns(selected, floor, theta)))
+    return makeError("no floor fits the data");
+  record(floor, theta);
+  while (static_cast<int>(selected.size()) < maxTerms) {
+    int bestColumn = -1;
+    double bestCost = INFINITY, bestFloor = 0;
+    Eigen::VectorXd bestTheta;
+    for (int c = 0; c < static_cast<int>(a.cols()); ++c) {
+      if (std::find(selected.begin(), selected.end(), c) != selected.end())
+        continue;
+      std::vector<int> columns = selected;
+      columns.push_back(c);
+      double f = 0;
+      Eigen::VectorXd t;
+      double cost = fitColumns(columns, f, t);
+      if (cost < bestCost)
+        bestCost = cost, bestColumn = c, bestFloor = f, bestTheta = t;
+    }
+    if (bestColumn < 0)
+      break;
+    selected.push_back(bestColumn);
+    record(bestFloor, bestTheta);
+  }
+  return path;
+}
+
 // --- the paper's product of weak regressors ---------------------------------------------------------------------
 
 void weakDerivatives(WeakKind kind, const double *p, double x, double *d) {
@@ -313,6 +447,7 @@ std::string StructureConfig::label() const {
                        : basis == kSelectTiles ? "select-tiles"
                        : basis == kSelectCpu   ? "select-cpu"
                        : basis == kSelectFpga  ? "select-fpga"
+                       : basis == kSelectGpu   ? "select-gpu"
                        : basis >= 0 && basis < static_cast<int>(physicsBases().size()) ? physicsBases()[basis].name
                                                                                          : "?";
     return "physics(" + name + fit + ")";
@@ -679,6 +814,29 @@ static std::vector<Term> termsOf(const std::vector<CandidateText> &texts) {
 
 std::vector<Term> fpgaCandidates(const Dataset &data) { return forTable(termsOf(fpgaCandidateTexts()), data); }
 
+std::vector<GpuCandidateText> gpuCandidateTexts(int units) {
+  // Terms for a GPU running a layer as one implicit GEMM of M = output pixels, N = filters per group and
+  // K = reduction, in output tiles spread over its SMs (cuDNN, cuBLAS); docs/methodology.md cites each.
+  std::string sms = std::to_string(units);
+  return {
+      {"1", "fixed GPU-side cost of a call above the host's issue floor"},
+      {"macs", "throughput-bound work: every SM busy"},
+      {"waves(64,32," + sms + ")*reduction_size", "serial reduction loop of 64x32 tiles, in waves over the SMs"},
+      {"waves(128,64," + sms + ")*reduction_size", "serial reduction loop of 128x64 tiles, in waves over the SMs"},
+      {"waves(128,128," + sms + ")*reduction_size", "serial reduction loop of 128x128 tiles, in waves over the SMs"},
+      {"weight_bytes", "weights streamed from DRAM once (GEMV at batch 1 is bandwidth-bound)"},
+      {"input_bytes", "input read from DRAM"},
+      {"output_bytes", "output written to DRAM"},
+  };
+}
+
+std::vector<Term> gpuCandidates(const Dataset &data, int units) {
+  std::vector<Term> terms;
+  for (const GpuCandidateText &t : gpuCandidateTexts(units))
+    terms.push_back(*parseTerm(t.term));
+  return forTable(std::move(terms), data);
+}
+
 std::vector<Term> cpuCandidates(const Dataset &data) { return forTable(termsOf(cpuCandidateTexts()), data); }
 
 std::vector<Term> frolsCandidates(const Dataset &data, int degree) {
@@ -772,6 +930,10 @@ Expected<std::vector<Model>> fitPath(const StructureConfig &config, const Datase
       } else if (config.basis == StructureConfig::kSelectFpga) {
         path = fitLinearPath(Structure::Physics, Target::Identity, fpgaCandidates(train), train, maxParams,
                              config.loss, false);
+      } else if (config.basis == StructureConfig::kSelectGpu) {
+        if (config.units <= 0)
+          return makeError("the gpu pool needs the device's streaming multiprocessor count (sm_count)");
+        path = fitFloorPath(gpuCandidates(train, config.units), train, maxParams, config.loss);
       } else if (config.basis == StructureConfig::kSelectTiles) {
         path = fitLinearPath(Structure::Physics, Target::Identity, tileCandidates(train), train, maxParams,
                              config.loss, false);

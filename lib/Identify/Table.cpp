@@ -101,6 +101,8 @@ Dataset Dataset::subset(const std::vector<int> &rows) const {
     d.x.push_back(x[r]);
     d.y.push_back(y[r]);
     d.lines.push_back(lines[r]);
+    if (!retest.empty())
+      d.retest.push_back(retest[r]);
   }
   return d;
 }
@@ -307,6 +309,9 @@ Expected<Dataset> MeasurementTable::dataset(const std::string &kpi, std::optiona
     Dataset d;
     d.source = source;
     d.kpi = kpi;
+    // latency_ms -> latency_retest_ms: the second measurement flydel-measure and the importers write.
+    size_t unit = kpi.rfind('_');
+    int retestColumn = unit == std::string::npos ? -1 : kpiIndex(kpi.substr(0, unit) + "_retest" + kpi.substr(unit));
     for (size_t r = 0; r < layers.size(); ++r) {
       if (op && layers[r].op != *op)
         continue;
@@ -326,6 +331,8 @@ Expected<Dataset> MeasurementTable::dataset(const std::string &kpi, std::optiona
       d.x.push_back(computeFeatures(layers[r]));
       d.y.push_back(value);
       d.lines.push_back(lines[r]);
+      if (retestColumn >= 0)
+        d.retest.push_back(kpiValues[retestColumn][r]);
     }
     if (d.y.empty())
       return makeError(source + ": no usable rows for KPI '" + kpi + "'" +

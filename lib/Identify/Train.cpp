@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <sstream>
@@ -170,16 +171,25 @@ Expected<Library> trainLibrary(const std::string &specPath, const TrainOptions &
         throw SpecError("$.structure: unknown structure '" + structure + "'");
       configs = configsFor(chosen);
     }
-    // "extra_pools": ["cpu"] adds forward selection over a hardware-specific candidate pool to what is tried.
-    if (spec.contains("extra_pools") && !options.structure) {
-      const Json &pools = spec["extra_pools"];
-      if (!pools.is_array())
-        throw SpecError("$.extra_pools: expected an array of pool names");
+    // "extra_pools": ["cpu"] adds forward selection over a hardware-specific candidate pool to what is tried;
+    // "pools": ["gpu"] tries those pools alone (a structure whose every model is positive and bounded by physics).
+    for (const char *key : {"extra_pools", "pools"}) {
+      if (!spec.contains(key) || options.structure)
+        continue;
+      const Json &pools = spec[key];
+      if (!pools.is_array() || pools.empty())
+        throw SpecError(std::string("$.") + key + ": expected a non-empty array of pool names");
+      if (std::string(key) == "pools") {
+        if (spec.contains("extra_pools"))
+          throw SpecError("$.pools: give either pools (only these) or extra_pools (these as well), not both");
+        configs.clear();
+      }
       for (size_t p = 0; p < pools.size(); ++p) {
         std::vector<StructureConfig> extra =
             pools[p].is_string() ? poolConfigs(pools[p].get<std::string>()) : std::vector<StructureConfig>{};
         if (extra.empty())
-          throw SpecError("$.extra_pools[" + std::to_string(p) + "]: unknown pool (expected \"cpu\" or \"fpga\")");
+          throw SpecError(std::string("$.") + key + "[" + std::to_string(p) +
+                          "]: unknown pool (expected \"cpu\", \"fpga\" or \"gpu\")");
         configs.insert(configs.end(), extra.begin(), extra.end());
       }
     }
@@ -247,6 +257,21 @@ Expected<Library> trainLibrary(const std::string &specPath, const TrainOptions &
         continue;
       }
       lib.devices.push_back(device);
+      // The GPU pool spreads GEMM tiles over the device's streaming multiprocessors: their count is part of the
+      // device's description, and of every wave term fitted for it.
+      std::vector<StructureConfig> deviceConfigs = configs;
+      bool usesGpuPool = std::any_of(configs.begin(), configs.end(), [](const StructureConfig &c) {
+        return c.basis == StructureConfig::kSelectGpu;
+      });
+      if (usesGpuPool) {
+        if (!dj.contains("sm_count") || !dj["sm_count"].is_number_integer() || dj["sm_count"].get<int64_t>() < 1 ||
+            dj["sm_count"].get<int64_t>() > 100000)
+          throw SpecError(dp + ".sm_count: the gpu pool needs the device's streaming multiprocessor count (a whole "
+                               "number in 1..100000)");
+        for (StructureConfig &c : deviceConfigs)
+          if (c.basis == StructureConfig::kSelectGpu)
+            c.units = static_cast<int>(dj["sm_count"].get<int64_t>());
+      }
       const Json &tables = need(dj, dp, "tables");
       for (size_t t = 0; t < tables.size(); ++t) {
         std::string tp = dp + ".tables[" + std::to_string(t) + "]";
@@ -319,7 +344,7 @@ Expected<Library> trainLibrary(const std::string &specPath, const TrainOptions &
             kpiCv.saturation = cap->second;
           // A table may pin a KPI's structure ("structures": {"alm": "physics"}): for a model used far outside its
           // training domain, a physical basis extrapolates sanely where a log-polynomial does not. --structure wins.
-          std::vector<StructureConfig> kpiConfigs = configs;
+          std::vector<StructureConfig> kpiConfigs = deviceConfigs;
           if (!options.structure && tj.contains("structures") && tj["structures"].contains(k.key())) {
             const Json &pin = tj["structures"][k.key()];
             Structure pinned;

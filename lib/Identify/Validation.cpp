@@ -73,7 +73,10 @@ std::vector<StructureConfig> configsFor(Structure structure) {
 }
 
 std::vector<StructureConfig> poolConfigs(std::string_view pool) {
-  int basis = pool == "cpu" ? StructureConfig::kSelectCpu : pool == "fpga" ? StructureConfig::kSelectFpga : 0;
+  int basis = pool == "cpu"    ? StructureConfig::kSelectCpu
+              : pool == "fpga" ? StructureConfig::kSelectFpga
+              : pool == "gpu"  ? StructureConfig::kSelectGpu
+                               : 0;
   if (basis == 0)
     return {};
   std::vector<StructureConfig> configs;

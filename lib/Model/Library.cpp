@@ -98,6 +98,8 @@ Json modelToJson(const KpiModel &m) {
   }
   if (m.model.upperBound > 0)
     j["saturate_at"] = m.model.upperBound;
+  if (m.model.floor > 0)
+    j["floor"] = rounded(m.model.floor, 12);
   Json params = Json::array();
   for (double p : m.model.params)
     params.push_back(rounded(p, 12));
@@ -171,6 +173,8 @@ KpiModel modelFromJson(const Json &j, const std::string &path) {
   }
   if (j.contains("saturate_at"))
     m.model.upperBound = getNumber(j, path, "saturate_at");
+  if (j.contains("floor"))
+    m.model.floor = getNumber(j, path, "floor");
   const Json &params = member(j, path, "params");
   if (!params.is_array())
     fail(path + ".params", "expected an array of numbers");
@@ -509,7 +513,13 @@ const KpiModel *Library::findModelFor(std::string_view device, const Layer &laye
   if (ModelVariant v = variantOf(layer); v != ModelVariant::Any)
     if (const KpiModel *m = findModel(device, layer.op, kpi, v))
       return m;
-  return findModel(device, layer.op, kpi);
+  if (const KpiModel *m = findModel(device, layer.op, kpi))
+    return m;
+  // A grouped convolution is G dense GEMMs side by side: without a model of its own the dense one predicts it (its
+  // domain flags the groups it never saw).
+  if (layer.op == OpKind::Conv2d && layer.groups > 1 && !layer.isDepthwise())
+    return findModel(device, layer.op, kpi, ModelVariant::Dense);
+  return nullptr;
 }
 
 const char *modelVariantName(ModelVariant variant) {

@@ -26,10 +26,30 @@ std::string formatNumber(double v) {
   return buffer;
 }
 
-// Parses "name", "name^p", "log(name)", "log(name)^p", "ceil(name/d)", "ceil(name/d)^p", "[name>=d]".
+// Parses "name", "name^p", "log(name)", "log(name)^p", "ceil(name/d)", "ceil(name/d)^p", "[name>=d]",
+// "waves(tm,tn,units)".
 Expected<Factor> parseFactor(std::string_view text) {
   Factor factor;
   auto fail = [&](const char *why) { return makeError("bad term factor '" + std::string(text) + "': " + why); };
+  if (text.substr(0, 6) == "waves(") {
+    if (text.back() != ')')
+      return fail("waves needs the form waves(tile_m,tile_n,units)");
+    std::string args(text.substr(6, text.size() - 7));
+    double v[3];
+    const char *p = args.c_str();
+    for (int i = 0; i < 3; ++i) {
+      char *end = nullptr;
+      v[i] = std::strtod(p, &end);
+      // Whole counts >= 1 (tiles of output elements, streaming multiprocessors), bounded so the product stays exact.
+      if (end == p || !(v[i] >= 1 && v[i] <= 1e6) || v[i] != std::floor(v[i]) || *end != (i < 2 ? ',' : '\0'))
+        return fail("waves needs three whole numbers in 1..1e6: waves(tile_m,tile_n,units)");
+      p = end + 1;
+    }
+    factor.op = Factor::Op::Waves;
+    factor.feature = Feature::OutPixels;
+    factor.tileM = v[0], factor.tileN = v[1], factor.divisor = v[2];
+    return factor;
+  }
   if (!text.empty() && text.front() == '[') {
     auto ge = text.find(">=");
     if (text.back() != ']' || ge == std::string_view::npos)
@@ -98,6 +118,14 @@ double evaluateTerm(const Term &term, const FeatureVector &features) {
     case Factor::Op::AtLeast:
       value *= x >= factor.divisor ? 1.0 : 0.0;
       break;
+    case Factor::Op::Waves: {
+      auto at = [&features](Feature f) { return features[static_cast<int>(f)]; };
+      double groups = std::max(1.0, at(Feature::Groups));
+      double m = at(Feature::Batch) * at(Feature::OutPixels), n = at(Feature::COut) / groups;
+      double tiles = groups * std::ceil(m / factor.tileM) * std::ceil(n / factor.tileN);
+      value *= intPow(std::ceil(tiles / factor.divisor), factor.power);
+      break;
+    }
     }
   }
   return value;
@@ -124,6 +152,10 @@ std::string formatTerm(const Term &term) {
     case Factor::Op::AtLeast:
       text += std::string("[") + name + ">=" + formatNumber(factor.divisor) + "]";
       continue; // a step is 0 or 1: no power
+    case Factor::Op::Waves:
+      text += "waves(" + formatNumber(factor.tileM) + "," + formatNumber(factor.tileN) + "," +
+              formatNumber(factor.divisor) + ")";
+      break;
     }
     if (factor.power != 1)
       text += "^" + std::to_string(factor.power);
@@ -237,6 +269,10 @@ std::string Model::check() const {
       return "parameters must be finite numbers";
   if (!(upperBound >= 0) || !std::isfinite(upperBound))
     return "the saturation bound must be a finite number >= 0";
+  if (!(floor >= 0) || !std::isfinite(floor))
+    return "the floor must be a finite number >= 0";
+  if (floor > 0 && upperBound > 0 && floor > upperBound)
+    return "the floor lies above the saturation bound";
   for (const DomainRange &range : domain)
     if (!(range.min <= range.max))
       return std::string("domain of '") + featureName(range.feature) + "' has min > max";
@@ -251,12 +287,16 @@ double Model::evaluate(const FeatureVector &features) const noexcept {
       value *= evaluateWeak(factor.kind, p, features[static_cast<int>(factor.feature)] / factor.scale);
       p += weakParamCount(factor.kind);
     }
+    if (floor > 0)
+      value = std::max(value, floor);
     return upperBound > 0 ? std::min(value, upperBound) : value;
   }
   double sum = 0.0;
   for (size_t j = 0; j < terms.size(); ++j)
     sum += params[j] * evaluateTerm(terms[j], features);
   double value = target == Target::Log ? std::exp(sum) : sum;
+  if (floor > 0) // no floor (0) leaves a negative value visible, to be flagged, not hidden as 0
+    value = std::max(value, floor);
   return upperBound > 0 ? std::min(value, upperBound) : value;
 }
 

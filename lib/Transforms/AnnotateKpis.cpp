@@ -234,6 +234,9 @@ const LayerOutcome &AnnotateKpisPass::evaluate(const Layer &layer) {
       const ::flydel::KpiModel *model = kpi.models[opIndex][static_cast<int>(variant)];
       if (!model)
         model = kpi.models[opIndex][static_cast<int>(::flydel::ModelVariant::Any)];
+      // As Library::findModelFor: a grouped convolution falls back to the dense model (groups flagged by its domain).
+      if (!model && layer.op == ::flydel::OpKind::Conv2d && layer.groups > 1 && !layer.isDepthwise())
+        model = kpi.models[opIndex][static_cast<int>(::flydel::ModelVariant::Dense)];
       if (!model) {
         result.missing.push_back(kpi.slot.column);
         result.values.push_back({0.0, false});

@@ -225,7 +225,7 @@ TEST(StructuresTest, CpuPoolSeparatesDenseAndDepthwiseLayers) {
   }
   EXPECT_EQ(names.size(), cpuCandidates(d).size());
   ASSERT_EQ(poolConfigs("cpu").size(), 2u);
-  EXPECT_TRUE(poolConfigs("gpu").empty());
+  EXPECT_TRUE(poolConfigs("tpu").empty());
   EXPECT_EQ(poolConfigs("cpu")[0].label(), "physics(select-cpu)");
   CvOptions cv;
   auto cpu = crossValidatePath(poolConfigs("cpu")[0], d, cv);

@@ -13,6 +13,12 @@ namespace flydel {
 /// QR, so collinear columns get zero weight instead of huge opposite ones.
 Eigen::VectorXd solveLeastSquares(const Eigen::MatrixXd &a, const Eigen::VectorXd &b);
 
+/// Non-negative least squares min ||A theta - b|| subject to theta >= 0 (Lawson and Hanson's active-set method),
+/// columns equilibrated as in solveLeastSquares. With non-negative terms it makes a model that cannot predict a
+/// negative value and grows no faster than its fastest term. Returns zeros where nothing fits (never NaN when A
+/// and b are finite).
+Eigen::VectorXd solveNonNegative(const Eigen::MatrixXd &a, const Eigen::VectorXd &b);
+
 /// Forward Regression Orthogonal Least Squares (Billings): greedily selects up to maxTerms columns of `candidates`
 /// maximising the Error Reduction Ratio for target b, with modified Gram-Schmidt orthogonalisation. `forced`
 /// columns are taken first, in order. Returns the selected columns in selection order; errs (optional) receives

@@ -28,11 +28,13 @@ struct StructureConfig {
   /// Physics: forward selection over the generic pool (physicsCandidates()) or over the tile pool
   /// (tileCandidates()) or over the CPU pool (cpuCandidates(); only where a spec asks for it, "extra_pools");
   /// basis >= 0 is a fixed basis of physicsBases().
-  static constexpr int kSelectGeneric = -1, kSelectTiles = -2, kSelectCpu = -3, kSelectFpga = -4;
+  static constexpr int kSelectGeneric = -1, kSelectTiles = -2, kSelectCpu = -3, kSelectFpga = -4, kSelectGpu = -5;
   Structure structure = Structure::Physics;
   int degree = 2;                // Frols: maximum total degree of the candidate monomials
   int basis = kSelectGeneric;    // Physics: index into physicsBases(), or kSelectGeneric / kSelectTiles / kSelectCpu
   FitLoss loss = FitLoss::Squares; // Frols, Physics
+  /// kSelectGpu: the device's streaming multiprocessors (the units its GEMM tiles are spread over; > 0).
+  int units = 0;
   std::string label() const;
 };
 
@@ -84,6 +86,18 @@ const std::vector<CandidateText> &cpuCandidateTexts();
 /// "fpga" pool a spec may ask for. See docs/fpga.md.
 std::vector<Term> fpgaCandidates(const Dataset &data);
 const std::vector<CandidateText> &fpgaCandidateTexts();
+
+/// Candidate terms of the GPU pool (kSelectGpu) for a device of `units` streaming multiprocessors: a fixed cost,
+/// throughput-bound work (MACs), the serial reduction loop of implicit-GEMM tiles run in waves over the SMs, DRAM
+/// traffic (input, output, weights) for memory-bound layers. Every term is >= 0, so with non-negative coefficients
+/// and the launch floor the model is positive and grows no faster than its terms. Texts and reasons:
+/// gpuCandidateTexts(). See docs/methodology.md.
+std::vector<Term> gpuCandidates(const Dataset &data, int units);
+struct GpuCandidateText {
+  std::string term; // names the unit count
+  const char *why;
+};
+std::vector<GpuCandidateText> gpuCandidateTexts(int units);
 
 /// IRLS minimisation of sum |a theta - b| (rows already weighted), starting from least squares: the MAPE-fit.
 Eigen::VectorXd fitLeastAbsolute(const Eigen::MatrixXd &a, const Eigen::VectorXd &b, int iterations = 30,

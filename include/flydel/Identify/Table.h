@@ -25,6 +25,9 @@ struct Dataset {
   std::vector<FeatureVector> x;
   std::vector<double> y;
   std::vector<int> lines; // CSV line of each row, for diagnostics
+  /// The same KPI measured again (the table's "<kpi>_retest" column, e.g. latency_retest_ms), NaN where not; empty
+  /// when the table has no such column. How repeatable each row is: the GPU pool weights rows by it.
+  std::vector<double> retest;
 
   size_t size() const { return y.size(); }
   /// Subset by row indices.

@@ -129,7 +129,8 @@ public:
   const Link *findLink(std::string_view from, std::string_view to) const noexcept;
   const KpiModel *findModel(std::string_view device, OpKind op, std::string_view kpi,
                             ModelVariant variant = ModelVariant::Any) const noexcept;
-  /// The model a layer uses: its variant's model when present, else the op kind's model for any layer.
+  /// The model a layer uses: its variant's model when present, else the op kind's model for any layer, else (a grouped
+  /// convolution) the dense model.
   const KpiModel *findModelFor(std::string_view device, const Layer &layer, std::string_view kpi) const noexcept;
 };
 

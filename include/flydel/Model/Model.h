@@ -21,14 +21,18 @@
 namespace flydel {
 
 /// One factor of a term: x^p, log(x)^p, ceil(x / divisor)^p (the number of hardware vectors of width divisor
-/// needed to hold x, the quantisation effect of SIMD lanes and tiles), or the step [x >= divisor] (1 at and above
-/// the threshold, else 0: a switch of algorithm, e.g. cuDNN's for large kernels; text "[kernel>=11]").
+/// needed to hold x, the quantisation effect of SIMD lanes and tiles), the step [x >= divisor] (1 at and above
+/// the threshold, else 0: a switch of algorithm, e.g. cuDNN's for large kernels; text "[kernel>=11]"), or the
+/// waves of a GPU GEMM, "waves(TM,TN,UNITS)": ceil(groups * ceil(M / TM) * ceil(N / TN) / UNITS) with
+/// M = batch * out_pixels and N = c_out / groups, the rounds in which UNITS streaming multiprocessors run the
+/// TM x TN output tiles of an implicit GEMM (one per unit at a time). Its feature is OutPixels (for the domain).
 struct Factor {
-  enum class Op { Power, LogPower, CeilDiv, AtLeast };
+  enum class Op { Power, LogPower, CeilDiv, AtLeast, Waves };
   Feature feature = Feature::Count;
   Op op = Op::Power;
   int power = 1;
-  double divisor = 1.0;
+  double divisor = 1.0;        // CeilDiv: the divisor; AtLeast: the threshold; Waves: the units (SMs)
+  double tileM = 1, tileN = 1; // Waves: the output tile
 };
 
 /// A product of factors; no factors means the constant 1.
@@ -90,8 +94,11 @@ struct Model {
   std::vector<DomainRange> domain;
   /// When > 0 the output saturates there (a KPI bounded by a device capacity, e.g. M20K blocks): min(y, bound).
   double upperBound = 0.0;
+  /// When > 0 the output never falls below it: max(y, floor). A fitted parameter: the rate at which a host thread
+  /// issues back-to-back calls, which hides any kernel shorter than it (GPU ops at batch 1).
+  double floor = 0.0;
 
-  int parameterCount() const { return static_cast<int>(params.size()); }
+  int parameterCount() const { return static_cast<int>(params.size()) + (floor > 0 ? 1 : 0); }
   /// Structural consistency (parameter count matches terms/factors, finite parameters). Empty when fine.
   std::string check() const;
   /// The model's raw output (no domain check). Allocation-free, noexcept.
