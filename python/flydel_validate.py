@@ -260,12 +260,17 @@ def stability(args):
 
 
 def figures(pairs):
-    """pairs: (predicted, measured) -> MAPE, median APE, share within 10 %, n."""
-    apes = sorted(abs(p - m) / m * 100 for p, m in pairs)
+    """pairs: (predicted, measured) -> MAPE, median and largest APE, share within 10 %, n, and how many
+    predictions were not a finite positive number (counted as errors of at least 100 %, never dropped)."""
+    pairs = list(pairs)
+    apes = sorted(abs(p - m) / m * 100 if p > 0 and p < float("inf") else max(100.0, abs(p - m) / m * 100)
+                  for p, m in pairs)
     if not apes:
         return {"n": 0}
     return {"n": len(apes), "mape": sum(apes) / len(apes), "median_ape": percentile(apes, 50),
-            "p90_ape": percentile(apes, 90), "within_10pct": 100.0 * sum(a <= 10 for a in apes) / len(apes)}
+            "p90_ape": percentile(apes, 90), "max_ape": apes[-1],
+            "within_10pct": 100.0 * sum(a <= 10 for a in apes) / len(apes),
+            "non_positive": sum(1 for p, _ in pairs if not (p > 0 and p < float("inf")))}
 
 
 def validate(args):
@@ -313,6 +318,8 @@ def validate(args):
         by_op = {op: group([k for k in keys if k[0] == op]) for op in ops}
         if len(ops) > 1:
             by_op["all"] = group(keys)  # every validated layer, whatever its op kind
+        if args.large_ms > 0:  # the layers a placement decision turns on, where the noise floor is lowest
+            by_op["above %g ms" % args.large_ms] = group([k for k in keys if measured[k] > args.large_ms])
         # The headline figures are conv2d's (most of a CNN's time), as before other op kinds were validated.
         head = by_op.get("conv2d", {"layers": {"n": 0}, "noise_floor": {"n": 0}, "extrapolated_layers": 0})
         entry = {"training_cv": cv, "layers": head["layers"], "noise_floor": head["noise_floor"],
@@ -385,11 +392,12 @@ def validate_energy(args, device):
 
 
 def accuracy_cells(figures_of_layers):
-    """MAPE, median, p90 and share within 10 % of figures(), as table cells ("n/a" without layers)."""
+    """MAPE, median, p90, largest APE and share within 10 % of figures(), as table cells ("n/a" without layers)."""
     L = figures_of_layers
     if not L.get("n"):
-        return ["n/a"] * 4
-    return ["%.1f" % L["mape"], "%.1f" % L["median_ape"], "%.1f" % L["p90_ape"], "%.0f %%" % L["within_10pct"]]
+        return ["n/a"] * 5
+    return ["%.1f" % L["mape"], "%.1f" % L["median_ape"], "%.1f" % L["p90_ape"], "%.0f" % L["max_ape"],
+            "%.0f %%" % L["within_10pct"]]
 
 
 def short_name(model):
@@ -420,7 +428,7 @@ def markdown(summary):
     devices = summary["devices"].items()
     if any(len(e.get("by_op", {})) > 1 for e in summary["devices"].values()):
         out += [""] + table(
-            ["backend", "op", "layers", "per-layer MAPE (%)", "median (%)", "p90 (%)", "within ±10 %",
+            ["backend", "op", "layers", "per-layer MAPE (%)", "median (%)", "p90 (%)", "max (%)", "within ±10 %",
              "noise floor MAPE (%)", "extrapolated"],
             [[device, op, "%d" % f["layers"].get("n", 0)] + accuracy_cells(f["layers"]) +
              ["%.1f" % f["noise_floor"]["mape"] if f["noise_floor"].get("n") else "n/a",
@@ -438,8 +446,8 @@ def markdown(summary):
              for device, e in devices for name, n in e.get("end_to_end", {}).items()])
     if any(e.get("energy") for e in summary["devices"].values()):
         out += [""] + table(
-            ["backend", "op", "energy: layers", "per-layer MAPE (%)", "median (%)", "p90 (%)", "within ±10 %",
-             "no reading", "no model"],
+            ["backend", "op", "energy: layers", "per-layer MAPE (%)", "median (%)", "p90 (%)", "max (%)",
+             "within ±10 %", "no reading", "no model"],
             [[device, op, "%d" % f["layers"].get("n", 0)] + accuracy_cells(f["layers"]) +
              ["%d" % f["no_reading_layers"], "%d" % f["unpredicted_layers"]]
              for device, e in devices for op, f in e.get("energy", {}).items()])
@@ -470,6 +478,8 @@ def main():
     v.add_argument("--validation-dir", required=True)
     v.add_argument("--out", required=True)
     v.add_argument("--only-models", default="", help="comma-separated model names: validate on their layers only")
+    v.add_argument("--large-ms", type=float, default=0.0,
+                   help="also a row of the layers measured above this latency, ms (default 0: none)")
     v.add_argument("--noise-limit", type=float, default=10.0,
                    help="warn when the noise floor MAPE of an op kind exceeds this (%%; default 10, the target)")
     st = sub.add_parser("stability", help="how far the machine's speed moved between back-to-back runs")

@@ -103,3 +103,31 @@ TEST(SolversTest, LevenbergMarquardtSolvesRosenbrock) {
   EXPECT_NEAR(p[0], 1.0, 1e-6);
   EXPECT_NEAR(p[1], 1.0, 1e-6);
 }
+
+TEST(SolversTest, NonNegativeLeastSquaresHoldsCoefficientsAtZero) {
+  // b = 2 x1 - 0.5 x2 + noise-free: unconstrained LS gives -0.5 for x2; the constrained optimum drops x2 and refits.
+  Eigen::MatrixXd a(6, 3);
+  a << 1, 1, 1000, 2, 1, 4000, 3, 2, 9000, 4, 3, 16000, 5, 5, 25000, 6, 8, 36000; // columns of different scales
+  Eigen::VectorXd truth(3);
+  truth << 2.0, 0.0, 0.003;
+  Eigen::VectorXd b = a * truth;
+  Eigen::VectorXd exact = solveNonNegative(a, b);
+  EXPECT_NEAR(exact[0], 2.0, 1e-9);
+  EXPECT_NEAR(exact[1], 0.0, 1e-9);
+  EXPECT_NEAR(exact[2], 0.003, 1e-12);
+  Eigen::VectorXd c(3);
+  c << 2.0, -0.5, 0.0;
+  Eigen::VectorXd bent = a * c;
+  Eigen::VectorXd free = solveLeastSquares(a, bent);
+  EXPECT_LT(free[1], -0.1); // the unconstrained fit wants a negative coefficient
+  Eigen::VectorXd held = solveNonNegative(a, bent);
+  for (Eigen::Index j = 0; j < held.size(); ++j)
+    EXPECT_GE(held[j], 0.0);
+  EXPECT_EQ(held[1], 0.0);
+  // KKT: no held-at-zero column could lower the residual (its gradient points the other way).
+  Eigen::VectorXd gradient = a.transpose() * (bent - a * held);
+  for (Eigen::Index j = 0; j < held.size(); ++j)
+    if (held[j] == 0)
+      EXPECT_LE(gradient[j], 1e-6 * bent.norm() * a.col(j).norm());
+  EXPECT_TRUE(solveNonNegative(Eigen::MatrixXd::Zero(3, 2), Eigen::VectorXd::Ones(3)).isZero());
+}

@@ -262,3 +262,36 @@ TEST(StructuresTest, CpuPoolHasNoChannelMixingTermsForChannelWiseTables) {
   EXPECT_LT(pools.size(), dense.size());
   EXPECT_FALSE(std::any_of(pools.begin(), pools.end(), mixesChannels));
 }
+
+TEST(StructuresTest, GpuPoolFitsALaunchFloorAndStaysPositive) {
+  // y = max(0.02, 0.004 + 2e-5 * waves(64,32,132) * reduction): a host that issues a call every 20 us hides
+  // every kernel shorter than that. A noiseless grid: the pool must find the floor and the wave term.
+  Term waves = *parseTerm("waves(64,32,132)*reduction_size");
+  Dataset d = syntheticGrid(
+      [&](const FeatureVector &f) { return std::max(0.02, 0.004 + 2e-5 * evaluateTerm(waves, f)); }, 0.0, 1);
+  StructureConfig gpu{Structure::Physics, 0, StructureConfig::kSelectGpu, FitLoss::Squares};
+  EXPECT_FALSE(fitPath(gpu, d, 6)); // no SM count: an error, not a guess
+  gpu.units = 132;
+  auto path = fitPath(gpu, d, 6);
+  ASSERT_TRUE(path) << path.error();
+  const Model &best = path->at(1); // the constant, then the wave term
+  EXPECT_EQ(formatTerm(best.terms.at(1)), "waves(64,32,132)*reduction_size");
+  EXPECT_NEAR(best.floor, 0.02, 1e-12);
+  EXPECT_NEAR(best.params.at(1), 2e-5, 1e-8);
+  EXPECT_EQ(best.parameterCount(), 3);
+  // Every model of the path, on layers far outside the grid, is positive and finite.
+  for (const Model &m : *path)
+    for (int64_t h : {1, 7, 4096})
+      for (int64_t c : {1, 3, 8192}) {
+        Layer l;
+        l.in_h = l.in_w = h, l.c_in = c, l.c_out = c;
+        double y = m.evaluate(computeFeatures(l));
+        EXPECT_TRUE(y > 0 && std::isfinite(y)) << formatTerm(m.terms.back()) << " at h " << h << " c " << c;
+      }
+  // Every candidate text parses and round-trips: what the library stores.
+  for (const GpuCandidateText &t : gpuCandidateTexts(132)) {
+    ASSERT_TRUE(parseTerm(t.term)) << t.term;
+    EXPECT_EQ(formatTerm(*parseTerm(t.term)), t.term);
+  }
+  EXPECT_EQ(poolConfigs("gpu").size(), 2u);
+}

@@ -158,6 +158,13 @@ TEST(LibraryTest, VariantModelsServeTheirOwnLayers) {
   // No dense-specific model: dense and grouped layers fall back to the any-layer model.
   EXPECT_EQ(back->findModelFor("cpu", dense, "latency_ms")->variant, ModelVariant::Any);
   EXPECT_EQ(back->findModelFor("cpu", grouped, "latency_ms")->variant, ModelVariant::Any);
+  // Dense and depthwise models only (the GPU library): a grouped convolution, G dense GEMMs, takes the dense one.
+  Library split = *back;
+  split.models.front().variant = ModelVariant::Dense;
+  ASSERT_EQ(split.validate(), "");
+  ASSERT_NE(split.findModelFor("cpu", grouped, "latency_ms"), nullptr);
+  EXPECT_EQ(split.findModelFor("cpu", grouped, "latency_ms")->variant, ModelVariant::Dense);
+  EXPECT_EQ(split.findModelFor("cpu", depthwise, "latency_ms")->variant, ModelVariant::Depthwise);
 
   lib.models.push_back(dw);
   EXPECT_NE(lib.validate().find("duplicate model for (cpu, conv2d depthwise, latency_ms)"), std::string::npos)

@@ -77,3 +77,46 @@ TEST(ModelTest, CheckRejectsInconsistentModels) {
   m.params = {1.0, NAN};
   EXPECT_NE(m.check(), "");
 }
+
+TEST(ModelTest, WavesCountTileRoundsOverTheUnits) {
+  auto term = parseTerm("waves(64,32,132)*reduction_size");
+  ASSERT_TRUE(term) << term.error();
+  EXPECT_EQ(formatTerm(*term), "waves(64,32,132)*reduction_size");
+  // 28x28 output, 512 filters, 3x3x512 reduction: ceil(784/64) * ceil(512/32) = 13 * 16 = 208 tiles, 2 waves.
+  Layer l;
+  l.in_h = l.in_w = 28, l.c_in = 512, l.c_out = 512, l.kernel_h = l.kernel_w = 3, l.pad_h = l.pad_w = 1;
+  EXPECT_DOUBLE_EQ(evaluateTerm(*term, computeFeatures(l)), 2.0 * 4608);
+  // Groups: G GEMMs of c_out / G filters each. 13 groups of 8 filters on 28x28: 13 * 13 * 1 = 169 tiles, 2 waves.
+  l.c_in = l.c_out = 104, l.groups = 13;
+  EXPECT_DOUBLE_EQ(evaluateTerm(*parseTerm("waves(64,32,132)"), computeFeatures(l)), 2.0);
+  // Batch multiplies the rows of the GEMM: 4 x 784 pixels -> 49 row tiles x 1 = 49 tiles, 1 wave on 132 SMs.
+  l.groups = 1, l.c_out = 32, l.batch = 4;
+  EXPECT_DOUBLE_EQ(evaluateTerm(*parseTerm("waves(64,32,132)"), computeFeatures(l)), 1.0);
+  EXPECT_DOUBLE_EQ(evaluateTerm(*parseTerm("waves(64,32,10)"), computeFeatures(l)), 5.0);
+  for (const char *bad : {"waves(64,32)", "waves(0,32,132)", "waves(64,32,1.5)", "waves(64,32,132", "waves(a,b,c)",
+                          "waves(64,32,132,4)", "waves(64,32,1e7)"})
+    EXPECT_FALSE(parseTerm(bad)) << bad;
+}
+
+TEST(ModelTest, FloorHoldsPredictionsAboveTheIssueRate) {
+  Layer small, large;
+  small.in_h = small.in_w = 4, small.c_in = 2, small.c_out = 2;
+  large.in_h = large.in_w = 100, large.c_in = 64, large.c_out = 64;
+  Model m;
+  m.terms = {*parseTerm("1"), *parseTerm("macs")};
+  m.params = {0.001, 1e-6};
+  m.floor = 0.02;
+  ASSERT_EQ(m.check(), "");
+  EXPECT_EQ(m.parameterCount(), 3); // the floor is fitted: a parameter
+  EXPECT_DOUBLE_EQ(m.predict(small).value, 0.02);
+  EXPECT_DOUBLE_EQ(m.predict(large).value, 0.001 + 1e-6 * large.macs());
+  m.floor = -1;
+  EXPECT_NE(m.check(), "");
+  m.floor = 0.5, m.upperBound = 0.1;
+  EXPECT_NE(m.check().find("floor"), std::string::npos) << m.check();
+  // No floor leaves a negative value visible (to be flagged), not clamped to 0.
+  Model negative;
+  negative.terms = {*parseTerm("1")};
+  negative.params = {-1.0};
+  EXPECT_DOUBLE_EQ(negative.predict(small).value, -1.0);
+}
