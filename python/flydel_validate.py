@@ -454,8 +454,11 @@ def markdown(summary):
     for device, e in devices:
         if e.get("warning"):
             out += ["", "**Warning (%s):** %s." % (device, e["warning"])]
-    out += [""] + table(["backend", "op", "CV MAPE (%)", "CV within ±10 %", "rows"],
-                        [[device, op, "%.1f" % cv["mape"], "%.0f %%" % cv["within_10pct"], "%d" % cv["n"]]
+    nested = any("nested" in cv for e in summary["devices"].values() for cv in e["training_cv"].values())
+    out += [""] + table(["backend", "op", "CV MAPE (%)", "CV within ±10 %", "rows"] +
+                        (["nested CV MAPE (%)"] if nested else []),
+                        [[device, op, "%.1f" % cv["mape"], "%.0f %%" % cv["within_10pct"], "%d" % cv["n"]] +
+                         (["%.1f" % cv["nested"]["mape"] if "nested" in cv else "n/a"] if nested else [])
                          for device, e in devices for op, cv in sorted(e["training_cv"].items())])
     return "\n".join(out) + "\n"
 

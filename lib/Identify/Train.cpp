@@ -154,7 +154,12 @@ Expected<Library> trainLibrary(const std::string &specPath, const TrainOptions &
       cv.folds = c.value("folds", cv.folds);
       cv.seed = c.value("seed", cv.seed);
       cv.maxParams = c.value("max_params", cv.maxParams);
+      if (c.contains("nested") && !c["nested"].is_boolean())
+        throw SpecError("$.cv.nested: expected true or false");
+      cv.nested = c.value("nested", cv.nested);
     }
+    if (options.nested)
+      cv.nested = true;
     if (options.folds)
       cv.folds = *options.folds;
     if (options.seed)
@@ -365,13 +370,25 @@ Expected<Library> trainLibrary(const std::string &specPath, const TrainOptions &
           const Metrics &mt = id->chosen.metrics;
           m.cv = CvFigures{mt.mape, mt.medianApe, mt.p90Ape, mt.within10pct, mt.bias, mt.rmspe,
                            cv.folds, static_cast<int>(data->size()), cv.seed};
+          if (id->nested.n > 0) {
+            m.cv.hasNested = true;
+            m.cv.nestedMape = id->nested.mape, m.cv.nestedMedianApe = id->nested.medianApe;
+            m.cv.nestedP90Ape = id->nested.p90Ape, m.cv.nestedWithin10pct = id->nested.within10pct;
+          }
+          for (const SkippedConfig &skip : id->skipped)
+            log("  " + m.kpi + ": " + skip.config.label() + " skipped: " + skip.why);
           m.source = file;
-          char line[256];
+          char line[320];
           std::string what = m.kpi + (variant == ModelVariant::Any ? "" : std::string("/") + modelVariantName(variant));
           std::snprintf(line, sizeof line, "%-5s %-11s %-16s %2d params  CV MAPE %6.2f %%  median %5.2f  p90 %6.2f",
                         device.name.c_str(), what.c_str(), id->chosen.config.label().c_str(),
                         m.model.parameterCount(), mt.mape, mt.medianApe, mt.p90Ape);
-          log(line);
+          std::string text = line;
+          if (m.cv.hasNested) {
+            std::snprintf(line, sizeof line, "  nested CV MAPE %6.2f %%", m.cv.nestedMape);
+            text += line;
+          }
+          log(text);
           lib.models.push_back(std::move(m));
         }
       }

@@ -93,37 +93,81 @@ std::vector<StructureConfig> autoConfigs() {
   return configs;
 }
 
+namespace {
+
+/// The selection of identify() on one dataset: the best-scoring complexity of every configuration that
+/// cross-validates, and the lowest of those.
+Expected<Identification> select(const Dataset &data, const std::vector<StructureConfig> &configs,
+                                const CvOptions &options) {
+  Identification result;
+  bool found = false;
+  for (const StructureConfig &config : configs) {
+    auto outcomes = crossValidatePath(config, data, options);
+    if (!outcomes) {
+      result.skipped.push_back({config, outcomes.error()});
+      continue;
+    }
+    const CvOutcome *best = nullptr;
+    for (const CvOutcome &o : *outcomes)
+      if (o.parameters <= options.maxParams && (!best || o.score(options) < best->score(options)))
+        best = &o;
+    if (!best) {
+      result.skipped.push_back({config, "no model within " + std::to_string(options.maxParams) + " parameters"});
+      continue;
+    }
+    result.candidates.push_back(*best);
+    if (!found || best->score(options) < result.chosen.score(options)) {
+      result.chosen = *best;
+      found = true;
+    }
+  }
+  if (!found) {
+    std::string errors;
+    for (const SkippedConfig &s : result.skipped)
+      errors += (errors.empty() ? "" : "; ") + s.config.label() + ": " + s.why;
+    return makeError(errors.empty() ? "no structure fits within the parameter budget" : errors);
+  }
+  return result;
+}
+
+} // namespace
+
 Expected<Identification> identify(const Dataset &data, const std::vector<StructureConfig> &configs,
                                   const CvOptions &options) noexcept {
   try {
-    Identification result;
-    std::string errors;
-    bool found = false;
-    for (const StructureConfig &config : configs) {
-      auto outcomes = crossValidatePath(config, data, options);
-      if (!outcomes) {
-        errors += (errors.empty() ? "" : "; ") + config.label() + ": " + outcomes.error();
-        continue;
-      }
-      const CvOutcome *best = nullptr;
-      for (const CvOutcome &o : *outcomes)
-        if (o.parameters <= options.maxParams && (!best || o.score(options) < best->score(options)))
-          best = &o;
-      if (!best)
-        continue;
-      result.candidates.push_back(*best);
-      if (!found || best->score(options) < result.chosen.score(options)) {
-        result.chosen = *best;
-        found = true;
-      }
-    }
-    if (!found)
-      return makeError(errors.empty() ? "no structure fits within the parameter budget" : errors);
+    auto selected = select(data, configs, options);
+    if (!selected)
+      return makeError(selected.error());
+    Identification result = std::move(*selected);
     auto path = fitPath(result.chosen.config, data, options.maxParams, options.saturation);
     if (!path)
       return makeError(path.error());
     result.model = (*path)[std::min<size_t>(result.chosen.pathIndex, path->size() - 1)];
     recordDomain(result.model, data);
+    if (options.nested) {
+      const int n = static_cast<int>(data.size());
+      // Other folds than the inner ones (seed + 1), so no outer test row is chosen the same way twice.
+      std::vector<int> fold = foldAssignment(n, options.folds, options.seed + 1);
+      std::vector<double> predictions(static_cast<size_t>(n), NAN);
+      for (int k = 0; k < options.folds; ++k) {
+        std::vector<int> trainRows, testRows;
+        for (int i = 0; i < n; ++i)
+          (fold[i] == k ? testRows : trainRows).push_back(i);
+        Dataset train = data.subset(trainRows);
+        auto inner = select(train, configs, options);
+        if (!inner)
+          return makeError("nested CV, outer fold " + std::to_string(k + 1) + ": " + inner.error());
+        auto innerPath = fitPath(inner->chosen.config, train, options.maxParams, options.saturation);
+        if (!innerPath)
+          return makeError("nested CV, outer fold " + std::to_string(k + 1) + ": " + innerPath.error());
+        const Model &m = (*innerPath)[std::min<size_t>(inner->chosen.pathIndex, innerPath->size() - 1)];
+        for (int i : testRows)
+          predictions[static_cast<size_t>(i)] = m.evaluate(data.x[i]);
+      }
+      result.nested = computeMetrics(predictions, data.y);
+      if (!std::isfinite(result.nested.mape))
+        result.nested.mape = INFINITY;
+    }
     return result;
   } catch (const std::exception &e) {
     return makeError(std::string("identification failed: ") + e.what());

@@ -113,6 +113,11 @@ Json modelToJson(const KpiModel &m) {
                  {"bias", rounded(m.cv.bias, 4)},         {"rmspe", rounded(m.cv.rmspe, 4)},
                  {"folds", m.cv.folds},                    {"seed", m.cv.seed},
                  {"n", m.cv.n}};
+  if (m.cv.hasNested)
+    j["cv"]["nested"] = Json{{"mape", rounded(m.cv.nestedMape, 4)},
+                             {"median_ape", rounded(m.cv.nestedMedianApe, 4)},
+                             {"p90_ape", rounded(m.cv.nestedP90Ape, 4)},
+                             {"within_10pct", rounded(m.cv.nestedWithin10pct, 4)}};
   if (!m.source.empty())
     j["source"] = m.source;
   return j;
@@ -207,6 +212,15 @@ KpiModel modelFromJson(const Json &j, const std::string &path) {
   m.cv.folds = static_cast<int>(getNumber(cv, cp, "folds"));
   m.cv.seed = static_cast<unsigned long long>(getNumber(cv, cp, "seed"));
   m.cv.n = static_cast<int>(getNumber(cv, cp, "n"));
+  if (cv.contains("nested")) {
+    const Json &nested = cv["nested"];
+    std::string np = cp + ".nested";
+    m.cv.hasNested = true;
+    m.cv.nestedMape = getNumber(nested, np, "mape");
+    m.cv.nestedMedianApe = getNumber(nested, np, "median_ape");
+    m.cv.nestedP90Ape = getNumber(nested, np, "p90_ape");
+    m.cv.nestedWithin10pct = getNumber(nested, np, "within_10pct");
+  }
   m.source = getOptionalString(j, "source");
   return m;
 }

@@ -22,6 +22,7 @@ struct TrainOptions {
   std::optional<Structure> structure;       // overrides the spec's structure (default: auto)
   std::optional<int> folds, maxParams;      // override the spec's cv settings
   std::optional<uint64_t> seed;
+  bool nested = false;                      // also nested CV figures (else the spec's "cv": {"nested": ...})
   std::function<void(const std::string &)> log; // progress lines (may be empty)
 };
 

@@ -20,6 +20,9 @@ struct CvOptions {
   double parsimony = 0.01;
   /// > 0: the KPI saturates at this device capacity (see fitPath).
   double saturation = 0.0;
+  /// Also the nested CV of the whole selection (identify): the error a model chosen this way makes on rows neither
+  /// its fit nor its selection saw. Costs about `folds` times the selection.
+  bool nested = false;
 };
 
 /// Cross-validated figures of one model complexity of one structure.
@@ -42,10 +45,20 @@ struct CvOutcome {
 Expected<std::vector<CvOutcome>> crossValidatePath(const StructureConfig &config, const Dataset &data,
                                                    const CvOptions &options) noexcept;
 
+/// A configuration identify could not use, and why (no one-factor sweep, too few rows, a diverged fit, ...).
+struct SkippedConfig {
+  StructureConfig config;
+  std::string why;
+};
+
 struct Identification {
   Model model;                       // refitted on all rows, with its training domain
-  CvOutcome chosen;                  // its CV figures
+  CvOutcome chosen;                  // its CV figures (selected on these same folds: optimistic when many compete)
   std::vector<CvOutcome> candidates; // the best complexity of each structure tried, in the order tried
+  std::vector<SkippedConfig> skipped; // every configuration that could not be cross-validated, in the order tried
+  /// With CvOptions::nested: out-of-fold figures of the whole procedure (selection repeated inside every outer
+  /// fold on its training rows only); n == 0 otherwise.
+  Metrics nested;
 };
 
 /// The structures "auto" tries: paper, frols of degree 2 and 3, physics.
@@ -58,7 +71,8 @@ std::vector<StructureConfig> configsFor(Structure structure);
 std::vector<StructureConfig> poolConfigs(std::string_view pool);
 
 /// Cross-validates each configuration, picks the lowest score (CV MAPE penalised by parameters, at most
-/// options.maxParams) and refits it on all rows.
+/// options.maxParams) and refits it on all rows. With options.nested, also the nested CV figures: outer folds from
+/// foldAssignment(n, folds, seed + 1), the whole selection run again on each outer training part.
 Expected<Identification> identify(const Dataset &data, const std::vector<StructureConfig> &configs,
                                   const CvOptions &options) noexcept;
 

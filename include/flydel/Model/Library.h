@@ -70,6 +70,11 @@ struct CvFigures {
   double mape = 0, medianApe = 0, p90Ape = 0, within10pct = 0, bias = 0, rmspe = 0;
   int folds = 0, n = 0;
   unsigned long long seed = 0;
+  /// Nested CV of the whole selection (the structure and order chosen again inside every outer fold): what a model
+  /// chosen this way does on unseen rows. The figures above are of the chosen model's own folds, optimistic when
+  /// many candidates compete. hasNested is false where it was not computed (spec "cv": {"nested": false}).
+  bool hasNested = false;
+  double nestedMape = 0, nestedMedianApe = 0, nestedP90Ape = 0, nestedWithin10pct = 0;
 };
 
 /// Which layers of an op kind a model covers. Depthwise and dense convolutions run different kernels (CPU
