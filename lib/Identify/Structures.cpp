@@ -834,6 +834,20 @@ std::vector<Term> gpuCandidates(const Dataset &data, int units) {
   std::vector<Term> terms;
   for (const GpuCandidateText &t : gpuCandidateTexts(units))
     terms.push_back(*parseTerm(t.term));
+  // A table whose every row keeps its channels (pools, elementwise ops, data movement) is no GEMM: no tiles of
+  // filters, no reduction loop over channels, no weights. Its window is read in parallel, so a wave term would make
+  // a global pool of a large map cost its whole window serially.
+  bool channelWise = !data.x.empty() && std::all_of(data.x.begin(), data.x.end(), [](const FeatureVector &f) {
+    return featureOf(f, Feature::CIn) == featureOf(f, Feature::COut) && featureOf(f, Feature::Groups) == 1;
+  });
+  if (channelWise)
+    terms.erase(std::remove_if(terms.begin(), terms.end(),
+                               [](const Term &t) {
+                                 return std::any_of(t.factors.begin(), t.factors.end(), [](const Factor &f) {
+                                   return f.op == Factor::Op::Waves || f.feature == Feature::WeightBytes;
+                                 });
+                               }),
+                terms.end());
   return forTable(std::move(terms), data);
 }
 

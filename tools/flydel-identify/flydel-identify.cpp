@@ -12,6 +12,7 @@
 #include "flydel/Identify/Train.h"
 #include "flydel/Identify/Validation.h"
 #include "flydel/Model/Library.h"
+#include "flydel/Model/Sanity.h"
 #include "flydel/Platforms/EmbeddedPlatforms.h"
 
 #include <nlohmann/json.hpp>
@@ -38,6 +39,7 @@ const char *kUsage = R"(usage:
   flydel-identify --spec SPEC.json -o LIBRARY.json [--data-dir DIR] [--structure S] [--folds N]
                   [--seed N] [--max-params N] [--nested] [--quiet]
   flydel-identify --predict --library NAME|LIB.json --device NAME --layer SPEC [--layer SPEC ...]
+  flydel-identify --check-library NAME|LIB.json [--samples N] [--seed N]
 
 Identifies a model of one KPI column of a measurement table (CSV) by k-fold cross-validation
 (default 10 folds, seed 1, at most 16 parameters); 'auto' picks the structure and order with the
@@ -53,11 +55,17 @@ extrapolation status); NAME is an embedded platform (tx2-c10gx). SPEC is comma-s
   op=conv2d,in_hw=56,c_in=64,c_out=64,kernel=3,stride=1,pad=1
 (fields: op, batch, in_hw, in_h, in_w, c_in, c_out, kernel, kernel_h, kernel_w, stride, stride_h,
 stride_w, pad, pad_h, pad_w, dilation, groups, dtype, pe, simd; unspecified fields keep their defaults).
+With --check-library, evaluates every model on random valid layers of its op kind and variant (default
+2000 across the grid and 1000 inside its training domain, seed 1), from tiny to far beyond any
+excitation, and reports per model the predictions that are not finite, not positive, or grow faster
+than the layer's work out of the domain (more than 10 x the bound the model sets inside it); exit
+status 1 when any model fails.
 )";
 
 struct Options {
   std::string data, kpi, spec, output, report, dataDir, device = "device", unit, library;
-  bool predict = false, deviceGiven = false;
+  bool predict = false, deviceGiven = false, checkLibrary = false;
+  int samples = 2000;
   std::vector<Layer> layers;
   std::optional<OpKind> op;
   std::optional<Structure> structure;
@@ -203,6 +211,11 @@ Options parseArgs(int argc, char **argv) {
       o.deviceGiven = true;
     } else if (arg == "--predict") {
       o.predict = true;
+    } else if (arg == "--check-library") {
+      o.checkLibrary = true;
+      o.library = next();
+    } else if (arg == "--samples") {
+      o.samples = static_cast<int>(parseInteger(arg, next(), 10, 1000000));
     } else if (arg == "--library") {
       o.library = next();
     } else if (arg == "--layer") {
@@ -238,6 +251,11 @@ Options parseArgs(int argc, char **argv) {
     }
   }
   (void)structureAuto;
+  if (o.checkLibrary) {
+    if (o.predict || !o.spec.empty() || !o.data.empty())
+      usageError("--check-library takes a library only (no --predict, --spec or data file)");
+    return o;
+  }
   if (o.predict) {
     if (o.library.empty() || !o.deviceGiven || o.layers.empty())
       usageError("--predict needs --library, --device and at least one --layer");
@@ -489,11 +507,50 @@ int predict(const Options &o) {
   return std::cout ? 0 : kExitFailure;
 }
 
+/// Physical sanity of every model of a library (flydel/Model/Sanity.h).
+int checkLibrary(const Options &o) {
+  std::string_view embedded = getEmbeddedPlatform(o.library);
+  auto library = embedded.empty() ? Library::load(o.library) : Library::parse(embedded, o.library);
+  if (!library) {
+    std::cerr << "flydel-identify: error: " << library.error() << "\n";
+    return kExitFailure;
+  }
+  SanityOptions options;
+  options.samples = o.samples;
+  if (o.seed)
+    options.seed = *o.seed;
+  int failed = 0;
+  std::cout << "platform " << library->platform.name << ": " << library->models.size() << " models, "
+            << options.samples << " grid layers each and up to " << options.samples / 2
+            << " inside the training domain (seed " << options.seed << ")\n";
+  for (const KpiModel &m : library->models) {
+    const Device *device = library->findDevice(m.device);
+    SanityReport r = checkSanity(m, *device, options);
+    char line[256];
+    std::string what = m.device + " " + opKindName(m.op) +
+                       (m.variant == ModelVariant::Any ? "" : std::string("/") + modelVariantName(m.variant)) + " " +
+                       m.kpi;
+    std::snprintf(line, sizeof line, "%-4s %-36s %5d layers (%4d in domain): %4d not finite, %4d not positive, %4d "
+                  "too steep (worst %.3g x)",
+                  r.sane() ? "ok" : "FAIL", what.c_str(), r.samples, r.inDomain, r.nonFinite, r.nonPositive,
+                  r.tooSteep, r.worstGrowth);
+    std::cout << line << "\n";
+    if (!r.sane()) {
+      std::cout << "       e.g. " << r.example << "\n";
+      ++failed;
+    }
+  }
+  std::cout << failed << " of " << library->models.size() << " models fail\n";
+  return failed == 0 ? 0 : kExitFailure;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
   try {
     Options o = parseArgs(argc, argv);
+    if (o.checkLibrary)
+      return checkLibrary(o);
     if (o.predict)
       return predict(o);
     return o.spec.empty() ? identifyOne(o) : trainSpec(o);
