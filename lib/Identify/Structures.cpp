@@ -523,7 +523,9 @@ const std::vector<PhysicsBasis> &physicsBases() {
 
 std::vector<Feature> variedBaseFeatures(const Dataset &data) {
   std::vector<Feature> varied;
-  for (Feature f : {Feature::InHW, Feature::CIn, Feature::Kernel, Feature::COut})
+  // Batch last, and only where it varies: the paper's data (and every shipped excitation) is batch 1, and the
+  // structures built on these features must still see batch where a table varies it (its work scales with it).
+  for (Feature f : {Feature::InHW, Feature::CIn, Feature::Kernel, Feature::COut, Feature::Batch})
     if (!data.x.empty() && varies(data, f))
       varied.push_back(f);
   return varied;

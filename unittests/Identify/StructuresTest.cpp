@@ -295,3 +295,30 @@ TEST(StructuresTest, GpuPoolFitsALaunchFloorAndStaysPositive) {
   }
   EXPECT_EQ(poolConfigs("gpu").size(), 2u);
 }
+
+TEST(StructuresTest, BatchIsAFeatureOfEveryStructure) {
+  // y = 0.1 * batch * in_hw^2 * c_out: every structure must see batch where the table varies it.
+  Dataset d;
+  d.kpi = "y";
+  for (int b : {1, 2, 4, 8})
+    for (int h : {8, 16, 32, 64})
+      for (int c : {4, 16, 64}) {
+        Layer l;
+        l.batch = b, l.in_h = l.in_w = h, l.c_in = 3, l.c_out = c;
+        d.x.push_back(computeFeatures(l));
+        d.y.push_back(0.1 * b * h * h * c);
+        d.lines.push_back(static_cast<int>(d.y.size()) + 1);
+      }
+  EXPECT_EQ(variedBaseFeatures(d).back(), Feature::Batch);
+  Layer one, four;
+  one.in_h = one.in_w = 20, one.c_in = 3, one.c_out = 10;
+  four = one;
+  four.batch = 4;
+  for (StructureConfig config : {StructureConfig{Structure::Frols, 2}, StructureConfig{Structure::Paper, 0}}) {
+    auto path = fitPath(config, d, 16);
+    ASSERT_TRUE(path) << config.label() << ": " << path.error();
+    const Model &m = path->back();
+    double ratio = m.evaluate(computeFeatures(four)) / m.evaluate(computeFeatures(one));
+    EXPECT_NEAR(ratio, 4.0, 0.4) << config.label();
+  }
+}

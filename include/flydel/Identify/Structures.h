@@ -46,7 +46,7 @@ struct PhysicsBasis {
 };
 const std::vector<PhysicsBasis> &physicsBases();
 
-/// The base features the paper uses (input size, channels, kernel, filters) that vary in the data.
+/// The base features the paper uses (input size, channels, kernel, filters), and batch, that vary in the data.
 std::vector<Feature> variedBaseFeatures(const Dataset &data);
 
 /// Fits a structure on `train` and returns its models of growing complexity: for Frols and Physics, the first
