@@ -157,6 +157,12 @@ Expected<Library> trainLibrary(const std::string &specPath, const TrainOptions &
       if (c.contains("nested") && !c["nested"].is_boolean())
         throw SpecError("$.cv.nested: expected true or false");
       cv.nested = c.value("nested", cv.nested);
+      if (c.contains("rule")) {
+        if (!c["rule"].is_string() || (c["rule"] != "lowest" && c["rule"] != "one-se"))
+          throw SpecError("$.cv.rule: expected \"lowest\" (the lowest score) or \"one-se\" (the fewest "
+                          "parameters within one standard error of it)");
+        cv.oneStandardError = c["rule"] == "one-se";
+      }
     }
     if (options.nested)
       cv.nested = true;

@@ -101,12 +101,17 @@ Expected<Identification> select(const Dataset &data, const std::vector<Structure
                                 const CvOptions &options) {
   Identification result;
   bool found = false;
+  std::vector<CvOutcome> all; // every complexity of every configuration (the one-standard-error rule)
   for (const StructureConfig &config : configs) {
     auto outcomes = crossValidatePath(config, data, options);
     if (!outcomes) {
       result.skipped.push_back({config, outcomes.error()});
       continue;
     }
+    if (options.oneStandardError)
+      for (const CvOutcome &o : *outcomes)
+        if (o.parameters <= options.maxParams && std::isfinite(o.metrics.mape))
+          all.push_back(o);
     const CvOutcome *best = nullptr;
     for (const CvOutcome &o : *outcomes)
       if (o.parameters <= options.maxParams && (!best || o.score(options) < best->score(options)))
@@ -119,6 +124,28 @@ Expected<Identification> select(const Dataset &data, const std::vector<Structure
     if (!found || best->score(options) < result.chosen.score(options)) {
       result.chosen = *best;
       found = true;
+    }
+  }
+  if (found && options.oneStandardError) {
+    // The standard error of the best candidate's MAPE, from its out-of-fold absolute errors.
+    const CvOutcome &best = result.chosen;
+    double mean = 0, var = 0;
+    size_t n = 0;
+    for (size_t i = 0; i < best.predictions.size(); ++i)
+      if (std::isfinite(best.predictions[i])) {
+        double a = std::fabs(best.predictions[i] - data.y[i]) / data.y[i] * 100.0;
+        mean += a, var += a * a, ++n;
+      }
+    if (n > 1) {
+      mean /= double(n);
+      double se = std::sqrt(std::max(0.0, var / double(n) - mean * mean) / double(n - 1));
+      const CvOutcome *pick = &best;
+      for (const CvOutcome &o : all)
+        if (o.metrics.mape <= best.metrics.mape + se &&
+            (o.parameters < pick->parameters ||
+             (o.parameters == pick->parameters && o.score(options) < pick->score(options))))
+          pick = &o;
+      result.chosen = *pick;
     }
   }
   if (!found) {

@@ -322,3 +322,34 @@ TEST(StructuresTest, BatchIsAFeatureOfEveryStructure) {
     EXPECT_NEAR(ratio, 4.0, 0.4) << config.label();
   }
 }
+
+TEST(StructuresTest, NestedCvAndTheOneStandardErrorRule) {
+  // y = 1 + 0.002 * macs with 5 % noise: the selection finds it; the nested figure is computed on rows neither the
+  // fit nor the choice saw, and the one-SE rule never picks more parameters than the lowest score.
+  Dataset d = syntheticGrid([](const FeatureVector &f) { return 1.0 + 0.002 * at(f, Feature::Macs); }, 0.05, 3);
+  std::vector<StructureConfig> configs = {StructureConfig{Structure::Physics, 0, StructureConfig::kSelectGeneric},
+                                          StructureConfig{Structure::Frols, 2}};
+  CvOptions cv;
+  cv.folds = 5;
+  cv.maxParams = 6;
+  auto plain = identify(d, configs, cv);
+  ASSERT_TRUE(plain) << plain.error();
+  EXPECT_EQ(plain->nested.n, 0);
+  cv.nested = true;
+  auto nested = identify(d, configs, cv);
+  ASSERT_TRUE(nested) << nested.error();
+  EXPECT_EQ(nested->nested.n, static_cast<int>(d.size()));
+  EXPECT_GT(nested->nested.mape, 2.0); // 5 % noise cannot be fitted away
+  EXPECT_LT(nested->nested.mape, 2.0 * plain->chosen.metrics.mape);
+  cv.nested = false;
+  cv.oneStandardError = true;
+  auto oneSe = identify(d, configs, cv);
+  ASSERT_TRUE(oneSe) << oneSe.error();
+  EXPECT_LE(oneSe->chosen.parameters, plain->chosen.parameters);
+  // A configuration that cannot be cross-validated is listed with the reason.
+  configs.push_back(StructureConfig{Structure::Physics, 0, StructureConfig::kSelectGpu}); // no SM count
+  auto skipped = identify(d, configs, cv);
+  ASSERT_TRUE(skipped) << skipped.error();
+  ASSERT_EQ(skipped->skipped.size(), 1u);
+  EXPECT_NE(skipped->skipped[0].why.find("streaming multiprocessor"), std::string::npos) << skipped->skipped[0].why;
+}

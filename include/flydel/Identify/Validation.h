@@ -23,6 +23,9 @@ struct CvOptions {
   /// Also the nested CV of the whole selection (identify): the error a model chosen this way makes on rows neither
   /// its fit nor its selection saw. Costs about `folds` times the selection.
   bool nested = false;
+  /// The one-standard-error rule: among every configuration and complexity, the fewest parameters whose CV MAPE is
+  /// within one standard error (of the mean APE) of the lowest score's, instead of the lowest score itself.
+  bool oneStandardError = false;
 };
 
 /// Cross-validated figures of one model complexity of one structure.
