@@ -77,6 +77,29 @@ FailureOr<Layer> describeConv(linalg::LinalgOp op, ActLayout act, FilterLayout f
   return layer;
 }
 
+/// Grouped convolution, activations NHWGC [N, H, W, G, C/G] and filters GFHWC [G, F/G, KH, KW, C/G]: G GEMMs side
+/// by side (what the ONNX importer emits for 1 < group < channels).
+FailureOr<Layer> describeGrouped(linalg::Conv2DNhwgcGfhwcOp op, std::string &reason) {
+  auto input = getStaticShape(op.getDpsInputOperand(0)->get(), 5, reason);
+  auto filter = getStaticShape(op.getDpsInputOperand(1)->get(), 5, reason);
+  if (failed(input) || failed(filter))
+    return failure();
+  Layer layer;
+  layer.op = OpKind::Conv2d;
+  layer.batch = (*input)[0];
+  layer.in_h = (*input)[1];
+  layer.in_w = (*input)[2];
+  layer.groups = (*input)[3];
+  layer.c_in = (*input)[3] * (*input)[4];
+  layer.c_out = (*filter)[0] * (*filter)[1];
+  layer.kernel_h = (*filter)[2];
+  layer.kernel_w = (*filter)[3];
+  readPair(op, "strides", layer.stride_h, layer.stride_w);
+  readPair(op, "dilations", layer.dilation_h, layer.dilation_w);
+  layer.dtype = getLayerDType(cast<ShapedType>(op.getDpsInputOperand(1)->get().getType()).getElementType());
+  return layer;
+}
+
 FailureOr<Layer> describePool(linalg::LinalgOp op, ActLayout act, std::string &reason) {
   auto input = getStaticShape(op.getDpsInputOperand(0)->get(), 4, reason);
   auto window = getStaticShape(op.getDpsInputOperand(1)->get(), 2, reason);
@@ -146,6 +169,7 @@ FailureOr<Layer> describe(linalg::DepthwiseConv2DNhwcHwcmOp op, std::string &r) 
 FailureOr<Layer> describe(linalg::DepthwiseConv2DNchwChwOp op, std::string &r) {
   return describeConv(op, ActLayout::NCHW, {1, 2, 0, -1}, true, r);
 }
+FailureOr<Layer> describe(linalg::Conv2DNhwgcGfhwcOp op, std::string &r) { return describeGrouped(op, r); }
 FailureOr<Layer> describe(linalg::PoolingNhwcMaxOp op, std::string &r) { return describePool(op, ActLayout::NHWC, r); }
 FailureOr<Layer> describe(linalg::PoolingNhwcSumOp op, std::string &r) { return describePool(op, ActLayout::NHWC, r); }
 FailureOr<Layer> describe(linalg::PoolingNhwcMinOp op, std::string &r) { return describePool(op, ActLayout::NHWC, r); }
@@ -178,7 +202,7 @@ template <typename... Ops> void attachElementwise(MLIRContext *context) {
 
 void mlir::flydel::registerLinalgLayerOpInterfaceExternalModels(DialectRegistry &registry) {
   registry.addExtension(+[](MLIRContext *context, linalg::LinalgDialect *) {
-    attach<linalg::Conv2DNhwcHwcfOp, linalg::Conv2DNhwcFhwcOp, linalg::Conv2DNchwFchwOp,
+    attach<linalg::Conv2DNhwcHwcfOp, linalg::Conv2DNhwcFhwcOp, linalg::Conv2DNchwFchwOp, linalg::Conv2DNhwgcGfhwcOp,
            linalg::DepthwiseConv2DNhwcHwcOp, linalg::DepthwiseConv2DNhwcHwcmOp, linalg::DepthwiseConv2DNchwChwOp,
            linalg::PoolingNhwcMaxOp, linalg::PoolingNhwcSumOp, linalg::PoolingNhwcMinOp, linalg::PoolingNchwMaxOp,
            linalg::PoolingNchwSumOp, linalg::MatmulOp, linalg::BatchMatmulOp>(context);

@@ -16,9 +16,12 @@
 
 #include "OnnxLoader.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -922,30 +925,31 @@ LogicalResult Importer::convertConv() {
     y = tosa::DepthwiseConv2DOp::create(b, loc, f32(outNHWC), in, weight, bias, zeroPoint(), zeroPoint(),
                                         padAttr, strideAttr, dilationAttr, accType);
   } else {
-    // Grouped: one conv2d per group on channel slices, concatenated along channels.
+    // Grouped: one linalg grouped convolution (G GEMMs side by side, NHWGC x GFHWC), so the flow and the KPI models
+    // see one layer with its groups, not G small convolutions and a concatenation. TOSA has no grouped convolution;
+    // linalg named convolutions take no padding, so an explicit tosa.pad comes first.
     int64_t cg = c / group, og = oc / group;
-    SmallVector<Value> parts;
-    for (int64_t g = 0; g < group; ++g) {
-      Value xin = slice(in, {0, 0, 0, g * cg}, {n, crop[0], crop[1], cg});
-      Value weight;
-      Shape wsShape = {og, cg, kernel[0], kernel[1]};
-      if (w->cst && w->cst->isFloat) {
-        size_t chunk = og * cg * kernel[0] * kernel[1];
-        std::vector<float> part(w->cst->f.begin() + g * chunk, w->cst->f.begin() + (g + 1) * chunk);
-        weight = constF32(permuteShape(wsShape, kToNHWC), permuteData(part, wsShape, kToNHWC));
-      } else {
-        Value wp = plainOf(*w);
-        if (!wp)
-          return failure();
-        weight = transpose(slice(wp, {g * og, 0, 0, 0}, wsShape), kToNHWC);
-      }
-      Value bias = biasOf(2, og, g * og);
-      if (!bias)
-        return failure();
-      parts.push_back(tosa::Conv2DOp::create(b, loc, f32({n, outHW[0], outHW[1], og}), xin, weight, bias,
-                                             zeroPoint(), zeroPoint(), padAttr, strideAttr, dilationAttr, accType));
-    }
-    y = tosa::ConcatOp::create(b, loc, f32(outNHWC), parts, b.getI32IntegerAttr(3));
+    Shape padded = {n, crop[0] + pad[0] + pad[1], crop[1] + pad[2] + pad[3], c};
+    if (llvm::any_of(pad, [](int64_t p) { return p != 0; }))
+      in = tosa::PadOp::create(b, loc, f32(padded), in, shapeConst({0, 0, pad[0], pad[1], pad[2], pad[3], 0, 0}),
+                               constF32({1}, {0.0f}));
+    Value x5 = reshape(in, {n, padded[1], padded[2], group, cg});
+    // OIHW = [G*og, cg, KH, KW] -> [G, og, cg, KH, KW] -> GFHWC [G, og, KH, KW, cg].
+    Value weight = weightOf(*w, {0, 1, 3, 4, 2}, {group, og, cg, kernel[0], kernel[1]});
+    Value bias = biasOf(2, oc);
+    if (!weight || !bias)
+      return failure();
+    Shape out5 = {n, outHW[0], outHW[1], group, og};
+    Value init = tensor::EmptyOp::create(b, loc, out5, b.getF32Type());
+    Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
+    Value filled = linalg::FillOp::create(b, loc, zero, init).getResult(0);
+    auto pair = [&](const Shape &v) {
+      return DenseIntElementsAttr::get(RankedTensorType::get({2}, b.getI64Type()), llvm::ArrayRef<int64_t>(v));
+    };
+    Value conv = linalg::Conv2DNhwgcGfhwcOp::create(b, loc, TypeRange{f32(out5)}, ValueRange{x5, weight},
+                                                    ValueRange{filled}, pair(strides), pair(dilations))
+                     .getResult(0);
+    y = add(reshape(conv, outNHWC), reshape(bias, {1, 1, 1, oc}));
   }
   return result(tensorVal(y, {n, oc, outHW[0], outHW[1]}, true));
 }
@@ -1787,7 +1791,8 @@ std::string mlir::flydel::parseOnnxInputShape(llvm::StringRef spec, OnnxImportOp
 }
 
 void mlir::flydel::registerOnnxImportDialects(DialectRegistry &registry) {
-  registry.insert<func::FuncDialect, tosa::TosaDialect, bufferization::BufferizationDialect, memref::MemRefDialect>();
+  registry.insert<func::FuncDialect, tosa::TosaDialect, bufferization::BufferizationDialect, memref::MemRefDialect,
+                  arith::ArithDialect, linalg::LinalgDialect, tensor::TensorDialect>();
 }
 
 LogicalResult mlir::flydel::appendOnnxTestHarness(ModuleOp module, llvm::ArrayRef<std::string> inputs,
@@ -1803,7 +1808,9 @@ LogicalResult mlir::flydel::appendOnnxTestHarness(ModuleOp module, llvm::ArrayRe
 
 OwningOpRef<ModuleOp> mlir::flydel::importOnnxModel(llvm::StringRef bytes, llvm::StringRef sourceName,
                                                      MLIRContext *context, const OnnxImportOptions &options) {
-  context->loadDialect<func::FuncDialect, tosa::TosaDialect>();
+  // linalg, tensor and arith: grouped convolutions (TOSA has none).
+  context->loadDialect<func::FuncDialect, tosa::TosaDialect, arith::ArithDialect, linalg::LinalgDialect,
+                       tensor::TensorDialect>();
   Location fileLoc = FileLineColLoc::get(context, sourceName, 0, 0);
   onnx::ModelProto model;
   std::string err = detail::loadOnnxModel(bytes, options.inputShapes, model);
