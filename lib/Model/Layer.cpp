@@ -155,6 +155,14 @@ double Layer::weightBytes() const {
 std::string Layer::check() const {
   if (batch <= 0 || in_h <= 0 || in_w <= 0 || c_in <= 0 || c_out <= 0)
     return "batch, in_h, in_w, c_in and c_out must be positive";
+  // Far beyond any CNN layer, and what keeps every feature exact and quick to compute (kernels: O(kernel) loops).
+  constexpr int64_t kMaxSize = int64_t{1} << 31, kMaxKernel = int64_t{1} << 20;
+  for (int64_t v : {batch, in_h, in_w, c_in, c_out, stride_h, stride_w, pad_h, pad_w, dilation_h, dilation_w, groups,
+                    pe, simd})
+    if (v > kMaxSize)
+      return "a size above 2^31 (" + std::to_string(v) + ") is beyond what the models describe";
+  if (kernel_h > kMaxKernel || kernel_w > kMaxKernel)
+    return "a kernel above 2^20 (" + std::to_string(std::max(kernel_h, kernel_w)) + ") is beyond what the models describe";
   if (kernel_h <= 0 || kernel_w <= 0 || stride_h <= 0 || stride_w <= 0 || dilation_h <= 0 || dilation_w <= 0)
     return "kernel, stride and dilation must be positive";
   if (pad_h < 0 || pad_w < 0)
@@ -277,13 +285,20 @@ FeatureVector computeFeatures(const Layer &layer) {
   at(Feature::OutFolds) = ceilDiv(layer.c_out, layer.pe);
   at(Feature::InFolds) = ceilDiv(layer.c_in / std::max<int64_t>(layer.groups, 1), layer.simd);
   // Separable: in-bounds taps along each axis, summed over that axis's output positions.
+  // Per kernel tap k, the output positions o whose input o * stride - pad + k * dilation lies in [0, in): one
+  // interval of o, so the count is closed-form and the cost O(kernel), whatever the map size.
   auto axisTaps = [](int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_t pad, int64_t dilation) {
+    if (out <= 0 || stride <= 0)
+      return 0.0;
+    auto floorDiv = [](int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); };
     double taps = 0;
-    for (int64_t o = 0; o < out; ++o)
-      for (int64_t k = 0; k < kernel; ++k) {
-        int64_t i = o * stride - pad + k * dilation;
-        taps += i >= 0 && i < in;
-      }
+    for (int64_t k = 0; k < kernel; ++k) {
+      int64_t shift = k * dilation - pad; // input index of output 0 for this tap
+      int64_t first = std::max<int64_t>(0, floorDiv(-shift + stride - 1, stride));
+      int64_t last = std::min<int64_t>(out - 1, floorDiv(in - 1 - shift, stride));
+      if (last >= first)
+        taps += double(last - first + 1);
+    }
     return taps;
   };
   bool window = layer.op == OpKind::Conv2d || layer.op == OpKind::Pool2d;

@@ -14,6 +14,7 @@
 #include "flydel/Transforms/Passes.h"
 #include "flydel/Transforms/PlatformLibrary.h"
 
+#include "llvm/ADT/MapVector.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
@@ -103,6 +104,20 @@ struct AnnotateKpisPass : mlir::flydel::impl::AnnotateKpisBase<AnnotateKpisPass>
 private:
   const LayerOutcome &evaluate(const Layer &layer);
   void emitDiagnostics(Operation *op, const Layer &layer, const LayerOutcome &outcome);
+  /// One diagnostic of an op: per-op at its location (never printing the op: that walks the function), or
+  /// counted into its function's summary.
+  void note(Operation *op, DiagnosticSeverity severity, StringRef kind, const std::string &message,
+            const std::string &detail);
+  void emitSummaries();
+
+  /// Per function, for diagnostics=summary: how many ops of each kind of diagnostic, and the first one's text.
+  struct FunctionDiagnostics {
+    Location loc;
+    std::map<std::string, std::pair<int, std::string>> byKind; // kind -> (ops, first "layer: message")
+    bool warn = false;
+  };
+  llvm::MapVector<Operation *, FunctionDiagnostics> summaries;
+  FunctionDiagnostics moduleLevel{UnknownLoc(), {}, false};
   KpiAttr buildKpi(const DevicePlan &device, ArrayRef<std::pair<double, bool>> values, ArrayRef<bool> hasValue,
                    int64_t unmodeledOps);
 
@@ -282,21 +297,81 @@ void AnnotateKpisPass::emitDiagnostics(Operation *op, const Layer &layer, const 
       invalid += (invalid.empty() ? "" : "; ") + device.name + " " + text;
   }
   const char *kind = ::flydel::opKindName(layer.op);
+  std::string devices = std::string("on device") + (missingAll.find(',') != std::string::npos ? "s " : " ") + missingAll;
   if (!missingAll.empty())
-    op->emitRemark() << "no model for " << kind << " on device" << (missingAll.find(',') != std::string::npos ? "s " : " ")
-                     << missingAll;
+    note(op, DiagnosticSeverity::Remark, std::string("without a model for ") + kind,
+         std::string("no model for ") + kind + " " + devices, devices);
   if (!missingSome.empty())
-    op->emitRemark() << "no model for some KPIs of " << kind << " (" << missingSome << ")";
+    note(op, DiagnosticSeverity::Remark, std::string("without a model for some KPIs of ") + kind,
+         std::string("no model for some KPIs of ") + kind + " (" + missingSome + ")", missingSome);
   if (!extrapolated.empty())
-    op->emitWarning() << "extrapolated outside the training domain (" << extrapolated << ")";
+    note(op, DiagnosticSeverity::Warning, "extrapolated outside the training domain",
+         "extrapolated outside the training domain (" + extrapolated + ")", extrapolated);
   if (!invalid.empty())
-    op->emitWarning() << "model output is not a valid KPI, recorded as no_model (" << invalid << ")";
+    note(op, DiagnosticSeverity::Warning, "whose model output is not a valid KPI (recorded as no_model)",
+         "model output is not a valid KPI, recorded as no_model (" + invalid + ")", invalid);
+}
+
+void AnnotateKpisPass::note(Operation *op, DiagnosticSeverity severity, StringRef kind, const std::string &message,
+                            const std::string &detail) {
+  if (diagnostics == "none")
+    return;
+  if (diagnostics == "per-op") {
+    InFlightDiagnostic diag = severity == DiagnosticSeverity::Warning ? mlir::emitWarning(op->getLoc())
+                                                                      : mlir::emitRemark(op->getLoc());
+    diag << message;
+    return;
+  }
+  Operation *function = op->getParentOfType<FunctionOpInterface>();
+  FunctionDiagnostics &f =
+      function ? summaries.insert({function, FunctionDiagnostics{function->getLoc(), {}, false}}).first->second
+               : moduleLevel;
+  auto &[count, first] = f.byKind[kind.str()];
+  if (count++ == 0) {
+    std::string name = getLayerName(op);
+    if (name.empty()) { // no name in the location: the location itself
+      llvm::raw_string_ostream os(name);
+      op->getLoc().print(os);
+    }
+    first = name + " (" + op->getName().getStringRef().str() + "): " + detail;
+  }
+  f.warn = f.warn || severity == DiagnosticSeverity::Warning;
+}
+
+void AnnotateKpisPass::emitSummaries() {
+  auto emit = [](const FunctionDiagnostics &f, StringRef where) {
+    if (f.byKind.empty())
+      return;
+    InFlightDiagnostic diag = f.warn ? mlir::emitWarning(f.loc) : mlir::emitRemark(f.loc);
+    diag << "annotate-kpis" << where << ": ";
+    bool firstKind = true;
+    for (const auto &[kind, entry] : f.byKind) {
+      diag << (firstKind ? "" : "; ") << entry.first << (entry.first == 1 ? " op " : " ops ") << kind
+           << " (first: " << entry.second << ")";
+      firstKind = false;
+    }
+    diag << " [--annotate-kpis=\"diagnostics=per-op\" lists every op]";
+  };
+  for (auto &[function, f] : summaries) {
+    std::string where;
+    if (auto name = function->getAttrOfType<StringAttr>(SymbolTable::getSymbolAttrName()))
+      where = " in @" + name.str();
+    emit(f, where);
+  }
+  emit(moduleLevel, "");
+  summaries.clear();
+  moduleLevel.byKind.clear();
 }
 
 void AnnotateKpisPass::runOnOperation() {
   ModuleOp module = getOperation();
+  if (diagnostics != "summary" && diagnostics != "per-op" && diagnostics != "none") {
+    mlir::emitError(module.getLoc()) << "annotate-kpis: unknown diagnostics mode '" << diagnostics
+                       << "' (expected summary, per-op or none)";
+    return signalPassFailure();
+  }
   if (!library) {
-    module.emitError() << "annotate-kpis: " << loadError;
+    mlir::emitError(module.getLoc()) << "annotate-kpis: " << loadError;
     return signalPassFailure();
   }
   module->setAttr(FlydelDialect::kPlatformAttrName, platformAttr);
@@ -308,12 +383,14 @@ void AnnotateKpisPass::runOnOperation() {
     std::string reason;
     FailureOr<Layer> layer = layerOp.describeLayer(reason);
     if (failed(layer)) {
-      op->emitWarning() << "not annotated: cannot describe it as a layer: " << reason;
+      note(op, DiagnosticSeverity::Warning, "not annotated (not describable as a layer)",
+           "not annotated: cannot describe it as a layer: " + reason, reason);
       return;
     }
     std::string problem = layer->check();
     if (!problem.empty()) {
-      op->emitWarning() << "not annotated: invalid layer: " << problem;
+      note(op, DiagnosticSeverity::Warning, "not annotated (invalid layer)", "not annotated: invalid layer: " + problem,
+           problem);
       return;
     }
     // FPGA models are evaluated at the engine's folding when the op has one (from the user or
@@ -359,6 +436,7 @@ void AnnotateKpisPass::runOnOperation() {
     }
   });
 
+  emitSummaries();
   if (failedFolding)
     return signalPassFailure();
   for (auto &[function, sums] : totals) {

@@ -55,22 +55,22 @@ struct AssignDevicesPass : mlir::flydel::impl::AssignDevicesBase<AssignDevicesPa
     ModuleOp module = getOperation();
     auto platform = module->getAttrOfType<PlatformAttr>(FlydelDialect::kPlatformAttrName);
     if (!platform) {
-      module.emitError() << "assign-devices: the module has no flydel.platform (run --annotate-kpis first)";
+      mlir::emitError(module.getLoc()) << "assign-devices: the module has no flydel.platform (run --annotate-kpis first)";
       return signalPassFailure();
     }
     ::flydel::Objective objectiveKind;
     ::flydel::ScheduleMode modeKind;
     if (!::flydel::parseObjective(objective, objectiveKind)) {
-      module.emitError() << "assign-devices: unknown objective '" << objective
+      mlir::emitError(module.getLoc()) << "assign-devices: unknown objective '" << objective
                          << "' (expected latency, energy, edp or weighted)";
       return signalPassFailure();
     }
     if (!::flydel::parseScheduleMode(mode, modeKind)) {
-      module.emitError() << "assign-devices: unknown mode '" << mode << "' (expected sequential or pipelined)";
+      mlir::emitError(module.getLoc()) << "assign-devices: unknown mode '" << mode << "' (expected sequential or pipelined)";
       return signalPassFailure();
     }
     if (!(weight >= 0 && weight <= 1) || !(reserve >= 0 && reserve < 1)) {
-      module.emitError() << "assign-devices: weight must be in [0, 1] and reserve in [0, 1)";
+      mlir::emitError(module.getLoc()) << "assign-devices: weight must be in [0, 1] and reserve in [0, 1)";
       return signalPassFailure();
     }
     llvm::StringMap<std::string> pinned;
@@ -88,12 +88,12 @@ struct AssignDevicesPass : mlir::flydel::impl::AssignDevicesBase<AssignDevicesPa
         return signalPassFailure();
     }
     if (!annotatedAny) {
-      module.emitError() << "assign-devices: no op carries flydel.kpis (run --annotate-kpis first)";
+      mlir::emitError(module.getLoc()) << "assign-devices: no op carries flydel.kpis (run --annotate-kpis first)";
       return signalPassFailure();
     }
     for (const auto &pin : pinned)
       if (!pinsUsed.contains(pin.getKey())) {
-        module.emitError() << "assign-devices: pin '" << pin.getKey() << "' matches no annotated op";
+        mlir::emitError(module.getLoc()) << "assign-devices: pin '" << pin.getKey() << "' matches no annotated op";
         return signalPassFailure();
       }
   }
@@ -101,22 +101,22 @@ struct AssignDevicesPass : mlir::flydel::impl::AssignDevicesBase<AssignDevicesPa
   LogicalResult loadPins(ModuleOp module, PlatformAttr platform, llvm::StringMap<std::string> &pinned) {
     auto buffer = llvm::MemoryBuffer::getFile(pins);
     if (!buffer)
-      return module.emitError() << "assign-devices: cannot read pins file '" << pins
+      return mlir::emitError(module.getLoc()) << "assign-devices: cannot read pins file '" << pins
                                 << "': " << buffer.getError().message();
     llvm::Expected<llvm::json::Value> json = llvm::json::parse((*buffer)->getBuffer());
     if (!json)
-      return module.emitError() << "assign-devices: pins file '" << pins
+      return mlir::emitError(module.getLoc()) << "assign-devices: pins file '" << pins
                                 << "' is not valid JSON: " << llvm::toString(json.takeError());
     const llvm::json::Object *object = json->getAsObject();
     if (!object)
-      return module.emitError() << "assign-devices: pins file '" << pins
+      return mlir::emitError(module.getLoc()) << "assign-devices: pins file '" << pins
                                 << "' must be an object {\"layer name\": \"device\"}";
     for (const auto &entry : *object) {
       std::optional<StringRef> device = entry.second.getAsString();
       if (!device)
-        return module.emitError() << "assign-devices: pin '" << entry.first.str() << "' must name a device";
+        return mlir::emitError(module.getLoc()) << "assign-devices: pin '" << entry.first.str() << "' must name a device";
       if (!platform.lookupDevice(*device))
-        return module.emitError() << "assign-devices: pin '" << entry.first.str() << "' names device '" << *device
+        return mlir::emitError(module.getLoc()) << "assign-devices: pin '" << entry.first.str() << "' names device '" << *device
                                   << "', which platform '" << platform.getName().getValue() << "' does not have";
       pinned[entry.first.str()] = device->str();
     }
@@ -331,7 +331,9 @@ struct AssignDevicesPass : mlir::flydel::impl::AssignDevicesBase<AssignDevicesPa
                fmt(node.energyUj[dev]) + " uJ)";
       };
       bool opUnmodeled = !llvm::is_contained(node.latencyKnown, true) && !llvm::is_contained(node.energyKnown, true);
-      InFlightDiagnostic remark = op->emitRemark();
+      // At the op's location, without the op: printing the op walks its function, which made one remark per op
+      // quadratic in the function's size.
+      InFlightDiagnostic remark = mlir::emitRemark(op->getLoc());
       if (opUnmodeled)
         remark << "assigned to '" << problem.deviceNames[d] << "' (no model on any device: placed to avoid transfers)";
       else

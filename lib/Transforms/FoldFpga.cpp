@@ -54,7 +54,7 @@ private:
 void FoldFpgaPass::runOnOperation() {
   ModuleOp module = getOperation();
   auto fail = [&](const Twine &message) {
-    module.emitError() << "flydel-fold-fpga: " << message;
+    mlir::emitError(module.getLoc()) << "flydel-fold-fpga: " << message;
     signalPassFailure();
   };
   ::flydel::FoldingObjective objectiveKind;
@@ -141,7 +141,7 @@ LogicalResult FoldFpgaPass::foldDevice(ModuleOp module, const ::flydel::Library 
     amounts[name.trim().str()] = amount;
   }
   if (amounts.empty())
-    return module.emitError() << "flydel-fold-fpga: device '" << device.name
+    return mlir::emitError(module.getLoc()) << "flydel-fold-fpga: device '" << device.name
                               << "' has no capacities and no budget= was given: nothing bounds the folding";
   ::flydel::FoldingProblem problem;
   problem.objective = objectiveKind;
@@ -155,7 +155,7 @@ LogicalResult FoldFpgaPass::foldDevice(ModuleOp module, const ::flydel::Library 
     budgetText += " (" + fmt(100 * reserve) + " % reserved)";
   std::string timeKpi = ::flydel::foldingTimeKpi(library, device.name);
   if (timeKpi.empty())
-    return module.emitError() << "flydel-fold-fpga: device '" << device.name
+    return mlir::emitError(module.getLoc()) << "flydel-fold-fpga: device '" << device.name
                               << "' has no cycles or latency model to balance";
 
   SmallVector<Operation *> folded;
@@ -226,7 +226,7 @@ LogicalResult FoldFpgaPass::foldDevice(ModuleOp module, const ::flydel::Library 
 
   ::flydel::FoldingSolution solution = ::flydel::solveFolding(problem);
   if (!solution.feasible)
-    return module.emitError() << "flydel-fold-fpga: the " << folded.size() << " layers on '" << device.name
+    return mlir::emitError(module.getLoc()) << "flydel-fold-fpga: the " << folded.size() << " layers on '" << device.name
                               << "' do not fit its budget (" << budgetText << "): " << solution.infeasibility;
 
   for (auto [index, op] : llvm::enumerate(folded)) {

@@ -1,4 +1,4 @@
-// RUN: flydel-opt --annotate-kpis %s --split-input-file --verify-diagnostics
+// RUN: flydel-opt --annotate-kpis="diagnostics=per-op" %s --split-input-file --verify-diagnostics
 
 func.func @remarks(%x: tensor<1x32x32x3xf32>, %d: tensor<?x8x8x4xf32>) -> tensor<1x30x30x16xf32> {
   %zp = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>
@@ -27,3 +27,4 @@ func.func @depthwise(%x: tensor<1x16x16x8xf32>) -> tensor<1x14x14x8xf32> {
       : (tensor<1x16x16x8xf32>, tensor<3x3x8x1xf32>, tensor<8xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x14x14x8xf32>
   return %0 : tensor<1x14x14x8xf32>
 }
+

@@ -1,6 +1,6 @@
 // linalg named ops are described through the external models: layouts read from the op names.
 // RUN: flydel-opt --annotate-kpis="devices=cpu kpis=latency_us" --flydel-kpi-report=format=csv %s -o /dev/null 2>/dev/null | FileCheck %s
-// RUN: flydel-opt --annotate-kpis="devices=cpu kpis=latency_us" %s --mlir-print-op-on-diagnostic=false -o /dev/null 2>&1 | FileCheck %s --check-prefix=DIAG
+// RUN: flydel-opt --annotate-kpis="devices=cpu kpis=latency_us diagnostics=per-op" %s -o /dev/null 2>&1 | FileCheck %s --check-prefix=DIAG
 
 // Each conv reads as the same 3x3, 16 -> 32 layer on a 20x20 input, whatever its layout.
 // CHECK: f,nhwc_hwcf,linalg.conv_2d_nhwc_hwcf,1x18x18x32xf32,cpu,latency_us,[[LAT:[0-9.]+]],predicted

@@ -154,7 +154,9 @@ int main(int argc, char **argv) {
     return 1;
   }
 
-  std::string flow = "annotate-kpis{platform=" + platform + "},assign-devices{objective=" + objective +
+  // Annotation sums its diagnostics up per function unless every op's are asked for (--remarks).
+  std::string annotate = "annotate-kpis{platform=" + platform + " diagnostics=" + (showRemarks ? "per-op" : "summary") + "}";
+  std::string flow = annotate + ",assign-devices{objective=" + objective +
                      " mode=" + mode + " weight=" + std::to_string(weight) + " reserve=" + std::to_string(reserve) +
                      (pins.empty() ? std::string() : " pins=" + pins) + "},";
   if (foldFpga) {
@@ -165,7 +167,7 @@ int main(int argc, char **argv) {
       budgets += (budgets.empty() ? "" : ",") + b;
     flow += "flydel-fold-fpga{platform=" + platform + " reserve=" + std::to_string(reserve) +
             " objective=" + foldObjective + (budgets.empty() ? std::string() : " budget=" + budgets) +
-            "},annotate-kpis{platform=" + platform + "},";
+            "}," + annotate + ",";
   }
   flow += "outline-partitions";
   if (failed(runPipeline(*module, flow)))

@@ -108,3 +108,41 @@ TEST(LayerTest, NamesRoundTrip) {
   EXPECT_TRUE(parseDType("i8", t));
   EXPECT_EQ(dtypeBytes(t), 1);
 }
+
+TEST(LayerTest, ValidTapsAreClosedFormAndHugeLayersAreRefused) {
+  // The closed form against the direct count, over strides, paddings, dilations and kernels larger than the map.
+  auto direct = [](int64_t in, int64_t out, int64_t k, int64_t s, int64_t p, int64_t d) {
+    double taps = 0;
+    for (int64_t o = 0; o < out; ++o)
+      for (int64_t j = 0; j < k; ++j) {
+        int64_t i = o * s - p + j * d;
+        taps += i >= 0 && i < in;
+      }
+    return taps;
+  };
+  for (int64_t in : {1, 2, 5, 9, 16})
+    for (int64_t k : {1, 2, 3, 5})
+      for (int64_t s : {1, 2, 3})
+        for (int64_t p : {0, 1, 2})
+          for (int64_t d : {1, 2}) {
+            Layer l;
+            l.in_h = l.in_w = in, l.kernel_h = l.kernel_w = k, l.stride_h = l.stride_w = s;
+            l.pad_h = l.pad_w = p, l.dilation_h = l.dilation_w = d;
+            if (!l.check().empty())
+              continue;
+            FeatureVector f = computeFeatures(l);
+            double axis = direct(in, l.outH(), k, s, p, d);
+            EXPECT_DOUBLE_EQ(f[static_cast<int>(Feature::RowTaps)], axis) << in << " " << k << " " << s << " " << p;
+            EXPECT_DOUBLE_EQ(f[static_cast<int>(Feature::ValidTaps)], axis * axis);
+          }
+  // A map of 2^31 rows is computed at once (it used to loop over every output row); beyond, a clear refusal.
+  Layer wide;
+  wide.in_h = int64_t{1} << 31, wide.kernel_h = 3;
+  ASSERT_EQ(wide.check(), "");
+  EXPECT_DOUBLE_EQ(computeFeatures(wide)[static_cast<int>(Feature::RowTaps)], 3.0 * ((int64_t{1} << 31) - 2));
+  wide.in_w = int64_t{4000000000000000000};
+  EXPECT_NE(wide.check().find("above 2^31"), std::string::npos) << wide.check();
+  Layer kernel;
+  kernel.in_h = kernel.in_w = int64_t{1} << 22, kernel.kernel_h = int64_t{1} << 21;
+  EXPECT_NE(kernel.check().find("kernel above 2^20"), std::string::npos) << kernel.check();
+}

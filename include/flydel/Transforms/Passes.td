@@ -28,9 +28,12 @@ def AnnotateKpis : Pass<"annotate-kpis", "mlir::ModuleOp"> {
     Each function gets its sums as `flydel.kpi_totals`, and the module records the platform as
     `flydel.platform`.
 
-    An op kind the platform has no model for gets the explicit `no_model` marker (never zero) and a remark; a
-    layer outside a model's training domain is still predicted, flagged `extrapolated`, with a warning naming
-    the feature and its training range. The models are MLIR-free (`flydel/Model`); this pass only maps ops to
+    An op kind the platform has no model for gets the explicit `no_model` marker (never zero); a layer outside a
+    model's training domain is still predicted, flagged `extrapolated`, naming the feature and its training range.
+    By default (`diagnostics=summary`) each function gets one diagnostic that counts each kind (no model,
+    extrapolated, not annotated, invalid output) and names its first case — a warning when anything was
+    extrapolated or left out, else a remark; `diagnostics=per-op` gives one per op at its location, `none` none.
+    Diagnostics never print the op (that walks its function, one per op was quadratic). The models are MLIR-free (`flydel/Model`); this pass only maps ops to
     layers and predictions to attributes.
 
     `platform` is the name of an embedded platform (`tx2-c10gx`, the default: the flydeling paper's Jetson TX2
@@ -43,7 +46,10 @@ def AnnotateKpis : Pass<"annotate-kpis", "mlir::ModuleOp"> {
     ListOption<"devices", "devices", "std::string",
                "Devices to annotate (default: all devices of the platform)">,
     ListOption<"kpis", "kpis", "std::string",
-               "KPIs to annotate: latency_us, energy_uj, resources, or resource names (default: all)">
+               "KPIs to annotate: latency_us, energy_uj, resources, or resource names (default: all)">,
+    Option<"diagnostics", "diagnostics", "std::string", /*default=*/"\"summary\"",
+           "summary (one remark or warning per function: counts and the first case of each kind), per-op (one "
+           "per op, at its location) or none">
   ];
   let dependentDialects = ["::mlir::flydel::FlydelDialect"];
 }

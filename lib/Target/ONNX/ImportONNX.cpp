@@ -613,6 +613,13 @@ OwningOpRef<ModuleOp> Importer::run(Location fileLoc) {
   for (const auto &imp : model.opset_import())
     if (imp.domain().empty() || imp.domain() == "ai.onnx")
       opset = imp.version();
+  // The ops' semantics are those of opsets 7-17 (attributes that became inputs, changed defaults): outside them a
+  // model would import with the wrong meaning, silently.
+  if (opset < 7 || opset > 17) {
+    emitError(fileLoc) << "ONNX opset " << opset << " is not supported (the importer implements opsets 7-17"
+                       << (opset > 17 ? "; re-export the model with opset_version=17" : "") << ")";
+    return nullptr;
+  }
   const onnx::GraphProto &graph = model.graph();
 
   for (const auto &vi : graph.value_info()) {
@@ -970,8 +977,10 @@ LogicalResult Importer::convertPool(Val &x) {
     return error() << "dilated pooling is not supported";
   SmallVector<int64_t, 4> pad(4, 0);
   Shape outHW = {1, 1}, crop = {x.shape[2], x.shape[3]};
+  // The input sizes are a copy: windowGeometry overwrites crop, which must not be read through `in` meanwhile.
+  const Shape inHW = crop;
   if (!global &&
-      failed(windowGeometry(crop, kernel, strides, dilations, attrInt("ceil_mode", 0) != 0, pad, outHW, crop)))
+      failed(windowGeometry(inHW, kernel, strides, dilations, attrInt("ceil_mode", 0) != 0, pad, outHW, crop)))
     return failure();
   Value in = nhwcOf(x);
   if (!in)

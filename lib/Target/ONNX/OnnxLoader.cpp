@@ -8,6 +8,7 @@
 
 #include <exception>
 #include <limits>
+#include <map>
 #include <set>
 
 using namespace mlir::flydel;
@@ -22,6 +23,56 @@ std::string dimsToString(const onnx::TensorShapeProto &shape) {
     s += d.has_dim_value() ? std::to_string(d.dim_value()) : (d.has_dim_param() ? d.dim_param() : "?");
   }
   return s;
+}
+/// What ONNX's shape inference (1.12) does not survive: it divides by strides, indexes by kernel and pad counts and
+/// assumes the ranks its checker does not check, and crashes (SIGFPE, SIGSEGV) instead of throwing. Checked here
+/// first, naming the node: window attributes of convolutions and pools, and the ranks of operands whose rank is
+/// known before inference (graph inputs and initializers).
+std::string checkBeforeInference(const onnx::GraphProto &graph) {
+  std::map<std::string, int> rank;
+  for (const auto &init : graph.initializer())
+    rank[init.name()] = init.dims_size();
+  for (const auto &input : graph.input())
+    if (input.type().has_tensor_type() && input.type().tensor_type().has_shape())
+      rank[input.name()] = input.type().tensor_type().shape().dim_size();
+  auto rankOf = [&](const onnx::NodeProto &node, int i) {
+    if (i >= node.input_size())
+      return -1;
+    auto it = rank.find(node.input(i));
+    return it == rank.end() ? -1 : it->second;
+  };
+  for (int n = 0; n < graph.node_size(); ++n) {
+    const onnx::NodeProto &node = graph.node(n);
+    std::string where = "node '" + (node.name().empty() ? std::to_string(n) : node.name()) + "' (" +
+                        node.op_type() + ")";
+    const std::string &op = node.op_type();
+    bool window = op == "Conv" || op == "ConvTranspose" || op == "MaxPool" || op == "AveragePool" || op == "LpPool" ||
+                  op == "ConvInteger" || op == "QLinearConv";
+    if (window) {
+      for (const auto &attr : node.attribute()) {
+        const std::string &name = attr.name();
+        bool positive = name == "strides" || name == "dilations" || name == "kernel_shape";
+        if (!positive && name != "pads")
+          continue;
+        for (int64_t v : attr.ints())
+          if (positive ? v < 1 : v < 0)
+            return where + ": attribute '" + name + "' holds " + std::to_string(v) + " (" +
+                   (positive ? "must be at least 1" : "must not be negative") + ")";
+      }
+      int x = rankOf(node, 0), w = rankOf(node, op == "QLinearConv" ? 3 : 1);
+      bool weighted = op == "Conv" || op == "ConvTranspose" || op == "ConvInteger" || op == "QLinearConv";
+      if (x >= 0 && x < 3)
+        return where + ": input of rank " + std::to_string(x) + " (expected N x C x spatial..., rank 3 or more)";
+      if (weighted && x >= 0 && w >= 0 && x != w)
+        return where + ": weight of rank " + std::to_string(w) + " for an input of rank " + std::to_string(x) +
+               " (they must be equal)";
+    }
+    if (op == "Gemm")
+      for (int i = 0; i < 2; ++i)
+        if (int r = rankOf(node, i); r >= 0 && r != 2)
+          return where + ": input " + std::to_string(i) + " has rank " + std::to_string(r) + " (Gemm takes matrices)";
+  }
+  return {};
 }
 } // namespace
 
@@ -81,6 +132,8 @@ std::string detail::loadOnnxModel(llvm::StringRef bytes,
                dimsToString(*shape) + "): give it a static shape with --input-shape " + input.name() + "=...";
     }
   }
+  if (std::string problem = checkBeforeInference(*graph); !problem.empty())
+    return problem;
   try {
     onnx::ShapeInferenceOptions options;
     options.check_type = true;
