@@ -832,6 +832,33 @@ std::vector<GpuCandidateText> gpuCandidateTexts(int units) {
   };
 }
 
+Expected<Model> fitBoundedPhysics(const Dataset &data, bool constantOnly, double *fitMape) noexcept {
+  try {
+    std::vector<Term> terms;
+    for (const char *text : constantOnly ? std::vector<const char *>{"1"}
+                                         : std::vector<const char *>{"1", "macs", "total_bytes", "weight_count",
+                                                                     "output_bytes"})
+      terms.push_back(*parseTerm(text));
+    auto path = fitFloorPath(terms, data, static_cast<int>(terms.size()) + 1, FitLoss::Mape);
+    if (!path)
+      return makeError(path.error());
+    Model form = path->back();
+    if (!(form.floor > 0))
+      return makeError("no positive floor fits the data");
+    if (fitMape) {
+      double sum = 0;
+      for (size_t i = 0; i < data.size(); ++i)
+        sum += std::fabs(form.evaluate(data.x[i]) - data.y[i]) / data.y[i];
+      *fitMape = 100.0 * sum / double(std::max<size_t>(1, data.size()));
+    }
+    return form;
+  } catch (const std::exception &e) {
+    return makeError(std::string("fitting the bounded physics form failed: ") + e.what());
+  } catch (...) {
+    return makeError("fitting the bounded physics form failed");
+  }
+}
+
 std::vector<Term> gpuCandidates(const Dataset &data, int units) {
   std::vector<Term> terms;
   for (const GpuCandidateText &t : gpuCandidateTexts(units))

@@ -172,6 +172,12 @@ Expected<Library> trainLibrary(const std::string &specPath, const TrainOptions &
       cv.seed = *options.seed;
     if (options.maxParams)
       cv.maxParams = *options.maxParams;
+    // "outside": "physics" (default) gives every model that is not bounded by construction a bounded physics form
+    // for layers outside its domain; "none" leaves it out.
+    std::string outside = spec.value("outside", "physics");
+    if (outside != "physics" && outside != "none")
+      throw SpecError("$.outside: expected \"physics\" or \"none\"");
+    const bool boundedOutside = outside == "physics";
     std::vector<StructureConfig> configs = autoConfigs();
     std::string structure = spec.value("structure", "auto");
     Structure chosen;
@@ -383,6 +389,16 @@ Expected<Library> trainLibrary(const std::string &specPath, const TrainOptions &
           }
           for (const SkippedConfig &skip : id->skipped)
             log("  " + m.kpi + ": " + skip.config.label() + " skipped: " + skip.why);
+          // Outside its domain (or where it is not positive) a model hands over to a bounded physics form, unless it
+          // is bounded by construction itself.
+          if (boundedOutside && !m.model.boundedByConstruction()) {
+            double fitMape = 0;
+            auto form = fitBoundedPhysics(*data, m.unit == "W", &fitMape);
+            if (!form)
+              return makeError(path + ": " + k.key() + ": " + form.error());
+            m.model.outside = {std::move(*form)};
+            m.model.outsideFitMape = fitMape;
+          }
           m.source = file;
           char line[320];
           std::string what = m.kpi + (variant == ModelVariant::Any ? "" : std::string("/") + modelVariantName(variant));

@@ -100,6 +100,17 @@ Json modelToJson(const KpiModel &m) {
     j["saturate_at"] = m.model.upperBound;
   if (m.model.floor > 0)
     j["floor"] = rounded(m.model.floor, 12);
+  for (const Model &form : m.model.outside) {
+    Json terms = Json::array(), params = Json::array();
+    for (const Term &t : form.terms)
+      terms.push_back(formatTerm(t));
+    for (double p : form.params)
+      params.push_back(rounded(p, 12));
+    j["outside"] = Json{{"terms", terms},
+                        {"params", params},
+                        {"floor", rounded(form.floor, 12)},
+                        {"fit_mape", rounded(m.model.outsideFitMape, 4)}};
+  }
   Json params = Json::array();
   for (double p : m.model.params)
     params.push_back(rounded(p, 12));
@@ -180,6 +191,32 @@ KpiModel modelFromJson(const Json &j, const std::string &path) {
     m.model.upperBound = getNumber(j, path, "saturate_at");
   if (j.contains("floor"))
     m.model.floor = getNumber(j, path, "floor");
+  if (j.contains("outside")) {
+    const Json &o = j["outside"];
+    std::string op = path + ".outside";
+    Model form;
+    form.structure = Structure::Physics;
+    form.target = Target::Identity;
+    const Json &terms = member(o, op, "terms");
+    const Json &params = member(o, op, "params");
+    if (!terms.is_array() || !params.is_array())
+      fail(op, "expected arrays of terms and params");
+    for (size_t i = 0; i < terms.size(); ++i) {
+      std::string tp = op + ".terms[" + std::to_string(i) + "]";
+      if (!terms[i].is_string())
+        fail(tp, "expected a string");
+      auto term = parseTerm(terms[i].get<std::string>());
+      if (!term)
+        fail(tp, term.error());
+      form.terms.push_back(std::move(*term));
+    }
+    for (size_t i = 0; i < params.size(); ++i)
+      form.params.push_back(toNumber(params[i], op + ".params[" + std::to_string(i) + "]"));
+    form.floor = getNumber(o, op, "floor");
+    if (o.contains("fit_mape"))
+      m.model.outsideFitMape = getNumber(o, op, "fit_mape");
+    m.model.outside.push_back(std::move(form));
+  }
   const Json &params = member(j, path, "params");
   if (!params.is_array())
     fail(path + ".params", "expected an array of numbers");

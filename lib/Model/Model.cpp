@@ -276,7 +276,24 @@ std::string Model::check() const {
   for (const DomainRange &range : domain)
     if (!(range.min <= range.max))
       return std::string("domain of '") + featureName(range.feature) + "' has min > max";
+  if (outside.size() > 1)
+    return "at most one bounded physics form";
+  for (const Model &form : outside) {
+    if (std::string problem = form.check(); !problem.empty())
+      return "bounded physics form: " + problem;
+    if (!form.boundedByConstruction() || !form.outside.empty())
+      return "the bounded physics form needs an identity target, non-negative parameters and a positive floor";
+  }
   return {};
+}
+
+bool Model::boundedByConstruction() const {
+  if (structure == Structure::Paper || target != Target::Identity || !(floor > 0))
+    return false;
+  for (double p : params)
+    if (!(p >= 0))
+      return false;
+  return true;
 }
 
 double Model::evaluate(const FeatureVector &features) const noexcept {
@@ -316,6 +333,22 @@ Prediction Model::predict(const FeatureVector &features) const noexcept {
       break;
     }
   }
+  if (!outside.empty()) {
+    // Hand over where the identified model is no physics: a polynomial in log features (frols) or a product of
+    // weak regressors (paper) beyond its domain; a physics model (linear in counted work) beyond its domain only
+    // once it leaves its bounded form by more than kSteeperThanPhysics (a super-linear term running away); any
+    // model, anywhere, where it gives no finite positive number.
+    prediction.notPositive = !(std::isfinite(prediction.value) && prediction.value > 0);
+    double bounded = prediction.notPositive || prediction.extrapolated ? outside.front().evaluate(features) : 0.0;
+    bool handOver = prediction.notPositive ||
+                    (prediction.extrapolated &&
+                     (structure != Structure::Physics || prediction.value > kSteeperThanPhysics * bounded));
+    if (handOver) {
+      prediction.value = bounded;
+      prediction.handedOver = true;
+      prediction.extrapolated = true;
+    }
+  }
   return prediction;
 }
 
@@ -338,8 +371,15 @@ std::vector<Feature> Model::featuresUsed() const {
 std::string Model::describeDomain(const Prediction &prediction) {
   if (!prediction.extrapolated)
     return {};
-  return std::string("feature ") + featureName(prediction.feature) + " = " + formatNumber(prediction.featureValue) +
-         " outside training range [" + formatNumber(prediction.min) + ", " + formatNumber(prediction.max) + "]";
+  std::string text;
+  if (prediction.feature != Feature::Count)
+    text = std::string("feature ") + featureName(prediction.feature) + " = " + formatNumber(prediction.featureValue) +
+           " outside training range [" + formatNumber(prediction.min) + ", " + formatNumber(prediction.max) + "]";
+  if (prediction.notPositive)
+    text += std::string(text.empty() ? "" : "; ") + "the identified model gives no positive value here";
+  if (prediction.handedOver)
+    text += "; predicted by its bounded physics form";
+  return text;
 }
 
 } // namespace flydel

@@ -282,3 +282,26 @@ TEST(LibraryTest, DeviceViewFoldsOnlyOnFpgasAndFixesTheType) {
   EXPECT_EQ(onFpga.simd, 8);
   EXPECT_EQ(onFpga.dtype, DType::I8);
 }
+
+TEST(LibraryTest, BoundedPhysicsFormRoundTrips) {
+  Library lib = sampleLibrary();
+  Model form;
+  form.terms = {*parseTerm("1"), *parseTerm("macs")};
+  form.params = {0.5, 2e-9};
+  form.floor = 0.25;
+  lib.models.front().model.outside = {form};
+  lib.models.front().model.outsideFitMape = 12.5;
+  ASSERT_EQ(lib.validate(), "");
+  std::string text = lib.toJson();
+  EXPECT_NE(text.find("\"outside\":{\"terms\":[\"1\",\"macs\"],\"params\":[0.5,2e-09],\"floor\":0.25,\"fit_mape\":12.5}"),
+            std::string::npos)
+      << text;
+  auto back = Library::parse(text);
+  ASSERT_TRUE(back) << back.error();
+  EXPECT_EQ(back->toJson(), text);
+  // A form that is not bounded by construction is refused, naming the model.
+  auto bad = Library::parse(replaceOnce(text, "\"params\":[0.5,2e-09]", "\"params\":[-0.5,2e-09]"));
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().find("$.models[0]"), std::string::npos) << bad.error();
+  EXPECT_NE(bad.error().find("bounded physics form"), std::string::npos) << bad.error();
+}

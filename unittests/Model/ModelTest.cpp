@@ -120,3 +120,52 @@ TEST(ModelTest, FloorHoldsPredictionsAboveTheIssueRate) {
   negative.params = {-1.0};
   EXPECT_DOUBLE_EQ(negative.predict(small).value, -1.0);
 }
+
+TEST(ModelTest, BoundedPhysicsFormTakesOverWhereTheModelIsNoPhysics) {
+  Model form;
+  form.terms = {*parseTerm("1"), *parseTerm("macs")};
+  form.params = {1.0, 1e-3};
+  form.floor = 0.5;
+  ASSERT_TRUE(form.boundedByConstruction());
+  Layer inside, far;
+  inside.in_h = inside.in_w = 10, inside.c_in = 4, inside.c_out = 4;
+  far = inside;
+  far.c_in = 4000; // outside c_in [1, 64]
+  // A polynomial in log(c_in): fine inside its domain, runaway outside.
+  Model frols;
+  frols.structure = Structure::Frols;
+  frols.target = Target::Log;
+  frols.terms = {*parseTerm("1"), *parseTerm("log(c_in)^3")};
+  frols.params = {0.0, 0.5};
+  frols.domain = {{Feature::CIn, 1, 64}};
+  frols.outside = {form};
+  ASSERT_EQ(frols.check(), "");
+  Prediction in = frols.predict(inside);
+  EXPECT_FALSE(in.extrapolated);
+  EXPECT_DOUBLE_EQ(in.value, std::exp(0.5 * std::pow(std::log(4.0), 3)));
+  Prediction out = frols.predict(far);
+  EXPECT_TRUE(out.extrapolated && out.handedOver);
+  EXPECT_DOUBLE_EQ(out.value, form.evaluate(computeFeatures(far)));
+  EXPECT_NE(Model::describeDomain(out).find("predicted by its bounded physics form"), std::string::npos);
+  // A physics model keeps its own extrapolation while within 10x of the form; beyond, and where it is not
+  // positive (inside the domain too), the form.
+  Model physics;
+  physics.terms = {*parseTerm("1"), *parseTerm("c_in")};
+  physics.params = {2.0, 0.001};
+  physics.domain = {{Feature::CIn, 1, 64}};
+  physics.outside = {form};
+  Prediction kept = physics.predict(far);
+  EXPECT_TRUE(kept.extrapolated);
+  EXPECT_FALSE(kept.handedOver);
+  EXPECT_DOUBLE_EQ(kept.value, 2.0 + 0.001 * 4000);
+  physics.params = {2.0, 100.0}; // 400002 against the form's ~160: a runaway term
+  EXPECT_TRUE(physics.predict(far).handedOver);
+  physics.params = {-5.0, 0.001};
+  Prediction negative = physics.predict(inside);
+  EXPECT_TRUE(negative.handedOver && negative.notPositive && negative.extrapolated);
+  EXPECT_GT(negative.value, 0.0);
+  EXPECT_NE(Model::describeDomain(negative).find("no positive value"), std::string::npos);
+  // The form must be bounded by construction.
+  physics.outside.front().params = {-1.0, 1e-3};
+  EXPECT_NE(physics.check().find("bounded physics form"), std::string::npos) << physics.check();
+}

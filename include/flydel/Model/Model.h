@@ -83,6 +83,9 @@ struct Prediction {
   bool extrapolated = false;
   Feature feature = Feature::Count;
   double featureValue = 0.0, min = 0.0, max = 0.0;
+  /// The value comes from the model's bounded physics form (Model::outside): the layer is outside the identified
+  /// model's domain, or (notPositive) that model gave no finite positive number for it. Always flagged extrapolated.
+  bool handedOver = false, notPositive = false;
 };
 
 struct Model {
@@ -97,6 +100,14 @@ struct Model {
   /// When > 0 the output never falls below it: max(y, floor). A fitted parameter: the rate at which a host thread
   /// issues back-to-back calls, which hides any kernel shorter than it (GPU ops at batch 1).
   double floor = 0.0;
+  /// The bounded physics form (0 or 1 model: a floor, non-negative parameters over non-negative terms, so positive
+  /// and no steeper than its terms) that predicts outside the domain, or where this model's own output is not a
+  /// finite positive number: polynomials in log features fit their data but explode beyond it.
+  std::vector<Model> outside;
+  /// Its fit to the training rows (MAPE, %), for the record.
+  double outsideFitMape = 0.0;
+  /// Beyond its domain a physics model is trusted while below this factor times its bounded form.
+  static constexpr double kSteeperThanPhysics = 10.0;
 
   int parameterCount() const { return static_cast<int>(params.size()) + (floor > 0 ? 1 : 0); }
   /// Structural consistency (parameter count matches terms/factors, finite parameters). Empty when fine.
@@ -107,8 +118,12 @@ struct Model {
   Prediction predict(const Layer &layer) const noexcept { return predict(computeFeatures(layer)); }
   /// Features the model reads, in first-use order.
   std::vector<Feature> featuresUsed() const;
-  /// "c_in = 1024 outside training range [3, 512]" (empty when not extrapolated).
+  /// "c_in = 1024 outside training range [3, 512]" (empty when not extrapolated), and how the value was made when
+  /// the bounded physics form took over.
   static std::string describeDomain(const Prediction &prediction);
+  /// Whether the model is positive and bounded by its terms by construction: identity target, every parameter >= 0
+  /// and a positive floor (the GPU pool's models and every bounded physics form).
+  bool boundedByConstruction() const;
 };
 
 } // namespace flydel
