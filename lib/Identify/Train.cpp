@@ -398,6 +398,17 @@ Expected<Library> trainLibrary(const std::string &specPath, const TrainOptions &
               return makeError(path + ": " + k.key() + ": " + form.error());
             m.model.outside = {std::move(*form)};
             m.model.outsideFitMape = fitMape;
+            // What the data cost: the largest value, and per unit of work over the larger half of the rows (small
+            // rows are all fixed cost).
+            std::vector<std::pair<double, double>> byWork; // (work, value)
+            for (size_t i = 0; i < data->size(); ++i)
+              byWork.push_back({workOf(data->x[i]), data->y[i]});
+            std::sort(byWork.begin(), byWork.end());
+            for (size_t i = 0; i < byWork.size(); ++i) {
+              m.model.dataMaxValue = std::max(m.model.dataMaxValue, byWork[i].second);
+              if (2 * i >= byWork.size())
+                m.model.dataMaxPerWork = std::max(m.model.dataMaxPerWork, byWork[i].second / byWork[i].first);
+            }
           }
           m.source = file;
           char line[320];

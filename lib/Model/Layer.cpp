@@ -176,6 +176,11 @@ std::string Layer::check() const {
   return {};
 }
 
+double workOf(const FeatureVector &f) {
+  auto at = [&f](Feature which) { return f[static_cast<int>(which)]; };
+  return at(Feature::Macs) + at(Feature::InputBytes) + at(Feature::OutputBytes) + at(Feature::WeightBytes) + 1.0;
+}
+
 int64_t ceilLog2(int64_t x) {
   int64_t bits = 0;
   while ((int64_t{1} << bits) < x)

@@ -70,6 +70,31 @@ double rounded(double v, int digits) {
   return std::strtod(buffer, nullptr);
 }
 
+Json termsToJson(const std::vector<Term> &terms) {
+  Json out = Json::array();
+  for (const Term &t : terms)
+    out.push_back(formatTerm(t));
+  return out;
+}
+
+/// object.terms: an array of term texts (formatTerm syntax), each error naming its JSON path.
+std::vector<Term> termsFromJson(const Json &object, const std::string &path) {
+  const Json &terms = member(object, path, "terms");
+  if (!terms.is_array())
+    fail(path + ".terms", "expected an array of strings");
+  std::vector<Term> out;
+  for (size_t i = 0; i < terms.size(); ++i) {
+    std::string tp = path + ".terms[" + std::to_string(i) + "]";
+    if (!terms[i].is_string())
+      fail(tp, "expected a string");
+    auto term = parseTerm(terms[i].get<std::string>());
+    if (!term)
+      fail(tp, term.error());
+    out.push_back(std::move(*term));
+  }
+  return out;
+}
+
 Json modelToJson(const KpiModel &m) {
   Json j;
   j["device"] = m.device;
@@ -91,25 +116,22 @@ Json modelToJson(const KpiModel &m) {
     j["factors"] = factors;
   } else {
     j["target"] = m.model.target == Target::Log ? "log" : "identity";
-    Json terms = Json::array();
-    for (const Term &t : m.model.terms)
-      terms.push_back(formatTerm(t));
-    j["terms"] = terms;
+    j["terms"] = termsToJson(m.model.terms);
   }
   if (m.model.upperBound > 0)
     j["saturate_at"] = m.model.upperBound;
   if (m.model.floor > 0)
     j["floor"] = rounded(m.model.floor, 12);
   for (const Model &form : m.model.outside) {
-    Json terms = Json::array(), params = Json::array();
-    for (const Term &t : form.terms)
-      terms.push_back(formatTerm(t));
+    Json params = Json::array();
     for (double p : form.params)
       params.push_back(rounded(p, 12));
-    j["outside"] = Json{{"terms", terms},
+    j["outside"] = Json{{"terms", termsToJson(form.terms)},
                         {"params", params},
                         {"floor", rounded(form.floor, 12)},
-                        {"fit_mape", rounded(m.model.outsideFitMape, 4)}};
+                        {"fit_mape", rounded(m.model.outsideFitMape, 4)},
+                        {"data_max_value", rounded(m.model.dataMaxValue, 12)},
+                        {"data_max_per_work", rounded(m.model.dataMaxPerWork, 12)}};
   }
   Json params = Json::array();
   for (double p : m.model.params)
@@ -174,18 +196,7 @@ KpiModel modelFromJson(const Json &j, const std::string &path) {
       m.model.target = Target::Identity;
     else
       fail(path + ".target", "expected 'log' or 'identity', found '" + target + "'");
-    const Json &terms = member(j, path, "terms");
-    if (!terms.is_array())
-      fail(path + ".terms", "expected an array of strings");
-    for (size_t i = 0; i < terms.size(); ++i) {
-      std::string tp = path + ".terms[" + std::to_string(i) + "]";
-      if (!terms[i].is_string())
-        fail(tp, "expected a string");
-      auto term = parseTerm(terms[i].get<std::string>());
-      if (!term)
-        fail(tp, term.error());
-      m.model.terms.push_back(std::move(*term));
-    }
+    m.model.terms = termsFromJson(j, path);
   }
   if (j.contains("saturate_at"))
     m.model.upperBound = getNumber(j, path, "saturate_at");
@@ -197,24 +208,21 @@ KpiModel modelFromJson(const Json &j, const std::string &path) {
     Model form;
     form.structure = Structure::Physics;
     form.target = Target::Identity;
-    const Json &terms = member(o, op, "terms");
+    form.terms = termsFromJson(o, op);
     const Json &params = member(o, op, "params");
-    if (!terms.is_array() || !params.is_array())
-      fail(op, "expected arrays of terms and params");
-    for (size_t i = 0; i < terms.size(); ++i) {
-      std::string tp = op + ".terms[" + std::to_string(i) + "]";
-      if (!terms[i].is_string())
-        fail(tp, "expected a string");
-      auto term = parseTerm(terms[i].get<std::string>());
-      if (!term)
-        fail(tp, term.error());
-      form.terms.push_back(std::move(*term));
-    }
+    if (!params.is_array())
+      fail(op + ".params", "expected an array of numbers");
     for (size_t i = 0; i < params.size(); ++i)
       form.params.push_back(toNumber(params[i], op + ".params[" + std::to_string(i) + "]"));
     form.floor = getNumber(o, op, "floor");
     if (o.contains("fit_mape"))
       m.model.outsideFitMape = getNumber(o, op, "fit_mape");
+    if (o.contains("data_max_value"))
+      m.model.dataMaxValue = getNumber(o, op, "data_max_value");
+    if (o.contains("data_max_per_work"))
+      m.model.dataMaxPerWork = getNumber(o, op, "data_max_per_work");
+    if (!(m.model.dataMaxValue >= 0) || !(m.model.dataMaxPerWork >= 0))
+      fail(op, "data_max_value and data_max_per_work must not be negative");
     m.model.outside.push_back(std::move(form));
   }
   const Json &params = member(j, path, "params");

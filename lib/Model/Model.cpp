@@ -340,9 +340,11 @@ Prediction Model::predict(const FeatureVector &features) const noexcept {
     // model, anywhere, where it gives no finite positive number.
     prediction.notPositive = !(std::isfinite(prediction.value) && prediction.value > 0);
     double bounded = prediction.notPositive || prediction.extrapolated ? outside.front().evaluate(features) : 0.0;
-    bool handOver = prediction.notPositive ||
-                    (prediction.extrapolated &&
-                     (structure != Structure::Physics || prediction.value > kSteeperThanPhysics * bounded));
+    double dataBound = dataMaxValue + dataMaxPerWork * workOf(features);
+    bool runaway = prediction.value > kSteeperThanPhysics * bounded ||
+                   (dataBound > 0 && prediction.value > kSteeperThanPhysics * dataBound);
+    bool handOver =
+        prediction.notPositive || (prediction.extrapolated && (structure != Structure::Physics || runaway));
     if (handOver) {
       prediction.value = bounded;
       prediction.handedOver = true;

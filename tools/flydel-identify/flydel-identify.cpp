@@ -463,14 +463,22 @@ int identifyOne(const Options &o) {
   return 0;
 }
 
-/// Evaluates every model the library has for the device on each layer.
-int predict(const Options &o) {
-  std::string_view embedded = getEmbeddedPlatform(o.library);
-  auto library = embedded.empty() ? Library::load(o.library) : Library::parse(embedded, o.library);
+/// An embedded platform by name, or a library file; an error message when neither loads.
+std::optional<Library> loadLibrary(const std::string &nameOrPath) {
+  std::string_view embedded = getEmbeddedPlatform(nameOrPath);
+  auto library = embedded.empty() ? Library::load(nameOrPath) : Library::parse(embedded, nameOrPath);
   if (!library) {
     std::cerr << "flydel-identify: error: " << library.error() << "\n";
-    return kExitFailure;
+    return std::nullopt;
   }
+  return std::move(*library);
+}
+
+/// Evaluates every model the library has for the device on each layer.
+int predict(const Options &o) {
+  auto library = loadLibrary(o.library);
+  if (!library)
+    return kExitFailure;
   if (!library->findDevice(o.device)) {
     std::cerr << "flydel-identify: error: platform '" << library->platform.name << "' has no device '" << o.device
               << "'\n";
@@ -509,12 +517,9 @@ int predict(const Options &o) {
 
 /// Physical sanity of every model of a library (flydel/Model/Sanity.h).
 int checkLibrary(const Options &o) {
-  std::string_view embedded = getEmbeddedPlatform(o.library);
-  auto library = embedded.empty() ? Library::load(o.library) : Library::parse(embedded, o.library);
-  if (!library) {
-    std::cerr << "flydel-identify: error: " << library.error() << "\n";
+  auto library = loadLibrary(o.library);
+  if (!library)
     return kExitFailure;
-  }
   SanityOptions options;
   options.samples = o.samples;
   if (o.seed)

@@ -293,7 +293,7 @@ TEST(LibraryTest, BoundedPhysicsFormRoundTrips) {
   lib.models.front().model.outsideFitMape = 12.5;
   ASSERT_EQ(lib.validate(), "");
   std::string text = lib.toJson();
-  EXPECT_NE(text.find("\"outside\":{\"terms\":[\"1\",\"macs\"],\"params\":[0.5,2e-09],\"floor\":0.25,\"fit_mape\":12.5}"),
+  EXPECT_NE(text.find("\"outside\":{\"terms\":[\"1\",\"macs\"],\"params\":[0.5,2e-09],\"floor\":0.25,\"fit_mape\":12.5,"),
             std::string::npos)
       << text;
   auto back = Library::parse(text);

@@ -125,6 +125,10 @@ bool parseFeature(std::string_view text, Feature &feature);
 /// All features of a layer. Allocation-free.
 FeatureVector computeFeatures(const Layer &layer);
 
+/// A layer's work in one number: MACs (or element operations) plus bytes moved plus 1, the scale the physics of
+/// every KPI grows with (the bound of a model's extrapolation, flydel-identify --check-library).
+double workOf(const FeatureVector &features);
+
 /// The smallest b with 2^b >= x (Verilog's $clog2): widths and power-of-two pitches of the FPGA engines.
 int64_t ceilLog2(int64_t x);
 

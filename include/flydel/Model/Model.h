@@ -106,7 +106,11 @@ struct Model {
   std::vector<Model> outside;
   /// Its fit to the training rows (MAPE, %), for the record.
   double outsideFitMape = 0.0;
-  /// Beyond its domain a physics model is trusted while below this factor times its bounded form.
+  /// What the training rows cost: the largest value, and the largest value per unit of work (MACs + bytes + 1) of
+  /// the larger half of the rows. Beyond its domain a physics model is trusted while below kSteeperThanPhysics
+  /// times maxValue + maxPerWork * work (and times its bounded form).
+  double dataMaxValue = 0.0, dataMaxPerWork = 0.0;
+  /// Beyond its domain a physics model is trusted while below this factor times its bounded form and its data's cost.
   static constexpr double kSteeperThanPhysics = 10.0;
 
   int parameterCount() const { return static_cast<int>(params.size()) + (floor > 0 ? 1 : 0); }
