@@ -135,8 +135,9 @@ SanityReport checkSanity(const KpiModel &model, const Device &device, const Sani
     std::vector<Sample> samples;
     auto evaluate = [&](const Layer &drawn) {
       Layer l = deviceView(device, drawn);
-      Prediction p = model.predict(l);
-      double work = l.macs() + l.inputBytes() + l.outputBytes() + l.weightBytes() + 1.0;
+      FeatureVector features = computeFeatures(l);
+      Prediction p = model.model.predict(features);
+      double work = workOf(features);
       samples.push_back({l, p.value, p.value / work, p.extrapolated});
       ++report.samples;
       const char *problem = !std::isfinite(p.value) ? "not finite" : !(p.value > 0) ? "not positive" : nullptr;
