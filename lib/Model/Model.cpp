@@ -342,7 +342,7 @@ Prediction Model::predict(const FeatureVector &features) const noexcept {
     double bounded = prediction.notPositive || prediction.extrapolated ? outside.front().evaluate(features) : 0.0;
     double dataBound = dataMaxValue + dataMaxPerWork * workOf(features);
     bool runaway = prediction.value > kSteeperThanPhysics * bounded ||
-                   (dataBound > 0 && prediction.value > kSteeperThanPhysics * dataBound);
+                   (dataBound > 0 && prediction.value > kBeyondItsData * dataBound);
     bool handOver =
         prediction.notPositive || (prediction.extrapolated && (structure != Structure::Physics || runaway));
     if (handOver) {

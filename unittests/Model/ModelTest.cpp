@@ -160,10 +160,10 @@ TEST(ModelTest, BoundedPhysicsFormTakesOverWhereTheModelIsNoPhysics) {
   EXPECT_DOUBLE_EQ(kept.value, 2.0 + 0.001 * 4000);
   physics.params = {2.0, 100.0}; // 400002 against the form's ~160: a runaway term
   EXPECT_TRUE(physics.predict(far).handedOver);
-  // ... and beyond 10x what its own data cost per unit of work, even where the form would allow it.
+  // ... and beyond 5x what its own data cost per unit of work, even where the form would allow it.
   physics.params = {2.0, 0.04}; // 162 at c_in 4000: under 10x the form (~1600)
   EXPECT_FALSE(physics.predict(far).handedOver);
-  physics.dataMaxValue = 1.0, physics.dataMaxPerWork = 1e-7; // 10x (1 + 1e-7 * work) is about 18 here
+  physics.dataMaxValue = 1.0, physics.dataMaxPerWork = 1e-7; // 5x (1 + 1e-7 * work) is about 9 here
   EXPECT_TRUE(physics.predict(far).handedOver);
   physics.dataMaxValue = physics.dataMaxPerWork = 0;
   physics.params = {-5.0, 0.001};

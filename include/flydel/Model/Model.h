@@ -110,8 +110,10 @@ struct Model {
   /// the larger half of the rows. Beyond its domain a physics model is trusted while below kSteeperThanPhysics
   /// times maxValue + maxPerWork * work (and times its bounded form).
   double dataMaxValue = 0.0, dataMaxPerWork = 0.0;
-  /// Beyond its domain a physics model is trusted while below this factor times its bounded form and its data's cost.
-  static constexpr double kSteeperThanPhysics = 10.0;
+  /// Beyond its domain a physics model is trusted while below kSteeperThanPhysics times its bounded form and
+  /// kBeyondItsData times what its data cost (half the property check's 10x: the check measures the bound on the
+  /// model's own in-domain predictions, which sit a little below the data's extremes).
+  static constexpr double kSteeperThanPhysics = 10.0, kBeyondItsData = 5.0;
 
   int parameterCount() const { return static_cast<int>(params.size()) + (floor > 0 ? 1 : 0); }
   /// Structural consistency (parameter count matches terms/factors, finite parameters). Empty when fine.

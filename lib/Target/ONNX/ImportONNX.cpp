@@ -613,13 +613,26 @@ OwningOpRef<ModuleOp> Importer::run(Location fileLoc) {
   for (const auto &imp : model.opset_import())
     if (imp.domain().empty() || imp.domain() == "ai.onnx")
       opset = imp.version();
-  // The ops' semantics are those of opsets 7-17 (attributes that became inputs, changed defaults): outside them a
-  // model would import with the wrong meaning, silently.
-  if (opset < 7 || opset > 17) {
-    emitError(fileLoc) << "ONNX opset " << opset << " is not supported (the importer implements opsets 7-17"
-                       << (opset > 17 ? "; re-export the model with opset_version=17" : "") << ")";
+  // The ops' semantics are those of opsets 7-17. Later opsets turned attributes into inputs (ReduceMean's axes,
+  // ...): refused. Earlier ones mean the same for most ops, but opset 7 dropped the attributes below, whose
+  // meaning (explicit broadcasting, in-place hints, per-activation batch norm) the importer does not implement:
+  // a node carrying one is refused by name rather than imported with another meaning.
+  if (opset > 17) {
+    emitError(fileLoc) << "ONNX opset " << opset
+                       << " is not supported (the importer implements opsets 7-17; re-export the model with "
+                          "opset_version=17)";
     return nullptr;
   }
+  if (opset < 7)
+    for (const auto &node : model.graph().node())
+      for (const auto &attr : node.attribute())
+        if (attr.name() == "broadcast" || attr.name() == "consumed_inputs" || attr.name() == "spatial" ||
+            attr.name() == "is_test") {
+          emitError(fileLoc) << "node '" << node.name() << "' (" << node.op_type() << "): attribute '"
+                             << attr.name() << "' of opset " << opset
+                             << " is not supported (the importer implements opsets 7-17)";
+          return nullptr;
+        }
   const onnx::GraphProto &graph = model.graph();
 
   for (const auto &vi : graph.value_info()) {
