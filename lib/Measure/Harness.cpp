@@ -1,5 +1,6 @@
 //===- Harness.cpp - Timing, statistics, sensors and provenance -----------===//
 #include "flydel/Measure/Harness.h"
+#include "flydel/Model/Library.h"
 
 #include <algorithm>
 #include <chrono>
@@ -205,17 +206,9 @@ HostInfo readHostInfo() {
 }
 
 Expected<bool> writeFileAtomically(const std::string &path, const std::string &text) noexcept {
-  std::string tmp = path + ".tmp." + std::to_string(getpid());
-  FILE *f = std::fopen(tmp.c_str(), "wb");
-  if (!f)
-    return makeError(path + ": cannot write (cannot create " + tmp + ")");
-  bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
-  ok &= std::fflush(f) == 0 && fsync(fileno(f)) == 0;
-  ok &= std::fclose(f) == 0;
-  if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    return makeError(path + ": cannot write");
-  }
+  std::string error;
+  if (!::flydel::writeFileAtomically(path, text, &error))
+    return makeError(error);
   return true;
 }
 

@@ -8,6 +8,8 @@
 #include "flydel/Model/EnumNames.h"
 
 #include <nlohmann/json.hpp>
+#include <cstdlib>
+#include <sys/stat.h>
 
 #include <cmath>
 #include <cstdio>
@@ -503,35 +505,47 @@ std::string Library::toJson() const noexcept {
 }
 
 bool writeFileAtomically(const std::string &path, const std::string &text, std::string *error) noexcept {
+  auto failWith = [&](const std::string &why) {
+    if (error)
+      *error = path + ": " + why;
+    return false;
+  };
   try {
-    std::string tmp = path + ".tmp." + std::to_string(::getpid());
-    {
-      std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-      if (!out) {
-        if (error)
-          *error = path + ": cannot create '" + tmp + "'";
-        return false;
-      }
-      out << text;
-      out.flush();
-      if (!out) {
-        if (error)
-          *error = path + ": write failed";
-        std::remove(tmp.c_str());
-        return false;
-      }
+    // A symbolic link is written through (the link stays a link); a device node or pipe (/dev/null, a FIFO) is
+    // written as it is, never replaced by a regular file.
+    std::string target = path;
+    struct stat st;
+    if (::lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) {
+      char *resolved = ::realpath(path.c_str(), nullptr);
+      if (!resolved)
+        return failWith("a symbolic link to nothing");
+      target = resolved;
+      std::free(resolved);
     }
-    if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-      if (error)
-        *error = path + ": cannot rename the temporary file into place";
+    if (::stat(target.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+      if (S_ISDIR(st.st_mode))
+        return failWith("is a directory");
+      FILE *f = std::fopen(target.c_str(), "wb");
+      bool ok = f && std::fwrite(text.data(), 1, text.size(), f) == text.size();
+      ok = f && (std::fclose(f) == 0) && ok;
+      return ok ? true : failWith("write failed");
+    }
+    // A regular file: a temporary beside it, flushed to disk, renamed over it, so a reader or a crash sees either
+    // the old file or the whole new one.
+    std::string tmp = target + ".tmp." + std::to_string(::getpid());
+    FILE *f = std::fopen(tmp.c_str(), "wb");
+    if (!f)
+      return failWith("cannot create '" + tmp + "'");
+    bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+    ok &= std::fflush(f) == 0 && ::fsync(::fileno(f)) == 0;
+    ok &= std::fclose(f) == 0;
+    if (!ok || std::rename(tmp.c_str(), target.c_str()) != 0) {
       std::remove(tmp.c_str());
-      return false;
+      return failWith(ok ? "cannot rename the temporary file into place" : "write failed");
     }
     return true;
   } catch (...) {
-    if (error)
-      *error = path + ": cannot write";
-    return false;
+    return failWith("cannot write");
   }
 }
 
