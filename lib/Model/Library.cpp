@@ -402,6 +402,14 @@ bool parseDeviceKind(std::string_view text, DeviceKind &kind) {
 }
 
 std::string Library::validate() const {
+  // What the flydel dialect's verifiers refuse (#flydel.platform, #flydel.link) is refused here already, so that a
+  // library that loads never makes --annotate-kpis write IR that cannot be parsed back.
+  if (platform.name.empty())
+    return "$.platform.name: must not be empty";
+  if (devices.empty())
+    return "$.devices: a platform needs at least one device";
+  if (models.empty())
+    return "$.models: a platform needs at least one model";
   for (size_t i = 0; i < devices.size(); ++i) {
     if (devices[i].name.empty())
       return "$.devices[" + std::to_string(i) + "].name: must not be empty";
@@ -409,10 +417,28 @@ std::string Library::validate() const {
       if (devices[k].name == devices[i].name)
         return "$.devices[" + std::to_string(i) + "].name: duplicate device '" + devices[i].name + "'";
   }
-  for (size_t i = 0; i < links.size(); ++i)
-    for (const std::string *end : {&links[i].from, &links[i].to})
+  for (size_t i = 0; i < links.size(); ++i) {
+    std::string lp = "$.links[" + std::to_string(i) + "]";
+    const Link &l = links[i];
+    for (const std::string *end : {&l.from, &l.to})
       if (!findDevice(*end))
-        return "$.links[" + std::to_string(i) + "]: unknown device '" + *end + "'";
+        return lp + ": unknown device '" + *end + "'";
+    if (l.from == l.to)
+      return lp + ": a link from device '" + l.from + "' to itself";
+    for (size_t k = 0; k < i; ++k)
+      if (links[k].from == l.from && links[k].to == l.to)
+        return lp + ": a second link from '" + l.from + "' to '" + l.to + "'";
+    auto costProblem = [&](const AffineCost &c, const char *what) -> std::string {
+      if (!std::isfinite(c.intercept) || !std::isfinite(c.slopePerKbit) || c.intercept < 0 || c.slopePerKbit < 0)
+        return lp + "." + what + ": intercept and slope_per_kbit must be finite and non-negative";
+      return {};
+    };
+    if (std::string problem = costProblem(l.latency, "latency"); !problem.empty())
+      return problem;
+    if (l.hasEnergy)
+      if (std::string problem = costProblem(l.energy, "energy"); !problem.empty())
+        return problem;
+  }
   for (size_t i = 0; i < models.size(); ++i) {
     const KpiModel &m = models[i];
     std::string mp = "$.models[" + std::to_string(i) + "]";

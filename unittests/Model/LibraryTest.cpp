@@ -305,3 +305,26 @@ TEST(LibraryTest, BoundedPhysicsFormRoundTrips) {
   EXPECT_NE(bad.error().find("$.models[0]"), std::string::npos) << bad.error();
   EXPECT_NE(bad.error().find("bounded physics form"), std::string::npos) << bad.error();
 }
+
+TEST(LibraryTest, RefusesWhatTheDialectWouldRefuse) {
+  // Each of these loaded before and made --annotate-kpis write IR that flydel-opt could not parse back.
+  auto problem = [](auto edit) {
+    Library lib = sampleLibrary();
+    edit(lib);
+    return lib.validate();
+  };
+  EXPECT_EQ(problem([](Library &) {}), "");
+  EXPECT_NE(problem([](Library &l) { l.platform.name.clear(); }).find("$.platform.name"), std::string::npos);
+  EXPECT_NE(problem([](Library &l) { l.models.clear(); }).find("at least one model"), std::string::npos);
+  EXPECT_NE(problem([](Library &l) { l.devices.clear(), l.models.clear(), l.links.clear(); }).find("at least one device"),
+            std::string::npos);
+  Link self;
+  self.from = self.to = "cpu";
+  EXPECT_NE(problem([&](Library &l) { l.links = {self}; }).find("to itself"), std::string::npos);
+  Link link;
+  link.from = "cpu", link.to = "fpga";
+  EXPECT_EQ(problem([&](Library &l) { l.links = {link}; }), "");
+  EXPECT_NE(problem([&](Library &l) { l.links = {link, link}; }).find("a second link"), std::string::npos);
+  link.latency.intercept = -1;
+  EXPECT_NE(problem([&](Library &l) { l.links = {link}; }).find("$.links[0].latency"), std::string::npos);
+}
