@@ -599,6 +599,16 @@ int runMeasure() {
       std::string key = joinCells(row.key);
       done[{key, seen[key]++}] = std::move(row.result);
     }
+    // A table is resumed only by the backend that began it: another one's rows would sit under its header.
+    const std::string marker = "# flydel-measure: backend ";
+    for (const std::string &line : headerComments)
+      if (line.rfind(marker, 0) == 0) {
+        std::string began = line.substr(marker.size(), line.find(',', marker.size()) - marker.size());
+        if (began != backendOpt)
+          return fail(outputOpt + ": measured with backend " + began + ", not " + backendOpt +
+                      "; choose another -o or remove it");
+        break;
+      }
   }
   HostInfo host = readHostInfo();
   std::string energyWhy;
@@ -619,9 +629,16 @@ int runMeasure() {
       key.push_back(cells[c]);
     keyCells[i] = joinCells(key);
     auto it = done.find({keyCells[i], seen[keyCells[i]]++});
-    if (it != done.end())
+    if (it != done.end()) {
       results[i] = it->second;
+      done.erase(it);
+    }
   }
+  // Rows of another plan are measurements too: never dropped silently by rewriting the table for this one.
+  if (!done.empty())
+    return fail(outputOpt + ": holds " + std::to_string(done.size()) + " measured row(s) this plan does not have " +
+                "(first: " + done.begin()->first.first + "); it was measured from another plan: choose another -o " +
+                "or remove it");
   auto render = [&] { return renderTable(headerComments, header, keyCells, results); };
   size_t finished = 0;
   for (const LayerResult &r : results)
