@@ -1,5 +1,6 @@
 //===- Structures.cpp - Fitting the three model structures ----------------===//
 #include "flydel/Identify/Structures.h"
+#include "flydel/Identify/Metrics.h"
 #include "flydel/Identify/Solvers.h"
 
 #include <algorithm>
@@ -600,11 +601,15 @@ bool mixesChannels(const Term &term) {
 
 /// A selection pool for one table: without the channel-mixing terms where every row keeps its channels (host-amd:
 /// with them, a global pool of 1,280 channels was predicted at -40 us).
-static std::vector<Term> forTable(std::vector<Term> terms, const Dataset &data) {
-  bool channelWise = !data.x.empty() && std::all_of(data.x.begin(), data.x.end(), [](const FeatureVector &f) {
+/// Every row keeps its channels (c_in = c_out, one group): pools, elementwise ops, data movement.
+static bool isChannelWise(const Dataset &data) {
+  return !data.x.empty() && std::all_of(data.x.begin(), data.x.end(), [](const FeatureVector &f) {
     return featureOf(f, Feature::CIn) == featureOf(f, Feature::COut) && featureOf(f, Feature::Groups) == 1;
   });
-  if (channelWise)
+}
+
+static std::vector<Term> forTable(std::vector<Term> terms, const Dataset &data) {
+  if (isChannelWise(data))
     terms.erase(std::remove_if(terms.begin(), terms.end(), mixesChannels), terms.end());
   return terms;
 }
@@ -832,7 +837,7 @@ std::vector<GpuCandidateText> gpuCandidateTexts(int units) {
   };
 }
 
-Expected<Model> fitBoundedPhysics(const Dataset &data, bool constantOnly, double *fitMape) noexcept {
+std::string attachBoundedPhysics(Model &model, const Dataset &data, bool constantOnly) noexcept {
   try {
     std::vector<Term> terms;
     for (const char *text : constantOnly ? std::vector<const char *>{"1"}
@@ -841,21 +846,24 @@ Expected<Model> fitBoundedPhysics(const Dataset &data, bool constantOnly, double
       terms.push_back(*parseTerm(text));
     auto path = fitFloorPath(terms, data, static_cast<int>(terms.size()) + 1, FitLoss::Mape);
     if (!path)
-      return makeError(path.error());
+      return path.error();
     Model form = path->back();
     if (!(form.floor > 0))
-      return makeError("no positive floor fits the data");
-    if (fitMape) {
-      double sum = 0;
-      for (size_t i = 0; i < data.size(); ++i)
-        sum += std::fabs(form.evaluate(data.x[i]) - data.y[i]) / data.y[i];
-      *fitMape = 100.0 * sum / double(std::max<size_t>(1, data.size()));
+      return "no positive floor fits the data";
+    std::vector<double> predicted;
+    std::vector<std::pair<double, double>> workAndValue;
+    for (size_t i = 0; i < data.size(); ++i) {
+      predicted.push_back(form.evaluate(data.x[i]));
+      workAndValue.push_back({workOf(data.x[i]), data.y[i]});
     }
-    return form;
+    model.outsideFitMape = computeMetrics(predicted, data.y).mape;
+    model.dataBound = WorkBound::of(std::move(workAndValue));
+    model.outside = {std::move(form)};
+    return {};
   } catch (const std::exception &e) {
-    return makeError(std::string("fitting the bounded physics form failed: ") + e.what());
+    return std::string("fitting the bounded physics form failed: ") + e.what();
   } catch (...) {
-    return makeError("fitting the bounded physics form failed");
+    return "fitting the bounded physics form failed";
   }
 }
 
@@ -866,10 +874,7 @@ std::vector<Term> gpuCandidates(const Dataset &data, int units) {
   // A table whose every row keeps its channels (pools, elementwise ops, data movement) is no GEMM: no tiles of
   // filters, no reduction loop over channels, no weights. Its window is read in parallel, so a wave term would make
   // a global pool of a large map cost its whole window serially.
-  bool channelWise = !data.x.empty() && std::all_of(data.x.begin(), data.x.end(), [](const FeatureVector &f) {
-    return featureOf(f, Feature::CIn) == featureOf(f, Feature::COut) && featureOf(f, Feature::Groups) == 1;
-  });
-  if (channelWise)
+  if (isChannelWise(data))
     terms.erase(std::remove_if(terms.begin(), terms.end(),
                                [](const Term &t) {
                                  return std::any_of(t.factors.begin(), t.factors.end(), [](const Factor &f) {

@@ -380,36 +380,14 @@ Expected<Library> trainLibrary(const std::string &specPath, const TrainOptions &
           m.unit = k->get<std::string>();
           m.model = id->model;
           const Metrics &mt = id->chosen.metrics;
-          m.cv = CvFigures{mt.mape, mt.medianApe, mt.p90Ape, mt.within10pct, mt.bias, mt.rmspe,
-                           cv.folds, static_cast<int>(data->size()), cv.seed};
-          if (id->nested.n > 0) {
-            m.cv.hasNested = true;
-            m.cv.nestedMape = id->nested.mape, m.cv.nestedMedianApe = id->nested.medianApe;
-            m.cv.nestedP90Ape = id->nested.p90Ape, m.cv.nestedWithin10pct = id->nested.within10pct;
-          }
+          m.cv = cvFiguresOf(*id, cv, static_cast<int>(data->size()));
           for (const SkippedConfig &skip : id->skipped)
             log("  " + m.kpi + ": " + skip.config.label() + " skipped: " + skip.why);
           // Outside its domain (or where it is not positive) a model hands over to a bounded physics form, unless it
           // is bounded by construction itself.
-          if (boundedOutside && !m.model.boundedByConstruction()) {
-            double fitMape = 0;
-            auto form = fitBoundedPhysics(*data, m.unit == "W", &fitMape);
-            if (!form)
-              return makeError(path + ": " + k.key() + ": " + form.error());
-            m.model.outside = {std::move(*form)};
-            m.model.outsideFitMape = fitMape;
-            // What the data cost: the largest value, and per unit of work over the larger half of the rows (small
-            // rows are all fixed cost).
-            std::vector<std::pair<double, double>> byWork; // (work, value)
-            for (size_t i = 0; i < data->size(); ++i)
-              byWork.push_back({workOf(data->x[i]), data->y[i]});
-            std::sort(byWork.begin(), byWork.end());
-            for (size_t i = 0; i < byWork.size(); ++i) {
-              m.model.dataMaxValue = std::max(m.model.dataMaxValue, byWork[i].second);
-              if (2 * i >= byWork.size())
-                m.model.dataMaxPerWork = std::max(m.model.dataMaxPerWork, byWork[i].second / byWork[i].first);
-            }
-          }
+          if (boundedOutside && !m.model.boundedByConstruction())
+            if (std::string problem = attachBoundedPhysics(m.model, *data, m.unit == "W"); !problem.empty())
+              return makeError(path + ": " + k.key() + ": " + problem);
           m.source = file;
           char line[320];
           std::string what = m.kpi + (variant == ModelVariant::Any ? "" : std::string("/") + modelVariantName(variant));

@@ -93,6 +93,17 @@ std::vector<StructureConfig> autoConfigs() {
   return configs;
 }
 
+CvFigures cvFiguresOf(const Identification &id, const CvOptions &options, int rows) {
+  const Metrics &m = id.chosen.metrics;
+  CvFigures cv{m.mape, m.medianApe, m.p90Ape, m.within10pct, m.bias, m.rmspe, options.folds, rows, options.seed};
+  if (id.nested.n > 0) {
+    cv.hasNested = true;
+    cv.nestedMape = id.nested.mape, cv.nestedMedianApe = id.nested.medianApe;
+    cv.nestedP90Ape = id.nested.p90Ape, cv.nestedWithin10pct = id.nested.within10pct;
+  }
+  return cv;
+}
+
 namespace {
 
 /// The selection of identify() on one dataset: the best-scoring complexity of every configuration that

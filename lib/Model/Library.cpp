@@ -132,8 +132,8 @@ Json modelToJson(const KpiModel &m) {
                         {"params", params},
                         {"floor", rounded(form.floor, 12)},
                         {"fit_mape", rounded(m.model.outsideFitMape, 4)},
-                        {"data_max_value", rounded(m.model.dataMaxValue, 12)},
-                        {"data_max_per_work", rounded(m.model.dataMaxPerWork, 12)}};
+                        {"data_max_value", rounded(m.model.dataBound.maxValue, 12)},
+                        {"data_max_per_work", rounded(m.model.dataBound.maxPerWork, 12)}};
   }
   Json params = Json::array();
   for (double p : m.model.params)
@@ -220,10 +220,10 @@ KpiModel modelFromJson(const Json &j, const std::string &path) {
     if (o.contains("fit_mape"))
       m.model.outsideFitMape = getNumber(o, op, "fit_mape");
     if (o.contains("data_max_value"))
-      m.model.dataMaxValue = getNumber(o, op, "data_max_value");
+      m.model.dataBound.maxValue = getNumber(o, op, "data_max_value");
     if (o.contains("data_max_per_work"))
-      m.model.dataMaxPerWork = getNumber(o, op, "data_max_per_work");
-    if (!(m.model.dataMaxValue >= 0) || !(m.model.dataMaxPerWork >= 0))
+      m.model.dataBound.maxPerWork = getNumber(o, op, "data_max_per_work");
+    if (!(m.model.dataBound.maxValue >= 0) || !(m.model.dataBound.maxPerWork >= 0))
       fail(op, "data_max_value and data_max_per_work must not be negative");
     m.model.outside.push_back(std::move(form));
   }

@@ -287,6 +287,17 @@ std::string Model::check() const {
   return {};
 }
 
+WorkBound WorkBound::of(std::vector<std::pair<double, double>> workAndValue) {
+  std::sort(workAndValue.begin(), workAndValue.end());
+  WorkBound bound;
+  for (size_t i = 0; i < workAndValue.size(); ++i) {
+    bound.maxValue = std::max(bound.maxValue, workAndValue[i].second);
+    if (2 * i >= workAndValue.size())
+      bound.maxPerWork = std::max(bound.maxPerWork, workAndValue[i].second / workAndValue[i].first);
+  }
+  return bound;
+}
+
 bool Model::boundedByConstruction() const {
   if (structure == Structure::Paper || target != Target::Identity || !(floor > 0))
     return false;
@@ -338,13 +349,14 @@ Prediction Model::predict(const FeatureVector &features) const noexcept {
     // weak regressors (paper) beyond its domain; a physics model (linear in counted work) beyond its domain only
     // once it leaves its bounded form by more than kSteeperThanPhysics (a super-linear term running away); any
     // model, anywhere, where it gives no finite positive number.
+    // Inside the domain with a positive value (the common case) nothing more is evaluated.
     prediction.notPositive = !(std::isfinite(prediction.value) && prediction.value > 0);
-    double bounded = prediction.notPositive || prediction.extrapolated ? outside.front().evaluate(features) : 0.0;
-    double dataBound = dataMaxValue + dataMaxPerWork * workOf(features);
-    bool runaway = prediction.value > kSteeperThanPhysics * bounded ||
-                   (dataBound > 0 && prediction.value > kBeyondItsData * dataBound);
-    bool handOver =
-        prediction.notPositive || (prediction.extrapolated && (structure != Structure::Physics || runaway));
+    if (!prediction.notPositive && !prediction.extrapolated)
+      return prediction;
+    double bounded = outside.front().evaluate(features);
+    bool handOver = prediction.notPositive || structure != Structure::Physics ||
+                    prediction.value > kSteeperThanPhysics * bounded ||
+                    (!dataBound.empty() && prediction.value > kBeyondItsData * dataBound.at(workOf(features)));
     if (handOver) {
       prediction.value = bounded;
       prediction.handedOver = true;

@@ -129,7 +129,7 @@ SanityReport checkSanity(const KpiModel &model, const Device &device, const Sani
     std::mt19937_64 rng(options.seed);
     struct Sample {
       Layer layer;
-      double value, perWork;
+      double value, work;
       bool extrapolated;
     };
     std::vector<Sample> samples;
@@ -137,8 +137,7 @@ SanityReport checkSanity(const KpiModel &model, const Device &device, const Sani
       Layer l = deviceView(device, drawn);
       FeatureVector features = computeFeatures(l);
       Prediction p = model.model.predict(features);
-      double work = workOf(features);
-      samples.push_back({l, p.value, p.value / work, p.extrapolated});
+      samples.push_back({l, p.value, workOf(features), p.extrapolated});
       ++report.samples;
       const char *problem = !std::isfinite(p.value) ? "not finite" : !(p.value > 0) ? "not positive" : nullptr;
       if (!problem)
@@ -157,26 +156,19 @@ SanityReport checkSanity(const KpiModel &model, const Device &device, const Sani
     }
     for (int i = 0; i < options.samples; ++i)
       evaluate(drawLayer(model, rng));
-    // The physical bound out of the domain: a constant (up to the largest prediction inside) plus work at the
-    // largest cost per unit of work of the larger half of the layers inside (small ones are all constant).
-    std::vector<const Sample *> inside;
+    // The physical bound out of the domain: what the model's own predictions inside it cost (WorkBound, as the
+    // bounded physics form's training rows do).
+    std::vector<std::pair<double, double>> inside;
     for (const Sample &s : samples)
-      if (!s.extrapolated && std::isfinite(s.perWork) && s.value > 0)
-        inside.push_back(&s);
+      if (!s.extrapolated && std::isfinite(s.value) && s.value > 0)
+        inside.push_back({s.work, s.value});
     report.inDomain = static_cast<int>(inside.size());
-    if (!inside.empty()) {
-      std::sort(inside.begin(), inside.end(),
-                [](const Sample *a, const Sample *b) { return a->value / a->perWork < b->value / b->perWork; });
-      double maxValue = 0, perWork = 0;
-      for (size_t i = 0; i < inside.size(); ++i) {
-        maxValue = std::max(maxValue, inside[i]->value);
-        if (2 * i >= inside.size())
-          perWork = std::max(perWork, inside[i]->perWork);
-      }
+    WorkBound bound = WorkBound::of(std::move(inside));
+    if (!bound.empty())
       for (const Sample &s : samples) {
-        if (!s.extrapolated || !std::isfinite(s.perWork) || !(s.value > 0))
+        if (!s.extrapolated || !std::isfinite(s.value) || !(s.value > 0))
           continue;
-        double growth = s.value / (maxValue + perWork * (s.value / s.perWork));
+        double growth = s.value / bound.at(s.work);
         report.worstGrowth = std::max(report.worstGrowth, growth);
         if (growth > options.growthLimit) {
           if (report.example.empty()) {
@@ -188,7 +180,6 @@ SanityReport checkSanity(const KpiModel &model, const Device &device, const Sani
           ++report.tooSteep;
         }
       }
-    }
   } catch (...) {
     report.example = "the check failed";
     ++report.nonFinite;

@@ -388,13 +388,7 @@ int identifyOne(const Options &o) {
   model.unit = o.unit.empty() ? guessUnit(o.kpi) : o.unit;
   model.model = id->model;
   const Metrics &m = id->chosen.metrics;
-  model.cv = CvFigures{m.mape, m.medianApe, m.p90Ape, m.within10pct, m.bias, m.rmspe, cv.folds,
-                       static_cast<int>(data->size()), cv.seed};
-  if (id->nested.n > 0) {
-    model.cv.hasNested = true;
-    model.cv.nestedMape = id->nested.mape, model.cv.nestedMedianApe = id->nested.medianApe;
-    model.cv.nestedP90Ape = id->nested.p90Ape, model.cv.nestedWithin10pct = id->nested.within10pct;
-  }
+  model.cv = cvFiguresOf(*id, cv, static_cast<int>(data->size()));
   model.source = o.data;
 
   // Human-readable summary: to stdout, or stderr when the JSON report goes to stdout.

@@ -163,9 +163,9 @@ TEST(ModelTest, BoundedPhysicsFormTakesOverWhereTheModelIsNoPhysics) {
   // ... and beyond 5x what its own data cost per unit of work, even where the form would allow it.
   physics.params = {2.0, 0.04}; // 162 at c_in 4000: under 10x the form (~1600)
   EXPECT_FALSE(physics.predict(far).handedOver);
-  physics.dataMaxValue = 1.0, physics.dataMaxPerWork = 1e-7; // 5x (1 + 1e-7 * work) is about 9 here
+  physics.dataBound = {1.0, 1e-7}; // 5x (1 + 1e-7 * work) is about 9 here
   EXPECT_TRUE(physics.predict(far).handedOver);
-  physics.dataMaxValue = physics.dataMaxPerWork = 0;
+  physics.dataBound = {};
   physics.params = {-5.0, 0.001};
   Prediction negative = physics.predict(inside);
   EXPECT_TRUE(negative.handedOver && negative.notPositive && negative.extrapolated);

@@ -99,11 +99,11 @@ struct GpuCandidateText {
 };
 std::vector<GpuCandidateText> gpuCandidateTexts(int units);
 
-/// The bounded physics form of a KPI (Model::outside): y = max(floor, sum theta_j t_j), theta >= 0, over the constant,
-/// MACs, bytes moved, weight count and output bytes (constantOnly: the constant alone, for a power, which no layer
-/// size makes grow), fitted with the MAPE-fit and a fitted floor on all rows. Positive everywhere, and no steeper
-/// than work and traffic far outside the data. fitMape receives its training MAPE (%).
-Expected<Model> fitBoundedPhysics(const Dataset &data, bool constantOnly, double *fitMape = nullptr) noexcept;
+/// Gives `model` its bounded physics form (Model::outside): y = max(floor, sum theta_j t_j), theta >= 0, over the
+/// constant, MACs, bytes moved, weight count and output bytes (constantOnly: the constant alone, for a power, which
+/// no layer size makes grow), fitted with the MAPE-fit and a fitted floor on the model's training rows; and what
+/// those rows cost (Model::dataBound, outsideFitMape). Empty on success, else why not.
+std::string attachBoundedPhysics(Model &model, const Dataset &data, bool constantOnly) noexcept;
 
 /// IRLS minimisation of sum |a theta - b| (rows already weighted), starting from least squares: the MAPE-fit.
 Eigen::VectorXd fitLeastAbsolute(const Eigen::MatrixXd &a, const Eigen::VectorXd &b, int iterations = 30,

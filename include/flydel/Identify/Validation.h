@@ -3,6 +3,7 @@
 #define FLYDEL_IDENTIFY_VALIDATION_H
 
 #include "flydel/Identify/Metrics.h"
+#include "flydel/Model/Library.h"
 #include "flydel/Identify/Structures.h"
 
 #include <algorithm>
@@ -63,6 +64,10 @@ struct Identification {
   /// fold on its training rows only); n == 0 otherwise.
   Metrics nested;
 };
+
+/// The figures a library records for an identification of `rows` rows: the chosen model's CV, and the nested CV
+/// where it was run.
+CvFigures cvFiguresOf(const Identification &id, const CvOptions &options, int rows);
 
 /// The structures "auto" tries: paper, frols of degree 2 and 3, physics.
 std::vector<StructureConfig> autoConfigs();

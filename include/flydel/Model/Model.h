@@ -16,6 +16,7 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace flydel {
@@ -70,6 +71,18 @@ bool parseStructure(std::string_view text, Structure &structure);
 /// Target transform of a linear-in-parameters model: y = sum(theta_j t_j) or y = exp(sum(theta_j t_j)).
 enum class Target { Identity, Log };
 
+/// What a model's values cost per unit of work (workOf: MACs + bytes + 1): the largest value, and the largest value
+/// per unit of work over the larger half of the layers (the small ones are all fixed cost). The physics bound of a
+/// model's extrapolation: the training rows set it for the bounded physics form, a model's own predictions
+/// inside its domain for flydel-identify --check-library.
+struct WorkBound {
+  double maxValue = 0.0, maxPerWork = 0.0;
+  /// From (work, value) pairs with positive values.
+  static WorkBound of(std::vector<std::pair<double, double>> workAndValue);
+  double at(double work) const { return maxValue + maxPerWork * work; }
+  bool empty() const { return !(maxValue > 0); }
+};
+
 /// Range of one feature in the training data.
 struct DomainRange {
   Feature feature = Feature::Count;
@@ -106,10 +119,9 @@ struct Model {
   std::vector<Model> outside;
   /// Its fit to the training rows (MAPE, %), for the record.
   double outsideFitMape = 0.0;
-  /// What the training rows cost: the largest value, and the largest value per unit of work (MACs + bytes + 1) of
-  /// the larger half of the rows. Beyond its domain a physics model is trusted while below kSteeperThanPhysics
-  /// times maxValue + maxPerWork * work (and times its bounded form).
-  double dataMaxValue = 0.0, dataMaxPerWork = 0.0;
+  /// What the training rows cost. Beyond its domain a physics model is trusted while below kBeyondItsData times
+  /// dataBound.at(work) and kSteeperThanPhysics times its bounded form.
+  WorkBound dataBound;
   /// Beyond its domain a physics model is trusted while below kSteeperThanPhysics times its bounded form and
   /// kBeyondItsData times what its data cost (half the property check's 10x: the check measures the bound on the
   /// model's own in-domain predictions, which sit a little below the data's extremes).
