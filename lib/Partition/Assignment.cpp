@@ -171,6 +171,81 @@ struct LabelRecord {
   int device;
 };
 
+/// The time limit of one solveAssignment call: every pass (heuristic, exact, bounds) shares it, so the call as a
+/// whole stops near it. Passes check it inside their loops, not only between steps.
+struct Deadline {
+  using Clock = std::chrono::steady_clock;
+  Clock::time_point start = Clock::now();
+  double limitMs = 0;
+  double elapsedMs() const { return std::chrono::duration<double, std::milli>(Clock::now() - start).count(); }
+  bool passed() const { return elapsedMs() > limitMs; }
+};
+
+/// Inserts `candidate` into the Pareto set (`costs`, `records`) of `width`-component vectors unless a kept one is
+/// no worse everywhere; drops the kept ones it beats. Returns whether it was inserted.
+bool insertPareto(std::vector<double> &costs, std::vector<int> &records, int width, const double *candidate,
+                  int record) {
+  if (width == 2) {
+    // A staircase kept sorted by the first component: a binary search instead of a scan.
+    size_t kept = records.size();
+    size_t lo = 0, hi = kept; // first label with c0 > candidate c0
+    while (lo < hi) {
+      size_t mid = (lo + hi) / 2;
+      if (costs[2 * mid] <= candidate[0])
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+    if (lo > 0 && costs[2 * (lo - 1) + 1] <= candidate[1])
+      return false; // the label just left of it is no worse in both
+    size_t end = lo;
+    while (end < kept && costs[2 * end + 1] >= candidate[1])
+      ++end; // labels it beats: larger c0 and no smaller c1
+    size_t begin = lo; // equal c0 to the left with larger c1 is beaten too
+    while (begin > 0 && costs[2 * (begin - 1)] == candidate[0] && costs[2 * (begin - 1) + 1] >= candidate[1])
+      --begin;
+    costs.erase(costs.begin() + 2 * begin, costs.begin() + 2 * end);
+    records.erase(records.begin() + begin, records.begin() + end);
+    costs.insert(costs.begin() + 2 * begin, candidate, candidate + 2);
+    records.insert(records.begin() + begin, record);
+    return true;
+  }
+  size_t kept = records.size();
+  size_t write = 0;
+  for (size_t k = 0; k < kept; ++k) {
+    const double *other = &costs[k * width];
+    bool otherNoWorse = true, candNoWorse = true;
+    for (int c = 0; c < width; ++c) {
+      otherNoWorse &= other[c] <= candidate[c];
+      candNoWorse &= candidate[c] <= other[c];
+    }
+    if (otherNoWorse) {
+      // Nothing was moved yet only if write == k; restore the compacted tail otherwise.
+      if (write != k) {
+        for (size_t j = k; j < kept; ++j, ++write) {
+          std::copy(&costs[j * width], &costs[j * width] + width, &costs[write * width]);
+          records[write] = records[j];
+        }
+        costs.resize(write * width);
+        records.resize(write);
+      }
+      return false;
+    }
+    if (!candNoWorse) {
+      if (write != k) {
+        std::copy(other, other + width, &costs[write * width]);
+        records[write] = records[k];
+      }
+      ++write;
+    }
+  }
+  costs.resize(write * width);
+  records.resize(write);
+  costs.insert(costs.end(), candidate, candidate + width);
+  records.push_back(record);
+  return true;
+}
+
 } // namespace
 
 std::string AssignmentProblem::check() const {
@@ -312,12 +387,123 @@ AssignmentCost evaluateAssignment(const AssignmentProblem &p, const std::vector<
 
 namespace {
 
+/// The placement order and the frontier after each step, shared by every pass over a problem.
+/// frontier[i]: nodes placed at steps <= i with a consumer placed after step i (in order of placement). A DP state
+/// after step i holds, per frontier node, its device (low 4 bits) and the devices its output was shipped to.
+struct Stepper {
+  const AssignmentProblem &p;
+  GraphView g;
+  std::vector<std::vector<int>> frontier;
+  size_t maxFrontier = 0;
+  // The current step's plan (prepare()).
+  size_t step = 0;
+  std::vector<int> from;     // per new-frontier slot: its old-frontier slot, or -1 for the node placed now
+  std::vector<int> predSlot; // old-frontier slots of the node's producers
+  std::vector<int> sameSlot; // per device: old-frontier slot of the producer it must share the device with, or -1
+  std::vector<uint16_t> scratch;
+
+  explicit Stepper(const AssignmentProblem &problem) : p(problem), g(viewOf(problem)) {
+    size_t n = p.nodes.size();
+    frontier.resize(n);
+    std::vector<int> lastUse(n, -1);
+    for (size_t v = 0; v < n; ++v)
+      for (int w : g.succs[v])
+        lastUse[v] = std::max(lastUse[v], g.position[w]);
+    std::vector<int> current;
+    for (size_t i = 0; i < n; ++i) {
+      current.push_back(g.order[i]);
+      std::vector<int> next;
+      for (int u : current)
+        if (lastUse[u] > static_cast<int>(i))
+          next.push_back(u);
+      current = next;
+      frontier[i] = current;
+      maxFrontier = std::max(maxFrontier, current.size());
+    }
+  }
+
+  const std::vector<int> &before() const {
+    static const std::vector<int> none;
+    return step ? frontier[step - 1] : none;
+  }
+  const std::vector<int> &after() const { return frontier[step]; }
+  int node() const { return g.order[step]; }
+
+  void prepare(size_t i) {
+    step = i;
+    const std::vector<int> &old = before(), &now = after();
+    int v = node();
+    const AssignmentNode &n = p.nodes[v];
+    from.assign(now.size(), -1);
+    for (size_t k = 0; k < now.size(); ++k)
+      for (size_t j = 0; j < old.size(); ++j)
+        if (old[j] == now[k])
+          from[k] = static_cast<int>(j);
+    predSlot.clear();
+    for (int u : g.preds[v])
+      for (size_t j = 0; j < old.size(); ++j)
+        if (old[j] == u)
+          predSlot.push_back(static_cast<int>(j));
+    sameSlot.assign(p.numDevices, -1);
+    for (int d = 0; d < p.numDevices && !n.sameDeviceAs.empty(); ++d)
+      for (size_t j = 0; j < old.size(); ++j)
+        if (n.sameDeviceAs[d] >= 0 && old[j] == n.sameDeviceAs[d])
+          sameSlot[d] = static_cast<int>(j);
+  }
+
+  /// Places the step's node on device `d` from state `key`: the new state's key and the cost vector it adds
+  /// (node and transfers, laid out by `layout`). False when the node may not go there from this state.
+  bool move(const std::vector<uint16_t> &key, int d, const CostLayout &layout, std::vector<uint16_t> &newKey,
+            std::vector<double> &delta) {
+    const AssignmentNode &n = p.nodes[node()];
+    if (!n.allowed[d] || (sameSlot[d] >= 0 && (key[sameSlot[d]] & 0xF) != d))
+      return false;
+    scratch = key;
+    std::fill(delta.begin(), delta.end(), 0.0);
+    if (layout.scalar)
+      delta[0] += layout.latencyWeight * n.latencyUs[d] + layout.energyWeight * n.energyUj[d];
+    if (layout.latencyComponents)
+      delta[p.mode == ScheduleMode::Sequential ? 0 : d] += n.latencyUs[d];
+    if (layout.energy)
+      delta[layout.energyIndex] += n.energyUj[d];
+    for (size_t b = 0; b < p.budgets.size(); ++b)
+      if (p.budgets[b].device == d)
+        delta[layout.resourceBase + b] += n.resources[d][b];
+    const std::vector<int> &old = before();
+    for (int slot : predSlot) {
+      int ud = scratch[slot] & 0xF;
+      unsigned mask = scratch[slot] >> 4;
+      if (ud == d || (mask >> d) & 1u)
+        continue;
+      const LinkCost &link = p.links[ud][d];
+      if (!link.available)
+        return false;
+      double bytes = p.nodes[old[slot]].outputBytes;
+      double t = link.latencyFixedUs + link.latencyPerByteUs * bytes;
+      double e = link.hasEnergy ? link.energyFixedUj + link.energyPerByteUj * bytes : 0.0;
+      if (layout.scalar)
+        delta[0] += layout.latencyWeight * t + layout.energyWeight * e;
+      if (layout.latencyComponents)
+        delta[p.mode == ScheduleMode::Sequential ? 0 : layout.linkComponent[ud][d]] += t;
+      if (layout.energy)
+        delta[layout.energyIndex] += e;
+      scratch[slot] = static_cast<uint16_t>(ud | ((mask | (1u << d)) << 4));
+    }
+    newKey.resize(from.size());
+    for (size_t k = 0; k < from.size(); ++k)
+      newKey[k] = from[k] < 0 ? static_cast<uint16_t>(d) : scratch[from[k]];
+    return true;
+  }
+};
+
 /// The DP. Labels whose completion bound exceeds `upperBound` (the cost of a known assignment) are pruned:
 /// they cannot lead to anything better.
-AssignmentSolution runDp(const AssignmentProblem &p, const SolverOptions &options,
+AssignmentSolution runDp(const AssignmentProblem &p, const SolverOptions &options, const Deadline &deadline,
                          double upperBound = std::numeric_limits<double>::infinity());
 
-double relaxedLowerBound(const AssignmentProblem &p, const SolverOptions &options) {
+/// Runs past the deadline if it must: its DPs have one cost component (one label per state), so they stay exact
+/// and linear in the graph.
+double relaxedLowerBound(const AssignmentProblem &p, const SolverOptions &options, const Deadline &deadline) {
   // Budgets dropped, objective split into additive sequential parts: each part's exact optimum bounds it below.
   auto scalarOptimum = [&](Objective objective) {
     AssignmentProblem relaxed = p;
@@ -327,7 +513,7 @@ double relaxedLowerBound(const AssignmentProblem &p, const SolverOptions &option
         r.clear();
     relaxed.objective = objective;
     relaxed.mode = ScheduleMode::Sequential;
-    AssignmentSolution s = runDp(relaxed, options);
+    AssignmentSolution s = runDp(relaxed, options, deadline);
     return s.feasible ? s.cost.objective : 0.0;
   };
   double latency = 0, energy = 0;
@@ -359,40 +545,21 @@ double relaxedLowerBound(const AssignmentProblem &p, const SolverOptions &option
     for (AssignmentNode &node : relaxed.nodes)
       for (auto &r : node.resources)
         r.clear();
-    AssignmentSolution s = runDp(relaxed, options);
+    AssignmentSolution s = runDp(relaxed, options, deadline);
     return s.feasible ? s.cost.objective : 0.0;
   }
   return objectiveFrom(p, latency, energy);
 }
 
-AssignmentSolution runDp(const AssignmentProblem &p, const SolverOptions &options, double upperBound) {
-  using Clock = std::chrono::steady_clock;
-  auto start = Clock::now();
+AssignmentSolution runDp(const AssignmentProblem &p, const SolverOptions &options, const Deadline &deadline,
+                         double upperBound) {
   AssignmentSolution solution;
   size_t n = p.nodes.size();
-  GraphView g = viewOf(p);
+  Stepper stepper(p);
+  const GraphView &g = stepper.g;
   CostLayout layout(p);
   const int width = layout.size;
-
-  // frontier[i]: nodes placed at steps <= i with a consumer placed after step i (static, in order of placement).
-  std::vector<std::vector<int>> frontier(n);
-  {
-    std::vector<int> lastUse(n, -1);
-    for (size_t v = 0; v < n; ++v)
-      for (int w : g.succs[v])
-        lastUse[v] = std::max(lastUse[v], g.position[w]);
-    std::vector<int> current;
-    for (size_t i = 0; i < n; ++i) {
-      current.push_back(g.order[i]);
-      std::vector<int> next;
-      for (int u : current)
-        if (lastUse[u] > static_cast<int>(i))
-          next.push_back(u);
-      current = next;
-      frontier[i] = current;
-      solution.maxFrontier = std::max(solution.maxFrontier, current.size());
-    }
-  }
+  solution.maxFrontier = stepper.maxFrontier;
 
   // Completion bounds: the cheapest the nodes after step i can possibly add (each on its best allowed device,
   // transfers free). A label whose bound exceeds the upper bound cannot win.
@@ -450,79 +617,27 @@ AssignmentSolution runDp(const AssignmentProblem &p, const SolverOptions &option
   std::vector<uint16_t> key;
   std::string hashKey;
   for (size_t i = 0; i < n; ++i) {
-    int v = g.order[i];
-    const AssignmentNode &node = p.nodes[v];
-    const std::vector<int> &before = i ? frontier[i - 1] : std::vector<int>{};
-    const std::vector<int> &after = frontier[i];
-    bool pressed = std::chrono::duration<double, std::milli>(Clock::now() - start).count() > options.timeLimitMs;
-    if (pressed)
-      exact = false;
-
-    // Where each node of the new frontier comes from in the old one (-1: it is v).
-    std::vector<int> from(after.size(), -1);
-    for (size_t k = 0; k < after.size(); ++k)
-      for (size_t j = 0; j < before.size(); ++j)
-        if (before[j] == after[k])
-          from[k] = static_cast<int>(j);
-    std::vector<int> predSlot; // predecessors of v in the old frontier
-    for (int u : g.preds[v])
-      for (size_t j = 0; j < before.size(); ++j)
-        if (before[j] == u)
-          predSlot.push_back(static_cast<int>(j));
-    // Per device: the old-frontier slot of the producer v must share it with, or -1.
-    std::vector<int> sameSlot(p.numDevices, -1);
-    for (int d = 0; d < p.numDevices && !node.sameDeviceAs.empty(); ++d)
-      for (size_t j = 0; j < before.size(); ++j)
-        if (node.sameDeviceAs[d] >= 0 && before[j] == node.sameDeviceAs[d])
-          sameSlot[d] = static_cast<int>(j);
+    stepper.prepare(i);
+    bool pressed = deadline.passed();
 
     std::vector<State> next;
     std::unordered_map<std::string, size_t> index;
-    std::vector<uint16_t> scratch(before.size());
-    for (const State &state : states) {
+    for (size_t si = 0; si < states.size(); ++si) {
+      const State &state = states[si];
       size_t labels = state.records.size();
+      // Past the deadline, even inside a step, each state carries its best label only.
+      if (!pressed && deadline.passed())
+        pressed = true;
+      size_t bestLabel = 0;
+      for (size_t l = 1; pressed && l < labels; ++l)
+        if (layout.objectiveOf(p, &state.costs[l * width]) < layout.objectiveOf(p, &state.costs[bestLabel * width]))
+          bestLabel = l;
       for (int d = 0; d < p.numDevices; ++d) {
-        if (!node.allowed[d] || (sameSlot[d] >= 0 && (state.key[sameSlot[d]] & 0xF) != d))
+        size_t lBegin = pressed ? bestLabel : 0, lEnd = pressed ? bestLabel + 1 : labels;
+        if (pressed && labels > 1)
+          exact = false;
+        if (!stepper.move(state.key, d, layout, key, delta))
           continue;
-        scratch = state.key;
-        std::fill(delta.begin(), delta.end(), 0.0);
-        bool ok = true;
-        if (layout.scalar)
-          delta[0] += layout.latencyWeight * node.latencyUs[d] + layout.energyWeight * node.energyUj[d];
-        if (layout.latencyComponents)
-          delta[p.mode == ScheduleMode::Sequential ? 0 : d] += node.latencyUs[d];
-        if (layout.energy)
-          delta[layout.energyIndex] += node.energyUj[d];
-        for (size_t b = 0; b < p.budgets.size(); ++b)
-          if (p.budgets[b].device == d)
-            delta[layout.resourceBase + b] += node.resources[d][b];
-        for (int slot : predSlot) {
-          int ud = scratch[slot] & 0xF;
-          unsigned mask = scratch[slot] >> 4;
-          if (ud == d || (mask >> d) & 1u)
-            continue;
-          const LinkCost &link = p.links[ud][d];
-          if (!link.available) {
-            ok = false;
-            break;
-          }
-          double bytes = p.nodes[before[slot]].outputBytes;
-          double t = link.latencyFixedUs + link.latencyPerByteUs * bytes;
-          if (layout.scalar)
-            delta[0] += layout.latencyWeight * t +
-                        (link.hasEnergy ? layout.energyWeight * (link.energyFixedUj + link.energyPerByteUj * bytes)
-                                        : 0.0);
-          if (layout.latencyComponents)
-            delta[p.mode == ScheduleMode::Sequential ? 0 : layout.linkComponent[ud][d]] += t;
-          if (layout.energy && link.hasEnergy)
-            delta[layout.energyIndex] += link.energyFixedUj + link.energyPerByteUj * bytes;
-          scratch[slot] = static_cast<uint16_t>(ud | ((mask | (1u << d)) << 4));
-        }
-        if (!ok)
-          continue;
-        key.resize(after.size());
-        for (size_t k = 0; k < after.size(); ++k)
-          key[k] = from[k] < 0 ? static_cast<uint16_t>(d) : scratch[from[k]];
         hashKey.assign(reinterpret_cast<const char *>(key.data()), key.size() * sizeof(uint16_t));
         auto [it, inserted] = index.try_emplace(hashKey, next.size());
         if (inserted) {
@@ -530,7 +645,21 @@ AssignmentSolution runDp(const AssignmentProblem &p, const SolverOptions &option
           next.back().key = key;
         }
         State &target = next[it->second];
-        for (size_t l = 0; l < labels; ++l) {
+        for (size_t l = lBegin; l < lEnd; ++l) {
+          if (!pressed && (l & 255) == 255 && deadline.passed()) {
+            // Out of time inside a large Pareto set: this state and device go on with its best label only.
+            pressed = true;
+            exact = false;
+            for (size_t k = 1; k < labels; ++k)
+              if (layout.objectiveOf(p, &state.costs[k * width]) <
+                  layout.objectiveOf(p, &state.costs[bestLabel * width]))
+                bestLabel = k;
+            if (bestLabel < l)
+              l = bestLabel;
+            lEnd = bestLabel + 1;
+            if (l != bestLabel)
+              l = bestLabel;
+          }
           const double *base = &state.costs[l * width];
           bool fits = true;
           for (int c = 0; c < width; ++c)
@@ -540,65 +669,9 @@ AssignmentSolution runDp(const AssignmentProblem &p, const SolverOptions &option
               fits = false;
           if (!fits || completionBound(candidate.data(), i + 1) > pruneAbove)
             continue;
-          if (width == 2) {
-            // Two components (a cost and one resource, or latency and energy): the Pareto set is a staircase kept
-            // sorted by the first component, so the filter is a binary search instead of a scan.
-            size_t kept = target.records.size();
-            size_t lo = 0, hi = kept; // first label with c0 > candidate c0
-            while (lo < hi) {
-              size_t mid = (lo + hi) / 2;
-              if (target.costs[2 * mid] <= candidate[0])
-                lo = mid + 1;
-              else
-                hi = mid;
-            }
-            if (lo > 0 && target.costs[2 * (lo - 1) + 1] <= candidate[1])
-              continue; // the label just left of it is no worse in both
-            size_t end = lo;
-            while (end < kept && target.costs[2 * end + 1] >= candidate[1])
-              ++end; // labels it beats: larger c0 and no smaller c1
-            // Equal c0 to the left with larger c1 is beaten too.
-            size_t begin = lo;
-            while (begin > 0 && target.costs[2 * (begin - 1)] == candidate[0] &&
-                   target.costs[2 * (begin - 1) + 1] >= candidate[1])
-              --begin;
-            target.costs.erase(target.costs.begin() + 2 * begin, target.costs.begin() + 2 * end);
-            target.records.erase(target.records.begin() + begin, target.records.begin() + end);
-            target.costs.insert(target.costs.begin() + 2 * begin, candidate.begin(), candidate.end());
+          if (insertPareto(target.costs, target.records, width, candidate.data(),
+                           static_cast<int>(arena.size())))
             arena.push_back({state.records[l], d});
-            target.records.insert(target.records.begin() + begin, static_cast<int>(arena.size()) - 1);
-            continue;
-          }
-          // Pareto filter: drop the candidate if a kept label is no worse everywhere; drop kept labels it beats.
-          size_t kept = target.records.size();
-          bool dominated = false;
-          size_t write = 0;
-          for (size_t k = 0; k < kept; ++k) {
-            const double *other = &target.costs[k * width];
-            bool otherNoWorse = true, candNoWorse = true;
-            for (int c = 0; c < width; ++c) {
-              otherNoWorse &= other[c] <= candidate[c];
-              candNoWorse &= candidate[c] <= other[c];
-            }
-            if (otherNoWorse) {
-              dominated = true;
-              break;
-            }
-            if (!candNoWorse) {
-              if (write != k) {
-                std::copy(other, other + width, &target.costs[write * width]);
-                target.records[write] = target.records[k];
-              }
-              ++write;
-            }
-          }
-          if (dominated)
-            continue;
-          target.costs.resize(write * width);
-          target.records.resize(write);
-          target.costs.insert(target.costs.end(), candidate.begin(), candidate.end());
-          arena.push_back({state.records[l], d});
-          target.records.push_back(static_cast<int>(arena.size()) - 1);
         }
       }
     }
@@ -631,15 +704,14 @@ AssignmentSolution runDp(const AssignmentProblem &p, const SolverOptions &option
     solution.states += states.size();
     for (const State &s : states)
       solution.labels += s.records.size();
-    if (states.empty())
+    if (states.empty()) {
+      solution.infeasibility = "no assignment places '" + p.nodes[g.order[i]].name +
+                               "' and the ops before it within the allowed devices, links and budgets";
       break;
+    }
   }
-
-  solution.solveMs = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-  if (states.empty()) {
-    solution.infeasibility = "no assignment satisfies the allowed devices, links and budgets";
+  if (states.empty())
     return solution;
-  }
   // The frontier is empty after the last node: every remaining label is a complete assignment.
   double best = std::numeric_limits<double>::infinity();
   int bestRecord = -1;
@@ -665,9 +737,479 @@ AssignmentSolution runDp(const AssignmentProblem &p, const SolverOptions &option
   return solution;
 }
 
+/// The DP's states and moves, built once for Lagrangian pricing. Layer k holds the states after step k-1 (layer
+/// 0: the empty start); an edge moves a state of layer k to one of layer k+1 by placing step k's node on a device.
+struct StateGraph {
+  struct Edge {
+    uint32_t from, to;
+    int device;
+    double cost; // the scalar objective the move adds: the node and the transfers it causes
+  };
+  std::vector<size_t> layerBegin{0, 1}; // states of layer k: [layerBegin[k], layerBegin[k + 1])
+  std::vector<size_t> edgeBegin{0};     // edges out of layer k: [edgeBegin[k], edgeBegin[k + 1])
+  std::vector<Edge> edges;
+  size_t layers() const { return layerBegin.size() - 1; }
+};
+
+enum class Built { Complete, DeadEnd, TooLarge };
+
+/// Enumerates the reachable states (Complete), stops where no state survives a step (DeadEnd: graph.layers() - 1
+/// is that step), or gives up past the deadline or `maxEdges` (TooLarge).
+Built buildStateGraph(Stepper &stepper, const CostLayout &layout, const Deadline &deadline, size_t maxEdges,
+                      StateGraph &graph) {
+  const AssignmentProblem &p = stepper.p;
+  std::vector<std::vector<uint16_t>> keys(1);
+  std::vector<uint16_t> key;
+  std::vector<double> delta(layout.size);
+  std::string hashKey;
+  for (size_t i = 0; i < p.nodes.size(); ++i) {
+    stepper.prepare(i);
+    std::vector<std::vector<uint16_t>> nextKeys;
+    std::unordered_map<std::string, uint32_t> index;
+    size_t base = graph.layerBegin.back(), prevBase = graph.layerBegin[i];
+    for (size_t s = 0; s < keys.size(); ++s) {
+      if ((s & 63) == 63 && deadline.passed())
+        return Built::TooLarge;
+      for (int d = 0; d < p.numDevices; ++d) {
+        if (!stepper.move(keys[s], d, layout, key, delta))
+          continue;
+        hashKey.assign(reinterpret_cast<const char *>(key.data()), key.size() * sizeof(uint16_t));
+        auto [it, inserted] = index.try_emplace(hashKey, static_cast<uint32_t>(nextKeys.size()));
+        if (inserted)
+          nextKeys.push_back(key);
+        graph.edges.push_back(
+            {static_cast<uint32_t>(prevBase + s), static_cast<uint32_t>(base + it->second), d, delta[0]});
+      }
+    }
+    if (graph.edges.size() > maxEdges || base + nextKeys.size() > std::numeric_limits<uint32_t>::max() ||
+        deadline.passed())
+      return Built::TooLarge;
+    graph.edgeBegin.push_back(graph.edges.size());
+    graph.layerBegin.push_back(base + nextKeys.size());
+    if (nextKeys.empty())
+      return Built::DeadEnd;
+    keys = std::move(nextKeys);
+  }
+  return Built::Complete;
+}
+
+/// Budgets priced into an additive objective (see Assignment.h). The priced problem on the state graph is a
+/// shortest path: for prices λ ≥ 0, min_x cost(x) + Σ_b λ_b (use_b(x) - capacity_b) bounds the optimum below,
+/// and every path that fits the budgets bounds it above.
+class LagrangianSolver {
+public:
+  LagrangianSolver(const AssignmentProblem &p, const StateGraph &graph, const Stepper &stepper)
+      : p(p), graph(graph), order(stepper.g.order), budgets(p.budgets.size()) {
+    size_t n = p.nodes.size();
+    use.assign(n * p.numDevices * budgets, 0.0);
+    for (size_t i = 0; i < n; ++i)
+      for (size_t b = 0; b < budgets; ++b) {
+        int d = p.budgets[b].device;
+        use[(i * p.numDevices + d) * budgets + b] = p.nodes[order[i]].resources[d][b];
+      }
+  }
+
+  double useOf(size_t step, int device, size_t b) const { return use[(step * p.numDevices + device) * budgets + b]; }
+
+  /// A priced path: its cost (unpriced), resource use, devices, and the bound it proves.
+  struct Path {
+    double cost = 0, bound = 0;
+    std::vector<double> use;
+    std::vector<int> devices;
+    bool fits = false;
+  };
+
+  Path shortestPath(const std::vector<double> &lambda) {
+    size_t n = p.nodes.size(), states = graph.layerBegin.back();
+    dist.assign(states, std::numeric_limits<double>::infinity());
+    pred.assign(states, 0);
+    dist[0] = 0;
+    std::vector<double> price(p.numDevices);
+    for (size_t k = 0; k < n; ++k) {
+      prices(k, lambda, price);
+      for (size_t e = graph.edgeBegin[k]; e < graph.edgeBegin[k + 1]; ++e) {
+        const StateGraph::Edge &edge = graph.edges[e];
+        double c = dist[edge.from] + edge.cost + price[edge.device];
+        if (c < dist[edge.to]) {
+          dist[edge.to] = c;
+          pred[edge.to] = e;
+        }
+      }
+    }
+    Path path;
+    path.use.assign(budgets, 0.0);
+    path.devices.assign(n, -1);
+    size_t state = graph.layerBegin[n];
+    path.bound = dist[state];
+    for (size_t b = 0; b < budgets; ++b)
+      path.bound -= lambda[b] * p.budgets[b].capacity;
+    for (size_t k = n; k-- > 0;) {
+      const StateGraph::Edge &edge = graph.edges[pred[state]];
+      path.devices[order[k]] = edge.device;
+      path.cost += edge.cost;
+      for (size_t b = 0; b < budgets; ++b)
+        path.use[b] += useOf(k, edge.device, b);
+      state = edge.from;
+    }
+    path.fits = true;
+    for (size_t b = 0; b < budgets; ++b)
+      path.fits &= path.use[b] <= p.budgets[b].capacity;
+    return path;
+  }
+
+  /// Per state, the least priced cost of completing from it (λ = 0: the unpriced cost; `onlyBudget` >= 0: the
+  /// least use of that budget instead).
+  std::vector<double> costToGo(const std::vector<double> &lambda, int onlyBudget = -1) const {
+    size_t n = p.nodes.size();
+    std::vector<double> h(graph.layerBegin.back(), std::numeric_limits<double>::infinity());
+    h[graph.layerBegin[n]] = 0;
+    std::vector<double> price(p.numDevices);
+    for (size_t k = n; k-- > 0;) {
+      if (onlyBudget < 0)
+        prices(k, lambda, price);
+      for (size_t e = graph.edgeBegin[k + 1]; e-- > graph.edgeBegin[k];) {
+        const StateGraph::Edge &edge = graph.edges[e];
+        double c = onlyBudget < 0 ? edge.cost + price[edge.device] : useOf(k, edge.device, onlyBudget);
+        h[edge.from] = std::min(h[edge.from], c + h[edge.to]);
+      }
+    }
+    return h;
+  }
+
+private:
+  void prices(size_t step, const std::vector<double> &lambda, std::vector<double> &price) const {
+    for (int d = 0; d < p.numDevices; ++d) {
+      price[d] = 0;
+      for (size_t b = 0; b < budgets; ++b)
+        price[d] += lambda[b] * useOf(step, d, b);
+    }
+  }
+
+  const AssignmentProblem &p;
+  const StateGraph &graph;
+  const std::vector<int> &order;
+  size_t budgets;
+  std::vector<double> use; // [step][device][budget]
+  std::vector<double> dist;
+  std::vector<size_t> pred;
+};
+
+/// Additive objective with budgets: prices, then a label search over the state graph pruned by the priced
+/// cost-to-go. False when the state graph is too large to build in time (the caller falls back to the DP).
+bool solveWithPrices(const AssignmentProblem &p, const SolverOptions &options, const Deadline &deadline,
+                     AssignmentSolution &solution) {
+  Stepper stepper(p);
+  CostLayout layout(p);
+  StateGraph graph;
+  size_t n = p.nodes.size(), nb = p.budgets.size();
+  Built built = buildStateGraph(stepper, layout, deadline, /*maxEdges=*/size_t(1) << 26, graph);
+  solution.phasesMs.push_back({"state graph", deadline.elapsedMs()});
+  if (built == Built::TooLarge)
+    return false;
+  solution.maxFrontier = stepper.maxFrontier;
+  solution.states = graph.layerBegin.back();
+  solution.method = "lagrangian";
+  if (built == Built::DeadEnd) {
+    const AssignmentNode &node = p.nodes[stepper.g.order[graph.layers() - 2]];
+    solution.infeasibility = "no assignment places '" + node.name +
+                             "': the devices it may go on cannot receive its producers' outputs (no link)";
+    return true;
+  }
+  LagrangianSolver lagrangian(p, graph, stepper);
+  // A budget that even its least use cannot meet makes the problem infeasible, whatever the rest does.
+  for (size_t b = 0; b < nb; ++b) {
+    double least = lagrangian.costToGo({}, static_cast<int>(b))[0];
+    if (least > p.budgets[b].capacity) {
+      solution.infeasibility = "budget '" + p.budgets[b].resource + "' of device '" +
+                               p.deviceNames[p.budgets[b].device] + "' (" + std::to_string(p.budgets[b].capacity) +
+                               ") is below the least any assignment uses (" + std::to_string(least) +
+                               "): the ops that may only go there, or must share its device, need more";
+      return true;
+    }
+  }
+
+  std::vector<double> lambda(nb, 0.0), bestLambda = lambda;
+  double lowerBound = -std::numeric_limits<double>::infinity(), upper = std::numeric_limits<double>::infinity();
+  std::vector<int> best;
+  auto closed = [&] { return std::isfinite(upper) && upper - lowerBound <= 1e-9 * std::abs(upper); };
+  auto visit = [&](const std::vector<double> &at) {
+    LagrangianSolver::Path path = lagrangian.shortestPath(at);
+    if (path.bound > lowerBound) {
+      lowerBound = path.bound;
+      bestLambda = at;
+    }
+    if (path.fits && path.cost < upper) {
+      upper = path.cost;
+      best = path.devices;
+    }
+    return path;
+  };
+  visit(lambda);
+  // Coordinate ascent on the concave dual: per budget, bisection on the sign of its subgradient (use - capacity).
+  int rounds = nb == 1 ? 1 : 4;
+  for (int round = 0; round < rounds && !closed() && !deadline.passed(); ++round) {
+    double before = lowerBound;
+    for (size_t b = 0; b < nb && !closed() && !deadline.passed(); ++b) {
+      std::vector<double> at = bestLambda;
+      at[b] = 0;
+      LagrangianSolver::Path path = visit(at);
+      if (path.use[b] <= p.budgets[b].capacity)
+        continue; // free: this budget binds nothing at these prices
+      // A price at which the budget fits: start from the largest saving per unit of it that a node could make.
+      double hi = 0;
+      for (size_t k = 0; k < n; ++k) {
+        const AssignmentNode &node = p.nodes[stepper.g.order[k]];
+        int d = p.budgets[b].device;
+        double u = lagrangian.useOf(k, d, b);
+        if (!node.allowed[d] || u <= 0)
+          continue;
+        double own = layout.latencyWeight * node.latencyUs[d] + layout.energyWeight * node.energyUj[d];
+        for (int o = 0; o < p.numDevices; ++o)
+          if (o != d && node.allowed[o])
+            hi = std::max(hi, (layout.latencyWeight * node.latencyUs[o] + layout.energyWeight * node.energyUj[o] -
+                               own) / u);
+      }
+      hi = std::max(hi, 1e-12) * 1.01;
+      for (int grow = 0; grow < 60 && !deadline.passed(); ++grow) {
+        at[b] = hi;
+        if (visit(at).use[b] <= p.budgets[b].capacity)
+          break;
+        hi *= 4;
+      }
+      double lo = 0;
+      for (int it = 0; it < 60 && hi - lo > 1e-12 * hi && !closed() && !deadline.passed(); ++it) {
+        at[b] = 0.5 * (lo + hi);
+        (visit(at).use[b] > p.budgets[b].capacity ? lo : hi) = at[b];
+      }
+    }
+    if (lowerBound <= before + 1e-12 * std::abs(before))
+      break;
+  }
+  solution.phasesMs.push_back({"prices", deadline.elapsedMs()});
+
+  // The label search: (cost, use per budget) labels per state, pruned by each budget's least use to go and by the
+  // priced and unpriced costs to go against the best known assignment.
+  bool exact = true;
+  if (!closed() && !deadline.passed()) {
+    solution.method = "lagrangian+labels";
+    std::vector<double> h = lagrangian.costToGo(bestLambda), h0 = lagrangian.costToGo(std::vector<double>(nb, 0.0));
+    std::vector<std::vector<double>> least(nb);
+    for (size_t b = 0; b < nb; ++b)
+      least[b] = lagrangian.costToGo({}, static_cast<int>(b));
+    const int width = 1 + static_cast<int>(nb);
+    const size_t cap = width == 2 ? 16 * options.maxLabelsPerState : options.maxLabelsPerState;
+    struct Labels {
+      std::vector<double> costs;
+      std::vector<int> records;
+    };
+    std::vector<Labels> labels(graph.layerBegin.back());
+    labels[0].costs.assign(width, 0.0);
+    labels[0].records.push_back(-1);
+    std::vector<LabelRecord> arena;
+    std::vector<double> candidate(width);
+    const double slack = 1e-9 * std::abs(upper);
+    bool stopped = false;
+    for (size_t k = 0; k < n && !stopped; ++k) {
+      for (size_t e = graph.edgeBegin[k]; e < graph.edgeBegin[k + 1]; ++e) {
+        if ((e & 255) == 255 && deadline.passed()) {
+          stopped = true;
+          solution.stoppedBy = "time limit";
+          break;
+        }
+        const StateGraph::Edge &edge = graph.edges[e];
+        const Labels &source = labels[edge.from];
+        Labels &target = labels[edge.to];
+        for (size_t l = 0; l < source.records.size(); ++l) {
+          const double *base = &source.costs[l * width];
+          candidate[0] = base[0] + edge.cost;
+          bool keep = candidate[0] + h0[edge.to] <= upper + slack;
+          double priced = candidate[0] + h[edge.to];
+          for (size_t b = 0; b < nb && keep; ++b) {
+            candidate[1 + b] = base[1 + b] + lagrangian.useOf(k, edge.device, b);
+            keep = candidate[1 + b] + least[b][edge.to] <= p.budgets[b].capacity;
+            priced -= bestLambda[b] * (p.budgets[b].capacity - candidate[1 + b]);
+          }
+          if (!keep || priced > upper + slack)
+            continue;
+          if (insertPareto(target.costs, target.records, width, candidate.data(), static_cast<int>(arena.size())))
+            arena.push_back({source.records[l], edge.device});
+        }
+      }
+      // Past the cap, keep the cheapest labels: no longer exact.
+      for (size_t s = graph.layerBegin[k + 1]; s < graph.layerBegin[k + 2]; ++s) {
+        Labels &state = labels[s];
+        solution.labels += state.records.size();
+        if (state.records.size() <= cap)
+          continue;
+        exact = false;
+        solution.stoppedBy = "label cap";
+        std::vector<size_t> idx(state.records.size());
+        for (size_t j = 0; j < idx.size(); ++j)
+          idx[j] = j;
+        std::sort(idx.begin(), idx.end(),
+                  [&](size_t a, size_t b) { return state.costs[a * width] < state.costs[b * width]; });
+        Labels kept;
+        for (size_t j = 0; j < cap; ++j) {
+          kept.costs.insert(kept.costs.end(), &state.costs[idx[j] * width], &state.costs[idx[j] * width] + width);
+          kept.records.push_back(state.records[idx[j]]);
+        }
+        state = std::move(kept);
+      }
+      for (size_t s = graph.layerBegin[k]; s < graph.layerBegin[k + 1]; ++s)
+        labels[s] = Labels(); // done with this layer
+    }
+    if (stopped) {
+      exact = false;
+    } else {
+      const Labels &final = labels[graph.layerBegin[n]];
+      int bestRecord = -1;
+      double bestCost = upper;
+      for (size_t l = 0; l < final.records.size(); ++l)
+        if (final.costs[l * width] < bestCost) {
+          bestCost = final.costs[l * width];
+          bestRecord = final.records[l];
+        }
+      if (bestRecord >= 0) {
+        best.assign(n, -1);
+        for (size_t k = n; k-- > 0 && bestRecord >= 0;) {
+          best[stepper.g.order[k]] = arena[bestRecord].device;
+          bestRecord = arena[bestRecord].parent;
+        }
+        upper = bestCost;
+      }
+    }
+    solution.phasesMs.push_back({"labels", deadline.elapsedMs()});
+  } else if (!closed()) {
+    exact = false;
+    solution.stoppedBy = "time limit";
+  }
+
+  if (best.empty()) {
+    solution.infeasibility = exact ? "no assignment fits every budget at once"
+                                   : "no assignment that fits every budget was found within the time limit";
+    return true;
+  }
+  solution.devices = best;
+  solution.cost = evaluateWith(p, stepper.g, best);
+  solution.feasible = solution.cost.feasible;
+  if (!solution.feasible) {
+    solution.infeasibility = "internal error: the priced assignment does not evaluate: " + solution.cost.infeasibility;
+    return true;
+  }
+  solution.optimal = exact || closed();
+  solution.lowerBound = solution.optimal ? solution.cost.objective : std::min(lowerBound, solution.cost.objective);
+  return true;
+}
+
+/// Sequential edp: latency x energy of two additive sums is quasi-concave, so its minimum over the assignments lies
+/// at a vertex of their (latency, energy) hull, and the weighted sums find every vertex (dichotomic search). Each
+/// weighted problem is solved exactly (with prices when budgeted). Between two vertices i, i+1 found exactly, no
+/// assignment has latency below L_i and energy below E_{i+1}: L_i * E_{i+1} bounds an unexplored segment.
+bool solveEdpBySweep(const AssignmentProblem &p, const SolverOptions &options, const Deadline &deadline,
+                     AssignmentSolution &solution) {
+  struct Point {
+    double latency, energy;
+    AssignmentSolution at;
+  };
+  int solves = 0;
+  auto solveWeighted = [&](double w, Point &point) {
+    AssignmentProblem q = p;
+    q.objective = Objective::Weighted;
+    q.weight = w;
+    AssignmentSolution s;
+    if (q.budgets.empty() || !solveWithPrices(q, options, deadline, s))
+      s = runDp(q, options, deadline);
+    ++solves;
+    s.phasesMs.clear();
+    if (!s.feasible) {
+      solution.infeasibility = s.infeasibility;
+      return false;
+    }
+    point = {s.cost.latencyUs, s.cost.energyUj, s};
+    return s.optimal;
+  };
+  std::vector<Point> hull(2); // sorted by latency
+  bool exact = solveWeighted(1.0, hull[0]);
+  if (!hull[0].at.feasible)
+    return true;
+  exact = solveWeighted(0.0, hull[1]) && exact;
+  if (!hull[1].at.feasible)
+    return true;
+  // Segments between consecutive vertices still to search (by the index of their left vertex); finished ones
+  // are edges of the hull.
+  // Per segment: open, an edge of the hull (searched, nothing below it), or pruned (L_a * E_b beats no vertex).
+  enum Segment { Open, Edge, Pruned };
+  std::vector<Segment> finished(
+      1, !exact ? Open : hull[0].latency >= hull[1].latency || hull[0].energy <= hull[1].energy ? Edge : Open);
+  bool stopped = !exact;
+  for (size_t i = 0; exact && i + 1 < hull.size();) {
+    if (finished[i] != Open) {
+      ++i;
+      continue;
+    }
+    if (deadline.passed()) {
+      stopped = true;
+      break;
+    }
+    const Point &a = hull[i], &b = hull[i + 1];
+    double bestValue = std::numeric_limits<double>::infinity();
+    for (const Point &q : hull)
+      bestValue = std::min(bestValue, q.latency * q.energy);
+    if (a.latency * b.energy >= bestValue * (1 - 1e-12)) {
+      finished[i] = Pruned; // nothing in this segment can beat the best vertex
+      continue;
+    }
+    double dl = b.latency - a.latency, de = a.energy - b.energy;
+    double w = de / (de + dl);
+    Point c;
+    bool cExact = solveWeighted(w, c);
+    if (!c.at.feasible)
+      return true;
+    if (!cExact) {
+      stopped = true; // its point is a feasible assignment, not a proven vertex
+      if (c.latency * c.energy < solution.cost.objective || !solution.feasible)
+        solution = c.at;
+      break;
+    }
+    double onSegment = w * a.latency + (1 - w) * a.energy;
+    double value = w * c.latency + (1 - w) * c.energy;
+    if (!(value < onSegment - 1e-9 * std::abs(onSegment)) || c.latency <= a.latency || c.latency >= b.latency) {
+      finished[i] = Edge;
+      continue;
+    }
+    hull.insert(hull.begin() + i + 1, c);
+    finished.insert(finished.begin() + i + 1, Open);
+  }
+  double bound = std::numeric_limits<double>::infinity();
+  size_t best = 0;
+  for (size_t i = 0; i < hull.size(); ++i) {
+    if (hull[i].latency * hull[i].energy < hull[best].latency * hull[best].energy)
+      best = i;
+    if (i + 1 < hull.size())
+      bound = std::min(bound, finished[i] == Edge ? std::min(hull[i].latency * hull[i].energy,
+                                                             hull[i + 1].latency * hull[i + 1].energy)
+                                                  : hull[i].latency * hull[i + 1].energy);
+  }
+  if (!(solution.feasible && solution.cost.objective < hull[best].at.cost.objective)) {
+    std::vector<std::pair<std::string, double>> phases = solution.phasesMs;
+    solution = hull[best].at;
+    solution.phasesMs = phases;
+  }
+  solution.cost = evaluateAssignment(p, solution.devices);
+  solution.feasible = solution.cost.feasible;
+  solution.method = "hull sweep (" + std::to_string(solves) + " weighted solves)";
+  solution.optimal = exact && !stopped;
+  solution.lowerBound = solution.optimal ? solution.cost.objective : std::min(bound, solution.cost.objective);
+  solution.stoppedBy = solution.optimal ? "" : "time limit";
+  solution.phasesMs.push_back({"hull sweep", deadline.elapsedMs()});
+  return true;
+}
+
 } // namespace
 
 AssignmentSolution solveAssignment(const AssignmentProblem &problem, const SolverOptions &options) {
+  Deadline deadline;
+  deadline.limitMs = options.timeLimitMs;
   AssignmentSolution solution;
   if (std::string problemError = problem.check(); !problemError.empty()) {
     solution.infeasibility = problemError;
@@ -678,21 +1220,46 @@ AssignmentSolution solveAssignment(const AssignmentProblem &problem, const Solve
     solution.cost = evaluateAssignment(problem, {});
     return solution;
   }
-  // A quick pass keeping few labels finds a good assignment; its cost then prunes the exact pass.
+  auto finish = [&](AssignmentSolution &s) -> AssignmentSolution & {
+    if (s.feasible && !s.optimal)
+      s.gap = s.cost.objective > 0 ? (s.cost.objective - s.lowerBound) / s.cost.objective : 0.0;
+    s.solveMs = deadline.elapsedMs();
+    // Phases were recorded as the elapsed time at their end; report their own durations.
+    for (size_t k = s.phasesMs.size(); k-- > 1;)
+      s.phasesMs[k].second -= s.phasesMs[k - 1].second;
+    return s;
+  };
+  CostLayout layout(problem);
+  if (options.prices && layout.scalar && !problem.budgets.empty() &&
+      solveWithPrices(problem, options, deadline, solution))
+    return finish(solution);
+  if (options.prices && problem.objective == Objective::Edp && problem.mode == ScheduleMode::Sequential &&
+      solveEdpBySweep(problem, options, deadline, solution))
+    return finish(solution);
+  std::vector<std::pair<std::string, double>> phases = solution.phasesMs;
+
+  // A quick pass keeping few labels finds a good assignment; its cost then prunes the exact pass, which leaves
+  // time for the bound that an unfinished pass needs (its DPs are cheaper than the quick pass).
   SolverOptions quick = options;
   quick.maxLabelsPerState = std::min<size_t>(options.maxLabelsPerState, 8);
-  AssignmentSolution heuristic = runDp(problem, quick);
-  solution = runDp(problem, options,
+  AssignmentSolution heuristic = runDp(problem, quick, deadline);
+  phases.push_back({"quick dp", deadline.elapsedMs()});
+  Deadline exactDeadline = deadline;
+  exactDeadline.limitMs = std::max(0.0, deadline.limitMs - 3 * phases.back().second);
+  solution = runDp(problem, options, exactDeadline,
                    heuristic.feasible ? heuristic.cost.objective : std::numeric_limits<double>::infinity());
+  phases.push_back({"dp", deadline.elapsedMs()});
+  solution.method = "dp";
   if (!solution.feasible && heuristic.feasible)
     solution = heuristic; // the exact pass ran out of time or labels before finishing
   if (solution.feasible && !solution.optimal) {
-    solution.lowerBound = std::min(relaxedLowerBound(problem, options), solution.cost.objective);
-    solution.gap = solution.cost.objective > 0
-                       ? (solution.cost.objective - solution.lowerBound) / solution.cost.objective
-                       : 0.0;
+    solution.method = "dp";
+    solution.stoppedBy = exactDeadline.passed() ? "time limit" : "label cap";
+    solution.lowerBound = std::min(relaxedLowerBound(problem, options, deadline), solution.cost.objective);
+    phases.push_back({"bound", deadline.elapsedMs()});
   }
-  return solution;
+  solution.phasesMs = phases;
+  return finish(solution);
 }
 
 AssignmentSolution solveExhaustively(const AssignmentProblem &problem) {

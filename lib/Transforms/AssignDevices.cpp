@@ -396,6 +396,10 @@ struct AssignDevicesPass : mlir::flydel::impl::AssignDevicesBase<AssignDevicesPa
       summary.append("weight", b.getF64FloatAttr(weight));
     summary.append("optimal", b.getBoolAttr(solution.optimal));
     summary.append("gap", b.getF64FloatAttr(solution.gap));
+    summary.append("method", b.getStringAttr(solution.method));
+    if (!solution.stoppedBy.empty())
+      summary.append("stopped_by", b.getStringAttr(solution.stoppedBy));
+    summary.append("solve_ms", b.getF64FloatAttr(solution.solveMs));
     const ::flydel::AssignmentCost &chosen = solution.cost;
     summary.append("chosen", kpiOf(chosen));
     if (chosen.latencyKnownNodes && chosen.latencyMissingNodes)
@@ -409,8 +413,10 @@ struct AssignDevicesPass : mlir::flydel::impl::AssignDevicesBase<AssignDevicesPa
     summary.append("unmodeled_ops", b.getI64IntegerAttr(unmodeled));
     function->setAttr(FlydelDialect::kAssignmentAttrName, summary.getDictionary(ctx));
     function.emitRemark() << "assignment (" << objective << ", " << mode << ", "
-                          << (solution.optimal ? "optimal" : "not proven optimal, gap " + fmt(100 * solution.gap) + " %")
-                          << "): " << describeCost(solution.cost) << baselineText << "; "
+                          << (solution.optimal ? "optimal"
+                                               : "not proven optimal (" + solution.stoppedBy + "), gap " +
+                                                     fmt(100 * solution.gap) + " %")
+                          << ", " << solution.method << ", " << fmt(solution.solveMs) << " ms): " << describeCost(solution.cost) << baselineText << "; "
                           << unmodeled
                           << " ops without a model are not counted";
     return success();

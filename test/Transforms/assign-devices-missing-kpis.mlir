@@ -11,7 +11,7 @@ module attributes {flydel.platform = #flydel.platform<"no-energy", devices = [#f
   // CHECK-SAME: baselines = {cpu = #flydel.kpi<latency_us = 20, energy_uj = no_model>, fpga = #flydel.kpi<latency_us = 8, energy_uj = no_model>}
   // CHECK-SAME: chosen = #flydel.kpi<latency_us = 8, energy_uj = no_model>
   // CHECK-NOT: energy_missing
-  // REMARK: assignment (latency, sequential, optimal): latency 8 us, energy unavailable; all-cpu latency 20 us, energy unavailable; all-fpga latency 8 us, energy unavailable
+  // REMARK: assignment (latency, sequential, optimal, dp, {{[0-9.e+-]+}} ms): latency 8 us, energy unavailable; all-cpu latency 20 us, energy unavailable; all-fpga latency 8 us, energy unavailable
   func.func @no_energy(%x: tensor<1x2x2x1xf32>) -> tensor<1x2x2x1xf32> {
     %a = tosa.clamp %x {min_val = -1.0 : f32, max_val = 1.0 : f32, flydel.kpis = {cpu = #flydel.kpi<latency_us = 10.0>, fpga = #flydel.kpi<latency_us = 4.0>}}
         : (tensor<1x2x2x1xf32>) -> tensor<1x2x2x1xf32>
@@ -29,7 +29,7 @@ module attributes {flydel.platform = #flydel.platform<"partial", devices = [#fly
   // CHECK-LABEL: func.func @partial
   // CHECK-SAME: chosen = #flydel.kpi<latency_us = 4, energy_uj = 3>
   // CHECK-SAME: energy_missing_ops = 1 : i64
-  // REMARK: assignment (latency, sequential, optimal): latency 4 us, energy 3 uJ (lower bound: 1 ops and 0 transfers without a model)
+  // REMARK: assignment (latency, sequential, optimal, dp, {{[0-9.e+-]+}} ms): latency 4 us, energy 3 uJ (lower bound: 1 ops and 0 transfers without a model)
   func.func @partial(%x: tensor<4xf32>) -> tensor<4xf32> {
     %a = tosa.abs %x {flydel.kpis = {cpu = #flydel.kpi<latency_us = 10.0, energy_uj = 1.0>, gpu = #flydel.kpi<latency_us = 2.0, energy_uj = 3.0>}} : (tensor<4xf32>) -> tensor<4xf32>
     %b = tosa.abs %a {flydel.kpis = {cpu = #flydel.kpi<latency_us = 10.0, energy_uj = 1.0>, gpu = #flydel.kpi<latency_us = 2.0, energy_uj = no_model>}} : (tensor<4xf32>) -> tensor<4xf32>

@@ -29,7 +29,7 @@ module attributes {flydel.platform = #flydel.platform<"toy", devices = [#flydel.
 // Latency: a on the GPU (10), b on the FPGA (10, the bigger gain), c back on the GPU (30): 10+5+10+5+30 = 60,
 // against all-GPU 80; c on the FPGA too would be faster but exceeds 100 ALM.
 // CHECK-LABEL: func.func @chain
-// CHECK-SAME: flydel.assignment = {baselines = {cpu = #flydel.kpi<latency_us = 300, energy_uj = 3>, fpga = "infeasible: node 'conv_a' cannot be placed on device 'fpga'", gpu = #flydel.kpi<latency_us = 80, energy_uj = 150>}, chosen = #flydel.kpi<latency_us = 60, energy_uj = 120>, energy_missing_transfers = 2 : i64, gap = 0.000000e+00 : f64, mode = "sequential", objective = "latency", ops = {cpu = 0 : i64, fpga = 1 : i64, gpu = 2 : i64}, optimal = true, unmodeled_ops = 0 : i64}
+// CHECK-SAME: flydel.assignment = {baselines = {cpu = #flydel.kpi<latency_us = 300, energy_uj = 3>, fpga = "infeasible: node 'conv_a' cannot be placed on device 'fpga'", gpu = #flydel.kpi<latency_us = 80, energy_uj = 150>}, chosen = #flydel.kpi<latency_us = 60, energy_uj = 120>, energy_missing_transfers = 2 : i64, gap = 0.000000e+00 : f64, method = "lagrangian+labels", mode = "sequential", objective = "latency", ops = {cpu = 0 : i64, fpga = 1 : i64, gpu = 2 : i64}, optimal = true, solve_ms = {{[0-9.e+-]+}} : f64, unmodeled_ops = 0 : i64}
 // CHECK: tosa.clamp {{.*}}flydel.device = #flydel.device<"gpu", gpu>
 // CHECK: tosa.clamp {{.*}}flydel.device = #flydel.device<"fpga", fpga>
 // CHECK: tosa.clamp {{.*}}flydel.device = #flydel.device<"gpu", gpu>
@@ -37,7 +37,7 @@ module attributes {flydel.platform = #flydel.platform<"toy", devices = [#flydel.
 // REMARK: loc("conv_a"): assigned to 'gpu' (latency 10 us, energy 50 uJ); best alternative 'cpu' (latency 100.0 us, energy 1 uJ)
 // REMARK: loc("conv_b"): assigned to 'fpga' (latency 10 us, energy 20 uJ); best alternative 'gpu' (latency 40 us, energy 50 uJ)
 // REMARK: loc("conv_c"): assigned to 'gpu' (latency 30 us, energy 50 uJ); best alternative 'fpga' (latency 10 us, energy 20 uJ)
-// REMARK: remark: assignment (latency, sequential, optimal): latency 60 us, energy 120.0 uJ (lower bound: 0 ops and 2 transfers without a model); all-cpu latency 300.0 us, energy 3 uJ; all-gpu latency 80 us, energy 150.0 uJ; all-fpga infeasible; 0 ops without a model are not counted
+// REMARK: remark: assignment (latency, sequential, optimal, lagrangian+labels, {{[0-9.e+-]+}} ms): latency 60 us, energy 120.0 uJ (lower bound: 0 ops and 2 transfers without a model); all-cpu latency 300.0 us, energy 3 uJ; all-gpu latency 80 us, energy 150.0 uJ; all-fpga infeasible; 0 ops without a model are not counted
 
 // Energy: everything on the CPU (3 uJ).
 // ENERGY: chosen = #flydel.kpi<latency_us = 300, energy_uj = 3>

@@ -13,6 +13,10 @@ namespace {
 
 enum class Shape { Chain, Residual, Inception };
 
+const char *shapeName(Shape shape) {
+  return shape == Shape::Chain ? "chain" : shape == Shape::Residual ? "residual" : "inception";
+}
+
 /// A random layer graph of `n` nodes on 3 devices: costs spread over two orders of magnitude, some nodes
 /// without a model on some device, links missing in one direction, FPGA resources under a budget.
 AssignmentProblem randomProblem(Shape shape, int n, unsigned seed, Objective objective, ScheduleMode mode,
@@ -264,6 +268,84 @@ TEST(AssignmentTest, SameDeviceTiesMatchExhaustiveSearch) {
   EXPECT_GT(checked, 6);
   EXPECT_GT(tied, 12);
   EXPECT_GT(binding, 0);
+}
+
+TEST(AssignmentTest, PricesAndHullSweepMatchTheLabelDp) {
+  // Graphs too large for exhaustive search, small enough for the plain label DP to finish: the priced search
+  // (budgeted additive objectives) and the hull sweep (sequential edp) must find the same optimum.
+  int checked = 0, binding = 0;
+  unsigned seed = 300;
+  for (Shape shape : {Shape::Chain, Shape::Residual, Shape::Inception})
+    for (Objective objective : {Objective::Latency, Objective::Energy, Objective::Weighted, Objective::Edp})
+      for (int n : {40, 90}) {
+        AssignmentProblem p = randomProblem(shape, n, seed++, objective, ScheduleMode::Sequential, true);
+        p.budgets[0].capacity = 1.5e5; // a handful of nodes fit on the fpga
+        SolverOptions plain;
+        plain.prices = false;
+        plain.timeLimitMs = 1e9;
+        AssignmentSolution reference = solveAssignment(p, plain);
+        AssignmentSolution priced = solveAssignment(p);
+        ASSERT_EQ(priced.feasible, reference.feasible) << priced.infeasibility << " / " << reference.infeasibility;
+        if (!reference.feasible)
+          continue;
+        ASSERT_TRUE(reference.optimal);
+        EXPECT_TRUE(priced.optimal) << priced.method;
+        EXPECT_NEAR(priced.cost.objective, reference.cost.objective, 1e-9 * reference.cost.objective)
+            << shapeName(shape) << " " << objectiveName(objective) << " n=" << n << " " << priced.method;
+        EXPECT_NE(priced.method, "dp");
+        AssignmentProblem unbudgeted = p;
+        unbudgeted.budgets.clear();
+        for (AssignmentNode &node : unbudgeted.nodes)
+          for (auto &r : node.resources)
+            r.clear();
+        AssignmentSolution free = solveAssignment(unbudgeted);
+        binding += free.cost.objective < reference.cost.objective * (1 - 1e-9);
+        ++checked;
+      }
+  EXPECT_GT(checked, 18);
+  EXPECT_GT(binding, 6); // the budget must bind, or the prices would never be exercised
+}
+
+TEST(AssignmentTest, TimeLimitCoversTheWholeCallAndKeepsAnHonestBound) {
+  // No time at all: every pass stops at once, yet the answer is a feasible assignment with a true lower bound.
+  for (Objective objective : {Objective::Latency, Objective::Edp})
+    for (ScheduleMode mode : {ScheduleMode::Sequential, ScheduleMode::Pipelined}) {
+      AssignmentProblem p = randomProblem(Shape::Residual, 20, 11, objective, mode, true);
+      p.budgets[0].capacity = 1.5e5;
+      SolverOptions none;
+      none.timeLimitMs = 0;
+      AssignmentSolution s = solveAssignment(p, none);
+      AssignmentSolution full = solveAssignment(p);
+      ASSERT_TRUE(full.feasible);
+      ASSERT_TRUE(full.optimal) << objectiveName(objective) << " " << scheduleModeName(mode);
+      if (!s.feasible) {
+        // Stopping may lose every assignment that fits the budget; it must then say so, not claim infeasibility.
+        EXPECT_NE(s.infeasibility.find("time limit"), std::string::npos) << s.infeasibility;
+        continue;
+      }
+      EXPECT_TRUE(evaluateAssignment(p, s.devices).feasible);
+      if (!s.optimal) {
+        EXPECT_EQ(s.stoppedBy, "time limit");
+        EXPECT_LE(s.lowerBound, full.cost.objective * (1 + 1e-9));
+        EXPECT_GE(s.cost.objective, full.cost.objective * (1 - 1e-9));
+      }
+      EXPECT_FALSE(s.method.empty());
+    }
+}
+
+TEST(AssignmentTest, InfeasibleBudgetIsNamed) {
+  AssignmentProblem p = randomProblem(Shape::Chain, 30, 5, Objective::Latency, ScheduleMode::Sequential, true);
+  // Node 7 may only go on the fpga and needs more than its whole budget.
+  p.nodes[7].allowed = {false, false, true};
+  p.nodes[7].resources[2][0] = 2 * p.budgets[0].capacity;
+  AssignmentSolution s = solveAssignment(p);
+  ASSERT_FALSE(s.feasible);
+  EXPECT_NE(s.infeasibility.find("budget 'alm' of device 'fpga'"), std::string::npos) << s.infeasibility;
+  SolverOptions plain;
+  plain.prices = false;
+  s = solveAssignment(p, plain);
+  ASSERT_FALSE(s.feasible);
+  EXPECT_NE(s.infeasibility.find("'n7'"), std::string::npos) << s.infeasibility;
 }
 
 } // namespace

@@ -21,9 +21,15 @@
 // The solver is a dynamic program over a topological order whose state is the device (and the set of devices its
 // output has been shipped to) of every "frontier" node: nodes already placed that still have unplaced consumers.
 // For chains the frontier holds one node; residual and inception blocks a handful. Each state keeps the Pareto set
-// of partial cost vectors, so non-additive objectives (edp, pipelined) and budgets stay exact. When the number of
-// labels or the time limit is exceeded, it keeps the best labels only and reports the result as not proven
-// optimal, with a lower bound and the gap.
+// of partial cost vectors, so non-additive objectives (edp, pipelined) and budgets stay exact.
+//
+// Budgets with an additive objective (sequential latency, energy, weighted; energy in either mode) are solved by
+// Lagrangian relaxation on the DP's state graph: the budgets are priced into the costs, the priced problem is a
+// shortest path (exact, linear in the graph), and the best prices give a lower bound and, from their feasible
+// paths, an upper bound; a label search pruned by the priced cost-to-go of every state then closes the gap.
+//
+// One time limit covers the whole call. When it (or the label cap) is reached, the passes keep their best labels
+// only and the result is reported as not proven optimal, with a lower bound and the gap.
 //
 //===----------------------------------------------------------------------===//
 #ifndef FLYDEL_PARTITION_ASSIGNMENT_H
@@ -105,7 +111,11 @@ struct AssignmentCost {
 AssignmentCost evaluateAssignment(const AssignmentProblem &problem, const std::vector<int> &devices);
 
 struct SolverOptions {
+  /// For the whole call: the passes share it and check it inside their loops.
   double timeLimitMs = 10000;
+  /// Price budgets of additive objectives and sweep the hull for sequential edp (false: the plain label DP only,
+  /// which tests compare them with).
+  bool prices = true;
   /// Labels kept per DP state before the solver falls back to the best ones (and stops claiming optimality).
   size_t maxLabelsPerState = 4096;
 };
@@ -119,7 +129,13 @@ struct AssignmentSolution {
   double lowerBound = 0; // on the objective; equals cost.objective when optimal
   double gap = 0;        // (objective - lowerBound) / objective
   size_t maxFrontier = 0, states = 0, labels = 0;
+  /// How the result was obtained: "dp" (label DP), "lagrangian" (prices close the gap), "lagrangian+labels"
+  /// (prices, then a pruned label search); and why it is not proven optimal, if it is not ("time limit",
+  /// "label cap").
+  std::string method, stoppedBy;
+  /// The whole call, and its passes in order (name, milliseconds).
   double solveMs = 0;
+  std::vector<std::pair<std::string, double>> phasesMs;
 };
 
 AssignmentSolution solveAssignment(const AssignmentProblem &problem, const SolverOptions &options = {});
