@@ -6,12 +6,77 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <cstring>
 #include <map>
+#include <mutex>
 #include <set>
+#include <unordered_map>
 
 namespace flydel {
 
 namespace {
+
+/// Forward selections already made. The squares and MAPE-fit variants of a structure select their terms on the
+/// same matrix (the loss only changes the fit of each prefix), fold by fold: the second one reuses the first's
+/// order instead of selecting again. Keyed by two independent 64-bit hashes of the matrix, target and term
+/// budget; the selection is deterministic, so a hit returns exactly what selecting again would.
+class SelectionCache {
+public:
+  std::vector<int> select(const Eigen::MatrixXd &a, const Eigen::VectorXd &b, int maxTerms,
+                          const std::vector<int> &forced) {
+    Key key = keyOf(a, b, maxTerms, forced);
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      if (auto it = entries.find(key); it != entries.end())
+        return it->second;
+    }
+    std::vector<int> order = frolsSelect(a, b, maxTerms, forced);
+    std::lock_guard<std::mutex> lock(mutex);
+    if (entries.size() > 4096)
+      entries.clear(); // a long-running process trains many tables: keep the memory bounded
+    entries.emplace(key, order);
+    return order;
+  }
+
+private:
+  struct Key {
+    uint64_t h1, h2;
+    bool operator==(const Key &o) const { return h1 == o.h1 && h2 == o.h2; }
+  };
+  struct KeyHash {
+    size_t operator()(const Key &k) const { return static_cast<size_t>(k.h1 ^ (k.h2 * 0x9E3779B97F4A7C15ull)); }
+  };
+  static void mix(uint64_t &h1, uint64_t &h2, uint64_t word) {
+    h1 = (h1 ^ word) * 0x100000001B3ull; // FNV-1a over 64-bit words
+    h2 += word * 0xC2B2AE3D27D4EB4Full;  // and a multiply-rotate hash
+    h2 = ((h2 << 31) | (h2 >> 33)) * 0x9E3779B185EBCA87ull;
+  }
+  static Key keyOf(const Eigen::MatrixXd &a, const Eigen::VectorXd &b, int maxTerms, const std::vector<int> &forced) {
+    uint64_t h1 = 0xCBF29CE484222325ull, h2 = 0x27D4EB2F165667C5ull;
+    auto doubles = [&](const double *data, Eigen::Index count) {
+      for (Eigen::Index i = 0; i < count; ++i) {
+        uint64_t word;
+        std::memcpy(&word, data + i, sizeof word);
+        mix(h1, h2, word);
+      }
+    };
+    mix(h1, h2, static_cast<uint64_t>(a.rows()));
+    mix(h1, h2, static_cast<uint64_t>(a.cols()));
+    mix(h1, h2, static_cast<uint64_t>(maxTerms));
+    for (int f : forced)
+      mix(h1, h2, static_cast<uint64_t>(f));
+    doubles(a.data(), a.size());
+    doubles(b.data(), b.size());
+    return {h1, h2};
+  }
+  std::mutex mutex;
+  std::unordered_map<Key, std::vector<int>, KeyHash> entries;
+};
+
+SelectionCache &selectionCache() {
+  static SelectionCache cache;
+  return cache;
+}
 
 double featureOf(const FeatureVector &x, Feature f) { return x[static_cast<int>(f)]; }
 
@@ -56,7 +121,7 @@ Expected<std::vector<Model>> fitLinearPath(Structure structure, Target target, c
   }
   int maxTerms = std::min<int>(maxParams, static_cast<int>(std::max<Eigen::Index>(1, n - 1)));
   // Candidate 0 goes first (the constant in the generated pools: the mean level).
-  std::vector<int> order = frolsSelect(a, b, maxTerms, {0});
+  std::vector<int> order = selectionCache().select(a, b, maxTerms, {0});
   std::vector<Model> path;
   auto fit = [&](const std::vector<int> &columns) {
     Eigen::MatrixXd ak(n, static_cast<Eigen::Index>(columns.size()));

@@ -166,6 +166,7 @@ Expected<Library> trainLibrary(const std::string &specPath, const TrainOptions &
     }
     if (options.nested)
       cv.nested = true;
+    cv.threads = options.threads;
     if (options.folds)
       cv.folds = *options.folds;
     if (options.seed)

@@ -1,5 +1,6 @@
 //===- Validation.cpp - Cross-validation and structure selection ----------===//
 #include "flydel/Identify/Validation.h"
+#include "flydel/Identify/Parallel.h"
 
 #include <algorithm>
 #include <cmath>
@@ -13,23 +14,37 @@ Expected<std::vector<CvOutcome>> crossValidatePath(const StructureConfig &config
     if (options.folds < 2 || options.folds > n)
       return makeError("cannot run " + std::to_string(options.folds) + "-fold cross-validation on " +
                        std::to_string(n) + " rows");
-    auto full = fitPath(config, data, options.maxParams, options.saturation);
+    // The fit on every row (task 0) and one per fold (tasks 1..folds), in parallel; combined in order below.
+    std::vector<int> fold = foldAssignment(n, options.folds, options.seed);
+    std::vector<std::vector<int>> testRows(static_cast<size_t>(options.folds));
+    for (int i = 0; i < n; ++i)
+      testRows[static_cast<size_t>(fold[i])].push_back(i);
+    std::vector<Expected<std::vector<Model>>> fits(static_cast<size_t>(options.folds) + 1,
+                                                   makeError("not run"));
+    parallelFor(fits.size(), options.threads, [&](size_t task) {
+      if (task == 0) {
+        fits[0] = fitPath(config, data, options.maxParams, options.saturation);
+        return;
+      }
+      std::vector<int> trainRows;
+      for (int i = 0; i < n; ++i)
+        if (fold[i] != static_cast<int>(task) - 1)
+          trainRows.push_back(i);
+      fits[task] = fitPath(config, data.subset(trainRows), options.maxParams, options.saturation);
+    });
+    auto &full = fits[0];
     if (!full)
       return makeError(full.error());
     const size_t length = full->size();
     std::vector<std::vector<double>> predictions(length, std::vector<double>(n, NAN));
-    std::vector<int> fold = foldAssignment(n, options.folds, options.seed);
     for (int k = 0; k < options.folds; ++k) {
-      std::vector<int> trainRows, testRows;
-      for (int i = 0; i < n; ++i)
-        (fold[i] == k ? testRows : trainRows).push_back(i);
-      auto path = fitPath(config, data.subset(trainRows), options.maxParams, options.saturation);
+      auto &path = fits[static_cast<size_t>(k) + 1];
       if (!path)
         return makeError("fold " + std::to_string(k + 1) + ": " + path.error());
       for (size_t p = 0; p < length; ++p) {
         // A fold's path can stop earlier (collinear candidates): its longest model stands in.
         const Model &model = (*path)[std::min(p, path->size() - 1)];
-        for (int i : testRows)
+        for (int i : testRows[static_cast<size_t>(k)])
           predictions[p][i] = model.evaluate(data.x[i]);
       }
     }

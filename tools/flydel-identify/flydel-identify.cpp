@@ -35,9 +35,9 @@ const char *kUsage = R"(usage:
   flydel-identify DATA.csv --kpi COLUMN [--op KIND] [--structure auto|paper|frols|physics]
                   [--folds N] [--seed N] [--max-params N] [-o MODEL.json] [--report-json FILE|-]
                   [--device NAME] [--unit UNIT] [--dtype TYPE] [--saturate-at CAPACITY]
-                  [--strict] [--no-nested] [--quiet]
+                  [--strict] [--no-nested] [--threads N] [--quiet]
   flydel-identify --spec SPEC.json -o LIBRARY.json [--data-dir DIR] [--structure S] [--folds N]
-                  [--seed N] [--max-params N] [--nested] [--quiet]
+                  [--seed N] [--max-params N] [--nested] [--threads N] [--quiet]
   flydel-identify --predict --library NAME|LIB.json --device NAME --layer SPEC [--layer SPEC ...]
   flydel-identify --check-library NAME|LIB.json [--samples N] [--seed N]
 
@@ -46,7 +46,8 @@ Identifies a model of one KPI column of a measurement table (CSV) by k-fold cros
 lowest CV MAPE penalised by 1 % per parameter. That figure is of the folds the choice was made on,
 optimistic when many candidates compete: the nested CV figure (the whole selection repeated inside
 every outer fold; about 'folds' times longer, --no-nested skips it) is what a model chosen this way
-does on unseen layers. With --spec, trains every (device, op, KPI) model and link of a platform
+does on unseen layers. Folds run on every core (--threads N: at most N); the results do not depend on
+the thread count. With --spec, trains every (device, op, KPI) model and link of a platform
 library (nested CV where the spec's "cv" says "nested": true, or with --nested). Rows whose KPI is not positive are left out (errors with --strict).
 With --predict, evaluates every model a library has for the device on each layer, as annotate-kpis
 does (the layer's variant: dense or depthwise convolution, windowed or global pool; the device's
@@ -66,6 +67,7 @@ struct Options {
   std::string data, kpi, spec, output, report, dataDir, device = "device", unit, library;
   bool predict = false, deviceGiven = false, checkLibrary = false;
   int samples = 2000;
+  int threads = 0; // 0: every core
   std::vector<Layer> layers;
   std::optional<OpKind> op;
   std::optional<Structure> structure;
@@ -194,6 +196,8 @@ Options parseArgs(int argc, char **argv) {
         usageError("option --structure: unknown structure '" + v + "' (expected auto, paper, frols or physics)");
     } else if (arg == "--folds") {
       o.folds = static_cast<int>(parseInteger(arg, next(), 2, 1000));
+    } else if (arg == "--threads") {
+      o.threads = static_cast<int>(parseInteger(arg, next(), 1, 1024));
     } else if (arg == "--seed") {
       o.seed = static_cast<uint64_t>(parseInteger(arg, next(), 0, (1LL << 62)));
     } else if (arg == "--max-params") {
@@ -326,6 +330,7 @@ int trainSpec(const Options &o) {
   t.maxParams = o.maxParams;
   t.seed = o.seed;
   t.nested = o.nested.value_or(false);
+  t.threads = o.threads;
   if (!o.quiet)
     t.log = [](const std::string &line) { std::cerr << line << "\n"; };
   auto lib = trainLibrary(o.spec, t);
@@ -371,6 +376,7 @@ int identifyOne(const Options &o) {
     cv.maxParams = *o.maxParams;
   cv.saturation = o.saturation;
   cv.nested = o.nested.value_or(true);
+  cv.threads = o.threads;
   if (cv.folds > static_cast<int>(data->size())) {
     std::cerr << "flydel-identify: error: option --folds: " << cv.folds << " folds but only " << data->size()
               << " usable rows\n";

@@ -23,6 +23,7 @@ struct TrainOptions {
   std::optional<int> folds, maxParams;      // override the spec's cv settings
   std::optional<uint64_t> seed;
   bool nested = false;                      // also nested CV figures (else the spec's "cv": {"nested": ...})
+  int threads = 0;                          // workers for folds and structures (0: every core); same result
   std::function<void(const std::string &)> log; // progress lines (may be empty)
 };
 

@@ -27,6 +27,8 @@ struct CvOptions {
   /// The one-standard-error rule: among every configuration and complexity, the fewest parameters whose CV MAPE is
   /// within one standard error (of the mean APE) of the lowest score's, instead of the lowest score itself.
   bool oneStandardError = false;
+  /// Workers for the folds and structures (0: every core). Results do not depend on it.
+  int threads = 0;
 };
 
 /// Cross-validated figures of one model complexity of one structure.
