@@ -131,7 +131,8 @@ if has measure; then
       plan="$OUT/plans/$op.csv"
       if [ $backend = cpu-mlir ] && [ $op = conv2d ] && [ "$N_CONV_MLIR" -lt "$N_CONV" ]; then
         # The first N_CONV_MLIR layers of the same plan (LHS rows come in random order): cpu-mlir's naive loops
-        # make this its slowest design, and its conv2d model is as accurate from 200 of them (docs/measurement.md).
+        # make this its slowest design, and its conv2d model is as accurate from 200 of them
+        # (docs/experiments/sample-efficiency.md, sixth round in docs/experiments/measurement-rounds.md).
         plan="$OUT/plans/conv2d-mlir.csv"
         awk -v n="$N_CONV_MLIR" '/^#/ { print; next } rows++ <= n' "$OUT/plans/$op.csv" > "$plan"
       fi
@@ -203,7 +204,7 @@ $(first=1; for backend in cpu-mlir cpu-onednn; do
   table matmul "" $backend-matmul $backend-fc $backend-fc-tiny
   # Windowed and global pools get a model each: with the global-pool design (60 more global pools) the split fits
   # real pools better than one model of all (eighth round: cpu-mlir 10.3 -> 10.0 %, oneDNN 13.6 -> 10.5 %); on the
-  # fifth round's 23 global pools it did not (docs/measurement.md).
+  # fifth round's 23 global pools it did not (docs/experiments/measurement-rounds.md).
   table pool2d windowed $backend-pool2d $backend-pool2d-aligned $backend-pool2d-global
   table pool2d global $backend-pool2d $backend-pool2d-aligned $backend-pool2d-global
   table elementwise "" $backend-elementwise

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The sample-efficiency study of the host library (docs/measurement.md, "Sample efficiency"): for each op kind and
+# The sample-efficiency study of the host library (docs/experiments/sample-efficiency.md): for each op kind and
 # backend of SPEC, fits on random subsets of n excitation points (10 seeds) with the spec's own settings and
 # evaluates on the held-out rows and on the real-model validation layers (conv2d, pool2d and matmul where the
 # validation dir holds them). Uses only the committed measurements (no timing is run); about 2 minutes on one core.
