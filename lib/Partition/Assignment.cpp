@@ -1205,6 +1205,91 @@ bool solveEdpBySweep(const AssignmentProblem &p, const SolverOptions &options, c
   return true;
 }
 
+/// Per stage of a pipelined schedule (devices, then available links in [from][to] order): its summed latency
+/// under an assignment.
+std::vector<double> stageLoads(const AssignmentProblem &p, const GraphView &g, const std::vector<int> &devices) {
+  std::vector<double> loads(static_cast<size_t>(p.numDevices), 0.0);
+  std::vector<std::vector<int>> linkStage(p.numDevices, std::vector<int>(p.numDevices, -1));
+  for (int a = 0; a < p.numDevices; ++a)
+    for (int b = 0; b < p.numDevices; ++b)
+      if (a != b && p.links[a][b].available) {
+        linkStage[a][b] = static_cast<int>(loads.size());
+        loads.push_back(0.0);
+      }
+  for (size_t v = 0; v < p.nodes.size(); ++v) {
+    int d = devices[v];
+    loads[d] += p.nodes[v].latencyUs[d];
+    unsigned shipped = 0;
+    for (int w : g.succs[v]) {
+      int to = devices[w];
+      if (to == d || (shipped >> to) & 1u || linkStage[d][to] < 0)
+        continue;
+      shipped |= 1u << to;
+      const LinkCost &link = p.links[d][to];
+      loads[linkStage[d][to]] += link.latencyFixedUs + link.latencyPerByteUs * p.nodes[v].outputBytes;
+    }
+  }
+  return loads;
+}
+
+/// Pipelined latency and weighted objectives: the period is at least any convex combination of the stages' loads.
+/// With weights mu on the stages the combination is additive: each node's latency on device d scaled by mu_d and
+/// each link's by mu_link give a sequential problem (budgets kept) whose exact optimum bounds the objective below;
+/// every assignment it returns is a candidate above. Exponentiated-gradient steps move weight to the loaded stages.
+/// Returns the best lower bound (0 when none is proven) and sets `best` to the best feasible assignment found.
+double stageWeightBound(const AssignmentProblem &p, const SolverOptions &options, const Deadline &deadline,
+                        AssignmentSolution &best) {
+  GraphView g = viewOf(p);
+  int stages = p.numDevices;
+  for (int a = 0; a < p.numDevices; ++a)
+    for (int b = 0; b < p.numDevices; ++b)
+      stages += a != b && p.links[a][b].available;
+  std::vector<double> mu(static_cast<size_t>(stages), 1.0 / stages);
+  double lower = 0;
+  for (int round = 0; round < 40 && !deadline.passed(); ++round) {
+    AssignmentProblem q = p;
+    q.mode = ScheduleMode::Sequential;
+    q.objective = p.objective == Objective::Weighted ? Objective::Weighted : Objective::Latency;
+    for (AssignmentNode &node : q.nodes)
+      for (int d = 0; d < p.numDevices; ++d)
+        node.latencyUs[d] *= mu[d];
+    int k = p.numDevices;
+    for (int a = 0; a < p.numDevices; ++a)
+      for (int b = 0; b < p.numDevices; ++b)
+        if (a != b && p.links[a][b].available) {
+          q.links[a][b].latencyFixedUs *= mu[k];
+          q.links[a][b].latencyPerByteUs *= mu[k];
+          ++k;
+        }
+    AssignmentSolution s;
+    if (q.budgets.empty() || !solveWithPrices(q, options, deadline, s))
+      s = runDp(q, options, deadline);
+    if (!s.feasible)
+      break;
+    // Only a proven optimum (or the priced search's own bound) bounds the combination below.
+    if (s.optimal || s.method.rfind("lagrangian", 0) == 0)
+      lower = std::max(lower, s.lowerBound);
+    AssignmentCost cost = evaluateWith(p, g, s.devices);
+    if (cost.feasible && (!best.feasible || cost.objective < best.cost.objective)) {
+      best.feasible = true;
+      best.devices = s.devices;
+      best.cost = cost;
+    }
+    if (best.feasible && best.cost.objective - lower <= 1e-9 * best.cost.objective)
+      break;
+    std::vector<double> loads = stageLoads(p, g, s.devices);
+    double most = *std::max_element(loads.begin(), loads.end());
+    if (!(most > 0))
+      break;
+    double step = 2.0 / std::sqrt(round + 1.0), total = 0;
+    for (int j = 0; j < stages; ++j)
+      total += mu[j] *= std::exp(step * (loads[j] / most - 1.0));
+    for (double &m : mu)
+      m /= total;
+  }
+  return lower;
+}
+
 } // namespace
 
 AssignmentSolution solveAssignment(const AssignmentProblem &problem, const SolverOptions &options) {
@@ -1244,19 +1329,66 @@ AssignmentSolution solveAssignment(const AssignmentProblem &problem, const Solve
   quick.maxLabelsPerState = std::min<size_t>(options.maxLabelsPerState, 8);
   AssignmentSolution heuristic = runDp(problem, quick, deadline);
   phases.push_back({"quick dp", deadline.elapsedMs()});
+  double reserve = 3 * phases.back().second;
+  bool staged = options.prices && problem.mode == ScheduleMode::Pipelined && problem.objective != Objective::Energy;
+  // With stage weights to try, the exact pass first gets part of the time: real CNNs finish in it.
   Deadline exactDeadline = deadline;
-  exactDeadline.limitMs = std::max(0.0, deadline.limitMs - 3 * phases.back().second);
-  solution = runDp(problem, options, exactDeadline,
-                   heuristic.feasible ? heuristic.cost.objective : std::numeric_limits<double>::infinity());
+  exactDeadline.limitMs = std::max(0.0, (staged ? 0.4 : 1.0) * deadline.limitMs - reserve);
+  double upper = heuristic.feasible ? heuristic.cost.objective : std::numeric_limits<double>::infinity();
+  solution = runDp(problem, options, exactDeadline, upper);
   phases.push_back({"dp", deadline.elapsedMs()});
+  double stageBound = 0;
+  if (staged && !solution.optimal && !deadline.passed()) {
+    AssignmentSolution candidate;
+    Deadline stageDeadline = deadline;
+    stageDeadline.limitMs = std::max(0.0, 0.6 * deadline.limitMs - reserve);
+    stageBound = stageWeightBound(problem, options, stageDeadline, candidate);
+    phases.push_back({"stage weights", deadline.elapsedMs()});
+    if (candidate.feasible && candidate.cost.objective < upper)
+      upper = candidate.cost.objective;
+    if (candidate.feasible && (!heuristic.feasible || candidate.cost.objective < heuristic.cost.objective))
+      heuristic = candidate;
+    exactDeadline.limitMs = std::max(0.0, deadline.limitMs - reserve);
+    if (!(upper - stageBound <= 1e-9 * upper)) {
+      solution = runDp(problem, options, exactDeadline, upper);
+      phases.push_back({"dp", deadline.elapsedMs()});
+    }
+  }
   solution.method = "dp";
-  if (!solution.feasible && heuristic.feasible)
-    solution = heuristic; // the exact pass ran out of time or labels before finishing
+  // The exact pass may end with nothing better than its bound or no label (out of time): keep the best known.
+  if (heuristic.feasible && (!solution.feasible || heuristic.cost.objective < solution.cost.objective)) {
+    size_t frontier = std::max(solution.maxFrontier, heuristic.maxFrontier);
+    solution = heuristic;
+    solution.optimal = false;
+    solution.maxFrontier = frontier;
+  }
   if (solution.feasible && !solution.optimal) {
-    solution.method = "dp";
+    solution.method = staged ? "dp+stage weights" : "dp";
     solution.stoppedBy = exactDeadline.passed() ? "time limit" : "label cap";
-    solution.lowerBound = std::min(relaxedLowerBound(problem, options, deadline), solution.cost.objective);
+    double bound = relaxedLowerBound(problem, options, deadline);
+    if (problem.objective == Objective::Edp && stageBound > 0) {
+      // The period is at least the stage bound and the energy at least its budget-free optimum.
+      AssignmentProblem energyOnly = problem;
+      energyOnly.objective = Objective::Energy;
+      energyOnly.mode = ScheduleMode::Sequential;
+      energyOnly.budgets.clear();
+      for (AssignmentNode &node : energyOnly.nodes)
+        for (auto &r : node.resources)
+          r.clear();
+      AssignmentSolution e = runDp(energyOnly, options, deadline);
+      if (e.feasible)
+        bound = std::max(bound, stageBound * e.cost.objective);
+    } else if (problem.objective != Objective::Edp) {
+      bound = std::max(bound, stageBound);
+    }
+    solution.lowerBound = std::min(bound, solution.cost.objective);
+    if (solution.lowerBound >= solution.cost.objective * (1 - 1e-9)) {
+      solution.optimal = true; // the bound meets the assignment
+      solution.stoppedBy.clear();
+    }
     phases.push_back({"bound", deadline.elapsedMs()});
+  } else if (solution.optimal && upper - stageBound <= 1e-9 * upper && staged) {
+    solution.method = "dp+stage weights";
   }
   solution.phasesMs = phases;
   return finish(solution);
