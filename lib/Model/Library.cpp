@@ -124,6 +124,8 @@ Json modelToJson(const KpiModel &m) {
     j["saturate_at"] = m.model.upperBound;
   if (m.model.floor > 0)
     j["floor"] = rounded(m.model.floor, 12);
+  if (m.model.scale != 1.0)
+    j["scale"] = rounded(m.model.scale, 12);
   for (const Model &form : m.model.outside) {
     Json params = Json::array();
     for (double p : form.params)
@@ -226,6 +228,13 @@ KpiModel modelFromJson(const Json &j, const std::string &path) {
     if (!(m.model.dataBound.maxValue >= 0) || !(m.model.dataBound.maxPerWork >= 0))
       fail(op, "data_max_value and data_max_per_work must not be negative");
     m.model.outside.push_back(std::move(form));
+  }
+  if (j.contains("scale")) {
+    m.model.scale = getNumber(j, path, "scale");
+    if (!(m.model.scale > 0) || !std::isfinite(m.model.scale))
+      fail(path + ".scale", "expected a calibration factor > 0");
+    for (Model &form : m.model.outside)
+      form.scale = m.model.scale; // the bounded form predicts for the same machine
   }
   const Json &params = member(j, path, "params");
   if (!params.is_array())
@@ -345,6 +354,15 @@ Library libraryFromJson(const Json &root) {
       d.dtype = t;
     }
     lib.devices.push_back(std::move(d));
+  }
+  if (auto it = root.find("calibrations"); it != root.end()) {
+    if (!it->is_array())
+      fail("$.calibrations", "expected an array of objects");
+    for (size_t i = 0; i < it->size(); ++i) {
+      if (!(*it)[i].is_object())
+        fail("$.calibrations[" + std::to_string(i) + "]", "expected an object");
+      lib.calibrations.push_back((*it)[i].dump());
+    }
   }
   if (auto it = root.find("links"); it != root.end()) {
     if (!it->is_array())
@@ -520,6 +538,12 @@ std::string Library::toJson() const noexcept {
       items.push_back(j);
     }
     list("links", items, false);
+    if (!calibrations.empty()) {
+      items.clear();
+      for (const std::string &c : calibrations)
+        items.push_back(Json::parse(c));
+      list("calibrations", items, false);
+    }
     items.clear();
     for (const KpiModel &m : models)
       items.push_back(modelToJson(m));

@@ -271,6 +271,8 @@ std::string Model::check() const {
     return "the saturation bound must be a finite number >= 0";
   if (!(floor >= 0) || !std::isfinite(floor))
     return "the floor must be a finite number >= 0";
+  if (!(scale > 0) || !std::isfinite(scale))
+    return "the calibration scale must be a finite number > 0";
   if (floor > 0 && upperBound > 0 && floor > upperBound)
     return "the floor lies above the saturation bound";
   for (const DomainRange &range : domain)
@@ -317,6 +319,7 @@ double Model::evaluate(const FeatureVector &features) const noexcept {
     }
     if (floor > 0)
       value = std::max(value, floor);
+    value *= scale;
     return upperBound > 0 ? std::min(value, upperBound) : value;
   }
   double sum = 0.0;
@@ -325,6 +328,7 @@ double Model::evaluate(const FeatureVector &features) const noexcept {
   double value = target == Target::Log ? std::exp(sum) : sum;
   if (floor > 0) // no floor (0) leaves a negative value visible, to be flagged, not hidden as 0
     value = std::max(value, floor);
+  value *= scale;
   return upperBound > 0 ? std::min(value, upperBound) : value;
 }
 

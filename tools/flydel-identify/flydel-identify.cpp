@@ -8,6 +8,7 @@
 // status; output files are written to a temporary and renamed, so a failure never leaves a half-written file.
 //
 //===----------------------------------------------------------------------===//
+#include "flydel/Identify/Recalibrate.h"
 #include "flydel/Identify/Table.h"
 #include "flydel/Identify/Train.h"
 #include "flydel/Identify/Validation.h"
@@ -17,7 +18,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <cstdio>
+#include <ctime>
 #include <cstdlib>
 #include <iostream>
 #include <optional>
@@ -40,6 +43,8 @@ const char *kUsage = R"(usage:
                   [--seed N] [--max-params N] [--nested] [--threads N] [--quiet]
   flydel-identify --predict --library NAME|LIB.json --device NAME --layer SPEC [--layer SPEC ...]
   flydel-identify --check-library NAME|LIB.json [--samples N] [--seed N]
+  flydel-identify --drift NAME|LIB.json --device NAME --probes TABLE.csv [--probes ...] [--threshold PCT]
+  flydel-identify --recalibrate NAME|LIB.json --device NAME --probes TABLE.csv [--probes ...] -o LIB.json
 
 Identifies a model of one KPI column of a measurement table (CSV) by k-fold cross-validation
 (default 10 folds, seed 1, at most 16 parameters); 'auto' picks the structure and order with the
@@ -61,11 +66,20 @@ With --check-library, evaluates every model on random valid layers of its op kin
 excitation, and reports per model the predictions that are not finite, not positive, or grow faster
 than the layer's work out of the domain (more than 10 x the bound the model sets inside it); exit
 status 1 when any model fails.
+With --drift, compares the device's models with probe layers measured today (measurement tables, e.g. from
+flydel-measure): per model and per KPI, the ratio measured/predicted (median, p10-p90) and the MAPE; exit
+status 3 when a KPI's median ratio is more than --threshold % (default 10) from 1. With --recalibrate, writes
+the library with each of the device's models multiplied by the median ratio of its probes when that lowers the
+leave-one-out error on them (fewer than 3 probes: the device's ratio for that KPI), and records the
+calibration (source, probes, figures) in the library; the identified parameters are kept.
 )";
 
 struct Options {
   std::string data, kpi, spec, output, report, dataDir, device = "device", unit, library;
   bool predict = false, deviceGiven = false, checkLibrary = false;
+  std::string recalibrate, drift;   // --recalibrate LIB / --drift LIB
+  std::vector<std::string> probes;  // --probes TABLE.csv (repeatable)
+  double driftThresholdPct = 10.0; // --threshold
   int samples = 2000;
   int threads = 0; // 0: every core
   std::vector<Layer> layers;
@@ -218,6 +232,18 @@ Options parseArgs(int argc, char **argv) {
     } else if (arg == "--check-library") {
       o.checkLibrary = true;
       o.library = next();
+    } else if (arg == "--recalibrate") {
+      o.recalibrate = next();
+    } else if (arg == "--drift") {
+      o.drift = next();
+    } else if (arg == "--probes") {
+      o.probes.push_back(next());
+    } else if (arg == "--threshold") {
+      std::string v = next();
+      char *end = nullptr;
+      o.driftThresholdPct = std::strtod(v.c_str(), &end);
+      if (v.empty() || *end != '\0' || !(o.driftThresholdPct > 0) || !std::isfinite(o.driftThresholdPct))
+        usageError("option --threshold: '" + v + "' is not a positive percentage");
     } else if (arg == "--samples") {
       o.samples = static_cast<int>(parseInteger(arg, next(), 10, 1000000));
     } else if (arg == "--library") {
@@ -255,6 +281,18 @@ Options parseArgs(int argc, char **argv) {
     }
   }
   (void)structureAuto;
+  if (!o.recalibrate.empty() || !o.drift.empty()) {
+    const char *mode = o.recalibrate.empty() ? "--drift" : "--recalibrate";
+    if (!o.recalibrate.empty() && !o.drift.empty())
+      usageError("give --recalibrate or --drift, not both");
+    if (o.predict || o.checkLibrary || !o.spec.empty() || !o.data.empty())
+      usageError(std::string(mode) + " takes a library, --device and --probes only");
+    if (!o.deviceGiven || o.probes.empty())
+      usageError(std::string(mode) + " needs --device NAME and at least one --probes TABLE.csv");
+    if (!o.recalibrate.empty() && o.output.empty())
+      usageError("--recalibrate needs -o LIBRARY.json");
+    return o;
+  }
   if (o.checkLibrary) {
     if (o.predict || !o.spec.empty() || !o.data.empty())
       usageError("--check-library takes a library only (no --predict, --spec or data file)");
@@ -551,9 +589,88 @@ int checkLibrary(const Options &o) {
 
 } // namespace
 
+/// --drift and --recalibrate: the device's models against probe tables.
+int probeLibrary(const Options &o) {
+  const std::string &libraryArg = o.recalibrate.empty() ? o.drift : o.recalibrate;
+  auto library = loadLibrary(libraryArg);
+  if (!library)
+    return kExitFailure;
+  std::optional<MeasurementTable> probes;
+  for (const std::string &path : o.probes) {
+    auto table = MeasurementTable::loadCsv(path);
+    if (!table) {
+      std::cerr << "flydel-identify: error: " << table.error() << "\n";
+      return kExitFailure;
+    }
+    if (!probes) {
+      probes = std::move(*table);
+    } else if (std::string why = probes->append(*table); !why.empty()) {
+      std::cerr << "flydel-identify: error: " << path << ": " << why << "\n";
+      return kExitFailure;
+    }
+  }
+  ProbeReport report;
+  std::optional<Library> recalibrated;
+  if (o.recalibrate.empty()) {
+    auto r = compareWithProbes(*library, o.device, *probes);
+    if (!r) {
+      std::cerr << "flydel-identify: error: " << r.error() << "\n";
+      return kExitFailure;
+    }
+    report = *r;
+  } else {
+    nlohmann::ordered_json provenance;
+    provenance["source_library"] = libraryArg;
+    provenance["probes"] = o.probes;
+    std::time_t now = std::time(nullptr);
+    char date[32];
+    std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+    provenance["date"] = date;
+    auto r = recalibrate(*library, o.device, *probes, provenance.dump(), report);
+    if (!r) {
+      std::cerr << "flydel-identify: error: " << r.error() << "\n";
+      return kExitFailure;
+    }
+    recalibrated = std::move(*r);
+  }
+  std::cout << "platform " << library->platform.name << ", device " << o.device << ": " << probes->layers.size()
+            << " probe rows";
+  if (report.rowsWithoutModel)
+    std::cout << " (" << report.rowsWithoutModel << " without a model of the device)";
+  std::cout << "\n";
+  char line[320];
+  std::snprintf(line, sizeof line, "  %-14s %-20s %6s %8s %17s %9s %9s  %s", "kpi", "model", "probes", "ratio",
+                "ratio p10-p90", "mape_%", "loo_%", "decision");
+  std::cout << line << "\n";
+  bool drifted = false;
+  for (const ProbeComparison &c : report.models) {
+    std::snprintf(line, sizeof line, "  %-14s %-20s %6d %8.3f %8.3f-%-8.3f %9.2f %9.2f  %s", c.kpi.c_str(),
+                  c.model.c_str(), c.probes, c.ratioMedian, c.ratioP10, c.ratioP90, c.mapeBefore,
+                  c.mapeLeaveOneOut, o.recalibrate.empty() && c.model != "all ops" ? "" : c.decision.c_str());
+    std::cout << line << "\n";
+    if (c.model == "all ops" && std::fabs(c.ratioMedian - 1) * 100 > o.driftThresholdPct)
+      drifted = true;
+  }
+  if (recalibrated) {
+    std::string error;
+    if (!recalibrated->save(o.output, &error)) {
+      std::cerr << "flydel-identify: error: " << error << "\n";
+      return kExitFailure;
+    }
+    std::cout << "wrote " << o.output << "\n";
+    return 0;
+  }
+  std::snprintf(line, sizeof line, "largest drift %.1f %% (threshold %.1f %%): %s", report.largestDriftPct,
+                o.driftThresholdPct, drifted ? "DRIFTED, recalibrate (--recalibrate) or re-measure" : "within");
+  std::cout << line << "\n";
+  return drifted ? 3 : 0;
+}
+
 int main(int argc, char **argv) {
   try {
     Options o = parseArgs(argc, argv);
+    if (!o.recalibrate.empty() || !o.drift.empty())
+      return probeLibrary(o);
     if (o.checkLibrary)
       return checkLibrary(o);
     if (o.predict)

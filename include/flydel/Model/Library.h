@@ -129,6 +129,9 @@ public:
   std::vector<Device> devices;
   std::vector<Link> links;
   std::vector<KpiModel> models;
+  /// What the library was recalibrated from, oldest first: one JSON object per recalibration (source library,
+  /// device, probe tables, machine, date, per-model scales and figures), kept verbatim.
+  std::vector<std::string> calibrations;
 
   const Device *findDevice(std::string_view name) const noexcept;
   const Link *findLink(std::string_view from, std::string_view to) const noexcept;

@@ -119,6 +119,10 @@ struct Model {
   std::vector<Model> outside;
   /// Its fit to the training rows (MAPE, %), for the record.
   double outsideFitMape = 0.0;
+  /// A calibration factor (flydel-identify --recalibrate): every output, bounded form included, is multiplied by
+  /// it, so the identified parameters stay as they were fitted and the adaptation stays visible. 1 when never
+  /// recalibrated.
+  double scale = 1.0;
   /// What the training rows cost. Beyond its domain a physics model is trusted while below kBeyondItsData times
   /// dataBound.at(work) and kSteeperThanPhysics times its bounded form.
   WorkBound dataBound;

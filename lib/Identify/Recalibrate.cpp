@@ -1,0 +1,236 @@
+//===- Recalibrate.cpp - adapting a library to a drifted platform ---------===//
+
+#include "flydel/Identify/Recalibrate.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+namespace flydel {
+
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+double quantile(std::vector<double> v, double q) {
+  std::sort(v.begin(), v.end());
+  if (v.empty())
+    return NAN;
+  double pos = q * static_cast<double>(v.size() - 1);
+  size_t lo = static_cast<size_t>(std::floor(pos));
+  size_t hi = std::min(lo + 1, v.size() - 1);
+  return v[lo] + (pos - static_cast<double>(lo)) * (v[hi] - v[lo]);
+}
+
+/// One probe of a model: what was measured and what the library predicts.
+struct Pair {
+  double measured, predicted;
+};
+
+/// Fills the figures of `c` from its pairs and decides the scale: the median ratio, kept only when its
+/// leave-one-out error on the probes is below the unscaled error (else 1).
+void decide(ProbeComparison &c, const std::vector<Pair> &pairs, int minProbes) {
+  std::vector<double> ratios;
+  double before = 0;
+  for (const Pair &p : pairs) {
+    ratios.push_back(p.measured / p.predicted);
+    before += std::fabs(p.predicted - p.measured) / p.measured;
+  }
+  c.probes = static_cast<int>(pairs.size());
+  c.ratioMedian = quantile(ratios, 0.5);
+  c.ratioP10 = quantile(ratios, 0.1);
+  c.ratioP90 = quantile(ratios, 0.9);
+  c.mapeBefore = 100 * before / static_cast<double>(pairs.size());
+  if (c.probes < minProbes) {
+    c.decision = "too few probes (" + std::to_string(c.probes) + " < " + std::to_string(minProbes) + ")";
+    c.mapeLeaveOneOut = c.mapeBefore;
+    return;
+  }
+  double loo = 0;
+  for (size_t i = 0; i < pairs.size(); ++i) {
+    std::vector<double> others;
+    for (size_t j = 0; j < ratios.size(); ++j)
+      if (j != i)
+        others.push_back(ratios[j]);
+    double s = quantile(others, 0.5);
+    loo += std::fabs(s * pairs[i].predicted - pairs[i].measured) / pairs[i].measured;
+  }
+  c.mapeLeaveOneOut = 100 * loo / static_cast<double>(pairs.size());
+  if (c.mapeLeaveOneOut < c.mapeBefore) {
+    c.scale = c.ratioMedian;
+    c.decision = "scaled";
+  } else {
+    c.decision = "unchanged (scaling does not lower the leave-one-out error)";
+    c.mapeLeaveOneOut = c.mapeBefore;
+  }
+}
+
+std::string modelLabel(const KpiModel &m) {
+  std::string label = opKindName(m.op);
+  if (m.variant != ModelVariant::Any)
+    label += std::string("/") + modelVariantName(m.variant);
+  return label;
+}
+
+struct Collected {
+  std::vector<const KpiModel *> models;      // in library order
+  std::map<const KpiModel *, std::vector<Pair>> perModel;
+  std::map<std::string, std::vector<Pair>> perKpi; // every probe of the device, by KPI
+  int rowsWithoutModel = 0;
+};
+
+Expected<Collected> collect(const Library &library, const std::string &device, const MeasurementTable &probes) {
+  const Device *dev = library.findDevice(device);
+  if (!dev) {
+    std::string names;
+    for (const Device &d : library.devices)
+      names += (names.empty() ? "" : ", ") + d.name;
+    return makeError("library '" + library.platform.name + "' has no device '" + device + "' (it has " + names + ")");
+  }
+  Collected c;
+  for (const KpiModel &m : library.models)
+    if (m.device == device)
+      c.models.push_back(&m);
+  bool anyKpi = false;
+  for (size_t k = 0; k < probes.kpiNames.size(); ++k) {
+    const std::string &kpi = probes.kpiNames[k];
+    bool modelled = std::any_of(c.models.begin(), c.models.end(), [&](const KpiModel *m) { return m->kpi == kpi; });
+    if (!modelled)
+      continue;
+    anyKpi = true;
+    for (size_t row = 0; row < probes.layers.size(); ++row) {
+      double y = probes.kpiValues[k][row];
+      if (!(y > 0) || !std::isfinite(y))
+        continue; // not measured (empty cell) or meaningless for a ratio
+      Layer layer = deviceView(*dev, probes.layers[row]);
+      const KpiModel *m = library.findModelFor(device, layer, kpi);
+      if (!m) {
+        ++c.rowsWithoutModel;
+        continue;
+      }
+      Prediction p = m->predict(layer);
+      if (!(p.value > 0) || !std::isfinite(p.value))
+        return makeError(probes.source + ":" + std::to_string(probes.lines[row]) + ": the library predicts " +
+                         std::to_string(p.value) + " " + m->unit + " for this probe (" + kpi + "): not a number to "
+                         "compare with");
+      c.perModel[m].push_back({y, p.value});
+      c.perKpi[kpi].push_back({y, p.value});
+    }
+  }
+  if (!anyKpi)
+    return makeError(probes.source + ": no KPI column that a model of device '" + device + "' predicts");
+  if (c.perKpi.empty())
+    return makeError(probes.source + ": no probe row that a model of device '" + device + "' predicts");
+  return c;
+}
+
+ProbeReport reportOf(const Collected &c, const std::string &device, const RecalibrationOptions &options) {
+  ProbeReport report;
+  report.device = device;
+  report.rowsWithoutModel = c.rowsWithoutModel;
+  for (const KpiModel *m : c.models) {
+    auto it = c.perModel.find(m);
+    if (it == c.perModel.end())
+      continue;
+    ProbeComparison comparison;
+    comparison.kpi = m->kpi;
+    comparison.model = modelLabel(*m);
+    decide(comparison, it->second, options.minProbes);
+    report.models.push_back(comparison);
+  }
+  for (const auto &[kpi, pairs] : c.perKpi) {
+    ProbeComparison comparison;
+    comparison.kpi = kpi;
+    comparison.model = "all ops";
+    decide(comparison, pairs, options.minProbes);
+    report.largestDriftPct = std::max(report.largestDriftPct, 100 * std::fabs(comparison.ratioMedian - 1));
+    report.models.push_back(comparison);
+  }
+  return report;
+}
+
+Json comparisonJson(const ProbeComparison &c) {
+  return Json{{"kpi", c.kpi},
+              {"model", c.model},
+              {"probes", c.probes},
+              {"ratio_median", c.ratioMedian},
+              {"ratio_p10", c.ratioP10},
+              {"ratio_p90", c.ratioP90},
+              {"mape_before_pct", c.mapeBefore},
+              {"mape_leave_one_out_pct", c.mapeLeaveOneOut},
+              {"scale", c.scale},
+              {"decision", c.decision}};
+}
+
+} // namespace
+
+Expected<ProbeReport> compareWithProbes(const Library &library, const std::string &device,
+                                        const MeasurementTable &probes, const RecalibrationOptions &options) {
+  auto collected = collect(library, device, probes);
+  if (!collected)
+    return makeError(collected.error());
+  return reportOf(*collected, device, options);
+}
+
+Expected<Library> recalibrate(const Library &library, const std::string &device, const MeasurementTable &probes,
+                              const std::string &provenanceJson, ProbeReport &report,
+                              const RecalibrationOptions &options) {
+  auto collected = collect(library, device, probes);
+  if (!collected)
+    return makeError(collected.error());
+  report = reportOf(*collected, device, options);
+  std::map<std::string, const ProbeComparison *> deviceWide;
+  for (const ProbeComparison &c : report.models)
+    if (c.model == "all ops")
+      deviceWide[c.kpi] = &c;
+  Library out = library;
+  Json record = provenanceJson.empty() ? Json::object() : Json::parse(provenanceJson);
+  record["device"] = device;
+  Json scaled = Json::array();
+  size_t next = 0; // report.models holds the models with probes in library order
+  for (size_t i = 0; i < library.models.size(); ++i) {
+    const KpiModel &m = library.models[i];
+    if (m.device != device)
+      continue;
+    double scale = 1;
+    std::string from;
+    if (next < report.models.size() && report.models[next].model == modelLabel(m) &&
+        report.models[next].kpi == m.kpi && collected->perModel.count(&m)) {
+      const ProbeComparison &own = report.models[next++];
+      if (own.probes >= options.minProbes) {
+        scale = own.scale;
+        from = "its probes";
+      }
+    }
+    if (from.empty()) {
+      auto it = deviceWide.find(m.kpi);
+      if (it == deviceWide.end())
+        continue; // no probe of this KPI on the device: unchanged
+      scale = it->second->scale;
+      from = "the device's probes of " + m.kpi;
+    }
+    if (scale == 1.0)
+      continue;
+    Model &model = out.models[i].model;
+    model.scale *= scale;
+    for (Model &form : model.outside)
+      form.scale *= scale;
+    // The data bound describes what layers cost on the machine the library now predicts.
+    model.dataBound.maxValue *= scale;
+    model.dataBound.maxPerWork *= scale;
+    scaled.push_back(Json{{"kpi", m.kpi}, {"model", modelLabel(m)}, {"scale", scale}, {"from", from}});
+  }
+  Json figures = Json::array();
+  for (const ProbeComparison &c : report.models)
+    figures.push_back(comparisonJson(c));
+  record["probes"] = figures;
+  record["scaled"] = scaled;
+  out.calibrations.push_back(record.dump());
+  if (std::string problem = out.validate(); !problem.empty())
+    return makeError("the recalibrated library is not valid: " + problem);
+  return out;
+}
+
+} // namespace flydel
