@@ -233,4 +233,79 @@ Expected<Library> recalibrate(const Library &library, const std::string &device,
   return out;
 }
 
+Expected<std::vector<size_t>> chooseProbes(const Library &library, const std::string &device,
+                                           const MeasurementTable &candidates, int count,
+                                           const RecalibrationOptions &options) {
+  const Device *dev = library.findDevice(device);
+  if (!dev)
+    return makeError("library '" + library.platform.name + "' has no device '" + device + "'");
+  if (count < 1)
+    return makeError("the number of probes must be at least 1");
+  // The KPI the probes pin down: the first one the device's models predict (latency for measured hosts).
+  std::string kpi;
+  for (const KpiModel &m : library.models)
+    if (m.device == device) {
+      kpi = m.kpi;
+      break;
+    }
+  if (kpi.empty())
+    return makeError("device '" + device + "' has no model");
+  std::map<const KpiModel *, std::vector<std::pair<double, size_t>>> groups; // model -> (log prediction, row)
+  std::vector<const KpiModel *> order;
+  for (size_t row = 0; row < candidates.layers.size(); ++row) {
+    Layer layer = deviceView(*dev, candidates.layers[row]);
+    const KpiModel *m = library.findModelFor(device, layer, kpi);
+    if (!m)
+      continue;
+    double value = m->predict(layer).value;
+    if (!(value > 0) || !std::isfinite(value))
+      continue;
+    if (!groups.count(m))
+      order.push_back(m);
+    groups[m].push_back({std::log(value), row});
+  }
+  if (groups.empty())
+    return makeError(candidates.source + ": no row that a " + kpi + " model of device '" + device + "' predicts");
+  // Shares: minProbes each where possible, the rest by sqrt(rows).
+  std::vector<int> share(order.size(), 0);
+  int left = count;
+  for (size_t g = 0; g < order.size() && left > 0; ++g) {
+    share[g] = std::min({options.minProbes, static_cast<int>(groups[order[g]].size()), left});
+    left -= share[g];
+  }
+  double weights = 0;
+  for (const KpiModel *m : order)
+    weights += std::sqrt(static_cast<double>(groups[m].size()));
+  for (int pass = 0; pass < 2 && left > 0; ++pass) {
+    int startLeft = left;
+    for (size_t g = 0; g < order.size() && left > 0; ++g) {
+      int room = static_cast<int>(groups[order[g]].size()) - share[g];
+      int extra = pass == 0 ? static_cast<int>(std::floor(startLeft * std::sqrt(static_cast<double>(
+                                                                       groups[order[g]].size())) / weights))
+                            : 1;
+      extra = std::min({extra, room, left});
+      share[g] += extra;
+      left -= extra;
+    }
+  }
+  std::vector<size_t> chosen;
+  for (size_t g = 0; g < order.size(); ++g) {
+    std::vector<std::pair<double, size_t>> &rows = groups[order[g]];
+    std::sort(rows.begin(), rows.end());
+    int k = share[g];
+    std::vector<bool> taken(rows.size(), false);
+    for (int j = 0; j < k; ++j) {
+      // Evenly spaced quantiles, ends included; a collision takes the next free row.
+      size_t at = k == 1 ? rows.size() / 2
+                         : static_cast<size_t>(std::lround(static_cast<double>(j) * (rows.size() - 1) / (k - 1)));
+      while (taken[at])
+        at = (at + 1) % rows.size();
+      taken[at] = true;
+      chosen.push_back(rows[at].second);
+    }
+  }
+  std::sort(chosen.begin(), chosen.end());
+  return chosen;
+}
+
 } // namespace flydel

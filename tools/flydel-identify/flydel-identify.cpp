@@ -22,7 +22,9 @@
 #include <cstdio>
 #include <ctime>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -43,6 +45,8 @@ const char *kUsage = R"(usage:
                   [--seed N] [--max-params N] [--nested] [--threads N] [--quiet]
   flydel-identify --predict --library NAME|LIB.json --device NAME --layer SPEC [--layer SPEC ...]
   flydel-identify --check-library NAME|LIB.json [--samples N] [--seed N]
+  flydel-identify --choose-probes NAME|LIB.json --device NAME --from PLAN.csv [--from ...] [--count N]
+                  -o PROBES.csv
   flydel-identify --drift NAME|LIB.json --device NAME --probes TABLE.csv [--probes ...] [--threshold PCT]
   flydel-identify --recalibrate NAME|LIB.json --device NAME --probes TABLE.csv [--probes ...] -o LIB.json
 
@@ -66,6 +70,8 @@ With --check-library, evaluates every model on random valid layers of its op kin
 excitation, and reports per model the predictions that are not finite, not positive, or grow faster
 than the layer's work out of the domain (more than 10 x the bound the model sets inside it); exit
 status 1 when any model fails.
+With --choose-probes, writes N (default 20) rows of the plans as a probe plan for flydel-measure: at least 3
+per model of the device where N allows, spread from its smallest to its largest predicted layer.
 With --drift, compares the device's models with probe layers measured today (measurement tables, e.g. from
 flydel-measure): per model and per KPI, the ratio measured/predicted (median, p10-p90) and the MAPE; exit
 status 3 when a KPI's median ratio is more than --threshold % (default 10) from 1. With --recalibrate, writes
@@ -77,7 +83,9 @@ calibration (source, probes, figures) in the library; the identified parameters 
 struct Options {
   std::string data, kpi, spec, output, report, dataDir, device = "device", unit, library;
   bool predict = false, deviceGiven = false, checkLibrary = false;
-  std::string recalibrate, drift;   // --recalibrate LIB / --drift LIB
+  std::string recalibrate, drift, chooseProbes; // --recalibrate LIB / --drift LIB / --choose-probes LIB
+  std::vector<std::string> from;                // --from PLAN.csv (repeatable): candidates for probes
+  int probeCount = 20;                          // --count
   std::vector<std::string> probes;  // --probes TABLE.csv (repeatable)
   double driftThresholdPct = 10.0; // --threshold
   int samples = 2000;
@@ -236,6 +244,12 @@ Options parseArgs(int argc, char **argv) {
       o.recalibrate = next();
     } else if (arg == "--drift") {
       o.drift = next();
+    } else if (arg == "--choose-probes") {
+      o.chooseProbes = next();
+    } else if (arg == "--from") {
+      o.from.push_back(next());
+    } else if (arg == "--count") {
+      o.probeCount = static_cast<int>(parseInteger(arg, next(), 1, 100000));
     } else if (arg == "--probes") {
       o.probes.push_back(next());
     } else if (arg == "--threshold") {
@@ -281,6 +295,14 @@ Options parseArgs(int argc, char **argv) {
     }
   }
   (void)structureAuto;
+  if (!o.chooseProbes.empty()) {
+    if (!o.recalibrate.empty() || !o.drift.empty() || o.predict || o.checkLibrary || !o.spec.empty() ||
+        !o.data.empty())
+      usageError("--choose-probes takes a library, --device, --from and -o only");
+    if (!o.deviceGiven || o.from.empty() || o.output.empty())
+      usageError("--choose-probes needs --device NAME, at least one --from PLAN.csv and -o PROBES.csv");
+    return o;
+  }
   if (!o.recalibrate.empty() || !o.drift.empty()) {
     const char *mode = o.recalibrate.empty() ? "--drift" : "--recalibrate";
     if (!o.recalibrate.empty() && !o.drift.empty())
@@ -589,6 +611,79 @@ int checkLibrary(const Options &o) {
 
 } // namespace
 
+/// The lines of a text file (no trailing newlines).
+std::vector<std::string> readLines(const std::string &path) {
+  std::ifstream in(path);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);)
+    lines.push_back(line);
+  return lines;
+}
+
+/// --choose-probes: a probe plan from candidate plans, the rows copied as they are.
+int chooseProbePlan(const Options &o) {
+  auto library = loadLibrary(o.chooseProbes);
+  if (!library)
+    return kExitFailure;
+  std::optional<MeasurementTable> candidates;
+  std::string header;
+  for (const std::string &path : o.from) {
+    auto table = MeasurementTable::loadCsv(path);
+    if (!table) {
+      std::cerr << "flydel-identify: error: " << table.error() << "\n";
+      return kExitFailure;
+    }
+    std::vector<std::string> lines = readLines(path);
+    std::string own;
+    for (const std::string &line : lines)
+      if (!line.empty() && line[0] != '#') {
+        own = line;
+        break;
+      }
+    if (!candidates) {
+      header = own;
+      candidates = std::move(*table);
+      if (candidates->rowSources.empty())
+        candidates->rowSources.assign(candidates->layers.size(), path);
+    } else {
+      if (own != header) {
+        std::cerr << "flydel-identify: error: " << path << ": its columns differ from " << o.from.front()
+                  << "'s; a probe plan has one header\n";
+        return kExitFailure;
+      }
+      size_t before = candidates->layers.size();
+      if (std::string why = candidates->append(*table); !why.empty()) {
+        std::cerr << "flydel-identify: error: " << path << ": " << why << "\n";
+        return kExitFailure;
+      }
+      candidates->rowSources.resize(before);
+      candidates->rowSources.resize(candidates->layers.size(), path);
+    }
+  }
+  auto chosen = chooseProbes(*library, o.device, *candidates, o.probeCount);
+  if (!chosen) {
+    std::cerr << "flydel-identify: error: " << chosen.error() << "\n";
+    return kExitFailure;
+  }
+  std::map<std::string, std::vector<std::string>> files;
+  std::string text = "# flydel-identify --choose-probes: " + std::to_string(chosen->size()) + " probes of device " +
+                     o.device + " (library " + library->platform.name + ")\n" + header + "\n";
+  for (size_t row : *chosen) {
+    const std::string &path = candidates->rowSources[row];
+    if (!files.count(path))
+      files[path] = readLines(path);
+    text += files[path].at(static_cast<size_t>(candidates->lines[row] - 1)) + "\n";
+  }
+  std::string error;
+  if (!writeFileAtomically(o.output, text, &error)) {
+    std::cerr << "flydel-identify: error: " << error << "\n";
+    return kExitFailure;
+  }
+  std::cout << "wrote " << chosen->size() << " probes of " << candidates->layers.size() << " candidate rows to "
+            << o.output << "\n";
+  return 0;
+}
+
 /// --drift and --recalibrate: the device's models against probe tables.
 int probeLibrary(const Options &o) {
   const std::string &libraryArg = o.recalibrate.empty() ? o.drift : o.recalibrate;
@@ -669,6 +764,8 @@ int probeLibrary(const Options &o) {
 int main(int argc, char **argv) {
   try {
     Options o = parseArgs(argc, argv);
+    if (!o.chooseProbes.empty())
+      return chooseProbePlan(o);
     if (!o.recalibrate.empty() || !o.drift.empty())
       return probeLibrary(o);
     if (o.checkLibrary)

@@ -53,6 +53,14 @@ Expected<Library> recalibrate(const Library &library, const std::string &device,
                               const std::string &provenanceJson, ProbeReport &report,
                               const RecalibrationOptions &options = {});
 
+/// Up to `count` rows of `candidates` (e.g. the device's excitation plans) to measure as probes: spread over the
+/// device's models (at least `minProbes` each where the count allows, the rest in proportion to the square root of
+/// the rows each model has) and, within a model, over its predicted value (evenly spaced quantiles of its log):
+/// from the smallest layers to the largest. Indices into candidates.layers, in table order.
+Expected<std::vector<size_t>> chooseProbes(const Library &library, const std::string &device,
+                                           const MeasurementTable &candidates, int count,
+                                           const RecalibrationOptions &options = {});
+
 } // namespace flydel
 
 #endif // FLYDEL_IDENTIFY_RECALIBRATE_H
