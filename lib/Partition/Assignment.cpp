@@ -1329,7 +1329,8 @@ AssignmentSolution solveAssignment(const AssignmentProblem &problem, const Solve
   quick.maxLabelsPerState = std::min<size_t>(options.maxLabelsPerState, 8);
   AssignmentSolution heuristic = runDp(problem, quick, deadline);
   phases.push_back({"quick dp", deadline.elapsedMs()});
-  double reserve = 3 * phases.back().second;
+  // Time kept for the bound (up to three one-label DPs, each cheaper than the quick pass), at most 15 % of the limit.
+  double reserve = std::min(3 * phases.back().second, 0.15 * deadline.limitMs);
   bool staged = options.prices && problem.mode == ScheduleMode::Pipelined && problem.objective != Objective::Energy;
   // With stage weights to try, the exact pass first gets part of the time: real CNNs finish in it.
   Deadline exactDeadline = deadline;
