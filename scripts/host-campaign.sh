@@ -106,6 +106,16 @@ if has measure && [ "${PREFLIGHT:-1}" = 1 ]; then
       [ "${STRICT:-0}" = 1 ] && { log "STRICT=1: stopping"; exit 3; }
     fi
   done
+  # An existing library: how far is it from this machine now (20 probes of its cpu-onednn models, about 10 s;
+  # docs/recalibration.md)? A drifted library is re-identified by this campaign, or recalibrated from the probes.
+  if [ -s "$OUT/host.json" ] && [ -s "$OUT/plans/conv2d.csv" ]; then
+    plans=("$OUT/plans/conv2d.csv")
+    [ -s "$OUT/plans/depthwise.csv" ] && plans+=("$OUT/plans/depthwise.csv")
+    if ! WORK="$OUT/preflight" DRIFT_ONLY=1 BUILD="$BUILD" "$ROOT/scripts/recalibrate.sh" "$OUT/host.json" cpu-onednn \
+         cpu-onednn "$OUT/preflight/host-now.json" "${plans[@]}"; then
+      log "preflight: $OUT/host.json has drifted from this machine (above); scripts/recalibrate.sh adapts it"
+    fi
+  fi
   # A resumed campaign: the first 10 validation layers of the first run, timed again. A machine now faster or slower
   # than when they were measured (another day, another neighbour) would mix two states in the resumed tables.
   read -r first_run _ <<< "$REPS"
