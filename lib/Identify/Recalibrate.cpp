@@ -2,10 +2,13 @@
 
 #include "flydel/Identify/Recalibrate.h"
 
+#include "flydel/Identify/Solvers.h"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <map>
 
 namespace flydel {
@@ -27,44 +30,135 @@ double quantile(std::vector<double> v, double q) {
 /// One probe of a model: what was measured and what the library predicts.
 struct Pair {
   double measured, predicted;
+  FeatureVector x; // the probe's features as the model sees them
 };
 
-/// Fills the figures of `c` from its pairs and decides the scale: the median ratio, kept only when its
-/// leave-one-out error on the probes is below the unscaled error (else 1).
-void decide(ProbeComparison &c, const std::vector<Pair> &pairs, int minProbes) {
+/// A linear-in-parameters model refitted on probes by ridge regression toward `center` (the old parameters with
+/// the drift's scale folded in): min sum ((f(x_i) - y_i) / y_i)^2 (log target: (ln f - ln y)^2) + alpha *
+/// sum ((theta_j - center_j) / sigma_j)^2, sigma_j the parameter's own size. Where the probes say nothing the
+/// parameters stay at the center. Empty when the model has no such form.
+std::vector<double> ridgeRefit(const Model &model, const std::vector<double> &center, const std::vector<Pair> &pairs,
+                               const std::vector<size_t> &rows, double alpha) {
+  if (model.structure == Structure::Paper || model.terms.empty() || center.size() != model.terms.size())
+    return {};
+  const Eigen::Index k = static_cast<Eigen::Index>(model.terms.size());
+  const Eigen::Index n = static_cast<Eigen::Index>(rows.size());
+  Eigen::MatrixXd a(n + k, k);
+  Eigen::VectorXd b(n + k);
+  for (Eigen::Index r = 0; r < n; ++r) {
+    const Pair &p = pairs[rows[static_cast<size_t>(r)]];
+    for (Eigen::Index j = 0; j < k; ++j) {
+      double t = evaluateTerm(model.terms[static_cast<size_t>(j)], p.x);
+      a(r, j) = model.target == Target::Log ? t : t * model.scale / p.measured;
+    }
+    b[r] = model.target == Target::Log ? std::log(p.measured / model.scale) : 1.0;
+  }
+  for (Eigen::Index j = 0; j < k; ++j) {
+    double c = center[static_cast<size_t>(j)];
+    double sigma = model.target == Target::Log ? std::max(std::fabs(c), 0.05) : std::max(std::fabs(c), 1e-300);
+    double w = std::sqrt(alpha) / sigma;
+    a.row(n + j).setZero();
+    a(n + j, j) = w;
+    b[n + j] = w * c;
+  }
+  Eigen::VectorXd theta = solveLeastSquares(a, b);
+  if (!theta.allFinite())
+    return {};
+  return std::vector<double>(theta.data(), theta.data() + k);
+}
+
+/// The old parameters with a scale folded in: identity target, every parameter times s; log target, ln s added to
+/// the constant term (none: empty, the scale cannot be folded in).
+std::vector<double> scaledCenter(const Model &model, double s) {
+  std::vector<double> c = model.params;
+  if (model.target == Target::Identity) {
+    for (double &p : c)
+      p *= s;
+    return c;
+  }
+  for (size_t j = 0; j < model.terms.size(); ++j)
+    if (model.terms[j].factors.empty()) {
+      c[j] += std::log(s);
+      return c;
+    }
+  return {};
+}
+
+double apeOf(const Model &model, const std::vector<double> &params, const Pair &p) {
+  Model m = model;
+  m.params = params;
+  double f = m.evaluate(p.x);
+  return std::fabs(f - p.measured) / p.measured;
+}
+
+/// Fills the figures of `c` from its pairs and decides, by leave-one-out error on the probes: unchanged, the
+/// median ratio as a factor, or (a model given, at least 5 probes) a ridge refit toward its scaled parameters.
+void decide(ProbeComparison &c, const std::vector<Pair> &pairs, int minProbes, const Model *model = nullptr) {
   std::vector<double> ratios;
   double before = 0;
   for (const Pair &p : pairs) {
     ratios.push_back(p.measured / p.predicted);
     before += std::fabs(p.predicted - p.measured) / p.measured;
   }
-  c.probes = static_cast<int>(pairs.size());
+  const size_t n = pairs.size();
+  c.probes = static_cast<int>(n);
   c.ratioMedian = quantile(ratios, 0.5);
   c.ratioP10 = quantile(ratios, 0.1);
   c.ratioP90 = quantile(ratios, 0.9);
-  c.mapeBefore = 100 * before / static_cast<double>(pairs.size());
+  c.mapeBefore = 100 * before / static_cast<double>(n);
+  c.mapeLeaveOneOut = c.mapeBefore;
   if (c.probes < minProbes) {
     c.decision = "too few probes (" + std::to_string(c.probes) + " < " + std::to_string(minProbes) + ")";
-    c.mapeLeaveOneOut = c.mapeBefore;
     return;
   }
-  double loo = 0;
-  for (size_t i = 0; i < pairs.size(); ++i) {
+  const std::vector<double> alphas = {10.0, 1.0, 0.1};
+  bool refits = model && n >= 5 && !scaledCenter(*model, 1.0).empty() &&
+                !ridgeRefit(*model, model->params, pairs, std::vector<size_t>{0}, 1.0).empty();
+  double scaled = 0;
+  std::vector<double> refit(alphas.size(), 0.0);
+  for (size_t i = 0; i < n; ++i) {
     std::vector<double> others;
-    for (size_t j = 0; j < ratios.size(); ++j)
-      if (j != i)
+    std::vector<size_t> rows;
+    for (size_t j = 0; j < n; ++j)
+      if (j != i) {
         others.push_back(ratios[j]);
+        rows.push_back(j);
+      }
     double s = quantile(others, 0.5);
-    loo += std::fabs(s * pairs[i].predicted - pairs[i].measured) / pairs[i].measured;
+    scaled += std::fabs(s * pairs[i].predicted - pairs[i].measured) / pairs[i].measured;
+    for (size_t a = 0; refits && a < alphas.size(); ++a) {
+      std::vector<double> theta = ridgeRefit(*model, scaledCenter(*model, s), pairs, rows, alphas[a]);
+      refit[a] += theta.empty() ? INFINITY : apeOf(*model, theta, pairs[i]);
+    }
   }
-  c.mapeLeaveOneOut = 100 * loo / static_cast<double>(pairs.size());
-  if (c.mapeLeaveOneOut < c.mapeBefore) {
+  double best = before;
+  c.decision = "unchanged (neither a factor nor a refit lowers the leave-one-out error)";
+  if (scaled < best) {
+    best = scaled;
     c.scale = c.ratioMedian;
     c.decision = "scaled";
-  } else {
-    c.decision = "unchanged (scaling does not lower the leave-one-out error)";
-    c.mapeLeaveOneOut = c.mapeBefore;
   }
+  for (size_t a = 0; refits && a < alphas.size(); ++a)
+    if (refit[a] < best) {
+      best = refit[a];
+      c.alpha = alphas[a];
+    }
+  if (c.alpha > 0) {
+    std::vector<size_t> all(n);
+    for (size_t j = 0; j < n; ++j)
+      all[j] = j;
+    c.params = ridgeRefit(*model, scaledCenter(*model, c.ratioMedian), pairs, all, c.alpha);
+    if (c.params.empty()) {
+      c.alpha = 0;
+    } else {
+      c.scale = 1;
+      char text[96];
+      std::snprintf(text, sizeof text, "refitted (ridge toward the parameters x %.3f, alpha %g)", c.ratioMedian,
+                    c.alpha);
+      c.decision = text;
+    }
+  }
+  c.mapeLeaveOneOut = 100 * (c.alpha > 0 ? best : std::min(before, scaled)) / static_cast<double>(n);
 }
 
 std::string modelLabel(const KpiModel &m) {
@@ -115,8 +209,9 @@ Expected<Collected> collect(const Library &library, const std::string &device, c
         return makeError(probes.source + ":" + std::to_string(probes.lines[row]) + ": the library predicts " +
                          std::to_string(p.value) + " " + m->unit + " for this probe (" + kpi + "): not a number to "
                          "compare with");
-      c.perModel[m].push_back({y, p.value});
-      c.perKpi[kpi].push_back({y, p.value});
+      FeatureVector x = computeFeatures(layer);
+      c.perModel[m].push_back({y, p.value, x});
+      c.perKpi[kpi].push_back({y, p.value, x});
     }
   }
   if (!anyKpi)
@@ -137,7 +232,7 @@ ProbeReport reportOf(const Collected &c, const std::string &device, const Recali
     ProbeComparison comparison;
     comparison.kpi = m->kpi;
     comparison.model = modelLabel(*m);
-    decide(comparison, it->second, options.minProbes);
+    decide(comparison, it->second, options.minProbes, options.refit ? &m->model : nullptr);
     report.models.push_back(comparison);
   }
   for (const auto &[kpi, pairs] : c.perKpi) {
@@ -199,6 +294,18 @@ Expected<Library> recalibrate(const Library &library, const std::string &device,
     if (next < report.models.size() && report.models[next].model == modelLabel(m) &&
         report.models[next].kpi == m.kpi && collected->perModel.count(&m)) {
       const ProbeComparison &own = report.models[next++];
+      if (own.probes >= options.minProbes && !own.params.empty()) {
+        Model &model = out.models[i].model;
+        Json old = model.params;
+        model.params = own.params;
+        for (Model &form : model.outside)
+          form.scale *= own.ratioMedian;
+        model.dataBound.maxValue *= own.ratioMedian;
+        model.dataBound.maxPerWork *= own.ratioMedian;
+        scaled.push_back(Json{{"kpi", m.kpi}, {"model", modelLabel(m)}, {"refit_alpha", own.alpha},
+                              {"old_params", old}, {"from", "its probes"}});
+        continue;
+      }
       if (own.probes >= options.minProbes) {
         scale = own.scale;
         from = "its probes";

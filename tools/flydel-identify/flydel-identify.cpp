@@ -48,7 +48,8 @@ const char *kUsage = R"(usage:
   flydel-identify --choose-probes NAME|LIB.json --device NAME --from PLAN.csv [--from ...] [--count N]
                   -o PROBES.csv
   flydel-identify --drift NAME|LIB.json --device NAME --probes TABLE.csv [--probes ...] [--threshold PCT]
-  flydel-identify --recalibrate NAME|LIB.json --device NAME --probes TABLE.csv [--probes ...] -o LIB.json
+  flydel-identify --recalibrate NAME|LIB.json --device NAME --probes TABLE.csv [--probes ...] [--no-refit]
+                  -o LIB.json
 
 Identifies a model of one KPI column of a measurement table (CSV) by k-fold cross-validation
 (default 10 folds, seed 1, at most 16 parameters); 'auto' picks the structure and order with the
@@ -75,9 +76,10 @@ per model of the device where N allows, spread from its smallest to its largest 
 With --drift, compares the device's models with probe layers measured today (measurement tables, e.g. from
 flydel-measure): per model and per KPI, the ratio measured/predicted (median, p10-p90) and the MAPE; exit
 status 3 when a KPI's median ratio is more than --threshold % (default 10) from 1. With --recalibrate, writes
-the library with each of the device's models multiplied by the median ratio of its probes when that lowers the
-leave-one-out error on them (fewer than 3 probes: the device's ratio for that KPI), and records the
-calibration (source, probes, figures) in the library; the identified parameters are kept.
+the library with each of the device's models adapted as its probes' leave-one-out error prefers: unchanged,
+multiplied by their median ratio (the identified parameters kept), or (at least 5 probes, not with --no-refit)
+refitted by ridge regression toward its parameters times that ratio; a model with fewer than 3 probes takes
+the device's ratio for that KPI. The calibration (source, probes, figures) is recorded in the library.
 )";
 
 struct Options {
@@ -86,6 +88,7 @@ struct Options {
   std::string recalibrate, drift, chooseProbes; // --recalibrate LIB / --drift LIB / --choose-probes LIB
   std::vector<std::string> from;                // --from PLAN.csv (repeatable): candidates for probes
   int probeCount = 20;                          // --count
+  bool noRefit = false;                         // --no-refit: factors only
   std::vector<std::string> probes;  // --probes TABLE.csv (repeatable)
   double driftThresholdPct = 10.0; // --threshold
   int samples = 2000;
@@ -244,6 +247,8 @@ Options parseArgs(int argc, char **argv) {
       o.recalibrate = next();
     } else if (arg == "--drift") {
       o.drift = next();
+    } else if (arg == "--no-refit") {
+      o.noRefit = true;
     } else if (arg == "--choose-probes") {
       o.chooseProbes = next();
     } else if (arg == "--from") {
@@ -721,7 +726,9 @@ int probeLibrary(const Options &o) {
     char date[32];
     std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
     provenance["date"] = date;
-    auto r = recalibrate(*library, o.device, *probes, provenance.dump(), report);
+    RecalibrationOptions options;
+    options.refit = !o.noRefit;
+    auto r = recalibrate(*library, o.device, *probes, provenance.dump(), report, options);
     if (!r) {
       std::cerr << "flydel-identify: error: " << r.error() << "\n";
       return kExitFailure;

@@ -39,6 +39,19 @@ TEST(Recalibrate, ToItselfChangesNothingBeyondTheProbesNoise) {
     double noise = 1.2533 * sigma / std::sqrt(static_cast<double>(c.probes));
     EXPECT_LE(std::fabs(c.scale - 1), noise) << c.model << " scale " << c.scale << " noise " << noise;
   }
+  // Every prediction of the table's layers moves by less than the noise of the probes' median ratio.
+  double noise = 0;
+  for (const ProbeComparison &c : report.models)
+    noise = std::max(noise, 1.2533 * (c.ratioP90 - c.ratioP10) / 2.563 / std::sqrt(static_cast<double>(c.probes)));
+  const Device *device = library->findDevice("cpu-onednn");
+  for (const Layer &raw : table->layers) {
+    Layer layer = deviceView(*device, raw);
+    const KpiModel *before = library->findModelFor("cpu-onednn", layer, "latency_ms");
+    const KpiModel *after = recalibrated->findModelFor("cpu-onednn", layer, "latency_ms");
+    ASSERT_TRUE(before && after);
+    double change = after->predict(layer).value / before->predict(layer).value - 1;
+    EXPECT_LE(std::fabs(change), noise) << "a prediction moved by " << 100 * change << " %";
+  }
   ASSERT_EQ(recalibrated->models.size(), library->models.size());
   for (size_t i = 0; i < library->models.size(); ++i) {
     double s = recalibrated->models[i].model.scale;
@@ -88,6 +101,47 @@ TEST(Recalibrate, NamesWhatIsMissing) {
   auto noDevice = compareWithProbes(*library, "gpu", *table);
   ASSERT_FALSE(noDevice);
   EXPECT_NE(noDevice.error().find("no device 'gpu'"), std::string::npos) << noDevice.error();
+}
+
+} // namespace
+
+namespace {
+
+TEST(Recalibrate, ARefitFollowsAChangeOfShapeThatAFactorCannot) {
+  // The same layers with only the compute-bound ones twice as fast (say, a new kernel for large convolutions): a
+  // transformation of real rows to exercise the refit, not a measurement. One factor cannot follow it; a refit of
+  // the per-work parameters can, and leave-one-out on the probes must pick it.
+  auto library = Library::load(kHost + "host.json");
+  ASSERT_TRUE(library) << library.error();
+  auto table = MeasurementTable::loadCsv(kHost + "excitation/cpu-onednn-conv2d.csv");
+  ASSERT_TRUE(table) << table.error();
+  MeasurementTable probes = everyKth(*table, table->layers.size() / 40);
+  int k = probes.kpiIndex("latency_ms");
+  ASSERT_GE(k, 0);
+  for (size_t row = 0; row < probes.layers.size(); ++row)
+    if (computeFeatures(probes.layers[row])[static_cast<int>(Feature::Macs)] > 2e7)
+      probes.kpiValues[static_cast<size_t>(k)][row] *= 0.5;
+  RecalibrationOptions factorOnly;
+  factorOnly.refit = false;
+  ProbeReport scaled, refitted;
+  ASSERT_TRUE(recalibrate(*library, "cpu-onednn", probes, "{}", scaled, factorOnly));
+  auto out = recalibrate(*library, "cpu-onednn", probes, "{}", refitted);
+  ASSERT_TRUE(out) << out.error();
+  bool anyRefit = false;
+  for (size_t i = 0; i < refitted.models.size(); ++i) {
+    const ProbeComparison &c = refitted.models[i];
+    if (c.params.empty())
+      continue;
+    anyRefit = true;
+    EXPECT_LT(c.mapeLeaveOneOut, scaled.models[i].mapeLeaveOneOut) << c.model;
+  }
+  EXPECT_TRUE(anyRefit);
+  auto after = compareWithProbes(*out, "cpu-onednn", probes);
+  ASSERT_TRUE(after);
+  auto afterScaled = compareWithProbes(*recalibrate(*library, "cpu-onednn", probes, "{}", scaled, factorOnly),
+                                       "cpu-onednn", probes);
+  ASSERT_TRUE(afterScaled);
+  EXPECT_LT(after->models.back().mapeBefore, afterScaled->models.back().mapeBefore);
 }
 
 } // namespace

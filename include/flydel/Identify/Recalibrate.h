@@ -29,6 +29,10 @@ struct ProbeComparison {
   /// The scale chosen (1: unchanged), its leave-one-out MAPE on the probes (%), and why.
   double scale = 1, mapeLeaveOneOut = 0;
   std::string decision;
+  /// When a ridge refit toward the scaled old parameters won the leave-one-out comparison: its parameters and
+  /// penalty (the model's bounded form and data bound then take the median ratio).
+  std::vector<double> params;
+  double alpha = 0;
 };
 
 struct ProbeReport {
@@ -41,6 +45,7 @@ struct ProbeReport {
 
 struct RecalibrationOptions {
   int minProbes = 3; // per model; fewer: the device's ratio for that KPI
+  bool refit = true; // also try ridge refits (at least 5 probes of the model)
 };
 
 /// Compares the device's models with measured probe rows (every KPI column the library has a model for).
