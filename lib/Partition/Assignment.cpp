@@ -1142,11 +1142,16 @@ bool solveEdpBySweep(const AssignmentProblem &p, const SolverOptions &options, c
   std::vector<Segment> finished(
       1, !exact ? Open : hull[0].latency >= hull[1].latency || hull[0].energy <= hull[1].energy ? Edge : Open);
   bool stopped = !exact;
-  for (size_t i = 0; exact && i + 1 < hull.size();) {
-    if (finished[i] != Open) {
-      ++i;
-      continue;
-    }
+  // Best first: the open segment with the lowest bound, so a good vertex comes early and prunes the others.
+  auto nextOpen = [&]() -> size_t {
+    size_t pick = hull.size();
+    for (size_t j = 0; j + 1 < hull.size(); ++j)
+      if (finished[j] == Open &&
+          (pick == hull.size() || hull[j].latency * hull[j + 1].energy < hull[pick].latency * hull[pick + 1].energy))
+        pick = j;
+    return pick;
+  };
+  for (size_t i = nextOpen(); exact && i + 1 < hull.size(); i = nextOpen()) {
     if (deadline.passed()) {
       stopped = true;
       break;
