@@ -24,6 +24,7 @@ struct TrainOptions {
   std::optional<uint64_t> seed;
   bool nested = false;                      // also nested CV figures (else the spec's "cv": {"nested": ...})
   std::function<void(const std::string &)> log; // progress lines (may be empty)
+  std::function<void(const std::string &)> warn; // problems in the data that training worked around (may be empty)
 };
 
 Expected<Library> trainLibrary(const std::string &specPath, const TrainOptions &options) noexcept;
