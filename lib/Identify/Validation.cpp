@@ -24,9 +24,14 @@ int featureGroups(const Dataset &data, std::vector<int> &group) {
 std::vector<int> groupedFoldAssignment(const Dataset &data, int folds, uint64_t seed) {
   std::vector<int> group;
   int groups = featureGroups(data, group);
-  std::vector<int> groupFold = foldAssignment(groups, folds, seed), fold(data.size());
-  for (size_t i = 0; i < data.size(); ++i)
+  // Every row keeps its fold from foldAssignment except repeats, which join their layer's first row: the folds move
+  // only as far as the repeats need.
+  std::vector<int> fold = foldAssignment(static_cast<int>(data.size()), folds, seed), groupFold(groups, -1);
+  for (size_t i = 0; i < data.size(); ++i) {
+    if (groupFold[group[i]] < 0)
+      groupFold[group[i]] = fold[i];
     fold[i] = groupFold[group[i]];
+  }
   return fold;
 }
 
@@ -50,6 +55,8 @@ Expected<std::vector<CvOutcome>> crossValidatePath(const StructureConfig &config
       std::vector<int> trainRows, testRows;
       for (int i = 0; i < n; ++i)
         (fold[i] == k ? testRows : trainRows).push_back(i);
+      if (testRows.empty())
+        continue; // every row of this fold was a repeat that joined another fold
       auto path = fitPath(config, data.subset(trainRows), options.maxParams, options.saturation);
       if (!path)
         return makeError("fold " + std::to_string(k + 1) + ": " + path.error());
@@ -224,6 +231,8 @@ Expected<Identification> identify(const Dataset &data, const std::vector<Structu
         std::vector<int> trainRows, testRows;
         for (int i = 0; i < n; ++i)
           (fold[i] == k ? testRows : trainRows).push_back(i);
+        if (testRows.empty())
+          continue; // every row of this fold was a repeat that joined another fold
         Dataset train = data.subset(trainRows);
         auto inner = select(train, configs, options);
         if (!inner)

@@ -45,9 +45,9 @@ struct CvOutcome {
 };
 
 /// The fold of each row of `data`: rows with identical features (repeated measurements of one layer) share a fold,
-/// so a repeat in the training part never predicts its twin in the test part. The distinct layers, in order of
-/// first appearance, are dealt as foldAssignment(groups, folds, seed) deals rows: without repeats this is
-/// foldAssignment(n, folds, seed).
+/// so a repeat in the training part never predicts its twin in the test part. Each row keeps its fold of
+/// foldAssignment(n, folds, seed) except a repeat, which joins the fold of its layer's first row: without repeats
+/// this is foldAssignment(n, folds, seed), and a few repeats move only themselves (a fold may end up empty).
 std::vector<int> groupedFoldAssignment(const Dataset &data, int folds, uint64_t seed);
 
 /// k-fold CV of every complexity on a structure's path (one outcome per path position, the full-data path's
