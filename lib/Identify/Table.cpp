@@ -1,11 +1,14 @@
 //===- Table.cpp - Measurement table CSV reader ---------------------------===//
 #include "flydel/Identify/Table.h"
+#include "flydel/Model/TextParse.h"
 
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <limits>
+#include <map>
 #include <sstream>
 
 namespace flydel {
@@ -71,13 +74,8 @@ std::vector<std::string> splitCsv(const std::string &line) {
   return cells;
 }
 
-bool parseDouble(const std::string &text, double &value) {
-  if (text.empty())
-    return false;
-  char *end = nullptr;
-  errno = 0;
-  value = std::strtod(text.c_str(), &end);
-  return *end == '\0' && errno != ERANGE && std::isfinite(value);
+bool parseDouble(const std::string &text, double &value, std::string *why = nullptr) {
+  return parseStrictDouble(text, value, why);
 }
 
 bool parseInteger(const std::string &text, int64_t &value) {
@@ -125,7 +123,7 @@ Expected<MeasurementTable> MeasurementTable::parseCsv(const std::string &text, c
   try {
     MeasurementTable table;
     table.source = sourceName;
-    std::istringstream in(text);
+    std::istringstream in(std::string(skipUtf8Bom(text)));
     std::string line;
     int lineNo = 0;
     std::vector<std::string> header;
@@ -185,8 +183,9 @@ Expected<MeasurementTable> MeasurementTable::parseCsv(const std::string &text, c
         std::string at = where(lineNo, column) + "column '" + header[c] + "': ";
         if (fields[c] == Field::None) {
           double value = std::numeric_limits<double>::quiet_NaN();
-          if (!cell.empty() && !parseDouble(cell, value))
-            return makeError(at + "'" + cell + "' is not a number");
+          std::string why;
+          if (!cell.empty() && !parseDouble(cell, value, &why))
+            return makeError(at + "'" + cell + "' is " + why);
           table.kpiValues[kpiOfColumn[c]].push_back(value);
           continue;
         }
@@ -262,6 +261,42 @@ void MeasurementTable::keepRows(const std::function<bool(const Layer &)> &keep) 
     rowSources.resize(out);
   for (std::vector<double> &column : kpiValues)
     column.resize(out);
+}
+
+std::vector<std::string> MeasurementTable::dropDuplicateRows() {
+  std::vector<std::string> warnings;
+  // Key: every layer field and the bit pattern of every KPI value (all NaNs, i.e. empty cells, alike).
+  std::map<std::vector<int64_t>, size_t> firstRow;
+  std::vector<bool> keep(layers.size(), true);
+  for (size_t r = 0; r < layers.size(); ++r) {
+    const Layer &l = layers[r];
+    std::vector<int64_t> key = {static_cast<int64_t>(l.op), l.batch, l.in_h, l.in_w, l.c_in, l.c_out, l.kernel_h,
+                                l.kernel_w, l.stride_h, l.stride_w, l.pad_h, l.pad_w, l.dilation_h, l.dilation_w,
+                                l.groups, static_cast<int64_t>(l.dtype), l.pe, l.simd};
+    for (const std::vector<double> &column : kpiValues) {
+      double v = std::isnan(column[r]) ? std::numeric_limits<double>::quiet_NaN() : column[r] + 0.0; // -0 == 0
+      int64_t bits;
+      std::memcpy(&bits, &v, sizeof bits);
+      key.push_back(bits);
+    }
+    auto [it, inserted] = firstRow.emplace(std::move(key), r);
+    if (inserted)
+      continue;
+    keep[r] = false;
+    auto at = [&](size_t row) {
+      return (rowSources.empty() ? source : rowSources[row]) + ":" + std::to_string(lines[row]);
+    };
+    warnings.push_back(at(r) + ": row repeats line " + std::to_string(lines[it->second]) +
+                       (rowSources.empty() || rowSources[r] == rowSources[it->second]
+                            ? std::string()
+                            : " of " + rowSources[it->second]) +
+                       " in every column; the copy is dropped");
+  }
+  if (warnings.empty())
+    return warnings;
+  size_t index = 0;
+  keepRows([&](const Layer &) { return keep[index++]; });
+  return warnings;
 }
 
 std::string MeasurementTable::append(const MeasurementTable &other) {

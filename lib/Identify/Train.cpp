@@ -2,6 +2,7 @@
 #include "flydel/Identify/Train.h"
 #include "flydel/Identify/Solvers.h"
 #include "flydel/Identify/Table.h"
+#include "flydel/Model/TextParse.h"
 
 #include <nlohmann/json.hpp>
 
@@ -67,6 +68,8 @@ std::vector<std::vector<double>> readNumericCsv(const std::string &path, const s
   };
   while (std::getline(in, line)) {
     ++lineNo;
+    if (lineNo == 1)
+      line = std::string(skipUtf8Bom(line));
     if (!line.empty() && line.back() == '\r')
       line.pop_back();
     if (line.empty())
@@ -87,11 +90,11 @@ std::vector<std::vector<double>> readNumericCsv(const std::string &path, const s
                       " fields, found " + std::to_string(cells.size()));
     for (size_t c = 0; c < columns.size(); ++c) {
       const std::string &cell = cells[index[c]];
-      char *end = nullptr;
-      double v = std::strtod(cell.c_str(), &end);
-      if (cell.empty() || *end != '\0' || !std::isfinite(v))
+      double v;
+      std::string why;
+      if (!parseStrictDouble(cell, v, &why))
         throw SpecError(path + ":" + std::to_string(lineNo) + ":" + std::to_string(index[c] + 1) + ": column '" +
-                        columns[c] + "': '" + cell + "' is not a number");
+                        columns[c] + "': '" + cell + "' is " + why);
       values[c].push_back(v);
     }
   }
@@ -132,7 +135,9 @@ Expected<Library> trainLibrary(const std::string &specPath, const TrainOptions &
     text << in.rdbuf();
     Json spec;
     try {
-      spec = Json::parse(text.str());
+      std::string raw = text.str();
+      std::string_view body = skipUtf8Bom(raw);
+      spec = Json::parse(body.begin(), body.end());
     } catch (const Json::parse_error &e) {
       return makeError(specPath + ": invalid JSON: " + e.what());
     }
@@ -338,6 +343,9 @@ Expected<Library> trainLibrary(const std::string &specPath, const TrainOptions &
           if (std::string problem = table->append(*more); !problem.empty())
             return makeError(joinPath(dataDir, files[f]) + ": " + problem);
         }
+        for (const std::string &duplicate : table->dropDuplicateRows())
+          if (options.warn)
+            options.warn(duplicate);
         if (variant != ModelVariant::Any) {
           // A mixed table (dense and depthwise rows, windowed and global pools) trains each variant on its own rows.
           size_t before = table->layers.size();

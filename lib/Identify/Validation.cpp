@@ -4,18 +4,50 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 
 namespace flydel {
+
+namespace {
+
+/// Rows with identical features (repeated measurements of one layer) share a group, numbered in order of first
+/// appearance; returns the number of groups.
+int featureGroups(const Dataset &data, std::vector<int> &group) {
+  std::map<FeatureVector, int> first;
+  group.resize(data.size());
+  for (size_t i = 0; i < data.size(); ++i)
+    group[i] = first.emplace(data.x[i], static_cast<int>(first.size())).first->second;
+  return static_cast<int>(first.size());
+}
+
+} // namespace
+
+std::vector<int> groupedFoldAssignment(const Dataset &data, int folds, uint64_t seed) {
+  std::vector<int> group;
+  int groups = featureGroups(data, group);
+  // Every row keeps its fold from foldAssignment except repeats, which join their layer's first row: the folds move
+  // only as far as the repeats need.
+  std::vector<int> fold = foldAssignment(static_cast<int>(data.size()), folds, seed), groupFold(groups, -1);
+  for (size_t i = 0; i < data.size(); ++i) {
+    if (groupFold[group[i]] < 0)
+      groupFold[group[i]] = fold[i];
+    fold[i] = groupFold[group[i]];
+  }
+  return fold;
+}
 
 Expected<std::vector<CvOutcome>> crossValidatePath(const StructureConfig &config, const Dataset &data,
                                                    const CvOptions &options) noexcept {
   try {
     const int n = static_cast<int>(data.size());
-    if (options.folds < 2 || options.folds > n)
+    std::vector<int> group;
+    const int groups = featureGroups(data, group);
+    if (options.folds < 2 || options.folds > groups)
       return makeError("cannot run " + std::to_string(options.folds) + "-fold cross-validation on " +
-                       std::to_string(n) + " rows");
+                       std::to_string(n) + " rows" +
+                       (groups < n ? " (" + std::to_string(groups) + " distinct layers)" : std::string()));
     // The fit on every row (task 0) and one per fold (tasks 1..folds), in parallel; combined in order below.
-    std::vector<int> fold = foldAssignment(n, options.folds, options.seed);
+    std::vector<int> fold = groupedFoldAssignment(data, options.folds, options.seed);
     std::vector<std::vector<int>> testRows(static_cast<size_t>(options.folds));
     for (int i = 0; i < n; ++i)
       testRows[static_cast<size_t>(fold[i])].push_back(i);
@@ -26,6 +58,8 @@ Expected<std::vector<CvOutcome>> crossValidatePath(const StructureConfig &config
         fits[0] = fitPath(config, data, options.maxParams, options.saturation);
         return;
       }
+      if (testRows[task - 1].empty())
+        return; // every row of this fold was a repeat that joined another fold
       std::vector<int> trainRows;
       for (int i = 0; i < n; ++i)
         if (fold[i] != static_cast<int>(task) - 1)
@@ -38,6 +72,8 @@ Expected<std::vector<CvOutcome>> crossValidatePath(const StructureConfig &config
     const size_t length = full->size();
     std::vector<std::vector<double>> predictions(length, std::vector<double>(n, NAN));
     for (int k = 0; k < options.folds; ++k) {
+      if (testRows[static_cast<size_t>(k)].empty())
+        continue;
       auto &path = fits[static_cast<size_t>(k) + 1];
       if (!path)
         return makeError("fold " + std::to_string(k + 1) + ": " + path.error());
@@ -188,6 +224,12 @@ Expected<Identification> select(const Dataset &data, const std::vector<Structure
 Expected<Identification> identify(const Dataset &data, const std::vector<StructureConfig> &configs,
                                   const CvOptions &options) noexcept {
   try {
+    // Repeats of a layer share a fold, so folds need as many distinct layers (one error, not one per structure).
+    std::vector<int> group;
+    if (int groups = featureGroups(data, group); groups < static_cast<int>(data.size()) && options.folds > groups)
+      return makeError("cannot run " + std::to_string(options.folds) + "-fold cross-validation: the " +
+                       std::to_string(data.size()) + " rows hold only " + std::to_string(groups) +
+                       " distinct layers (repeats of a layer stay in one fold)");
     auto selected = select(data, configs, options);
     if (!selected)
       return makeError(selected.error());
@@ -200,12 +242,14 @@ Expected<Identification> identify(const Dataset &data, const std::vector<Structu
     if (options.nested) {
       const int n = static_cast<int>(data.size());
       // Other folds than the inner ones (seed + 1), so no outer test row is chosen the same way twice.
-      std::vector<int> fold = foldAssignment(n, options.folds, options.seed + 1);
+      std::vector<int> fold = groupedFoldAssignment(data, options.folds, options.seed + 1);
       std::vector<double> predictions(static_cast<size_t>(n), NAN);
       for (int k = 0; k < options.folds; ++k) {
         std::vector<int> trainRows, testRows;
         for (int i = 0; i < n; ++i)
           (fold[i] == k ? testRows : trainRows).push_back(i);
+        if (testRows.empty())
+          continue; // every row of this fold was a repeat that joined another fold
         Dataset train = data.subset(trainRows);
         auto inner = select(train, configs, options);
         if (!inner)

@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "flydel/Model/Library.h"
+#include "flydel/Model/TextParse.h"
 #include "flydel/Model/EnumNames.h"
 
 #include <nlohmann/json.hpp>
@@ -58,6 +59,9 @@ double toNumber(const Json &value, const std::string &path) {
   double v = value.get<double>();
   if (!std::isfinite(v))
     fail(path, "expected a finite number");
+  // The JSON parser reads 1e-320 as a denormal: refused as the table reader refuses it (flydel/Model/TextParse.h).
+  if (std::string problem = numberProblem(v); !problem.empty())
+    fail(path, "the number is " + problem);
   return v;
 }
 
@@ -399,7 +403,10 @@ Library libraryFromJson(const Json &root) {
   return lib;
 }
 
-Json parseJsonText(std::string_view text) { return Json::parse(text.begin(), text.end()); }
+Json parseJsonText(std::string_view text) {
+  text = skipUtf8Bom(text);
+  return Json::parse(text.begin(), text.end());
+}
 
 } // namespace
 

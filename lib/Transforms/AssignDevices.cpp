@@ -9,6 +9,7 @@
 #include "flydel/Dialect/Flydel/IR/FlydelAttrs.h"
 #include "flydel/Dialect/Flydel/IR/FlydelDialect.h"
 #include "flydel/Interfaces/LayerOpInterface.h"
+#include "flydel/Model/TextParse.h"
 #include "flydel/Partition/Assignment.h"
 #include "flydel/Target/Verilog/FpgaOps.h"
 #include "flydel/Transforms/Passes.h"
@@ -103,7 +104,9 @@ struct AssignDevicesPass : mlir::flydel::impl::AssignDevicesBase<AssignDevicesPa
     if (!buffer)
       return mlir::emitError(module.getLoc()) << "assign-devices: cannot read pins file '" << pins
                                 << "': " << buffer.getError().message();
-    llvm::Expected<llvm::json::Value> json = llvm::json::parse((*buffer)->getBuffer());
+    // A UTF-8 byte order mark (Windows editors write one) is not JSON; skipped as every flydel reader does.
+    std::string_view text = ::flydel::skipUtf8Bom((*buffer)->getBuffer());
+    llvm::Expected<llvm::json::Value> json = llvm::json::parse(llvm::StringRef(text.data(), text.size()));
     if (!json)
       return mlir::emitError(module.getLoc()) << "assign-devices: pins file '" << pins
                                 << "' is not valid JSON: " << llvm::toString(json.takeError());
@@ -171,6 +174,47 @@ struct AssignDevicesPass : mlir::flydel::impl::AssignDevicesBase<AssignDevicesPa
     if (ops.empty())
       return success();
     annotatedAny = true;
+
+    // Pins by layer name. An importer names every op of one ONNX node after it, so a name can cover the layer and
+    // layout ops around it (the weight tosa.transpose of a *_noweights model shares its conv's name): the pin goes
+    // to the ops of that name that compute, and to layout ops only when no op of that name computes. Ops of one
+    // node are consecutive; computing ops of one name in two separate places are two layers, and the pin is
+    // ambiguous.
+    auto nameOf = [](Operation *op) {
+      std::string name = getLayerName(op);
+      return name.empty() ? op->getName().getStringRef().str() : name;
+    };
+    auto isLayoutOp = [](Operation *op) {
+      auto layerOp = dyn_cast<LayerOpInterface>(op);
+      std::string reason;
+      FailureOr<::flydel::Layer> layer = layerOp ? layerOp.describeLayer(reason) : FailureOr<::flydel::Layer>();
+      return succeeded(layer) && layer->op == ::flydel::OpKind::DataMovement;
+    };
+    std::vector<bool> pinnedByName(ops.size(), false);
+    {
+      llvm::StringMap<SmallVector<int>> opsNamed;
+      for (auto [index, op] : llvm::enumerate(ops))
+        opsNamed[nameOf(op)].push_back(static_cast<int>(index));
+      for (const auto &entry : pinned) {
+        auto it = opsNamed.find(entry.getKey());
+        if (it == opsNamed.end())
+          continue;
+        SmallVector<int> computing;
+        for (int i : it->second)
+          if (!isLayoutOp(ops[i]))
+            computing.push_back(i);
+        SmallVector<int> &targets = computing.empty() ? it->second : computing;
+        for (size_t k = 1; k < targets.size(); ++k)
+          for (int between = targets[k - 1] + 1; between < targets[k]; ++between)
+            if (std::string other = nameOf(ops[between]); other != entry.getKey())
+              return ops[targets[k]]->emitError()
+                     << "assign-devices: pin '" << entry.getKey() << "' is ambiguous: it names two layers ("
+                     << ops[targets[k - 1]]->getName() << " and " << ops[targets[k]]->getName()
+                     << ") with layer '" << other << "' between them; rename one";
+        for (int i : targets)
+          pinnedByName[i] = true;
+      }
+    }
 
     bool needLatency = objectiveKind != ::flydel::Objective::Energy;
     bool needEnergy = objectiveKind != ::flydel::Objective::Latency;
@@ -250,8 +294,8 @@ struct AssignDevicesPass : mlir::flydel::impl::AssignDevicesBase<AssignDevicesPa
       std::string pin;
       if (auto device = op->getAttrOfType<DeviceAttr>(FlydelDialect::kDeviceAttrName))
         pin = device.getName().str();
-      if (auto it = pinned.find(node.name); it != pinned.end()) {
-        pin = it->second;
+      if (pinnedByName[index]) {
+        pin = pinned.lookup(node.name);
         pinsUsed.insert(node.name);
       }
       if (!pin.empty()) {

@@ -12,11 +12,14 @@
 //                         beside it
 // Partitions that cannot be lowered (an FPGA partition with an op no engine implements, elided weights without
 // --fpga-placeholder-weights, ...) are reported, and the command fails unless --allow-unlowered.
+// Outputs are written only when the whole flow succeeded, each through a temporary and a rename; DIR/.flydel-compile-
+// files lists them, and the next run removes the files of that list it does not write again (docs/reliability.md).
 //
 //===----------------------------------------------------------------------===//
 
 #include "flydel/Dialect/Flydel/IR/FlydelAttrs.h"
 #include "flydel/Dialect/Flydel/IR/FlydelDialect.h"
+#include "flydel/Model/Library.h"
 #include "flydel/Registration/Registration.h"
 #include "flydel/Target/Verilog/EmitVerilog.h"
 
@@ -101,21 +104,97 @@ static LogicalResult runPipeline(ModuleOp module, const std::string &pipeline) {
   return pm.run(module);
 }
 
-static LogicalResult writeModule(ModuleOp module, StringRef name, bool debugInfo) {
-  SmallString<256> path(outputDir);
-  llvm::sys::path::append(path, name);
-  std::string error;
-  std::unique_ptr<llvm::ToolOutputFile> file = openOutputFile(path, &error);
-  if (!file) {
-    llvm::errs() << "flydel-compile: error: " << error << "\n";
-    return failure();
-  }
+/// What one run writes, held in memory until the whole flow has succeeded: a failed run writes nothing, so no
+/// half-written or partial set of files is left beside the previous run's (issue 18).
+struct Output {
+  std::string name; // relative to the output directory, no '/'
+  std::string text;
+  std::string note; // printed after the path in the list of written files
+};
+
+static std::string printModule(ModuleOp module, bool debugInfo) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
   OpPrintingFlags flags;
   if (debugInfo)
     flags.enableDebugInfo();
-  module->print(file->os(), flags);
-  file->keep();
-  llvm::outs() << "  " << path << "\n";
+  module->print(os, flags);
+  return text;
+}
+
+/// The list of files the last successful run wrote, so the next run can remove those it does not write again.
+static constexpr const char *kManifest = ".flydel-compile-files";
+
+/// Only names flydel-compile itself produces are ever removed from the output directory.
+static bool isOwnOutputName(StringRef name) {
+  if (name.empty() || name.starts_with(".") || name.contains('/') || name.contains('\\'))
+    return false;
+  return name.ends_with(".mlir") || name.ends_with(".sv") || name.ends_with(".mem");
+}
+
+/// Writes every output (each through a temporary and a rename), then removes the files the previous run's manifest
+/// lists that this run did not write, then records this run's manifest.
+static LogicalResult commitOutputs(const std::vector<Output> &outputs) {
+  if (std::error_code ec = llvm::sys::fs::create_directories(outputDir)) {
+    llvm::errs() << "flydel-compile: error: cannot create '" << outputDir << "': " << ec.message() << "\n";
+    return failure();
+  }
+  llvm::StringSet<> written;
+  llvm::outs() << "flydel-compile: wrote\n";
+  for (const Output &out : outputs) {
+    SmallString<256> path(outputDir);
+    llvm::sys::path::append(path, out.name);
+    std::string error;
+    if (!::flydel::writeFileAtomically(path.str().str(), out.text, &error)) {
+      llvm::errs() << "flydel-compile: error: " << error << "\n";
+      return failure();
+    }
+    written.insert(out.name);
+  }
+  // Every file written, each Verilog module followed by its ROM files.
+  for (const Output &out : outputs) {
+    if (StringRef(out.name).ends_with(".mem"))
+      continue;
+    SmallString<256> path(outputDir);
+    llvm::sys::path::append(path, out.name);
+    llvm::outs() << "  " << path << out.note << "\n";
+    if (StringRef(out.name).ends_with(".sv"))
+      for (const Output &rom : outputs)
+        if (StringRef(rom.name).ends_with(".mem")) {
+          SmallString<256> romPath(outputDir);
+          llvm::sys::path::append(romPath, rom.name);
+          llvm::outs() << "    " << romPath << "\n";
+        }
+  }
+  SmallString<256> manifest(outputDir);
+  llvm::sys::path::append(manifest, kManifest);
+  if (auto previous = llvm::MemoryBuffer::getFile(manifest)) {
+    SmallVector<StringRef> names;
+    (*previous)->getBuffer().split(names, '\n', -1, /*KeepEmpty=*/false);
+    for (StringRef name : names) {
+      name = name.trim();
+      if (!isOwnOutputName(name) || written.contains(name))
+        continue;
+      SmallString<256> stale(outputDir);
+      llvm::sys::path::append(stale, name);
+      if (!llvm::sys::fs::exists(stale))
+        continue;
+      if (std::error_code ec = llvm::sys::fs::remove(stale)) {
+        llvm::errs() << "flydel-compile: error: cannot remove '" << stale << "' of the previous run: " << ec.message()
+                     << "\n";
+        return failure();
+      }
+      llvm::outs() << "flydel-compile: removed " << stale << " (written by the previous run, not by this one)\n";
+    }
+  }
+  std::string list;
+  for (const Output &out : outputs)
+    list += out.name + "\n";
+  std::string error;
+  if (!::flydel::writeFileAtomically(manifest.str().str(), list, &error)) {
+    llvm::errs() << "flydel-compile: error: " << error << "\n";
+    return failure();
+  }
   return success();
 }
 
@@ -149,11 +228,6 @@ int main(int argc, char **argv) {
   OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
   if (!module)
     return 1;
-  if (std::error_code ec = llvm::sys::fs::create_directories(outputDir)) {
-    llvm::errs() << "flydel-compile: error: cannot create '" << outputDir << "': " << ec.message() << "\n";
-    return 1;
-  }
-
   // Annotation sums its diagnostics up per function unless every op's are asked for (--remarks).
   std::string annotate = "annotate-kpis{platform=" + platform + " diagnostics=" + (showRemarks ? "per-op" : "summary") + "}";
   std::string flow = annotate + ",assign-devices{objective=" + objective +
@@ -172,9 +246,8 @@ int main(int argc, char **argv) {
   flow += "outline-partitions";
   if (failed(runPipeline(*module, flow)))
     return 1;
-  llvm::outs() << "flydel-compile: wrote\n";
-  if (failed(writeModule(*module, "partitioned.mlir", /*debugInfo=*/true)))
-    return 1;
+  std::vector<Output> outputs;
+  outputs.push_back({"partitioned.mlir", printModule(*module, /*debugInfo=*/true), ""});
 
   // Devices that received partitions, in platform order.
   auto platformAttr = (*module)->getAttrOfType<mlir::flydel::PlatformAttr>(mlir::flydel::FlydelDialect::kPlatformAttrName);
@@ -184,9 +257,9 @@ int main(int argc, char **argv) {
       used.insert(device.getName().getValue());
 
   OwningOpRef<ModuleOp> host = cast<ModuleOp>((*module)->clone());
-  if (failed(runPipeline(*host, "flydel-extract-device{device=host}")) ||
-      failed(writeModule(*host, "host.mlir", /*debugInfo=*/false)))
+  if (failed(runPipeline(*host, "flydel-extract-device{device=host}")))
     return 1;
+  outputs.push_back({"host.mlir", printModule(*host, /*debugInfo=*/false), ""});
 
   bool unlowered = false;
   for (mlir::flydel::DeviceAttr device : platformAttr.getDevices()) {
@@ -226,21 +299,34 @@ int main(int argc, char **argv) {
         unlowered = true;
         continue;
       }
-      SmallString<256> path(outputDir);
-      llvm::sys::path::append(path, name + ".sv");
-      if (failed(mlir::flydel::writeVerilog(*emitted, path, (*module)->getLoc())))
-        return 1;
-      llvm::outs() << "  " << path << " (" << emitted->partitions.size() << " partition(s), " << emitted->files.size()
-                   << " ROM file(s) beside it)\n";
+      // ROM files first, so the module that reads them is never there without them.
+      for (const auto &[romName, text] : emitted->files) {
+        if (!isOwnOutputName(romName)) {
+          llvm::errs() << "flydel-compile: error: unexpected ROM file name '" << romName << "'\n";
+          return 1;
+        }
+        outputs.push_back({romName, text, ""});
+      }
+      outputs.push_back({name.str() + ".sv", emitted->verilog,
+                         " (" + std::to_string(emitted->partitions.size()) + " partition(s), " +
+                             std::to_string(emitted->files.size()) + " ROM file(s) beside it)"});
       continue;
     }
     }
     OwningOpRef<ModuleOp> part = cast<ModuleOp>((*module)->clone());
     std::string pipeline = "flydel-extract-device{device=" + name.str() +
                            "},flydel-lower-transfers,flydel-strip-annotations," + lowering;
-    if (failed(runPipeline(*part, pipeline)) || failed(writeModule(*part, (name + ".mlir").str(), false)))
+    if (failed(runPipeline(*part, pipeline)))
       return 1;
+    outputs.push_back({(name + ".mlir").str(), printModule(*part, /*debugInfo=*/false), ""});
   }
+  // A failed lowering writes nothing (the previous run's files stay as they were, all of one run).
+  if (unlowered && !allowUnlowered) {
+    llvm::errs() << "flydel-compile: error: nothing written to '" << outputDir << "'\n";
+    return 1;
+  }
+  if (failed(commitOutputs(outputs)))
+    return 1;
   if (auto summary = [&]() -> DictionaryAttr {
         for (auto function : module->getOps<func::FuncOp>())
           if (auto s = function->getAttrOfType<DictionaryAttr>(mlir::flydel::FlydelDialect::kAssignmentAttrName))
@@ -248,5 +334,5 @@ int main(int argc, char **argv) {
         return {};
       }())
     llvm::outs() << "assignment: " << summary << "\n";
-  return unlowered && !allowUnlowered ? 1 : 0;
+  return 0;
 }

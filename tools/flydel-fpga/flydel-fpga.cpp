@@ -11,10 +11,14 @@
 //
 //===----------------------------------------------------------------------===//
 #include "flydel/Fpga/Engine.h"
+#include "flydel/Model/TextParse.h"
 
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 #include <map>
+#include <set>
 #include <string>
 
 using namespace flydel::fpga;
@@ -36,39 +40,64 @@ int main(int argc, char **argv) {
   std::string command = argv[1];
   if (command != "gen" && command != "verify" && command != "synth")
     return usage();
+  static const std::set<std::string> kKnown = {"engine", "h",  "w",  "c-in", "c-out", "k",    "s",    "p",
+                                                "pe",     "simd", "lo", "hi",   "seed",  "o",    "cache"};
   std::map<std::string, std::string> opts;
-  for (int i = 2; i + 1 < argc; i += 2) {
+  for (int i = 2; i < argc; i += 2) {
     std::string key = argv[i];
-    if (key.rfind("-", 0) != 0)
+    if (key.size() < 2 || key[0] != '-')
       return usage();
-    opts[key.substr(key.find_first_not_of('-'))] = argv[i + 1];
+    std::string name = key.substr(key.find_first_not_of('-'));
+    // An unknown option used to be ignored (a typo silently left a default in place).
+    if (!kKnown.count(name)) {
+      std::fprintf(stderr, "flydel-fpga: error: unknown option '%s'\n", key.c_str());
+      return usage();
+    }
+    if (i + 1 >= argc) {
+      std::fprintf(stderr, "flydel-fpga: error: option %s needs a value\n", key.c_str());
+      return usage();
+    }
+    opts[name] = argv[i + 1];
   }
-  if ((argc - 2) % 2)
-    return usage();
   EngineConfig c;
   if (!parseEngineKind(opts.count("engine") ? opts["engine"] : "conv", c.kind)) {
     std::fprintf(stderr, "flydel-fpga: error: unknown engine '%s'\n", opts["engine"].c_str());
     return 1;
   }
-  auto num = [&](const char *name, int fallback) {
+  // Whole string, in range: atoi read "abc" as 0 and wrapped 99999999999 to a small int.
+  bool bad = false;
+  auto num = [&](const char *name, int64_t fallback, int64_t lo = 1,
+                 int64_t hi = std::numeric_limits<int32_t>::max()) -> int64_t {
     auto it = opts.find(name);
-    return it == opts.end() ? fallback : std::atoi(it->second.c_str());
+    if (it == opts.end() || bad)
+      return fallback;
+    int64_t v = 0;
+    std::string why;
+    if (!flydel::parseStrictInteger(it->second, lo, hi, v, &why)) {
+      std::fprintf(stderr, "flydel-fpga: error: option --%s: '%s' is %s\n", name, it->second.c_str(), why.c_str());
+      bad = true;
+      return fallback;
+    }
+    return v;
   };
-  c.h = num("h", 8);
-  c.w = num("w", c.h);
-  c.cin = num("c-in", 8);
-  c.cout = c.kind == EngineKind::Conv ? num("c-out", c.cin) : c.cin;
-  c.k = num("k", 3);
-  c.s = num("s", 1);
-  c.p = num("p", 0);
+  constexpr int64_t kIntMin = std::numeric_limits<int32_t>::min(), kIntMax = std::numeric_limits<int32_t>::max();
+  c.h = static_cast<int>(num("h", 8));
+  c.w = static_cast<int>(num("w", c.h));
+  c.cin = static_cast<int>(num("c-in", 8));
+  c.cout = c.kind == EngineKind::Conv ? static_cast<int>(num("c-out", c.cin)) : c.cin;
+  c.k = static_cast<int>(num("k", 3));
+  c.s = static_cast<int>(num("s", 1));
+  c.p = static_cast<int>(num("p", 0, 0));
   if (c.kind == EngineKind::Add)
     c.k = 1, c.s = 1, c.p = 0;
-  c.pe = num("pe", 1);
-  c.simd = c.kind == EngineKind::Conv ? num("simd", 1) : c.pe;
+  c.pe = static_cast<int>(num("pe", 1));
+  c.simd = c.kind == EngineKind::Conv ? static_cast<int>(num("simd", 1)) : c.pe;
   chooseQuantisation(c);
-  c.lo = num("lo", -128);
-  c.hi = num("hi", 127);
-  uint64_t seed = static_cast<uint64_t>(num("seed", 1));
+  c.lo = static_cast<int>(num("lo", -128, kIntMin, kIntMax));
+  c.hi = static_cast<int>(num("hi", 127, kIntMin, kIntMax));
+  uint64_t seed = static_cast<uint64_t>(num("seed", 1, 0, std::numeric_limits<int64_t>::max()));
+  if (bad)
+    return 2;
   std::string dir = opts.count("o") ? opts["o"] : "";
   if (dir.empty())
     return usage();

@@ -14,6 +14,7 @@
 #include "flydel/Identify/Validation.h"
 #include "flydel/Model/Library.h"
 #include "flydel/Model/Sanity.h"
+#include "flydel/Model/TextParse.h"
 #include "flydel/Platforms/EmbeddedPlatforms.h"
 
 #include <nlohmann/json.hpp>
@@ -24,6 +25,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <map>
 #include <optional>
 #include <string>
@@ -110,9 +112,8 @@ struct Options {
 }
 
 long long parseInteger(const std::string &option, const std::string &text, long long lo, long long hi) {
-  char *end = nullptr;
-  long long v = std::strtoll(text.c_str(), &end, 10);
-  if (text.empty() || *end != '\0' || v < lo || v > hi)
+  int64_t v = 0;
+  if (!parseStrictInteger(text, lo, hi, v)) // whole text, no wrap-around
     usageError("option " + option + ": '" + text + "' is not an integer in [" + std::to_string(lo) + ", " +
                std::to_string(hi) + "]");
   return v;
@@ -144,10 +145,9 @@ Expected<Layer> parseLayerSpec(const std::string &spec) {
         return makeError("unknown data type '" + value + "'");
       continue;
     }
-    char *endp = nullptr;
-    long long v = std::strtoll(value.c_str(), &endp, 10);
-    if (value.empty() || *endp != '\0')
-      return makeError("field '" + key + "': '" + value + "' is not an integer");
+    int64_t v = 0;
+    if (!parseStrictInteger(value, std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max(), v))
+      return makeError("field '" + key + "': '" + value + "' is not a 64-bit integer");
     struct Field {
       const char *name;
       std::vector<int64_t Layer::*> members;
@@ -197,7 +197,15 @@ Options parseArgs(int argc, char **argv) {
         return value;
       if (i + 1 >= argc)
         usageError("option " + arg + " needs a value");
-      return argv[++i];
+      // "--unit --quiet": the word after an option that takes a value is another option (a value starting with
+      // '-' other than a number is one only when written inline, --unit=-x).
+      std::string v = argv[i + 1];
+      double number;
+      if (v.size() > 1 && v[0] == '-' && !parseStrictDouble(v, number))
+        usageError("option " + arg + " needs a value, but option '" + v + "' follows it (write " + arg + "=" + v +
+                   " if that is the value)");
+      ++i;
+      return v;
     };
     if (arg == "-h" || arg == "--help") {
       std::cout << kUsage;
@@ -281,10 +289,8 @@ Options parseArgs(int argc, char **argv) {
         usageError("option --dtype: unknown data type '" + v + "'");
     } else if (arg == "--saturate-at") {
       std::string v = next();
-      char *end = nullptr;
-      o.saturation = std::strtod(v.c_str(), &end);
-      if (v.empty() || *end != '\0' || !(o.saturation > 0))
-        usageError("option --saturate-at: '" + v + "' is not a positive number");
+      if (!parseStrictDouble(v, o.saturation) || !(o.saturation > 0))
+        usageError("option --saturate-at: '" + v + "' is not a positive finite number");
     } else if (arg == "--strict") {
       o.strict = true;
     } else if (arg == "--nested" || arg == "--no-nested") {
@@ -398,6 +404,7 @@ int trainSpec(const Options &o) {
   t.threads = o.threads;
   if (!o.quiet)
     t.log = [](const std::string &line) { std::cerr << line << "\n"; };
+  t.warn = [](const std::string &line) { std::cerr << "flydel-identify: warning: " << line << "\n"; };
   auto lib = trainLibrary(o.spec, t);
   if (!lib) {
     std::cerr << "flydel-identify: error: " << lib.error() << "\n";
@@ -420,6 +427,12 @@ int identifyOne(const Options &o) {
     std::cerr << "flydel-identify: error: " << table.error() << "\n";
     return kExitFailure;
   }
+  // Copied rows would count twice (and sit on both sides of a CV split): dropped, always said (also with --quiet).
+  std::vector<std::string> duplicates = table->dropDuplicateRows();
+  for (size_t i = 0; i < duplicates.size() && i < 10; ++i)
+    std::cerr << "flydel-identify: warning: " << duplicates[i] << "\n";
+  if (duplicates.size() > 10)
+    std::cerr << "flydel-identify: warning: ... " << duplicates.size() - 10 << " more duplicate rows dropped\n";
   std::vector<std::string> notes;
   auto data = table->dataset(o.kpi, o.op, o.strict, &notes);
   if (!data) {
@@ -499,6 +512,7 @@ int identifyOne(const Options &o) {
     r["op"] = opKindName(model.op);
     r["n"] = data->size();
     r["rows_left_out"] = notes.size();
+    r["duplicate_rows_dropped"] = duplicates.size();
     r["folds"] = cv.folds;
     r["seed"] = cv.seed;
     r["max_params"] = cv.maxParams;

@@ -1,5 +1,6 @@
 //===- Backend.cpp - shared backend helpers -------------------------------===//
 #include "Backend.h"
+#include "flydel/Model/TextParse.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringRef.h"
@@ -26,7 +27,7 @@ std::string joinCells(const std::vector<std::string> &cells) {
 
 RawCsv parseRawCsv(const std::string &text) {
   RawCsv raw;
-  std::istringstream in(text);
+  std::istringstream in(std::string(skipUtf8Bom(text)));
   std::string line;
   for (int lineNo = 1; std::getline(in, line); ++lineNo) {
     llvm::StringRef t = llvm::StringRef(line).trim();

@@ -210,21 +210,24 @@ int runPlan() {
     return fail("--kernel: expected positive integers separated by commas, got '" + kernels + "'");
   if (!parseChoices(strideOpt, space.stride))
     return fail("--stride: expected positive integers separated by commas, got '" + strideOpt + "'");
-  if (depthwiseOpt < 0 || depthwiseOpt > 1)
+  if (!(depthwiseOpt >= 0 && depthwiseOpt <= 1)) // NaN included
     return fail("--depthwise: expected a share in [0, 1]");
   space.depthwiseShare = depthwiseOpt;
-  if (globalOpt < 0 || globalOpt > 1)
+  if (!(globalOpt >= 0 && globalOpt <= 1)) // NaN included
     return fail("--global: expected a share in [0, 1]");
   space.globalShare = globalOpt;
-  if (validOpt < 0 || validOpt > 1)
+  if (!(validOpt >= 0 && validOpt <= 1)) // NaN included
     return fail("--valid: expected a share in [0, 1]");
   space.validShare = validOpt;
   if (channelMultipleOpt < 0)
     return fail("--channel-multiple: expected 0 or a positive multiple");
   space.channelMultiple = channelMultipleOpt;
-  if (pow2Opt < 0 || pow2Opt > 1)
+  if (!(pow2Opt >= 0 && pow2Opt <= 1)) // NaN included
     return fail("--pow2: expected a share in [0, 1]");
   space.pow2Share = pow2Opt;
+  for (const auto *opt : {&maxMacsOpt, &minMacsOpt, &maxBytesOpt})
+    if (!(std::isfinite(opt->getValue()) && opt->getValue() >= 0))
+      return fail("--" + opt->ArgStr.str() + ": expected a finite number >= 0, got " + fmt(opt->getValue()));
   space.maxMacs = maxMacsOpt;
   space.minMacs = minMacsOpt;
   space.maxBytes = maxBytesOpt;
@@ -542,6 +545,40 @@ int runNetworks() {
   return 0;
 }
 
+/// The measuring options, checked before any work (a plan is loaded, a backend started or a table touched):
+/// empty when fine, else the first bad one by name. llvm::cl reads "nan" and "inf" as doubles and any int.
+std::string measureOptionProblem() {
+  auto finite = [](double v) { return std::isfinite(v); };
+  if (!finite(minTimeOpt) || minTimeOpt < 0)
+    return "--min-time: expected a finite number of seconds >= 0, got " + fmt(minTimeOpt);
+  if (!finite(warmupOpt) || warmupOpt < 0)
+    return "--warmup: expected a finite number of seconds >= 0, got " + fmt(warmupOpt);
+  if (minSamplesOpt < 1)
+    return "--min-samples: expected a positive count, got " + std::to_string(minSamplesOpt);
+  if (maxSamplesOpt < minSamplesOpt)
+    return "--max-samples: " + std::to_string(maxSamplesOpt) + " is below --min-samples " +
+           std::to_string(minSamplesOpt);
+  if (passesOpt < 1)
+    return "--passes: expected a positive count";
+  if (!finite(agreeOpt) || agreeOpt < 0)
+    return "--agree: expected a non-negative percentage";
+  if (threadsOpt < 1)
+    return "--onednn-threads: expected a positive count";
+  if (!finite(fpgaClockOpt) || fpgaClockOpt <= 0)
+    return "--fpga-clock-mhz: expected a positive finite clock, got " + fmt(fpgaClockOpt);
+  if (fpgaPeOpt < 1)
+    return "--fpga-pe: expected a positive count";
+  if (fpgaSimdOpt < 1)
+    return "--fpga-simd: expected a positive count";
+  // "-o --plan": llvm::cl takes the next word as the value of an option that needs one.
+  for (const auto *opt : {&backendOpt, &planOpt, &outputOpt, &fpgaWorkOpt, &dumpOpt})
+    if (llvm::StringRef(opt->getValue()).starts_with("-"))
+      return (opt->ArgStr.size() == 1 ? "-" : "--") + opt->ArgStr.str() + ": the value '" + opt->getValue() +
+             "' is an option (write " + (opt->ArgStr.size() == 1 ? "-" : "--") + opt->ArgStr.str() +
+             "=VALUE for a value starting with '-')";
+  return {};
+}
+
 int runMeasure() {
   if (backendOpt.empty() || planOpt.empty() || outputOpt.empty())
     return fail("usage: flydel-measure --backend cpu-mlir|cpu-onednn --plan PLAN.csv -o MEASUREMENTS.csv "
@@ -696,6 +733,8 @@ int main(int argc, char **argv) {
     return runPlan();
   if (extractCmd)
     return runExtract();
+  if (std::string problem = measureOptionProblem(); !problem.empty())
+    return fail(problem);
   if (!networkOpt.empty())
     return runNetworks();
   return runMeasure();

@@ -1,4 +1,5 @@
 #include "flydel/Identify/Metrics.h"
+#include "flydel/Identify/Validation.h"
 
 #include <gtest/gtest.h>
 
@@ -68,4 +69,36 @@ TEST(MetricsTest, FoldsAreDeterministicAndBalanced) {
     EXPECT_EQ(sorted[i], i);
   // Pinned values: the generator is SplitMix64 + Fisher-Yates, identical on every platform.
   EXPECT_EQ(randomPermutation(5, 1), randomPermutation(5, 1));
+}
+
+TEST(MetricsTest, RepeatsOfALayerShareTheirFold) {
+  // 30 distinct layers; the data set lists each once, or three times (repeated measurements, other values).
+  Dataset once, thrice;
+  for (int r = 0; r < 3; ++r)
+    for (int i = 0; i < 30; ++i) {
+      Layer l;
+      l.in_h = l.in_w = 8 + i;
+      l.c_in = 3;
+      l.c_out = 4;
+      FeatureVector x = computeFeatures(l);
+      if (r == 0)
+        once.x.push_back(x), once.y.push_back(1.0 + i), once.lines.push_back(i + 2);
+      thrice.x.push_back(x), thrice.y.push_back(1.0 + i + 0.01 * r), thrice.lines.push_back(30 * r + i + 2);
+    }
+  // Without repeats: exactly the folds foldAssignment deals (tables without repeats keep their CV figures).
+  EXPECT_EQ(groupedFoldAssignment(once, 10, 42), foldAssignment(30, 10, 42));
+  std::vector<int> fold = groupedFoldAssignment(thrice, 10, 42), plain = foldAssignment(90, 10, 42);
+  ASSERT_EQ(fold.size(), 90u);
+  for (int i = 0; i < 30; ++i) {
+    EXPECT_EQ(fold[i], plain[i]) << "row " << i; // a layer's first row keeps its fold
+    EXPECT_EQ(fold[30 + i], fold[i]) << "row " << 30 + i;
+    EXPECT_EQ(fold[60 + i], fold[i]) << "row " << 60 + i;
+  }
+  // More folds than distinct layers: one error naming both, not one per structure.
+  CvOptions cv;
+  cv.folds = 40;
+  cv.nested = false;
+  auto id = identify(thrice, configsFor(Structure::Physics), cv);
+  ASSERT_FALSE(id);
+  EXPECT_NE(id.error().find("90 rows hold only 30 distinct layers"), std::string::npos) << id.error();
 }

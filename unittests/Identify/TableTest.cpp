@@ -107,3 +107,39 @@ TEST(TableTest, AppendAndKeepRowsKeepEachRowsOrigin) {
   auto other = MeasurementTable::parseCsv("in_hw,c_in,c_out,lut\n5,4,4,10\n", "o.csv");
   EXPECT_NE(c->append(*other).find("no KPI column 'ms'"), std::string::npos);
 }
+
+TEST(TableTest, ExactDuplicateRowsAreDroppedWithTheirLines) {
+  // Line 3 copies line 2 (every column); line 4 repeats the layer with another value (a repeated measurement: kept).
+  auto t = MeasurementTable::parseCsv("in_hw,c_in,c_out,latency_ms,energy_j\n"
+                                      "8,3,4,1.5,\n"
+                                      "8,3,4,1.5,\n"
+                                      "8,3,4,1.6,\n"
+                                      "9,3,4,2.0,0.1\n"
+                                      "9,3,4,2.0,0.1\n",
+                                      "d.csv");
+  ASSERT_TRUE(t) << t.error();
+  std::vector<std::string> warnings = t->dropDuplicateRows();
+  ASSERT_EQ(warnings.size(), 2u);
+  EXPECT_EQ(warnings[0], "d.csv:3: row repeats line 2 in every column; the copy is dropped");
+  EXPECT_EQ(warnings[1], "d.csv:6: row repeats line 5 in every column; the copy is dropped");
+  EXPECT_EQ(t->lines, (std::vector<int>{2, 4, 5}));
+  EXPECT_EQ(t->kpiValues[0], (std::vector<double>{1.5, 1.6, 2.0}));
+  EXPECT_TRUE(t->dropDuplicateRows().empty());
+}
+
+TEST(TableTest, ByteOrderMarkIsSkippedAndSubnormalsAreRefused) {
+  auto t = MeasurementTable::parseCsv("\xEF\xBB\xBFin_hw,c_in,c_out,latency_ms\n8,3,4,1.5\n", "bom.csv");
+  ASSERT_TRUE(t) << t.error();
+  EXPECT_EQ(t->layerColumns.front(), "in_hw");
+  EXPECT_EQ(t->kpiNames, (std::vector<std::string>{"latency_ms"}));
+  const std::string header = "in_hw,c_in,c_out,latency_ms\n";
+  EXPECT_EQ(errorOf(header + "8,3,4,1e-320\n"),
+            "m.csv:2:4: column 'latency_ms': '1e-320' is too small in magnitude (below 2.2e-308, a subnormal double: "
+            "write 0 or check the unit)");
+  EXPECT_EQ(errorOf(header + "8,3,4,1e999\n"),
+            "m.csv:2:4: column 'latency_ms': '1e999' is too large in magnitude for a double");
+  EXPECT_EQ(errorOf(header + "8,3,4,nan\n"), "m.csv:2:4: column 'latency_ms': 'nan' is not a number (NaN)");
+  // 0 and the smallest normal double stay numbers.
+  EXPECT_EQ(errorOf(header + "8,3,4,0\n"), "");
+  EXPECT_EQ(errorOf(header + "8,3,4,2.3e-308\n"), "");
+}

@@ -328,3 +328,15 @@ TEST(LibraryTest, RefusesWhatTheDialectWouldRefuse) {
   link.latency.intercept = -1;
   EXPECT_NE(problem([&](Library &l) { l.links = {link}; }).find("$.links[0].latency"), std::string::npos);
 }
+
+TEST(LibraryTest, ByteOrderMarkIsSkippedAndSubnormalsAreRefused) {
+  std::string text = sampleLibrary().toJson();
+  auto withBom = Library::parse("\xEF\xBB\xBF" + text, "bom.json");
+  ASSERT_TRUE(withBom) << withBom.error();
+  EXPECT_EQ(withBom->toJson(), text);
+  // The JSON parser reads 1e-320 as a denormal; the loader refuses it as the table reader does, naming the path.
+  auto tiny = Library::parse(replaceOnce(text, "\"params\":[0.5,", "\"params\":[1e-320,"), "tiny.json");
+  ASSERT_FALSE(tiny);
+  EXPECT_NE(tiny.error().find("$.models[0].params[0]"), std::string::npos) << tiny.error();
+  EXPECT_NE(tiny.error().find("too small in magnitude"), std::string::npos) << tiny.error();
+}

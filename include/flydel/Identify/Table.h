@@ -52,6 +52,11 @@ public:
   int kpiIndex(const std::string &name) const;
   /// Keeps only the rows whose layer satisfies keep (e.g. one conv2d variant of a mixed table).
   void keepRows(const std::function<bool(const Layer &)> &keep);
+  /// Drops every row whose cells all equal an earlier row's (the same layer and the same value, or the same empty
+  /// cell, in every KPI column): a copied row, not a repeated measurement, which would count twice and could sit on
+  /// both sides of a cross-validation split. Returns one "file:line: ..." warning per dropped row. Rows with equal
+  /// layers but different values (repeats) stay; cross-validation keeps them in one fold.
+  std::vector<std::string> dropDuplicateRows();
   /// Appends another table's rows (the same KPI columns, in any order). Empty when fine, else why not.
   std::string append(const MeasurementTable &other);
 

@@ -25,6 +25,7 @@ struct TrainOptions {
   bool nested = false;                      // also nested CV figures (else the spec's "cv": {"nested": ...})
   int threads = 0;                          // workers for folds and structures (0: every core); same result
   std::function<void(const std::string &)> log; // progress lines (may be empty)
+  std::function<void(const std::string &)> warn; // problems in the data that training worked around (may be empty)
 };
 
 Expected<Library> trainLibrary(const std::string &specPath, const TrainOptions &options) noexcept;

@@ -46,8 +46,15 @@ struct CvOutcome {
   }
 };
 
+/// The fold of each row of `data`: rows with identical features (repeated measurements of one layer) share a fold,
+/// so a repeat in the training part never predicts its twin in the test part. Each row keeps its fold of
+/// foldAssignment(n, folds, seed) except a repeat, which joins the fold of its layer's first row: without repeats
+/// this is foldAssignment(n, folds, seed), and a few repeats move only themselves (a fold may end up empty).
+std::vector<int> groupedFoldAssignment(const Dataset &data, int folds, uint64_t seed);
+
 /// k-fold CV of every complexity on a structure's path (one outcome per path position, the full-data path's
-/// parameter counts). Folds come from foldAssignment(n, folds, seed).
+/// parameter counts). Folds come from groupedFoldAssignment(data, folds, seed); fails when there are fewer distinct
+/// layers than folds.
 Expected<std::vector<CvOutcome>> crossValidatePath(const StructureConfig &config, const Dataset &data,
                                                    const CvOptions &options) noexcept;
 
@@ -82,7 +89,7 @@ std::vector<StructureConfig> poolConfigs(std::string_view pool);
 
 /// Cross-validates each configuration, picks the lowest score (CV MAPE penalised by parameters, at most
 /// options.maxParams) and refits it on all rows. With options.nested, also the nested CV figures: outer folds from
-/// foldAssignment(n, folds, seed + 1), the whole selection run again on each outer training part.
+/// groupedFoldAssignment(data, folds, seed + 1), the whole selection run again on each outer training part.
 Expected<Identification> identify(const Dataset &data, const std::vector<StructureConfig> &configs,
                                   const CvOptions &options) noexcept;
 

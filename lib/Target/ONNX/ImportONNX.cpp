@@ -705,7 +705,16 @@ OwningOpRef<ModuleOp> Importer::run(Location fileLoc) {
       auto it = values.find(out);
       if (out.empty() || it == values.end())
         continue;
-      if (failed(checkInferred(it->second, out)))
+      // TOSA has no empty tensors: an empty result (a Slice or Reshape to a 0-sized dimension) is refused here,
+      // naming the node, rather than by a TOSA verifier later. Empty constants (Resize's unused roi) are fine.
+      const Val &v = it->second;
+      if ((v.plain || v.nhwc) && llvm::is_contained(v.shape, 0)) {
+        auto diag = error() << "output '" << out << "' is an empty tensor (shape ";
+        llvm::interleave(v.shape, diag, "x");
+        diag << "); flydel imports no 0-sized dimensions";
+        return nullptr;
+      }
+      if (failed(checkInferred(v, out)))
         return nullptr;
     }
   }

@@ -118,7 +118,8 @@ std::string detail::loadOnnxModel(llvm::StringRef bytes,
                " but the input has rank " + std::to_string(shape->dim_size()) + " (" + dimsToString(*shape) + ")";
       for (int i = 0; i < shape->dim_size(); ++i) {
         const auto &d = shape->dim(i);
-        if (d.has_dim_value() && d.dim_value() != it->second[i])
+        // A negative or 0 dimension is what some exporters write for a dynamic one: --input-shape sets it.
+        if (d.has_dim_value() && d.dim_value() > 0 && d.dim_value() != it->second[i])
           return "--input-shape for '" + input.name() + "' sets dimension " + std::to_string(i) + " to " +
                  std::to_string(it->second[i]) + " but the model fixes it to " + std::to_string(d.dim_value());
         shape->mutable_dim(i)->set_dim_value(it->second[i]);
@@ -130,6 +131,12 @@ std::string detail::loadOnnxModel(llvm::StringRef bytes,
       if (!d.has_dim_value() || d.dim_value() < 0)
         return "graph input '" + input.name() + "' has dynamic dimension " + std::to_string(i) + " (shape " +
                dimsToString(*shape) + "): give it a static shape with --input-shape " + input.name() + "=...";
+      // TOSA has no empty tensors; without this, a TOSA verifier message without the input's name follows. Some
+      // exporters write 0 for a dynamic dimension, so --input-shape may set it.
+      if (d.dim_value() == 0)
+        return "graph input '" + input.name() + "' has a 0-sized dimension " + std::to_string(i) + " (shape " +
+               dimsToString(*shape) + "): an empty tensor cannot be imported; give it a size with --input-shape " +
+               input.name() + "=...";
     }
   }
   if (std::string problem = checkBeforeInference(*graph); !problem.empty())
