@@ -55,8 +55,9 @@ TEST(Recalibrate, ToItselfChangesNothingBeyondTheProbesNoise) {
   ASSERT_EQ(recalibrated->models.size(), library->models.size());
   for (size_t i = 0; i < library->models.size(); ++i) {
     double s = recalibrated->models[i].model.scale;
-    if (library->models[i].device != "cpu-onednn")
+    if (library->models[i].device != "cpu-onednn") {
       EXPECT_EQ(s, 1.0) << "another device's model changed";
+    }
   }
   EXPECT_EQ(recalibrated->calibrations.size(), 1u);
   // The record survives a save and load.
@@ -89,8 +90,9 @@ TEST(Recalibrate, ADriftedMachineIsFlaggedAndRescaled) {
   ASSERT_TRUE(after) << after.error();
   EXPECT_LT(after->largestDriftPct, 3.0);
   for (const ProbeComparison &c : after->models)
-    if (c.model == "all ops")
+    if (c.model == "all ops") {
       EXPECT_LT(c.mapeBefore, report.models.back().mapeBefore);
+    }
 }
 
 TEST(Recalibrate, NamesWhatIsMissing) {
