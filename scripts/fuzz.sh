@@ -18,23 +18,8 @@ FUZZ_DIR=${FUZZ_DIR:-$BUILD_DIR/fuzz}
 case "$WHICH" in all|onnx|library) ;; *) echo "fuzz.sh: unknown harness '$WHICH' (all, onnx, library)" >&2; exit 2;; esac
 [[ "$SECONDS_EACH" =~ ^[1-9][0-9]*$ ]] || { echo "fuzz.sh: SECONDS must be a positive integer, got '$SECONDS_EACH'" >&2; exit 2; }
 
-# Debian 12: clang 14 and its compiler-rt (libFuzzer, ASan, UBSan runtimes).
-PACKAGES=(clang libclang-rt-14-dev)
-missing=()
-for p in "${PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  SUDO=""
-  if [ "$(id -u)" -ne 0 ]; then
-    command -v sudo >/dev/null || { echo "fuzz.sh: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
-    SUDO=sudo
-  fi
-  echo "fuzz.sh: installing ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  $SUDO apt-get update -q
-  $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
-fi
+# Debian 12: clang 14 and its compiler-rt (libFuzzer, ASan, UBSan runtimes), installed by the project's one installer.
+bash scripts/setup.sh clang libclang-rt-14-dev > /dev/null
 CLANG=${CLANG:-clang++}
 SANITIZE=(-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -g -O1)
 mkdir -p "$FUZZ_DIR"

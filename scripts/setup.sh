@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages flydel needs (only those missing), so the README, CI and every later
-# script share one package list. Run as root or with sudo available.
+# script share one package list. Run as root or with sudo available. Arguments: more packages that one script
+# needs beyond the list (scripts/fuzz.sh: clang and its libFuzzer runtime).
 set -euo pipefail
 
 PACKAGES=(
@@ -19,6 +20,7 @@ PACKAGES=(
   # Python tooling (reports, plots) for /usr/bin/python3
   python3 python3-numpy python3-matplotlib
 )
+PACKAGES+=("$@")
 
 missing=()
 for p in "${PACKAGES[@]}"; do
