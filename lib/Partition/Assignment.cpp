@@ -1280,7 +1280,8 @@ double stageWeightBound(const AssignmentProblem &p, const SolverOptions &options
       best.devices = s.devices;
       best.cost = cost;
     }
-    if (best.feasible && best.cost.objective - lower <= 1e-9 * best.cost.objective)
+    // For edp the bound is on the period alone: it never closes the gap by itself.
+    if (p.objective != Objective::Edp && best.feasible && best.cost.objective - lower <= 1e-9 * best.cost.objective)
       break;
     std::vector<double> loads = stageLoads(p, g, s.devices);
     double most = *std::max_element(loads.begin(), loads.end());
@@ -1344,6 +1345,10 @@ AssignmentSolution solveAssignment(const AssignmentProblem &problem, const Solve
   solution = runDp(problem, options, exactDeadline, upper);
   phases.push_back({"dp", deadline.elapsedMs()});
   double stageBound = 0;
+  // The stage weights' bound meets the best assignment (never for edp: it bounds the period only).
+  auto closedByStages = [&] {
+    return problem.objective != Objective::Edp && stageBound > 0 && upper - stageBound <= 1e-9 * upper;
+  };
   if (staged && !solution.optimal && !deadline.passed()) {
     AssignmentSolution candidate;
     Deadline stageDeadline = deadline;
@@ -1355,7 +1360,7 @@ AssignmentSolution solveAssignment(const AssignmentProblem &problem, const Solve
     if (candidate.feasible && (!heuristic.feasible || candidate.cost.objective < heuristic.cost.objective))
       heuristic = candidate;
     exactDeadline.limitMs = std::max(0.0, deadline.limitMs - reserve);
-    if (!(upper - stageBound <= 1e-9 * upper)) {
+    if (!closedByStages()) {
       solution = runDp(problem, options, exactDeadline, upper);
       phases.push_back({"dp", deadline.elapsedMs()});
     }
@@ -1393,7 +1398,7 @@ AssignmentSolution solveAssignment(const AssignmentProblem &problem, const Solve
       solution.stoppedBy.clear();
     }
     phases.push_back({"bound", deadline.elapsedMs()});
-  } else if (solution.optimal && upper - stageBound <= 1e-9 * upper && staged) {
+  } else if (solution.optimal && staged && closedByStages()) {
     solution.method = "dp+stage weights";
   }
   solution.phasesMs = phases;
