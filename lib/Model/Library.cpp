@@ -659,6 +659,29 @@ bool variantMatches(ModelVariant variant, const Layer &layer) noexcept {
   return variant == ModelVariant::Any || variantOf(layer) == variant;
 }
 
+std::vector<CapacityExcess> capacityExcesses(const Device &device,
+                                             const std::vector<std::pair<std::string, double>> &demands) {
+  std::vector<CapacityExcess> excesses;
+  for (const auto &[resource, demand] : demands) {
+    auto it = device.capacities.find(resource);
+    // A capacity of 0 states nothing usable; a NaN demand is no prediction (reported elsewhere), not an excess.
+    if (it != device.capacities.end() && it->second > 0 && demand > it->second)
+      excesses.push_back({resource, demand, it->second});
+  }
+  return excesses;
+}
+
+std::string describeExcesses(const std::vector<CapacityExcess> &excesses) {
+  std::string text;
+  char buffer[96];
+  for (const CapacityExcess &e : excesses) {
+    std::snprintf(buffer, sizeof buffer, "%s%s demand %.3g > capacity %.6g", text.empty() ? "" : ", ",
+                  e.resource.c_str(), e.demand, e.capacity);
+    text += buffer;
+  }
+  return text;
+}
+
 Layer deviceView(const Device &device, Layer layer) noexcept {
   if (device.kind != DeviceKind::Fpga)
     layer.pe = layer.simd = 1;

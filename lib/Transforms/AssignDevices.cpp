@@ -219,7 +219,9 @@ struct AssignDevicesPass : mlir::flydel::impl::AssignDevicesBase<AssignDevicesPa
       for (int d = 0; d < numDevices; ++d) {
         EstimateAttr lat = estimate(d, true), en = estimate(d, false);
         bool hasLat = lat && lat.hasModel(), hasEn = en && en.hasModel();
-        bool allowed = kpis.get(problem.deviceNames[d]) != nullptr && !excluded(d);
+        auto deviceKpi = kpis.getAs<KpiAttr>(problem.deviceNames[d]);
+        // A layer that does not fit the device (a resource over its capacity) cannot be placed there.
+        bool allowed = deviceKpi && !deviceKpi.isInfeasible() && !excluded(d);
         if (needLatency && latencyModeled && !hasLat)
           allowed = false;
         if (needEnergy && energyModeled && !hasEn)
@@ -262,6 +264,13 @@ struct AssignDevicesPass : mlir::flydel::impl::AssignDevicesBase<AssignDevicesPa
         if (excluded(d))
           return op->emitError() << "assign-devices: pinned to device '" << pin
                                  << "', whose engines cannot build it: " << fpgaWhy[index];
+        if (auto pinnedKpi = kpis.getAs<KpiAttr>(pin); pinnedKpi && pinnedKpi.isInfeasible()) {
+          InFlightDiagnostic diag = op->emitError() << "assign-devices: pinned to device '" << pin
+                                                    << "', which it does not fit";
+          if (StringAttr why = pinnedKpi.getNote())
+            diag << " (" << why.getValue() << ")";
+          return diag;
+        }
         if (!node.allowed[d])
           return op->emitError() << "assign-devices: pinned to device '" << pin
                                  << "', where it has no model for the objective's KPIs";

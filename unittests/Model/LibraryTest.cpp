@@ -328,3 +328,20 @@ TEST(LibraryTest, RefusesWhatTheDialectWouldRefuse) {
   link.latency.intercept = -1;
   EXPECT_NE(problem([&](Library &l) { l.links = {link}; }).find("$.links[0].latency"), std::string::npos);
 }
+
+TEST(LibraryTest, CapacityExcessesNameTheResourceDemandAndCapacity) {
+  Device fpga{"fpga", DeviceKind::Fpga, "an FPGA", {{"alm", 80330}, {"m20k", 587}}};
+  // At the capacity fits; above does not; a resource without a capacity (lab) is never an excess.
+  EXPECT_TRUE(capacityExcesses(fpga, {{"alm", 80330}, {"m20k", 12}, {"lab", 1e9}}).empty());
+  auto excesses = capacityExcesses(fpga, {{"alm", 2.1e6}, {"m20k", 12}, {"lab", 1e9}});
+  ASSERT_EQ(excesses.size(), 1u);
+  EXPECT_EQ(excesses[0].resource, "alm");
+  EXPECT_EQ(excesses[0].demand, 2.1e6);
+  EXPECT_EQ(excesses[0].capacity, 80330);
+  EXPECT_EQ(describeExcesses(excesses), "alm demand 2.1e+06 > capacity 80330");
+  EXPECT_EQ(describeExcesses(capacityExcesses(fpga, {{"alm", 9e4}, {"m20k", 600}})),
+            "alm demand 9e+04 > capacity 80330, m20k demand 600 > capacity 587");
+  // A device without capacities takes anything; a NaN is no prediction, not an excess.
+  EXPECT_TRUE(capacityExcesses(Device{"cpu", DeviceKind::Cpu, "", {}}, {{"alm", 1e12}}).empty());
+  EXPECT_TRUE(capacityExcesses(fpga, {{"alm", std::nan("")}}).empty());
+}

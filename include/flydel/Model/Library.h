@@ -38,6 +38,21 @@ struct Device {
   std::optional<DType> dtype;
 };
 
+/// A resource demand above what the device has.
+struct CapacityExcess {
+  std::string resource; // a capacity's name, which is also the KPI column of its model (e.g. "alm")
+  double demand = 0.0, capacity = 0.0;
+};
+
+/// The resources whose predicted demand exceeds the device's capacity, in the order given. `demands` pairs a KPI
+/// column with its predicted value (the unclipped demand, Model::predict); columns the device states no capacity
+/// for are never an excess. A layer with any excess does not fit the device: it cannot be built there, so it has
+/// no latency or energy there either.
+std::vector<CapacityExcess> capacityExcesses(const Device &device,
+                                             const std::vector<std::pair<std::string, double>> &demands);
+/// "alm demand 2.1e+06 > capacity 80330" (the excesses joined by ", ").
+std::string describeExcesses(const std::vector<CapacityExcess> &excesses);
+
 /// The layer as a device's models see it: in the device's fixed data type when it has one, and folded (pe, simd)
 /// only on an FPGA — CPU and GPU models describe the unfolded layer. Every evaluation of a device's models
 /// (annotate-kpis, the folding search, flydel-identify --predict) goes through it, so they agree.
