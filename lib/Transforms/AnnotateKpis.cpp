@@ -73,6 +73,7 @@ struct DeviceOutcome {
   const DeviceKpi *extrapolatedKpi = nullptr;
   ::flydel::Prediction extrapolation;    // the first extrapolated prediction
   std::string doesNotFit;                // the resources over capacity ("alm demand ... > capacity ...")
+  std::string spilled;                   // resources over capacity that spill, when the layer still fits
   SmallVector<KpiValue, 8> values;       // per DeviceKpi
 };
 
@@ -296,13 +297,14 @@ const LayerOutcome &AnnotateKpisPass::evaluate(const Layer &layer) {
       }
     std::vector<::flydel::CapacityExcess> excesses = ::flydel::capacityExcesses(*device.device, demands);
     if (!excesses.empty()) {
-      result.doesNotFit = ::flydel::describeExcesses(excesses);
+      bool fits = ::flydel::fitsDespite(excesses);
+      (fits ? result.spilled : result.doesNotFit) = ::flydel::describeExcesses(excesses);
       for (auto [kpi, v] : llvm::zip(device.kpis, result.values)) {
         bool over = kpi.slot.kind == KpiSlot::Kind::Resource &&
                     llvm::any_of(excesses, [&](const auto &e) { return e.resource == kpi.slot.resource; });
         if (over && v.state == KpiValue::State::Value)
           v.exceedsCapacity = true;
-        else
+        else if (!fits)
           v = {KpiValue::State::DoesNotFit, 0.0, false, false};
       }
     }
@@ -312,6 +314,8 @@ const LayerOutcome &AnnotateKpisPass::evaluate(const Layer &layer) {
              ::flydel::Model::describeDomain(result.extrapolation);
     if (!result.doesNotFit.empty())
       note += (note.empty() ? "" : "; ") + std::string("does not fit: ") + result.doesNotFit;
+    if (!result.spilled.empty())
+      note += (note.empty() ? "" : "; ") + std::string("over capacity: ") + result.spilled;
     entries.append(device.nameAttr, buildKpi(device, result.values, 0, 0, note));
   }
   outcome.kpis = entries.getDictionary(ctx);
@@ -351,7 +355,7 @@ void AnnotateKpisPass::emitDiagnostics(Operation *op, const Layer &layer, const 
     note(op, DiagnosticSeverity::Warning, "whose model output is not a valid KPI (recorded as no_model)",
          "model output is not a valid KPI, recorded as no_model (" + invalid + ")", invalid);
   if (!unfit.empty())
-    note(op, DiagnosticSeverity::Warning, "that do not fit a device (no latency or energy there)",
+    note(op, DiagnosticSeverity::Warning, "not fitting a device (no latency or energy there)",
          "does not fit, so no latency or energy there (" + unfit + ")", unfit);
 }
 
@@ -493,8 +497,11 @@ void AnnotateKpisPass::runOnOperation() {
       SmallVector<KpiValue, 8> values;
       std::vector<std::pair<std::string, double>> demands;
       for (size_t i = 0; i < t.sum.size(); ++i) {
-        values.push_back({t.any[i] ? KpiValue::State::Value : KpiValue::State::NoModel, t.sum[i],
-                          t.extrapolated[i], false});
+        // Nothing summed because every op with a model there does not fit: the total does not fit either.
+        KpiValue::State state = t.any[i]        ? KpiValue::State::Value
+                                : t.unfitOps > 0 ? KpiValue::State::DoesNotFit
+                                                 : KpiValue::State::NoModel;
+        values.push_back({state, t.sum[i], t.extrapolated[i], false});
         if (t.any[i] && device.kpis[i].slot.kind == KpiSlot::Kind::Resource)
           demands.push_back({device.kpis[i].slot.resource, t.sum[i]});
       }
@@ -509,7 +516,7 @@ void AnnotateKpisPass::runOnOperation() {
         note = "the ops together exceed the device: " + ::flydel::describeExcesses(excesses);
       if (t.unfitOps > 0)
         note += (note.empty() ? "" : "; ") + std::to_string(t.unfitOps) +
-                (t.unfitOps == 1 ? " op does" : " ops do") + " not fit and are left out";
+                (t.unfitOps == 1 ? " op does not fit and is" : " ops do not fit and are") + " left out";
       entries.append(device.nameAttr, buildKpi(device, values, t.unmodeledOps, t.unfitOps, note));
     }
     function->setAttr(FlydelDialect::kKpiTotalsAttrName, entries.getDictionary(ctx));

@@ -16,6 +16,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
+#include <algorithm>
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
@@ -236,8 +237,15 @@ struct AssignDevicesPass : mlir::flydel::impl::AssignDevicesBase<AssignDevicesPa
           double used = 0;
           if (budget.device == d)
             if (auto kpi = kpis.getAs<KpiAttr>(problem.deviceNames[d]))
-              if (EstimateAttr r = kpi.getResource(budget.resource); r && r.hasModel())
+              if (EstimateAttr r = kpi.getResource(budget.resource); r && r.hasModel()) {
                 used = r.getValueAsDouble();
+                // Over a capacity that spills (the op still fits): the measured designs use all of it and map the
+                // rest onto other resources, which their own models count.
+                if (r.getExceedsCapacity())
+                  if (DictionaryAttr caps = devices[d].getCapacities())
+                    if (auto cap = caps.getAs<IntegerAttr>(budget.resource))
+                      used = std::min(used, double(cap.getInt()));
+              }
           usage.push_back(used);
         }
         node.resources.push_back(std::move(usage));

@@ -234,8 +234,9 @@ struct KpiReportPass : mlir::flydel::impl::KpiReportBase<KpiReportPass> {
       os << " (platform " << platform.getName().getValue() << ")";
     os << "\nlatency in us, energy in uJ, resources in counts\n"
           "  *            extrapolated outside the model's training domain (why: the notes under each table)\n"
-          "  >C!          resource demand above the device's capacity C: on a layer, it does not fit the device;\n"
-          "               on TOTAL, the ops that fit one by one do not fit together (demand in CSV/JSON)\n"
+          "  >C!          resource demand above the device's capacity C (the demand is in CSV/JSON): the layer\n"
+          "               does not fit the device, unless the platform says the resource spills onto others\n"
+          "               (the note says which); on TOTAL, the ops that fit one by one exceed it together\n"
           "  does_not_fit the layer does not fit the device (a resource over capacity): no latency, energy or\n"
           "               other resource there; left out of TOTAL\n"
           "  no_model     the platform has no model for this op and KPI on the device; left out of TOTAL\n";
@@ -281,7 +282,7 @@ struct KpiReportPass : mlir::flydel::impl::KpiReportBase<KpiReportPass> {
           if (kpi && kpi.getUnfitOps() > 0)
             os << "TOTAL on " << entry.getName().getValue() << " leaves out " << kpi.getUnfitOps()
                << " ops that do not fit the device\n";
-          if (kpi && kpi.isInfeasible())
+          if (kpi && kpi.exceedsSomeCapacity())
             os << "WARNING: TOTAL on " << entry.getName().getValue() << ": " << noteOf(function.totals, entry.getName())
                << "\n";
         }

@@ -11,7 +11,7 @@
 // Totals: sums over the modelled ops, extrapolated when a term is, with the count of ops left out. The two
 // convolutions fit the FPGA one by one (337 M20K each) but not together: the sum is flagged, never clipped.
 // CHECK-LABEL: func.func @tosa_layers
-// CHECK-SAME: flydel.kpi_totals = {cpu = #flydel.kpi<latency_us = {{[0-9.e+]+}} extrapolated, energy_uj = {{[0-9.e+]+}} extrapolated, unmodeled_ops = 2>, fpga = #flydel.kpi<latency_us = {{[0-9.e+]+}} extrapolated, energy_uj = {{[0-9.e+]+}} extrapolated, resources = {alm = {{[0-9.e+]+}} extrapolated, alut = {{[0-9.e+]+}} extrapolated, lab = {{[0-9.e+]+}} extrapolated, m20k = {{[0-9.e+]+}} extrapolated exceeds_capacity}, unmodeled_ops = 2, note = "the ops together exceed the device: m20k demand 675 > capacity 587">, gpu = #flydel.kpi<latency_us = {{[0-9.e+]+}} extrapolated, energy_uj = {{[0-9.e+]+}} extrapolated, unmodeled_ops = 2>}
+// CHECK-SAME: flydel.kpi_totals = {cpu = #flydel.kpi<latency_us = {{[0-9.e+]+}} extrapolated, energy_uj = {{[0-9.e+]+}} extrapolated, unmodeled_ops = 2>, fpga = #flydel.kpi<latency_us = {{[0-9.e+]+}} extrapolated, energy_uj = {{[0-9.e+]+}} extrapolated, resources = {alm = {{[0-9.e+]+}} extrapolated, alut = {{[0-9.e+]+}} extrapolated, lab = {{[0-9.e+]+}} extrapolated, m20k = {{[0-9.e+]+}} extrapolated exceeds_capacity}, unmodeled_ops = 2, note = "the ops together exceed the device: m20k demand 675 > capacity 587 (spills onto other resources)">, gpu = #flydel.kpi<latency_us = {{[0-9.e+]+}} extrapolated, energy_uj = {{[0-9.e+]+}} extrapolated, unmodeled_ops = 2>}
 
 // A stride-1 dense convolution inside the CPU and GPU training domains, outside the FPGA's (in_hw 2-14).
 // CHECK: tosa.conv2d

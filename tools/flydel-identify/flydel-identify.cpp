@@ -518,7 +518,7 @@ int predict(const Options &o) {
       if (excess != excesses.end()) {
         entry["status"] = "exceeds_capacity";
         entry["capacity"] = excess->capacity;
-      } else if (!excesses.empty()) {
+      } else if (!fitsDespite(excesses)) {
         entry["value"] = nullptr;
         entry["status"] = "does_not_fit";
       }
@@ -530,7 +530,7 @@ int predict(const Options &o) {
                 {"macs", layer.macs()},
                 {"predictions", predictions}};
     if (!excesses.empty())
-      result["does_not_fit"] = describeExcesses(excesses);
+      result[fitsDespite(excesses) ? "over_capacity" : "does_not_fit"] = describeExcesses(excesses);
     out.push_back(std::move(result));
   }
   std::cout << out.dump(2) << "\n";

@@ -344,4 +344,28 @@ TEST(LibraryTest, CapacityExcessesNameTheResourceDemandAndCapacity) {
   // A device without capacities takes anything; a NaN is no prediction, not an excess.
   EXPECT_TRUE(capacityExcesses(Device{"cpu", DeviceKind::Cpu, "", {}}, {{"alm", 1e12}}).empty());
   EXPECT_TRUE(capacityExcesses(fpga, {{"alm", std::nan("")}}).empty());
+  EXPECT_FALSE(fitsDespite(excesses));
+  // M20K spills onto logic (measured designs were built with every block used): flagged, but the layer fits.
+  fpga.spills = {"m20k"};
+  auto spilled = capacityExcesses(fpga, {{"alm", 100}, {"m20k", 671}});
+  ASSERT_EQ(spilled.size(), 1u);
+  EXPECT_TRUE(spilled[0].spills);
+  EXPECT_TRUE(fitsDespite(spilled));
+  EXPECT_EQ(describeExcesses(spilled), "m20k demand 671 > capacity 587 (spills onto other resources)");
+  EXPECT_FALSE(fitsDespite(capacityExcesses(fpga, {{"alm", 9e4}, {"m20k", 671}})));
+}
+
+TEST(LibraryTest, SpillsRoundTripAndMustNameACapacity) {
+  Library lib = sampleLibrary();
+  lib.devices[1].spills = {"m20k"};
+  auto back = Library::parse(lib.toJson());
+  ASSERT_TRUE(back) << back.error();
+  EXPECT_EQ(back->devices[1].spills, std::set<std::string>{"m20k"});
+  std::string text = lib.toJson();
+  const std::string spills = "\"spills\":[\"m20k\"]";
+  ASSERT_NE(text.find(spills), std::string::npos);
+  text.replace(text.find(spills), spills.size(), "\"spills\":[\"alm\"]");
+  auto bad = Library::parse(text);
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().find("devices[1].spills"), std::string::npos) << bad.error();
 }

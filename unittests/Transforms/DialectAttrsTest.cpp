@@ -81,12 +81,18 @@ TEST_F(DialectAttrsTest, CapacityFlagsKeepTheDemandOrNoValue) {
             "a does_not_fit estimate has no value");
   EstimateAttr unfit = EstimateAttr::getDoesNotFit(&context);
   EXPECT_FALSE(unfit.hasModel());
-  EXPECT_TRUE(unfit.isInfeasible());
+  EXPECT_TRUE(unfit.getDoesNotFit());
   EXPECT_NE(unfit, EstimateAttr::getNoModel(&context));
   EstimateAttr over = EstimateAttr::get(&context, 2.5e6, true, true);
   EXPECT_TRUE(over.hasModel());
-  EXPECT_TRUE(over.isInfeasible());
+  EXPECT_TRUE(over.getExceedsCapacity());
   EXPECT_EQ(over.getValueAsDouble(), 2.5e6);
+  // A layer with a latency of does_not_fit cannot be placed; a spilled resource over capacity alone does not say so.
+  DictionaryAttr spilled = DictionaryAttr::get(&context, {NamedAttribute(StringAttr::get(&context, "m20k"), over)});
+  KpiAttr fits = KpiAttr::get(&context, EstimateAttr::get(&context, 3.0), EstimateAttr(), spilled, 0);
+  EXPECT_FALSE(fits.isInfeasible());
+  EXPECT_TRUE(fits.exceedsSomeCapacity());
+  EXPECT_TRUE(KpiAttr::get(&context, unfit, EstimateAttr(), spilled, 0).isInfeasible());
 }
 
 TEST_F(DialectAttrsTest, NoModelIsNotZero) {

@@ -180,11 +180,19 @@ EstimateAttr KpiAttr::getResource(StringRef name) const {
 
 bool KpiAttr::isInfeasible() const {
   for (EstimateAttr e : {getLatencyUs(), getEnergyUj()})
-    if (e && e.isInfeasible())
+    if (e && e.getDoesNotFit())
       return true;
   if (DictionaryAttr resources = getResources())
     for (NamedAttribute entry : resources)
-      if (cast<EstimateAttr>(entry.getValue()).isInfeasible())
+      if (cast<EstimateAttr>(entry.getValue()).getDoesNotFit())
+        return true;
+  return false;
+}
+
+bool KpiAttr::exceedsSomeCapacity() const {
+  if (DictionaryAttr resources = getResources())
+    for (NamedAttribute entry : resources)
+      if (cast<EstimateAttr>(entry.getValue()).getExceedsCapacity())
         return true;
   return false;
 }

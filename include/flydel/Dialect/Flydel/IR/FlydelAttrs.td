@@ -38,8 +38,8 @@ def Flydel_EstimateAttr : Flydel_Attr<"Estimate", "estimate"> {
     Feasibility is part of the answer. `exceeds_capacity` marks a resource whose predicted demand (the value,
     never clipped to the capacity) is above the device's capacity: read it as "more than the device has", not
     as a usable count. `does_not_fit` marks every other KPI of a layer that does not fit the device (some
-    resource exceeds its capacity): a design that cannot be built has no latency, energy or footprint, so no
-    value is given.
+    resource exceeds its capacity, other than one the platform says spills onto other resources, as M20K
+    blocks do): a design that cannot be built has no latency, energy or footprint, so no value is given.
 
     ```mlir
     #flydel.estimate<12.5>
@@ -70,8 +70,6 @@ def Flydel_EstimateAttr : Flydel_Attr<"Estimate", "estimate"> {
     static EstimateAttr getDoesNotFit(::mlir::MLIRContext *context);
     /// A value exists (possibly flagged). False for no_model and does_not_fit.
     bool hasModel() const { return static_cast<bool>(getValue()); }
-    /// The estimate says the layer cannot be placed on the device (does_not_fit or exceeds_capacity).
-    bool isInfeasible() const { return getDoesNotFit() || getExceedsCapacity(); }
     /// The predicted value; only meaningful when hasModel().
     double getValueAsDouble() const;
 
@@ -134,8 +132,11 @@ def Flydel_KpiAttr : Flydel_Attr<"Kpi", "kpi"> {
   let extraClassDeclaration = [{
     /// The estimate of a named FPGA resource, or null when absent.
     EstimateAttr getResource(::llvm::StringRef name) const;
-    /// Some KPI says the op cannot be placed on the device (does_not_fit or a resource over capacity).
+    /// Some KPI is does_not_fit: the op cannot be placed on the device. (A resource over a capacity that spills,
+    /// e.g. M20K blocks, is flagged exceeds_capacity on a layer that still fits.)
     bool isInfeasible() const;
+    /// Some resource is flagged exceeds_capacity.
+    bool exceedsSomeCapacity() const;
   }];
   let hasCustomAssemblyFormat = 1;
   let genVerifyDecl = 1;
