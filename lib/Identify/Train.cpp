@@ -241,6 +241,15 @@ Expected<Library> trainLibrary(const std::string &specPath, const TrainOptions &
             throw SpecError(dp + ".capacities." + it.key() + ": expected a number");
           device.capacities[it.key()] = it->get<double>();
         }
+      if (dj.contains("spills")) {
+        if (!dj["spills"].is_array())
+          throw SpecError(dp + ".spills: expected an array of capacity names");
+        for (const auto &name : dj["spills"]) {
+          if (!name.is_string() || !device.capacities.count(name.get<std::string>()))
+            throw SpecError(dp + ".spills: every entry must name one of the device's capacities");
+          device.spills.insert(name.get<std::string>());
+        }
+      }
       // "library": a device identified elsewhere (its own campaign and spec) joins this platform with its models
       // and their CV figures unchanged, so a combined platform never re-identifies, or drifts from, its parts.
       if (dj.contains("library")) {
@@ -259,6 +268,8 @@ Expected<Library> trainLibrary(const std::string &specPath, const TrainOptions &
                           ", not a " + deviceKindName(device.kind));
         if (!dj.contains("capacities"))
           device.capacities = original->capacities;
+        if (!dj.contains("spills"))
+          device.spills = original->spills;
         if (device.description.empty())
           device.description = original->description;
         if (!device.dtype)

@@ -350,6 +350,15 @@ Library libraryFromJson(const Json &root) {
         d.capacities[c.key()] = count;
       }
     }
+    if (auto it = devices[i].find("spills"); it != devices[i].end()) {
+      if (!it->is_array())
+        fail(dp + ".spills", "expected an array of capacity names");
+      for (const auto &name : *it) {
+        if (!name.is_string() || !d.capacities.count(name.get<std::string>()))
+          fail(dp + ".spills", "every entry must name one of the device's capacities");
+        d.spills.insert(name.get<std::string>());
+      }
+    }
     if (devices[i].contains("dtype")) {
       std::string dtype = getString(devices[i], dp, "dtype");
       DType t;
@@ -529,6 +538,8 @@ std::string Library::toJson() const noexcept {
       for (const auto &[resource, count] : d.capacities)
         caps[resource] = count;
       j["capacities"] = caps;
+      if (!d.spills.empty())
+        j["spills"] = d.spills;
       if (d.dtype)
         j["dtype"] = dtypeName(*d.dtype);
       items.push_back(j);
@@ -688,6 +699,38 @@ std::string variantProblem(ModelVariant variant, OpKind op, const char *what) {
 
 bool variantMatches(ModelVariant variant, const Layer &layer) noexcept {
   return variant == ModelVariant::Any || variantOf(layer) == variant;
+}
+
+std::vector<CapacityExcess> capacityExcesses(const Device &device,
+                                             const std::vector<std::pair<std::string, double>> &demands) {
+  std::vector<CapacityExcess> excesses;
+  for (const auto &[resource, demand] : demands) {
+    auto it = device.capacities.find(resource);
+    // A capacity of 0 states nothing usable; a NaN demand is no prediction (reported elsewhere), not an excess.
+    if (it != device.capacities.end() && it->second > 0 && demand > it->second)
+      excesses.push_back({resource, demand, it->second, device.spills.count(resource) > 0});
+  }
+  return excesses;
+}
+
+std::string describeExcesses(const std::vector<CapacityExcess> &excesses) {
+  std::string text;
+  char buffer[96];
+  for (const CapacityExcess &e : excesses) {
+    std::snprintf(buffer, sizeof buffer, "%s%s demand %.3g > capacity %.6g", text.empty() ? "" : ", ",
+                  e.resource.c_str(), e.demand, e.capacity);
+    text += buffer;
+    if (e.spills)
+      text += " (spills onto other resources)";
+  }
+  return text;
+}
+
+bool fitsDespite(const std::vector<CapacityExcess> &excesses) {
+  for (const CapacityExcess &e : excesses)
+    if (!e.spills)
+      return false;
+  return true;
 }
 
 Layer deviceView(const Device &device, Layer layer) noexcept {

@@ -310,6 +310,11 @@ bool Model::boundedByConstruction() const {
 }
 
 double Model::evaluate(const FeatureVector &features) const noexcept {
+  double value = evaluateDemand(features);
+  return upperBound > 0 ? std::min(value, upperBound) : value;
+}
+
+double Model::evaluateDemand(const FeatureVector &features) const noexcept {
   if (structure == Structure::Paper) {
     double value = 1.0;
     const double *p = params.data();
@@ -319,8 +324,7 @@ double Model::evaluate(const FeatureVector &features) const noexcept {
     }
     if (floor > 0)
       value = std::max(value, floor);
-    value *= scale;
-    return upperBound > 0 ? std::min(value, upperBound) : value;
+    return value * scale;
   }
   double sum = 0.0;
   for (size_t j = 0; j < terms.size(); ++j)
@@ -328,13 +332,14 @@ double Model::evaluate(const FeatureVector &features) const noexcept {
   double value = target == Target::Log ? std::exp(sum) : sum;
   if (floor > 0) // no floor (0) leaves a negative value visible, to be flagged, not hidden as 0
     value = std::max(value, floor);
-  value *= scale;
-  return upperBound > 0 ? std::min(value, upperBound) : value;
+  return value * scale;
 }
 
 Prediction Model::predict(const FeatureVector &features) const noexcept {
   Prediction prediction;
-  prediction.value = evaluate(features);
+  // The demand, not min(demand, capacity): a design above the capacity does not fit, and the caller says so
+  // (capacityExcesses) instead of reporting the capacity as if the design used exactly all of it.
+  prediction.value = evaluateDemand(features);
   for (const DomainRange &range : domain) {
     double x = features[static_cast<int>(range.feature)];
     // A relative tolerance keeps values printed and re-read with 6-9 digits inside their own range.
@@ -357,7 +362,7 @@ Prediction Model::predict(const FeatureVector &features) const noexcept {
     prediction.notPositive = !(std::isfinite(prediction.value) && prediction.value > 0);
     if (!prediction.notPositive && !prediction.extrapolated)
       return prediction;
-    double bounded = outside.front().evaluate(features);
+    double bounded = outside.front().evaluateDemand(features);
     bool handOver = prediction.notPositive || structure != Structure::Physics ||
                     prediction.value > kSteeperThanPhysics * bounded ||
                     (!dataBound.empty() && prediction.value > kBeyondItsData * dataBound.at(workOf(features)));

@@ -56,6 +56,15 @@ struct DevicePlan {
   SmallVector<DeviceKpi, 4> kpis;
 };
 
+/// One KPI of one (layer, device), or one total, in the dialect's unit.
+struct KpiValue {
+  enum class State { NoModel, Value, DoesNotFit };
+  State state = State::NoModel;
+  double value = 0.0;
+  bool extrapolated = false;
+  bool exceedsCapacity = false; // a resource demand above the device's capacity (value = the demand)
+};
+
 /// What the diagnostics of one (layer, device) need; kept with the cached predictions so that a repeated layer
 /// gets the same remarks without being evaluated again.
 struct DeviceOutcome {
@@ -63,8 +72,9 @@ struct DeviceOutcome {
   SmallVector<std::string, 1> invalid;   // predictions that are not a finite non-negative number
   const DeviceKpi *extrapolatedKpi = nullptr;
   ::flydel::Prediction extrapolation;    // the first extrapolated prediction
-  SmallVector<std::pair<double, bool>, 8> values; // per DeviceKpi: value in the dialect's unit, extrapolated
-  SmallVector<bool, 8> hasValue;
+  std::string doesNotFit;                // the resources over capacity ("alm demand ... > capacity ...")
+  std::string spilled;                   // resources over capacity that spill, when the layer still fits
+  SmallVector<KpiValue, 8> values;       // per DeviceKpi
 };
 
 struct LayerOutcome {
@@ -76,7 +86,7 @@ struct LayerOutcome {
 struct DeviceTotals {
   SmallVector<double, 8> sum;
   SmallVector<bool, 8> any, extrapolated;
-  int64_t unmodeledOps = 0;
+  int64_t unmodeledOps = 0, unfitOps = 0;
 };
 
 /// Identity of a layer for the prediction cache: every field of the descriptor.
@@ -118,8 +128,8 @@ private:
   };
   llvm::MapVector<Operation *, FunctionDiagnostics> summaries;
   FunctionDiagnostics moduleLevel{UnknownLoc(), {}, false};
-  KpiAttr buildKpi(const DevicePlan &device, ArrayRef<std::pair<double, bool>> values, ArrayRef<bool> hasValue,
-                   int64_t unmodeledOps);
+  KpiAttr buildKpi(const DevicePlan &device, ArrayRef<KpiValue> values, int64_t unmodeledOps, int64_t unfitOps,
+                   StringRef note);
 
   std::shared_ptr<const ::flydel::Library> library;
   std::string loadError;
@@ -198,13 +208,16 @@ LogicalResult AnnotateKpisPass::initialize(MLIRContext *context) {
   return success();
 }
 
-KpiAttr AnnotateKpisPass::buildKpi(const DevicePlan &device, ArrayRef<std::pair<double, bool>> values,
-                                   ArrayRef<bool> hasValue, int64_t unmodeledOps) {
+KpiAttr AnnotateKpisPass::buildKpi(const DevicePlan &device, ArrayRef<KpiValue> values, int64_t unmodeledOps,
+                                   int64_t unfitOps, StringRef note) {
   EstimateAttr latency, energy;
   NamedAttrList resources;
   for (auto [index, kpi] : llvm::enumerate(device.kpis)) {
-    EstimateAttr estimate = hasValue[index] ? EstimateAttr::get(ctx, values[index].first, values[index].second)
-                                            : EstimateAttr::getNoModel(ctx);
+    const KpiValue &v = values[index];
+    EstimateAttr estimate = v.state == KpiValue::State::Value
+                                ? EstimateAttr::get(ctx, v.value, v.extrapolated, v.exceedsCapacity)
+                            : v.state == KpiValue::State::DoesNotFit ? EstimateAttr::getDoesNotFit(ctx)
+                                                                     : EstimateAttr::getNoModel(ctx);
     switch (kpi.slot.kind) {
     case KpiSlot::Kind::Latency:
       latency = estimate;
@@ -218,7 +231,7 @@ KpiAttr AnnotateKpisPass::buildKpi(const DevicePlan &device, ArrayRef<std::pair<
     }
   }
   return KpiAttr::get(ctx, latency, energy, resources.empty() ? DictionaryAttr() : resources.getDictionary(ctx),
-                      unmodeledOps);
+                      unmodeledOps, unfitOps, note.empty() ? StringAttr() : StringAttr::get(ctx, note));
 }
 
 const LayerOutcome &AnnotateKpisPass::evaluate(const Layer &layer) {
@@ -254,8 +267,7 @@ const LayerOutcome &AnnotateKpisPass::evaluate(const Layer &layer) {
         model = kpi.models[opIndex][static_cast<int>(::flydel::ModelVariant::Dense)];
       if (!model) {
         result.missing.push_back(kpi.slot.column);
-        result.values.push_back({0.0, false});
-        result.hasValue.push_back(false);
+        result.values.push_back({});
         continue;
       }
       ::flydel::Prediction prediction = model->model.predict(features);
@@ -263,25 +275,55 @@ const LayerOutcome &AnnotateKpisPass::evaluate(const Layer &layer) {
       if (!std::isfinite(value) || value < 0) {
         // A model evaluated far from its data can go negative; that is no prediction, and no number is made up.
         result.invalid.push_back(kpi.slot.column + " = " + formatValue(prediction.value) + " " + model->unit);
-        result.values.push_back({0.0, false});
-        result.hasValue.push_back(false);
+        result.values.push_back({});
         continue;
       }
       if (prediction.extrapolated && !result.extrapolatedKpi) {
         result.extrapolatedKpi = &kpi;
         result.extrapolation = prediction;
       }
-      result.values.push_back({value, prediction.extrapolated});
-      result.hasValue.push_back(true);
+      result.values.push_back({KpiValue::State::Value, value, prediction.extrapolated, false});
     }
-    entries.append(device.nameAttr, buildKpi(device, result.values, result.hasValue, 0));
+    // Feasibility: every resource the device has a capacity for, whether or not the KPI filter selected it.
+    // A layer over any capacity cannot be built there: its resources over capacity keep their demand, flagged,
+    // and its other KPIs get no value (a latency of a design that does not exist would look valid).
+    std::vector<std::pair<std::string, double>> demands;
+    Layer seen = ::flydel::deviceView(*device.device, layer);
+    for (const auto &[resource, capacity] : device.device->capacities)
+      if (const ::flydel::KpiModel *model = library->findModelFor(device.name, seen, resource)) {
+        ::flydel::Prediction prediction = model->model.predict(features);
+        if (std::isfinite(prediction.value))
+          demands.push_back({resource, prediction.value});
+      }
+    std::vector<::flydel::CapacityExcess> excesses = ::flydel::capacityExcesses(*device.device, demands);
+    if (!excesses.empty()) {
+      bool fits = ::flydel::fitsDespite(excesses);
+      (fits ? result.spilled : result.doesNotFit) = ::flydel::describeExcesses(excesses);
+      for (auto [kpi, v] : llvm::zip(device.kpis, result.values)) {
+        bool over = kpi.slot.kind == KpiSlot::Kind::Resource &&
+                    llvm::any_of(excesses, [&](const auto &e) { return e.resource == kpi.slot.resource; });
+        if (over && v.state == KpiValue::State::Value)
+          v.exceedsCapacity = true;
+        else if (!fits)
+          v = {KpiValue::State::DoesNotFit, 0.0, false, false};
+      }
+    }
+    std::string note;
+    if (result.extrapolatedKpi)
+      note = "extrapolated: " + result.extrapolatedKpi->slot.column + " " +
+             ::flydel::Model::describeDomain(result.extrapolation);
+    if (!result.doesNotFit.empty())
+      note += (note.empty() ? "" : "; ") + std::string("does not fit: ") + result.doesNotFit;
+    if (!result.spilled.empty())
+      note += (note.empty() ? "" : "; ") + std::string("over capacity: ") + result.spilled;
+    entries.append(device.nameAttr, buildKpi(device, result.values, 0, 0, note));
   }
   outcome.kpis = entries.getDictionary(ctx);
   return outcome;
 }
 
 void AnnotateKpisPass::emitDiagnostics(Operation *op, const Layer &layer, const LayerOutcome &outcome) {
-  std::string missingAll, missingSome, extrapolated, invalid;
+  std::string missingAll, missingSome, extrapolated, invalid, unfit;
   for (auto [device, result] : llvm::zip(plans, outcome.devices)) {
     if (!result.missing.empty()) {
       if (result.missing.size() == device.kpis.size()) {
@@ -295,6 +337,8 @@ void AnnotateKpisPass::emitDiagnostics(Operation *op, const Layer &layer, const 
                       ": " + ::flydel::Model::describeDomain(result.extrapolation);
     for (const std::string &text : result.invalid)
       invalid += (invalid.empty() ? "" : "; ") + device.name + " " + text;
+    if (!result.doesNotFit.empty())
+      unfit += (unfit.empty() ? "" : "; ") + device.name + ": " + result.doesNotFit;
   }
   const char *kind = ::flydel::opKindName(layer.op);
   std::string devices = std::string("on device") + (missingAll.find(',') != std::string::npos ? "s " : " ") + missingAll;
@@ -310,6 +354,9 @@ void AnnotateKpisPass::emitDiagnostics(Operation *op, const Layer &layer, const 
   if (!invalid.empty())
     note(op, DiagnosticSeverity::Warning, "whose model output is not a valid KPI (recorded as no_model)",
          "model output is not a valid KPI, recorded as no_model (" + invalid + ")", invalid);
+  if (!unfit.empty())
+    note(op, DiagnosticSeverity::Warning, "not fitting a device (no latency or energy there)",
+         "does not fit, so no latency or energy there (" + unfit + ")", unfit);
 }
 
 void AnnotateKpisPass::note(Operation *op, DiagnosticSeverity severity, StringRef kind, const std::string &message,
@@ -422,15 +469,20 @@ void AnnotateKpisPass::runOnOperation() {
       }
     }
     for (auto [t, result] : llvm::zip(sums, outcome.devices)) {
+      // An op that does not fit is left out of every sum of that device, and counted.
+      if (!result.doesNotFit.empty()) {
+        ++t.unfitOps;
+        continue;
+      }
       bool unmodeled = false;
       for (size_t i = 0; i < result.values.size(); ++i) {
-        if (!result.hasValue[i]) {
+        if (result.values[i].state != KpiValue::State::Value) {
           unmodeled = true;
           continue;
         }
-        t.sum[i] += result.values[i].first;
+        t.sum[i] += result.values[i].value;
         t.any[i] = true;
-        t.extrapolated[i] = t.extrapolated[i] || result.values[i].second;
+        t.extrapolated[i] = t.extrapolated[i] || result.values[i].extrapolated;
       }
       t.unmodeledOps += unmodeled;
     }
@@ -442,10 +494,30 @@ void AnnotateKpisPass::runOnOperation() {
   for (auto &[function, sums] : totals) {
     NamedAttrList entries;
     for (auto [device, t] : llvm::zip(plans, sums)) {
-      SmallVector<std::pair<double, bool>, 8> values;
-      for (size_t i = 0; i < t.sum.size(); ++i)
-        values.push_back({t.sum[i], t.extrapolated[i]});
-      entries.append(device.nameAttr, buildKpi(device, values, t.any, t.unmodeledOps));
+      SmallVector<KpiValue, 8> values;
+      std::vector<std::pair<std::string, double>> demands;
+      for (size_t i = 0; i < t.sum.size(); ++i) {
+        // Nothing summed because every op with a model there does not fit: the total does not fit either.
+        KpiValue::State state = t.any[i]        ? KpiValue::State::Value
+                                : t.unfitOps > 0 ? KpiValue::State::DoesNotFit
+                                                 : KpiValue::State::NoModel;
+        values.push_back({state, t.sum[i], t.extrapolated[i], false});
+        if (t.any[i] && device.kpis[i].slot.kind == KpiSlot::Kind::Resource)
+          demands.push_back({device.kpis[i].slot.resource, t.sum[i]});
+      }
+      // The ops that fit one by one may not fit together: the sum over a capacity is flagged and said.
+      std::vector<::flydel::CapacityExcess> excesses = ::flydel::capacityExcesses(*device.device, demands);
+      for (auto [kpi, v] : llvm::zip(device.kpis, values))
+        v.exceedsCapacity = llvm::any_of(excesses, [&](const auto &e) {
+          return kpi.slot.kind == KpiSlot::Kind::Resource && e.resource == kpi.slot.resource;
+        });
+      std::string note;
+      if (!excesses.empty())
+        note = "the ops together exceed the device: " + ::flydel::describeExcesses(excesses);
+      if (t.unfitOps > 0)
+        note += (note.empty() ? "" : "; ") + std::to_string(t.unfitOps) +
+                (t.unfitOps == 1 ? " op does not fit and is" : " ops do not fit and are") + " left out";
+      entries.append(device.nameAttr, buildKpi(device, values, t.unmodeledOps, t.unfitOps, note));
     }
     function->setAttr(FlydelDialect::kKpiTotalsAttrName, entries.getDictionary(ctx));
   }

@@ -17,6 +17,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
+#include <algorithm>
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
@@ -263,7 +264,9 @@ struct AssignDevicesPass : mlir::flydel::impl::AssignDevicesBase<AssignDevicesPa
       for (int d = 0; d < numDevices; ++d) {
         EstimateAttr lat = estimate(d, true), en = estimate(d, false);
         bool hasLat = lat && lat.hasModel(), hasEn = en && en.hasModel();
-        bool allowed = kpis.get(problem.deviceNames[d]) != nullptr && !excluded(d);
+        auto deviceKpi = kpis.getAs<KpiAttr>(problem.deviceNames[d]);
+        // A layer that does not fit the device (a resource over its capacity) cannot be placed there.
+        bool allowed = deviceKpi && !deviceKpi.isInfeasible() && !excluded(d);
         if (needLatency && latencyModeled && !hasLat)
           allowed = false;
         if (needEnergy && energyModeled && !hasEn)
@@ -278,8 +281,15 @@ struct AssignDevicesPass : mlir::flydel::impl::AssignDevicesBase<AssignDevicesPa
           double used = 0;
           if (budget.device == d)
             if (auto kpi = kpis.getAs<KpiAttr>(problem.deviceNames[d]))
-              if (EstimateAttr r = kpi.getResource(budget.resource); r && r.hasModel())
+              if (EstimateAttr r = kpi.getResource(budget.resource); r && r.hasModel()) {
                 used = r.getValueAsDouble();
+                // Over a capacity that spills (the op still fits): the measured designs use all of it and map the
+                // rest onto other resources, which their own models count.
+                if (r.getExceedsCapacity())
+                  if (DictionaryAttr caps = devices[d].getCapacities())
+                    if (auto cap = caps.getAs<IntegerAttr>(budget.resource))
+                      used = std::min(used, double(cap.getInt()));
+              }
           usage.push_back(used);
         }
         node.resources.push_back(std::move(usage));
@@ -306,6 +316,13 @@ struct AssignDevicesPass : mlir::flydel::impl::AssignDevicesBase<AssignDevicesPa
         if (excluded(d))
           return op->emitError() << "assign-devices: pinned to device '" << pin
                                  << "', whose engines cannot build it: " << fpgaWhy[index];
+        if (auto pinnedKpi = kpis.getAs<KpiAttr>(pin); pinnedKpi && pinnedKpi.isInfeasible()) {
+          InFlightDiagnostic diag = op->emitError() << "assign-devices: pinned to device '" << pin
+                                                    << "', which it does not fit";
+          if (StringAttr why = pinnedKpi.getNote())
+            diag << " (" << why.getValue() << ")";
+          return diag;
+        }
         if (!node.allowed[d])
           return op->emitError() << "assign-devices: pinned to device '" << pin
                                  << "', where it has no model for the objective's KPIs";

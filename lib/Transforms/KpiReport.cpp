@@ -88,19 +88,48 @@ std::string formatNumber(double value) {
   return text;
 }
 
-/// Text cell: value, `value*` when extrapolated, `no_model`, or empty when the KPI was not annotated.
-std::string textCell(EstimateAttr estimate) {
+/// The capacity of a column's resource on its device (0: none stated).
+double capacityOf(PlatformAttr platform, const Column &column) {
+  if (!platform)
+    return 0;
+  DeviceAttr device = platform.lookupDevice(column.device);
+  DictionaryAttr capacities = device ? device.getCapacities() : DictionaryAttr();
+  auto count = capacities ? capacities.getAs<IntegerAttr>(column.kpi) : IntegerAttr();
+  return count ? double(count.getInt()) : 0;
+}
+
+/// Text cell: value, `value*` when extrapolated, `no_model`, `does_not_fit`, `>C!` for a demand above the
+/// capacity C (the demand itself, usually far outside the model's data, only in CSV/JSON), or empty when the KPI
+/// was not annotated. The legend (writeText) explains every mark.
+std::string textCell(EstimateAttr estimate, double capacity) {
   if (!estimate)
     return "";
+  if (estimate.getDoesNotFit())
+    return "does_not_fit";
   if (!estimate.hasModel())
     return "no_model";
+  if (estimate.getExceedsCapacity())
+    return (capacity > 0 ? ">" + formatNumber(capacity) : formatNumber(estimate.getValueAsDouble())) + "!";
   return formatNumber(estimate.getValueAsDouble()) + (estimate.getExtrapolated() ? "*" : "");
 }
 
+/// predicted, extrapolated, no_model, does_not_fit or exceeds_capacity (the value is a demand above the
+/// capacity; whether it was extrapolated is in the `extrapolated` field/column and the note).
 const char *statusOf(EstimateAttr estimate) {
+  if (estimate.getDoesNotFit())
+    return "does_not_fit";
   if (!estimate.hasModel())
     return "no_model";
+  if (estimate.getExceedsCapacity())
+    return "exceeds_capacity";
   return estimate.getExtrapolated() ? "extrapolated" : "predicted";
+}
+
+/// The note of one device in a `flydel.kpis` / `flydel.kpi_totals` dictionary: why values are flagged.
+StringRef noteOf(DictionaryAttr kpis, StringRef device) {
+  auto kpi = kpis ? kpis.getAs<KpiAttr>(device) : KpiAttr();
+  StringAttr note = kpi ? kpi.getNote() : StringAttr();
+  return note ? note.getValue() : StringRef();
 }
 
 struct KpiReportPass : mlir::flydel::impl::KpiReportBase<KpiReportPass> {
@@ -140,13 +169,12 @@ struct KpiReportPass : mlir::flydel::impl::KpiReportBase<KpiReportPass> {
       return signalPassFailure();
     }
     llvm::raw_fd_ostream &os = file->os();
-    StringRef platformName = platform ? platform.getName().getValue() : StringRef("");
     if (format == "text")
-      writeText(os, platformName, columns, functions);
+      writeText(os, platform, columns, functions);
     else if (format == "csv")
-      writeCsv(os, columns, functions);
+      writeCsv(os, platform, columns, functions);
     else
-      writeJson(os, platformName, columns, functions);
+      writeJson(os, platform, columns, functions);
     os.flush();
     if (os.has_error()) {
       module.emitError() << "flydel-kpi-report: cannot write '" << output << "'";
@@ -199,12 +227,19 @@ struct KpiReportPass : mlir::flydel::impl::KpiReportBase<KpiReportPass> {
     return columns;
   }
 
-  static void writeText(llvm::raw_ostream &os, StringRef platform, const std::vector<Column> &columns,
+  static void writeText(llvm::raw_ostream &os, PlatformAttr platform, const std::vector<Column> &columns,
                         const std::vector<FunctionReport> &functions) {
     os << "flydel KPI report";
-    if (!platform.empty())
-      os << " (platform " << platform << ")";
-    os << "\nlatency in us, energy in uJ, resources in counts; * = extrapolated outside the training domain\n";
+    if (platform)
+      os << " (platform " << platform.getName().getValue() << ")";
+    os << "\nlatency in us, energy in uJ, resources in counts\n"
+          "  *            extrapolated outside the model's training domain (why: the notes under each table)\n"
+          "  >C!          resource demand above the device's capacity C (the demand is in CSV/JSON): the layer\n"
+          "               does not fit the device, unless the platform says the resource spills onto others\n"
+          "               (the note says which); on TOTAL, the ops that fit one by one exceed it together\n"
+          "  does_not_fit the layer does not fit the device (a resource over capacity): no latency, energy or\n"
+          "               other resource there; left out of TOTAL\n"
+          "  no_model     the platform has no model for this op and KPI on the device; left out of TOTAL\n";
     for (const FunctionReport &function : functions) {
       std::vector<std::vector<std::string>> table;
       std::vector<std::string> header = {"layer", "op", "shape"};
@@ -214,13 +249,13 @@ struct KpiReportPass : mlir::flydel::impl::KpiReportBase<KpiReportPass> {
       for (const Row &row : function.rows) {
         std::vector<std::string> cells = {row.layer, row.op, row.shape};
         for (const Column &c : columns)
-          cells.push_back(textCell(lookup(row.kpis, c)));
+          cells.push_back(textCell(lookup(row.kpis, c), capacityOf(platform, c)));
         table.push_back(cells);
       }
       if (function.totals) {
         std::vector<std::string> cells = {"TOTAL", "", ""};
         for (const Column &c : columns)
-          cells.push_back(textCell(lookup(function.totals, c)));
+          cells.push_back(textCell(lookup(function.totals, c), capacityOf(platform, c)));
         table.push_back(cells);
       }
       std::vector<size_t> widths(header.size(), 0);
@@ -244,6 +279,24 @@ struct KpiReportPass : mlir::flydel::impl::KpiReportBase<KpiReportPass> {
           if (kpi && kpi.getUnmodeledOps() > 0)
             os << "TOTAL on " << entry.getName().getValue() << " leaves out " << kpi.getUnmodeledOps()
                << " ops without a model\n";
+          if (kpi && kpi.getUnfitOps() > 0)
+            os << "TOTAL on " << entry.getName().getValue() << " leaves out " << kpi.getUnfitOps()
+               << " ops that do not fit the device\n";
+          if (kpi && kpi.exceedsSomeCapacity())
+            os << "WARNING: TOTAL on " << entry.getName().getValue() << ": " << noteOf(function.totals, entry.getName())
+               << "\n";
+        }
+      }
+      bool notesHeader = false;
+      for (const Row &row : function.rows) {
+        for (NamedAttribute entry : row.kpis) {
+          StringRef note = noteOf(row.kpis, entry.getName());
+          if (note.empty())
+            continue;
+          if (!notesHeader)
+            os << "notes:\n";
+          notesHeader = true;
+          os << "  " << row.layer << " on " << entry.getName().getValue() << ": " << note << "\n";
         }
       }
     }
@@ -261,11 +314,13 @@ struct KpiReportPass : mlir::flydel::impl::KpiReportBase<KpiReportPass> {
   }
 
   /// Long ("tidy") form: one line per (layer, device, KPI); totals use the layer name "TOTAL".
-  static void writeCsv(llvm::raw_ostream &os, const std::vector<Column> &columns,
+  /// value: the prediction (for exceeds_capacity the demand, never the capacity); extrapolated: 0/1; capacity:
+  /// the device's, for resources that have one; note: why the device's values of this op are flagged.
+  static void writeCsv(llvm::raw_ostream &os, PlatformAttr platform, const std::vector<Column> &columns,
                        const std::vector<FunctionReport> &functions) {
-    os << "function,layer,op,shape,device,kpi,value,status\n";
+    os << "function,layer,op,shape,device,kpi,value,status,extrapolated,capacity,note\n";
     auto line = [&](StringRef function, StringRef layer, StringRef op, StringRef shape, const Column &c,
-                    EstimateAttr estimate) {
+                    EstimateAttr estimate, StringRef note) {
       if (!estimate)
         return;
       for (StringRef field : {function, layer, op, shape, StringRef(c.device), StringRef(c.kpi)}) {
@@ -274,25 +329,32 @@ struct KpiReportPass : mlir::flydel::impl::KpiReportBase<KpiReportPass> {
       }
       if (estimate.hasModel())
         os << llvm::format("%.17g", estimate.getValueAsDouble());
-      os << ',' << statusOf(estimate) << '\n';
+      os << ',' << statusOf(estimate) << ',' << (estimate.getExtrapolated() ? 1 : 0) << ',';
+      if (double capacity = capacityOf(platform, c); capacity > 0)
+        os << llvm::format("%.17g", capacity);
+      os << ',';
+      writeCsvField(os, note);
+      os << '\n';
     };
     for (const FunctionReport &function : functions) {
       for (const Row &row : function.rows)
         for (const Column &c : columns)
-          line(function.name, row.layer, row.op, row.shape, c, lookup(row.kpis, c));
+          line(function.name, row.layer, row.op, row.shape, c, lookup(row.kpis, c), noteOf(row.kpis, c.device));
       if (function.totals) {
         for (const Column &c : columns)
-          line(function.name, "TOTAL", "", "", c, lookup(function.totals, c));
+          line(function.name, "TOTAL", "", "", c, lookup(function.totals, c), noteOf(function.totals, c.device));
         for (NamedAttribute entry : function.totals)
           if (auto kpi = dyn_cast<KpiAttr>(entry.getValue())) {
             os << function.name << ",TOTAL,,," << entry.getName().getValue() << ",unmodeled_ops,"
-               << kpi.getUnmodeledOps() << ",count\n";
+               << kpi.getUnmodeledOps() << ",count,0,,\n";
+            os << function.name << ",TOTAL,,," << entry.getName().getValue() << ",unfit_ops," << kpi.getUnfitOps()
+               << ",count,0,,\n";
           }
       }
     }
   }
 
-  static llvm::json::Object jsonKpis(DictionaryAttr kpis, const std::vector<Column> &columns) {
+  static llvm::json::Object jsonKpis(PlatformAttr platform, DictionaryAttr kpis, const std::vector<Column> &columns) {
     llvm::json::Object devices;
     for (const Column &c : columns) {
       EstimateAttr estimate = lookup(kpis, c);
@@ -301,16 +363,23 @@ struct KpiReportPass : mlir::flydel::impl::KpiReportBase<KpiReportPass> {
       llvm::json::Object value;
       value["value"] = estimate.hasModel() ? llvm::json::Value(estimate.getValueAsDouble()) : llvm::json::Value(nullptr);
       value["status"] = statusOf(estimate);
+      if (estimate.getExceedsCapacity()) {
+        value["extrapolated"] = estimate.getExtrapolated();
+        if (double capacity = capacityOf(platform, c); capacity > 0)
+          value["capacity"] = capacity;
+      }
       llvm::json::Object *device = devices.getObject(c.device);
       if (!device)
         device = &devices.try_emplace(c.device, llvm::json::Object()).first->second.getAsObject()->operator=(
             llvm::json::Object());
       (*device)[c.kpi] = std::move(value);
+      if (StringRef note = noteOf(kpis, c.device); !note.empty())
+        (*device)["note"] = note.str();
     }
     return devices;
   }
 
-  static void writeJson(llvm::raw_ostream &os, StringRef platform, const std::vector<Column> &columns,
+  static void writeJson(llvm::raw_ostream &os, PlatformAttr platform, const std::vector<Column> &columns,
                         const std::vector<FunctionReport> &functions) {
     llvm::json::Array functionArray;
     for (const FunctionReport &function : functions) {
@@ -319,21 +388,23 @@ struct KpiReportPass : mlir::flydel::impl::KpiReportBase<KpiReportPass> {
         layers.push_back(llvm::json::Object{{"name", row.layer},
                                             {"op", row.op},
                                             {"shape", row.shape},
-                                            {"kpis", jsonKpis(row.kpis, columns)}});
+                                            {"kpis", jsonKpis(platform, row.kpis, columns)}});
       llvm::json::Object entry{{"name", function.name}, {"layers", std::move(layers)}};
       if (function.totals) {
-        llvm::json::Object totals = jsonKpis(function.totals, columns);
+        llvm::json::Object totals = jsonKpis(platform, function.totals, columns);
         for (NamedAttribute e : function.totals)
           if (auto kpi = dyn_cast<KpiAttr>(e.getValue()))
-            if (llvm::json::Object *device = totals.getObject(e.getName().getValue()))
+            if (llvm::json::Object *device = totals.getObject(e.getName().getValue())) {
               (*device)["unmodeled_ops"] = kpi.getUnmodeledOps();
+              (*device)["unfit_ops"] = kpi.getUnfitOps();
+            }
         entry["totals"] = std::move(totals);
       }
       functionArray.push_back(std::move(entry));
     }
     llvm::json::Object root{{"schema", "flydel-kpi-report"},
                             {"schema_version", 1},
-                            {"platform", platform.str()},
+                            {"platform", platform ? platform.getName().str() : std::string()},
                             {"units", llvm::json::Object{{"latency_us", "us"}, {"energy_uj", "uJ"}}},
                             {"functions", std::move(functionArray)}};
     os << llvm::formatv("{0:2}", llvm::json::Value(std::move(root))) << "\n";

@@ -8,7 +8,14 @@
 // CPU: OK cpu energy_uj: pass {{.*}} predicted
 // CPU: OK cpu latency_us: pass {{.*}} predicted
 // CPU: compared 2
-// FPGA: OK fpga alm: pass {{.*}} extrapolated
+// The layer does not fit the Cyclone 10 GX: both give the ALM and M20K demands (never the capacity), flagged, and
+// no latency or energy.
+// FPGA: OK fpga alm: pass 2102165.{{[0-9]+}} exceeds_capacity, identify 2102165.{{[0-9]+}} exceeds_capacity
+// FPGA: OK fpga alut: pass none does_not_fit, identify none does_not_fit
+// FPGA: OK fpga energy_uj: pass none does_not_fit, identify none does_not_fit
+// FPGA: OK fpga lab: pass none does_not_fit
+// FPGA: OK fpga latency_us: pass none does_not_fit, identify none does_not_fit
+// FPGA: OK fpga m20k: pass {{[0-9.]+}} exceeds_capacity
 // FPGA: compared 6
 
 func.func @one_conv(%x: tensor<1x28x28x64xf32>) -> tensor<1x26x26x128xf32> {

@@ -9,7 +9,7 @@
 // RUN: echo '[1, 2' > %t.json
 // RUN: not flydel-opt %s --annotate-kpis --assign-devices="pins=%t.json" 2>&1 | FileCheck %s --check-prefix=BADJSON
 // RUN: not flydel-opt %s --annotate-kpis --assign-devices="pins=%t.missing.json" 2>&1 | FileCheck %s --check-prefix=MISSING
-// RUN: echo '{"conv": "cpu", "conv2": "gpu"}' > %t.split.json
+// RUN: echo '{"conv": "cpu", "conv2": "fpga"}' > %t.split.json
 // RUN: not flydel-opt %s --annotate-kpis --assign-devices="pins=%t.split.json" --mlir-print-op-on-diagnostic=false 2>&1 | FileCheck %s --check-prefix=UNSAT
 
 // NOPLATFORM: error: assign-devices: the module has no flydel.platform (run --annotate-kpis first)
@@ -20,7 +20,8 @@
 // NOMATCH: error: assign-devices: pin 'nosuchlayer' matches no annotated op
 // BADJSON: error: assign-devices: pins file '{{.*}}' is not valid JSON
 // MISSING: error: assign-devices: cannot read pins file '{{.*}}missing.json'
-// The CPU and GPU of tx2-c10gx share no measured link: consecutive layers pinned to each cannot be satisfied.
+// The CPU and FPGA of tx2-c10gx share no link (CPU-GPU is assumed, GPU-FPGA measured): consecutive layers pinned to
+// the CPU and the FPGA cannot be satisfied.
 // UNSAT: error: assign-devices: no feasible assignment
 
 func.func @f(%x: tensor<1x16x16x8xf32>) -> tensor<1x14x14x8xf32> {

@@ -19,6 +19,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <ctime>
@@ -64,7 +65,9 @@ library (nested CV where the spec's "cv" says "nested": true, or with --nested).
 With --predict, evaluates every model a library has for the device on each layer, as annotate-kpis
 does (the layer's variant: dense or depthwise convolution, windowed or global pool; the device's
 fixed data type, pe/simd on FPGAs only), and prints JSON (values in the library's units, with the
-extrapolation status); NAME is an embedded platform (tx2-c10gx). SPEC is comma-separated fields of the layer descriptor, e.g.
+extrapolation status; a layer over a device capacity "does_not_fit": its resources over capacity have
+"status": "exceeds_capacity" with the unclipped demand and the capacity, its other KPIs "value": null and
+"status": "does_not_fit"); NAME is an embedded platform (tx2-c10gx). SPEC is comma-separated fields of the layer descriptor, e.g.
   op=conv2d,in_hw=56,c_in=64,c_out=64,kernel=3,stride=1,pad=1
 (fields: op, batch, in_hw, in_h, in_w, c_in, c_out, kernel, kernel_h, kernel_w, stride, stride_h,
 stride_w, pad, pad_h, pad_w, dilation, groups, dtype, pe, simd; unspecified fields keep their defaults).
@@ -569,6 +572,13 @@ int predict(const Options &o) {
     Json predictions = Json::object();
     // As annotate-kpis evaluates it: in the device's data type, folded only on an FPGA.
     const Layer seen = deviceView(device, layer);
+    // As annotate-kpis: a layer over any capacity does not fit; its resources over capacity give their demand,
+    // flagged, and every other KPI no number.
+    std::vector<std::pair<std::string, double>> demands;
+    for (const auto &[resource, capacity] : device.capacities)
+      if (const KpiModel *model = library->findModelFor(o.device, layer, resource))
+        demands.push_back({resource, model->predict(seen).value});
+    std::vector<CapacityExcess> excesses = capacityExcesses(device, demands);
     for (const KpiModel &candidate : library->models) {
       if (candidate.device != o.device || candidate.op != layer.op || predictions.contains(candidate.kpi))
         continue;
@@ -582,13 +592,25 @@ int predict(const Options &o) {
       Json entry{{"value", p.value}, {"unit", model.unit}, {"extrapolated", p.extrapolated}};
       if (p.extrapolated)
         entry["domain"] = Model::describeDomain(p);
+      auto excess = std::find_if(excesses.begin(), excesses.end(),
+                                 [&](const CapacityExcess &e) { return e.resource == model.kpi; });
+      if (excess != excesses.end()) {
+        entry["status"] = "exceeds_capacity";
+        entry["capacity"] = excess->capacity;
+      } else if (!fitsDespite(excesses)) {
+        entry["value"] = nullptr;
+        entry["status"] = "does_not_fit";
+      }
       predictions[model.kpi] = entry;
     }
-    out.push_back(Json{{"platform", library->platform.name},
-                       {"device", o.device},
-                       {"op", opKindName(layer.op)},
-                       {"macs", layer.macs()},
-                       {"predictions", predictions}});
+    Json result{{"platform", library->platform.name},
+                {"device", o.device},
+                {"op", opKindName(layer.op)},
+                {"macs", layer.macs()},
+                {"predictions", predictions}};
+    if (!excesses.empty())
+      result[fitsDespite(excesses) ? "over_capacity" : "does_not_fit"] = describeExcesses(excesses);
+    out.push_back(std::move(result));
   }
   std::cout << out.dump(2) << "\n";
   return std::cout ? 0 : kExitFailure;

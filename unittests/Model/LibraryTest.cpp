@@ -340,3 +340,44 @@ TEST(LibraryTest, ByteOrderMarkIsSkippedAndSubnormalsAreRefused) {
   EXPECT_NE(tiny.error().find("$.models[0].params[0]"), std::string::npos) << tiny.error();
   EXPECT_NE(tiny.error().find("too small in magnitude"), std::string::npos) << tiny.error();
 }
+
+TEST(LibraryTest, CapacityExcessesNameTheResourceDemandAndCapacity) {
+  Device fpga{"fpga", DeviceKind::Fpga, "an FPGA", {{"alm", 80330}, {"m20k", 587}}};
+  // At the capacity fits; above does not; a resource without a capacity (lab) is never an excess.
+  EXPECT_TRUE(capacityExcesses(fpga, {{"alm", 80330}, {"m20k", 12}, {"lab", 1e9}}).empty());
+  auto excesses = capacityExcesses(fpga, {{"alm", 2.1e6}, {"m20k", 12}, {"lab", 1e9}});
+  ASSERT_EQ(excesses.size(), 1u);
+  EXPECT_EQ(excesses[0].resource, "alm");
+  EXPECT_EQ(excesses[0].demand, 2.1e6);
+  EXPECT_EQ(excesses[0].capacity, 80330);
+  EXPECT_EQ(describeExcesses(excesses), "alm demand 2.1e+06 > capacity 80330");
+  EXPECT_EQ(describeExcesses(capacityExcesses(fpga, {{"alm", 9e4}, {"m20k", 600}})),
+            "alm demand 9e+04 > capacity 80330, m20k demand 600 > capacity 587");
+  // A device without capacities takes anything; a NaN is no prediction, not an excess.
+  EXPECT_TRUE(capacityExcesses(Device{"cpu", DeviceKind::Cpu, "", {}}, {{"alm", 1e12}}).empty());
+  EXPECT_TRUE(capacityExcesses(fpga, {{"alm", std::nan("")}}).empty());
+  EXPECT_FALSE(fitsDespite(excesses));
+  // M20K spills onto logic (measured designs were built with every block used): flagged, but the layer fits.
+  fpga.spills = {"m20k"};
+  auto spilled = capacityExcesses(fpga, {{"alm", 100}, {"m20k", 671}});
+  ASSERT_EQ(spilled.size(), 1u);
+  EXPECT_TRUE(spilled[0].spills);
+  EXPECT_TRUE(fitsDespite(spilled));
+  EXPECT_EQ(describeExcesses(spilled), "m20k demand 671 > capacity 587 (spills onto other resources)");
+  EXPECT_FALSE(fitsDespite(capacityExcesses(fpga, {{"alm", 9e4}, {"m20k", 671}})));
+}
+
+TEST(LibraryTest, SpillsRoundTripAndMustNameACapacity) {
+  Library lib = sampleLibrary();
+  lib.devices[1].spills = {"m20k"};
+  auto back = Library::parse(lib.toJson());
+  ASSERT_TRUE(back) << back.error();
+  EXPECT_EQ(back->devices[1].spills, std::set<std::string>{"m20k"});
+  std::string text = lib.toJson();
+  const std::string spills = "\"spills\":[\"m20k\"]";
+  ASSERT_NE(text.find(spills), std::string::npos);
+  text.replace(text.find(spills), spills.size(), "\"spills\":[\"alm\"]");
+  auto bad = Library::parse(text);
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().find("devices[1].spills"), std::string::npos) << bad.error();
+}

@@ -175,3 +175,18 @@ TEST(ModelTest, BoundedPhysicsFormTakesOverWhereTheModelIsNoPhysics) {
   physics.outside.front().params = {-1.0, 1e-3};
   EXPECT_NE(physics.check().find("bounded physics form"), std::string::npos) << physics.check();
 }
+
+TEST(ModelTest, PredictGivesTheDemandNotTheSaturatedCapacity) {
+  Layer l;
+  l.in_h = l.in_w = 10, l.c_in = 4, l.c_out = 9, l.kernel_h = l.kernel_w = 3;
+  FeatureVector f = computeFeatures(l);
+  Model m;
+  m.terms = {*parseTerm("c_in")};
+  m.params = {100.0};
+  m.upperBound = 300.0; // a capacity: measured rows stop there (what cross-validation compares with)
+  ASSERT_EQ(m.check(), "");
+  EXPECT_DOUBLE_EQ(m.evaluate(f), 300.0);
+  EXPECT_DOUBLE_EQ(m.evaluateDemand(f), 400.0);
+  // What annotate-kpis and --predict see: the demand, so that "does not fit" can be told from "fits exactly".
+  EXPECT_DOUBLE_EQ(m.predict(f).value, 400.0);
+}

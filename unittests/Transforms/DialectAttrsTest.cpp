@@ -49,19 +49,50 @@ TEST_F(DialectAttrsTest, EstimateRejectsNanInfinityAndNegative) {
   auto f64 = [&](double v) { return FloatAttr::get(Float64Type::get(&context), v); };
   EXPECT_EQ(firstError([&] {
               EXPECT_FALSE(EstimateAttr::getChecked(emitter(), &context,
-                                                    f64(std::numeric_limits<double>::quiet_NaN()), false));
+                                                    f64(std::numeric_limits<double>::quiet_NaN()), false, false, false));
             }),
             "estimate must be a number, got NaN");
   EXPECT_EQ(firstError([&] {
               EXPECT_FALSE(EstimateAttr::getChecked(emitter(), &context,
-                                                    f64(std::numeric_limits<double>::infinity()), false));
+                                                    f64(std::numeric_limits<double>::infinity()), false, false, false));
             }),
             "estimate must be finite, got inf");
-  EXPECT_EQ(firstError([&] { EXPECT_FALSE(EstimateAttr::getChecked(emitter(), &context, f64(-0.5), false)); }),
+  EXPECT_EQ(firstError([&] { EXPECT_FALSE(EstimateAttr::getChecked(emitter(), &context, f64(-0.5), false, false, false)); }),
             "estimate must be non-negative, got -0.5");
-  EXPECT_EQ(firstError([&] { EXPECT_FALSE(EstimateAttr::getChecked(emitter(), &context, FloatAttr(), true)); }),
-            "a no_model estimate cannot be extrapolated");
-  EXPECT_EQ(firstError([&] { EXPECT_TRUE(EstimateAttr::getChecked(emitter(), &context, f64(3.25), true)); }), "");
+  EXPECT_EQ(firstError([&] { EXPECT_FALSE(EstimateAttr::getChecked(emitter(), &context, FloatAttr(), true, false, false)); }),
+            "a no_model or does_not_fit estimate cannot be extrapolated");
+  EXPECT_EQ(firstError([&] {
+              EXPECT_TRUE(EstimateAttr::getChecked(emitter(), &context, f64(3.25), true, false, false));
+            }),
+            "");
+}
+
+TEST_F(DialectAttrsTest, CapacityFlagsKeepTheDemandOrNoValue) {
+  auto f64 = [&](double v) { return FloatAttr::get(Float64Type::get(&context), v); };
+  // Over capacity: the demand is kept (never the capacity), flagged.
+  EXPECT_EQ(firstError([&] {
+              EXPECT_FALSE(EstimateAttr::getChecked(emitter(), &context, FloatAttr(), false, true, false));
+            }),
+            "exceeds_capacity needs the demand as a value");
+  // Does not fit: no number that could pass for a valid latency or energy.
+  EXPECT_EQ(firstError([&] {
+              EXPECT_FALSE(EstimateAttr::getChecked(emitter(), &context, f64(1.0), false, false, true));
+            }),
+            "a does_not_fit estimate has no value");
+  EstimateAttr unfit = EstimateAttr::getDoesNotFit(&context);
+  EXPECT_FALSE(unfit.hasModel());
+  EXPECT_TRUE(unfit.getDoesNotFit());
+  EXPECT_NE(unfit, EstimateAttr::getNoModel(&context));
+  EstimateAttr over = EstimateAttr::get(&context, 2.5e6, true, true);
+  EXPECT_TRUE(over.hasModel());
+  EXPECT_TRUE(over.getExceedsCapacity());
+  EXPECT_EQ(over.getValueAsDouble(), 2.5e6);
+  // A layer with a latency of does_not_fit cannot be placed; a spilled resource over capacity alone does not say so.
+  DictionaryAttr spilled = DictionaryAttr::get(&context, {NamedAttribute(StringAttr::get(&context, "m20k"), over)});
+  KpiAttr fits = KpiAttr::get(&context, EstimateAttr::get(&context, 3.0), EstimateAttr(), spilled, 0);
+  EXPECT_FALSE(fits.isInfeasible());
+  EXPECT_TRUE(fits.exceedsSomeCapacity());
+  EXPECT_TRUE(KpiAttr::get(&context, unfit, EstimateAttr(), spilled, 0).isInfeasible());
 }
 
 TEST_F(DialectAttrsTest, NoModelIsNotZero) {

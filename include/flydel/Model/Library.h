@@ -13,6 +13,7 @@
 #include "flydel/Model/Model.h"
 
 #include <map>
+#include <set>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,7 +37,30 @@ struct Device {
   /// The data type the device computes every layer in, whatever the model's (flydel's FPGA engines: int8). Its
   /// models are then evaluated at it; unset: at the layer's own type.
   std::optional<DType> dtype;
+  /// Capacities whose excess the design tools map onto other resources, as measured designs built with that
+  /// resource at its capacity show (Quartus puts the memory beyond the M20K blocks into logic): an excess there is
+  /// flagged but decides no fit by itself. Every name is a capacity's.
+  std::set<std::string> spills;
 };
+
+/// A resource demand above what the device has.
+struct CapacityExcess {
+  std::string resource; // a capacity's name, which is also the KPI column of its model (e.g. "alm")
+  double demand = 0.0, capacity = 0.0;
+  bool spills = false; // the resource is one of Device::spills: no misfit by itself
+};
+/// Whether a layer with these excesses fits: none of them is of a resource that cannot spill.
+bool fitsDespite(const std::vector<CapacityExcess> &excesses);
+
+/// The resources whose predicted demand exceeds the device's capacity, in the order given. `demands` pairs a KPI
+/// column with its predicted value (the unclipped demand, Model::predict); columns the device states no capacity
+/// for are never an excess. A layer with any excess does not fit the device: it cannot be built there, so it has
+/// no latency or energy there either.
+std::vector<CapacityExcess> capacityExcesses(const Device &device,
+                                             const std::vector<std::pair<std::string, double>> &demands);
+/// "alm demand 2.1e+06 > capacity 80330" (the excesses joined by ", "; a spilling one ends "(spills onto
+/// other resources)").
+std::string describeExcesses(const std::vector<CapacityExcess> &excesses);
 
 /// The layer as a device's models see it: in the device's fixed data type when it has one, and folded (pe, simd)
 /// only on an FPGA — CPU and GPU models describe the unfolded layer. Every evaluation of a device's models

@@ -108,7 +108,9 @@ struct Model {
   std::vector<ProductFactor> factors; // Paper
   std::vector<double> params;         // Frols/Physics: one per term; Paper: the factors' parameters in order
   std::vector<DomainRange> domain;
-  /// When > 0 the output saturates there (a KPI bounded by a device capacity, e.g. M20K blocks): min(y, bound).
+  /// When > 0 the measured KPI saturates there (a KPI bounded by a device capacity, e.g. M20K blocks): evaluate()
+  /// gives min(y, bound), what a synthesis report would show and what cross-validation compares with; predict()
+  /// gives the unclipped demand y, so that a design above the capacity is reported as not fitting.
   double upperBound = 0.0;
   /// When > 0 the output never falls below it: max(y, floor). A fitted parameter: the rate at which a host thread
   /// issues back-to-back calls, which hides any kernel shorter than it (GPU ops at batch 1).
@@ -134,8 +136,11 @@ struct Model {
   int parameterCount() const { return static_cast<int>(params.size()) + (floor > 0 ? 1 : 0); }
   /// Structural consistency (parameter count matches terms/factors, finite parameters). Empty when fine.
   std::string check() const;
-  /// The model's raw output (no domain check). Allocation-free, noexcept.
+  /// The model's raw output (no domain check), clipped at upperBound. Allocation-free, noexcept.
   double evaluate(const FeatureVector &features) const noexcept;
+  /// As evaluate(), without the clip at upperBound: the demand.
+  double evaluateDemand(const FeatureVector &features) const noexcept;
+  /// The demand (never clipped at upperBound) with its domain status.
   Prediction predict(const FeatureVector &features) const noexcept;
   Prediction predict(const Layer &layer) const noexcept { return predict(computeFeatures(layer)); }
   /// Features the model reads, in first-use order.

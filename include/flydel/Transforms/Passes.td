@@ -30,6 +30,9 @@ def AnnotateKpis : Pass<"annotate-kpis", "mlir::ModuleOp"> {
 
     An op kind the platform has no model for gets the explicit `no_model` marker (never zero); a layer outside a
     model's training domain is still predicted, flagged `extrapolated`, naming the feature and its training range.
+    A resource demand above the device's capacity is kept (never clipped to the capacity) and flagged
+    `exceeds_capacity`; a layer over a capacity that does not spill does not fit the device, and its other KPIs
+    there are `does_not_fit` (no value). Each `#flydel.kpi` carries a `note` saying why values are flagged.
     By default (`diagnostics=summary`) each function gets one diagnostic that counts each kind (no model,
     extrapolated, not annotated, invalid output) and names its first case — a warning when anything was
     extrapolated or left out, else a remark; `diagnostics=per-op` gives one per op at its location, `none` none.
@@ -60,7 +63,10 @@ def KpiReport : Pass<"flydel-kpi-report", "mlir::ModuleOp"> {
     Reads the `flydel.kpis` and `flydel.kpi_totals` annotations (from `--annotate-kpis`) and writes one row
     per layer — its name (from the op's location), op, result shape, and each device's latency, energy and
     resources — followed by each function's totals. Extrapolated values are marked (`*` in text, a flag in
-    CSV and JSON); missing models show as `no_model`, never as zero. The IR is left unchanged.
+    CSV and JSON); missing models show as `no_model`, never as zero; a demand above a capacity as `>C!` in text
+    (`exceeds_capacity` with the demand and capacity in CSV and JSON) and a layer that does not fit as
+    `does_not_fit`. The text legend explains every mark; each format carries the notes (why a value is flagged).
+    The IR is left unchanged.
   }];
   let options = [
     Option<"format", "format", "std::string", /*default=*/"\"text\"", "Report format: text, csv or json">,

@@ -30,7 +30,7 @@ func.func @empty_kpi() attributes {k = #flydel.kpi<>} { return }
 
 // -----
 
-// expected-error @+1 {{unknown KPI 'latency_ms' (expected latency_us, energy_uj, resources or unmodeled_ops)}}
+// expected-error @+1 {{unknown KPI 'latency_ms' (expected latency_us, energy_uj, resources, unmodeled_ops, unfit_ops or note)}}
 func.func @unknown_kpi() attributes {k = #flydel.kpi<latency_ms = 1.0>} { return }
 
 // -----
@@ -253,3 +253,20 @@ func.func @transfer_assumed_without_cost(%x: tensor<4xf32>) -> tensor<4xf32> {
   %0 = flydel.transfer %x : tensor<4xf32> from "a" to "b" bytes 16 assumed
   return %0 : tensor<4xf32>
 }
+
+// -----
+
+// does_not_fit takes no value and no flag (the verifier's own check is in unittests/Transforms/DialectAttrsTest.cpp).
+// expected-error @+1 {{expected '>'}}
+func.func @unfit_with_flag() attributes {e = #flydel.estimate<does_not_fit extrapolated>} { return }
+
+// -----
+
+// A demand over capacity without the demand would hide how far over it is; the capacity is never the value.
+// expected-error @+1 {{expected floating point literal}}
+func.func @exceeds_without_value() attributes {e = #flydel.estimate<exceeds_capacity>} { return }
+
+// -----
+
+// expected-error @+1 {{unfit_ops must be non-negative, got -1}}
+func.func @negative_unfit() attributes {k = #flydel.kpi<latency_us = 1.0, unfit_ops = -1>} { return }

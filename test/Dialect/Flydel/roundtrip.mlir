@@ -76,3 +76,20 @@ module attributes {flydel.platform = #flydel.platform<"host-fpga", devices = [#f
     links = [#flydel.link<"cpu" -> "fpga", latency_us = 10.0 + 1.0 per_kib, assumed>,
              #flydel.link<"fpga" -> "cpu", latency_us = 10.0 + 1.0 per_kib, energy_uj = 2.0 + 0.5 per_kib, assumed>]>} {
 }
+
+// -----
+
+// Feasibility: a resource demand over capacity keeps its demand, flagged; the other KPIs of a layer that does not
+// fit have no value; totals count the ops left out for not fitting; the note says why.
+
+// CHECK-LABEL: func.func @does_not_fit
+// CHECK-SAME: flydel.kpi_totals = {fpga = #flydel.kpi<latency_us = 3.5, resources = {alm = 90000 exceeds_capacity}, unmodeled_ops = 1, unfit_ops = 2, note = "the ops together exceed the device: alm demand 9e+04 > capacity 80330">}
+// CHECK: flydel.kpis = {fpga = #flydel.kpi<latency_us = does_not_fit, energy_uj = does_not_fit, resources = {alm = 2100000 extrapolated exceeds_capacity, lab = does_not_fit}, note = "does not fit: alm demand 2.1e+06 > capacity 80330">}
+func.func @does_not_fit(%x: tensor<4xf32>) -> tensor<4xf32>
+    attributes {flydel.kpi_totals = {fpga = #flydel.kpi<latency_us = 3.5, resources = {alm = 90000.0 exceeds_capacity},
+                unmodeled_ops = 1, unfit_ops = 2, note = "the ops together exceed the device: alm demand 9e+04 > capacity 80330">}} {
+  %0 = tosa.abs %x {flydel.kpis = {fpga = #flydel.kpi<latency_us = does_not_fit, energy_uj = does_not_fit,
+                    resources = {alm = 2.1e6 extrapolated exceeds_capacity, lab = does_not_fit},
+                    note = "does not fit: alm demand 2.1e+06 > capacity 80330">}} : (tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}

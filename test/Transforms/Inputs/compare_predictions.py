@@ -1,7 +1,7 @@
 """Checks that annotate-kpis (through the JSON KPI report) predicts what flydel-identify --predict predicts.
 
 usage: compare_predictions.py REPORT.json IDENTIFY.json LAYER DEVICE
-Prints one line per compared KPI and 'compared N' at the end; exits non-zero on any mismatch.
+Prints one line per compared KPI (value and status: predicted, extrapolated, exceeds_capacity, does_not_fit) and 'compared N' at the end; exits non-zero on any mismatch.
 """
 import json
 import sys
@@ -23,11 +23,18 @@ for column, p in sorted(identify.items()):
         continue  # not a KPI of the attribute
     key, scale = SCALE.get(p["unit"], (column, 1.0))
     got = annotated[key]
-    want = p["value"] * scale
-    status = "extrapolated" if p["extrapolated"] else "predicted"
-    ok = got["status"] == status and abs(got["value"] - want) <= 1e-12 * abs(want)
-    print("%s %s %s: pass %.17g %s, identify %.17g %s" % ("OK" if ok else "MISMATCH", device, key,
-                                                          got["value"], got["status"], want, status))
+    # Feasibility: both say exceeds_capacity (with the same demand and extrapolation) or does_not_fit (no value).
+    status = p.get("status", "extrapolated" if p["extrapolated"] else "predicted")
+    want = None if p["value"] is None else p["value"] * scale
+    if want is None:
+        ok = got["status"] == status and got["value"] is None
+    else:
+        ok = got["status"] == status and got["value"] is not None and abs(got["value"] - want) <= 1e-12 * abs(want)
+        if status == "exceeds_capacity":
+            ok = ok and got["extrapolated"] == p["extrapolated"]
+    fmt = lambda v: "none" if v is None else "%.17g" % v
+    print("%s %s %s: pass %s %s, identify %s %s" % ("OK" if ok else "MISMATCH", device, key,
+                                                    fmt(got["value"]), got["status"], fmt(want), status))
     if not ok:
         sys.exit(1)
     compared += 1

@@ -101,7 +101,11 @@ static LogicalResult verifyKpiValue(function_ref<InFlightDiagnostic()> emitError
 // EstimateAttr
 //===----------------------------------------------------------------------===//
 
-EstimateAttr EstimateAttr::getNoModel(MLIRContext *context) { return get(context, FloatAttr(), false); }
+EstimateAttr EstimateAttr::getNoModel(MLIRContext *context) { return get(context, FloatAttr(), false, false, false); }
+
+EstimateAttr EstimateAttr::getDoesNotFit(MLIRContext *context) {
+  return get(context, FloatAttr(), false, false, true);
+}
 
 double EstimateAttr::getValueAsDouble() const {
   FloatAttr value = getValue();
@@ -109,23 +113,29 @@ double EstimateAttr::getValueAsDouble() const {
 }
 
 LogicalResult EstimateAttr::verify(function_ref<InFlightDiagnostic()> emitError, FloatAttr value,
-                                   bool extrapolated) {
+                                   bool extrapolated, bool exceedsCapacity, bool doesNotFit) {
   if (!value) {
     if (extrapolated)
-      return emitError() << "a no_model estimate cannot be extrapolated";
+      return emitError() << "a no_model or does_not_fit estimate cannot be extrapolated";
+    if (exceedsCapacity)
+      return emitError() << "exceeds_capacity needs the demand as a value";
     return success();
   }
+  if (doesNotFit)
+    return emitError() << "a does_not_fit estimate has no value";
   return verifyKpiValue(emitError, value, "estimate");
 }
 
 void EstimateAttr::printBody(AsmPrinter &printer) const {
   if (!hasModel()) {
-    printer << "no_model";
+    printer << (getDoesNotFit() ? "does_not_fit" : "no_model");
     return;
   }
   printNumber(printer, getValueAsDouble());
   if (getExtrapolated())
     printer << " extrapolated";
+  if (getExceedsCapacity())
+    printer << " exceeds_capacity";
 }
 
 EstimateAttr EstimateAttr::parseBody(AsmParser &parser) {
@@ -133,12 +143,15 @@ EstimateAttr EstimateAttr::parseBody(AsmParser &parser) {
   SMLoc loc = parser.getCurrentLocation();
   auto emitError = [&] { return parser.emitError(loc); };
   if (succeeded(parser.parseOptionalKeyword("no_model")))
-    return getChecked(emitError, context, FloatAttr(), false);
+    return getChecked(emitError, context, FloatAttr(), false, false, false);
+  if (succeeded(parser.parseOptionalKeyword("does_not_fit")))
+    return getChecked(emitError, context, FloatAttr(), false, false, true);
   double value;
   if (parseNumber(parser, value))
     return {};
   bool extrapolated = succeeded(parser.parseOptionalKeyword("extrapolated"));
-  return getChecked(emitError, context, getF64(context, value), extrapolated);
+  bool exceeds = succeeded(parser.parseOptionalKeyword("exceeds_capacity"));
+  return getChecked(emitError, context, getF64(context, value), extrapolated, exceeds, false);
 }
 
 void EstimateAttr::print(AsmPrinter &printer) const {
@@ -165,10 +178,32 @@ EstimateAttr KpiAttr::getResource(StringRef name) const {
   return resources ? resources.getAs<EstimateAttr>(name) : EstimateAttr();
 }
 
+bool KpiAttr::isInfeasible() const {
+  for (EstimateAttr e : {getLatencyUs(), getEnergyUj()})
+    if (e && e.getDoesNotFit())
+      return true;
+  if (DictionaryAttr resources = getResources())
+    for (NamedAttribute entry : resources)
+      if (cast<EstimateAttr>(entry.getValue()).getDoesNotFit())
+        return true;
+  return false;
+}
+
+bool KpiAttr::exceedsSomeCapacity() const {
+  if (DictionaryAttr resources = getResources())
+    for (NamedAttribute entry : resources)
+      if (cast<EstimateAttr>(entry.getValue()).getExceedsCapacity())
+        return true;
+  return false;
+}
+
 LogicalResult KpiAttr::verify(function_ref<InFlightDiagnostic()> emitError, EstimateAttr latencyUs,
-                              EstimateAttr energyUj, DictionaryAttr resources, int64_t unmodeledOps) {
+                              EstimateAttr energyUj, DictionaryAttr resources, int64_t unmodeledOps,
+                              int64_t unfitOps, StringAttr note) {
   if (unmodeledOps < 0)
     return emitError() << "unmodeled_ops must be non-negative, got " << unmodeledOps;
+  if (unfitOps < 0)
+    return emitError() << "unfit_ops must be non-negative, got " << unfitOps;
   if (!latencyUs && !energyUj && !resources)
     return emitError() << "a #flydel.kpi must hold at least one of latency_us, energy_uj, resources";
   if (resources) {
@@ -201,6 +236,12 @@ void KpiAttr::print(AsmPrinter &printer) const {
   }
   if (getUnmodeledOps() != 0)
     printer << StringRef(sep) << "unmodeled_ops = " << getUnmodeledOps();
+  if (getUnfitOps() != 0)
+    printer << StringRef(sep) << "unfit_ops = " << getUnfitOps();
+  if (StringAttr note = getNote()) {
+    printer << StringRef(sep) << "note = ";
+    printer.printString(note.getValue());
+  }
   printer << '>';
 }
 
@@ -209,7 +250,8 @@ Attribute KpiAttr::parse(AsmParser &parser, Type) {
   SMLoc startLoc = parser.getCurrentLocation();
   EstimateAttr latency, energy;
   DictionaryAttr resources;
-  std::optional<int64_t> unmodeledOps;
+  std::optional<int64_t> unmodeledOps, unfitOps;
+  StringAttr note;
   if (parser.parseLess())
     return {};
 
@@ -257,8 +299,26 @@ Attribute KpiAttr::parse(AsmParser &parser, Type) {
       unmodeledOps = count;
       return success();
     }
+    if (key == "unfit_ops") {
+      if (unfitOps)
+        return parser.emitError(keyLoc) << "duplicate 'unfit_ops'";
+      int64_t count = 0;
+      if (parser.parseInteger(count))
+        return failure();
+      unfitOps = count;
+      return success();
+    }
+    if (key == "note") {
+      if (note)
+        return parser.emitError(keyLoc) << "duplicate 'note'";
+      std::string text;
+      if (parser.parseString(&text))
+        return failure();
+      note = StringAttr::get(context, text);
+      return success();
+    }
     return parser.emitError(keyLoc) << "unknown KPI '" << key
-                                    << "' (expected latency_us, energy_uj, resources or unmodeled_ops)";
+                                    << "' (expected latency_us, energy_uj, resources, unmodeled_ops, unfit_ops or note)";
   };
 
   if (failed(parser.parseOptionalGreater())) {
@@ -266,7 +326,7 @@ Attribute KpiAttr::parse(AsmParser &parser, Type) {
       return {};
   }
   return getChecked([&] { return parser.emitError(startLoc); }, context, latency, energy, resources,
-                    unmodeledOps.value_or(0));
+                    unmodeledOps.value_or(0), unfitOps.value_or(0), note);
 }
 
 //===----------------------------------------------------------------------===//

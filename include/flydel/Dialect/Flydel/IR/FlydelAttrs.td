@@ -35,26 +35,40 @@ def Flydel_EstimateAttr : Flydel_Attr<"Estimate", "estimate"> {
     and KPI on this device: it is never written as zero, so that sums and comparisons cannot mistake an
     unknown cost for a free one.
 
+    Feasibility is part of the answer. `exceeds_capacity` marks a resource whose predicted demand (the value,
+    never clipped to the capacity) is above the device's capacity: read it as "more than the device has", not
+    as a usable count. `does_not_fit` marks every other KPI of a layer that does not fit the device (some
+    resource exceeds its capacity, other than one the platform says spills onto other resources, as M20K
+    blocks do): a design that cannot be built has no latency, energy or footprint, so no value is given.
+
     ```mlir
     #flydel.estimate<12.5>
     #flydel.estimate<12.5 extrapolated>
     #flydel.estimate<no_model>
+    #flydel.estimate<2.1e6 extrapolated exceeds_capacity>
+    #flydel.estimate<does_not_fit>
     ```
 
     Inside `#flydel.kpi` the same forms appear without the `#flydel.estimate<...>` wrapper.
   }];
   let parameters = (ins
     OptionalParameter<"::mlir::FloatAttr", "predicted value; absent when no model exists">:$value,
-    DefaultValuedParameter<"bool", "false", "the input is outside the model's training domain">:$extrapolated
+    DefaultValuedParameter<"bool", "false", "the input is outside the model's training domain">:$extrapolated,
+    DefaultValuedParameter<"bool", "false", "the value (a resource demand) is above the device's capacity">:$exceeds_capacity,
+    DefaultValuedParameter<"bool", "false", "no value: the layer does not fit the device">:$does_not_fit
   );
   let builders = [
-    AttrBuilder<(ins "double":$value, CArg<"bool", "false">:$extrapolated), [{
-      return $_get($_ctxt, ::mlir::FloatAttr::get(::mlir::Float64Type::get($_ctxt), value), extrapolated);
+    AttrBuilder<(ins "double":$value, CArg<"bool", "false">:$extrapolated, CArg<"bool", "false">:$exceeds_capacity), [{
+      return $_get($_ctxt, ::mlir::FloatAttr::get(::mlir::Float64Type::get($_ctxt), value), extrapolated,
+                   exceeds_capacity, false);
     }]>
   ];
   let extraClassDeclaration = [{
     /// The marker for "this platform has no model for that KPI".
     static EstimateAttr getNoModel(::mlir::MLIRContext *context);
+    /// The marker for "the layer does not fit this device, so this KPI has no value".
+    static EstimateAttr getDoesNotFit(::mlir::MLIRContext *context);
+    /// A value exists (possibly flagged). False for no_model and does_not_fit.
     bool hasModel() const { return static_cast<bool>(getValue()); }
     /// The predicted value; only meaningful when hasModel().
     double getValueAsDouble() const;
@@ -90,16 +104,39 @@ def Flydel_KpiAttr : Flydel_Attr<"Kpi", "kpi"> {
     ```mlir
     #flydel.kpi<latency_us = 5210.25 extrapolated, energy_uj = 410.5, unmodeled_ops = 12>
     ```
+
+    Ops that do not fit the device are left out of a total's latency and energy and counted in `unfit_ops`; a
+    total resource above the device's capacity is flagged `exceeds_capacity` (the ops together do not fit).
+    `note` says why values are flagged (the extrapolated feature, the resource over capacity), so that every
+    report can carry the reason:
+
+    ```mlir
+    #flydel.kpi<latency_us = does_not_fit, resources = {alm = 2.1e6 extrapolated exceeds_capacity},
+                note = "does not fit: alm demand 2.1e+06 > capacity 80330">
+    ```
   }];
   let parameters = (ins
     OptionalParameter<"EstimateAttr", "latency in microseconds">:$latency_us,
     OptionalParameter<"EstimateAttr", "energy in microjoules">:$energy_uj,
     OptionalParameter<"::mlir::DictionaryAttr", "resource name -> #flydel.estimate (counts)">:$resources,
-    DefaultValuedParameter<"int64_t", "0", "ops left out of a total because a model was missing">:$unmodeled_ops
+    DefaultValuedParameter<"int64_t", "0", "ops left out of a total because a model was missing">:$unmodeled_ops,
+    DefaultValuedParameter<"int64_t", "0", "ops left out of a total because they do not fit the device">:$unfit_ops,
+    OptionalParameter<"::mlir::StringAttr", "why values are flagged (extrapolation, capacity)">:$note
   );
+  let builders = [
+    AttrBuilder<(ins "EstimateAttr":$latency_us, "EstimateAttr":$energy_uj, "::mlir::DictionaryAttr":$resources,
+                     "int64_t":$unmodeled_ops), [{
+      return $_get($_ctxt, latency_us, energy_uj, resources, unmodeled_ops, 0, ::mlir::StringAttr());
+    }]>
+  ];
   let extraClassDeclaration = [{
     /// The estimate of a named FPGA resource, or null when absent.
     EstimateAttr getResource(::llvm::StringRef name) const;
+    /// Some KPI is does_not_fit: the op cannot be placed on the device. (A resource over a capacity that spills,
+    /// e.g. M20K blocks, is flagged exceeds_capacity on a layer that still fits.)
+    bool isInfeasible() const;
+    /// Some resource is flagged exceeds_capacity.
+    bool exceedsSomeCapacity() const;
   }];
   let hasCustomAssemblyFormat = 1;
   let genVerifyDecl = 1;
