@@ -112,8 +112,9 @@ void decide(ProbeComparison &c, const std::vector<Pair> &pairs, int minProbes, c
     return;
   }
   const std::vector<double> alphas = {10.0, 1.0, 0.1};
-  bool refits = model && n >= 5 && !scaledCenter(*model, 1.0).empty() &&
-                !ridgeRefit(*model, model->params, pairs, std::vector<size_t>{0}, 1.0).empty();
+  // A linear-in-parameters model whose scale can be folded into its parameters (ridgeRefit, scaledCenter).
+  bool refits = model && n >= 5 && model->structure != Structure::Paper && !model->terms.empty() &&
+                !scaledCenter(*model, 1.0).empty();
   double scaled = 0;
   std::vector<double> refit(alphas.size(), 0.0);
   for (size_t i = 0; i < n; ++i) {
@@ -221,7 +222,9 @@ Expected<Collected> collect(const Library &library, const std::string &device, c
   return c;
 }
 
-ProbeReport reportOf(const Collected &c, const std::string &device, const RecalibrationOptions &options) {
+/// `rowOf` (optional): each probed model's row in the report.
+ProbeReport reportOf(const Collected &c, const std::string &device, const RecalibrationOptions &options,
+                     std::map<const KpiModel *, size_t> *rowOf = nullptr) {
   ProbeReport report;
   report.device = device;
   report.rowsWithoutModel = c.rowsWithoutModel;
@@ -233,6 +236,8 @@ ProbeReport reportOf(const Collected &c, const std::string &device, const Recali
     comparison.kpi = m->kpi;
     comparison.model = modelLabel(*m);
     decide(comparison, it->second, options.minProbes, options.refit ? &m->model : nullptr);
+    if (rowOf)
+      (*rowOf)[m] = report.models.size();
     report.models.push_back(comparison);
   }
   for (const auto &[kpi, pairs] : c.perKpi) {
@@ -275,7 +280,8 @@ Expected<Library> recalibrate(const Library &library, const std::string &device,
   auto collected = collect(library, device, probes);
   if (!collected)
     return makeError(collected.error());
-  report = reportOf(*collected, device, options);
+  std::map<const KpiModel *, size_t> rowOf;
+  report = reportOf(*collected, device, options, &rowOf);
   std::map<std::string, const ProbeComparison *> deviceWide;
   for (const ProbeComparison &c : report.models)
     if (c.model == "all ops")
@@ -284,16 +290,14 @@ Expected<Library> recalibrate(const Library &library, const std::string &device,
   Json record = provenanceJson.empty() ? Json::object() : Json::parse(provenanceJson);
   record["device"] = device;
   Json scaled = Json::array();
-  size_t next = 0; // report.models holds the models with probes in library order
   for (size_t i = 0; i < library.models.size(); ++i) {
     const KpiModel &m = library.models[i];
     if (m.device != device)
       continue;
     double scale = 1;
     std::string from;
-    if (next < report.models.size() && report.models[next].model == modelLabel(m) &&
-        report.models[next].kpi == m.kpi && collected->perModel.count(&m)) {
-      const ProbeComparison &own = report.models[next++];
+    if (auto row = rowOf.find(&m); row != rowOf.end()) {
+      const ProbeComparison &own = report.models[row->second];
       if (own.probes >= options.minProbes && !own.params.empty()) {
         Model &model = out.models[i].model;
         Json old = model.params;

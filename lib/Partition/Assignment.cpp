@@ -295,7 +295,10 @@ std::string AssignmentProblem::check() const {
 
 namespace {
 /// evaluateAssignment with the graph view computed once (exhaustive search calls it millions of times).
-AssignmentCost evaluateWith(const AssignmentProblem &p, const GraphView &g, const std::vector<int> &devices) {
+/// `stageLoads` (optional): each pipeline stage's summed latency, devices first, then the available links in
+/// [from][to] order (filled once every node is placed, budgets aside).
+AssignmentCost evaluateWith(const AssignmentProblem &p, const GraphView &g, const std::vector<int> &devices,
+                            std::vector<double> *stageLoads = nullptr) {
   AssignmentCost cost;
   size_t n = p.nodes.size();
   if (devices.size() != n) {
@@ -354,6 +357,13 @@ AssignmentCost evaluateWith(const AssignmentProblem &p, const GraphView &g, cons
       else
         ++cost.energyMissingTransfers;
     }
+  }
+  if (stageLoads) {
+    stageLoads->assign(deviceTime, deviceTime + p.numDevices);
+    for (int a = 0; a < p.numDevices; ++a)
+      for (int b = 0; b < p.numDevices; ++b)
+        if (a != b && p.links[a][b].available)
+          stageLoads->push_back(linkTime[a][b]);
   }
   for (size_t b = 0; b < p.budgets.size(); ++b)
     if (cost.resourceUse[b] > p.budgets[b].capacity) {
@@ -1210,33 +1220,6 @@ bool solveEdpBySweep(const AssignmentProblem &p, const SolverOptions &options, c
   return true;
 }
 
-/// Per stage of a pipelined schedule (devices, then available links in [from][to] order): its summed latency
-/// under an assignment.
-std::vector<double> stageLoads(const AssignmentProblem &p, const GraphView &g, const std::vector<int> &devices) {
-  std::vector<double> loads(static_cast<size_t>(p.numDevices), 0.0);
-  std::vector<std::vector<int>> linkStage(p.numDevices, std::vector<int>(p.numDevices, -1));
-  for (int a = 0; a < p.numDevices; ++a)
-    for (int b = 0; b < p.numDevices; ++b)
-      if (a != b && p.links[a][b].available) {
-        linkStage[a][b] = static_cast<int>(loads.size());
-        loads.push_back(0.0);
-      }
-  for (size_t v = 0; v < p.nodes.size(); ++v) {
-    int d = devices[v];
-    loads[d] += p.nodes[v].latencyUs[d];
-    unsigned shipped = 0;
-    for (int w : g.succs[v]) {
-      int to = devices[w];
-      if (to == d || (shipped >> to) & 1u || linkStage[d][to] < 0)
-        continue;
-      shipped |= 1u << to;
-      const LinkCost &link = p.links[d][to];
-      loads[linkStage[d][to]] += link.latencyFixedUs + link.latencyPerByteUs * p.nodes[v].outputBytes;
-    }
-  }
-  return loads;
-}
-
 /// Pipelined latency and weighted objectives: the period is at least any convex combination of the stages' loads.
 /// With weights mu on the stages the combination is additive: each node's latency on device d scaled by mu_d and
 /// each link's by mu_link give a sequential problem (budgets kept) whose exact optimum bounds the objective below;
@@ -1274,7 +1257,8 @@ double stageWeightBound(const AssignmentProblem &p, const SolverOptions &options
     // Only a proven optimum (or the priced search's own bound) bounds the combination below.
     if (s.optimal || s.method.rfind("lagrangian", 0) == 0)
       lower = std::max(lower, s.lowerBound);
-    AssignmentCost cost = evaluateWith(p, g, s.devices);
+    std::vector<double> loads;
+    AssignmentCost cost = evaluateWith(p, g, s.devices, &loads);
     if (cost.feasible && (!best.feasible || cost.objective < best.cost.objective)) {
       best.feasible = true;
       best.devices = s.devices;
@@ -1283,7 +1267,8 @@ double stageWeightBound(const AssignmentProblem &p, const SolverOptions &options
     // For edp the bound is on the period alone: it never closes the gap by itself.
     if (p.objective != Objective::Edp && best.feasible && best.cost.objective - lower <= 1e-9 * best.cost.objective)
       break;
-    std::vector<double> loads = stageLoads(p, g, s.devices);
+    if (loads.size() != static_cast<size_t>(stages))
+      break; // not a complete assignment: no loads to weigh
     double most = *std::max_element(loads.begin(), loads.end());
     if (!(most > 0))
       break;
