@@ -1054,8 +1054,9 @@ LogicalResult Importer::convertConvTranspose() {
 
   // Per spatial dimension, ONNX's output is the full scatter (stride * (in - 1) + dilated kernel + output_padding)
   // with pads[begin] cropped at the start and pads[end] at the end; output_shape and SAME_* fix the output size
-  // instead and derive the pads (ONNX 1.12's rule, with Python's floor division as its reference implementation
-  // uses: a negative total pads the end, i.e. extends the output there).
+  // instead and derive the pads (ONNX 1.12's rule, halving with Python's floor division as its reference
+  // implementation does: an output_shape beyond the full scatter, a negative total, extends the end, or the start
+  // under SAME_UPPER; test_convtranspose_output_shape's expected output shows the end).
   Shape effKernel(2), outHW(2);
   SmallVector<int64_t, 4> begin(2), end(2);
   for (int d = 0; d < 2; ++d) {
