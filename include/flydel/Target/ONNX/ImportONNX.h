@@ -36,6 +36,10 @@ struct OnnxImportOptions {
 /// Parses "NAME=1x3x224x224" into `options.inputShapes`; returns an error message, empty on success.
 std::string parseOnnxInputShape(llvm::StringRef spec, OnnxImportOptions &options);
 
+/// The ONNX op types (default domain) the importer converts, sorted: its dispatch table, as
+/// `flydel-translate --list-onnx-ops` prints it and docs/importer.md's coverage table is checked against.
+llvm::SmallVector<llvm::StringRef> getSupportedOnnxOps();
+
 /// Registers the dialects the importer produces (func, tosa).
 void registerOnnxImportDialects(DialectRegistry &registry);
 
