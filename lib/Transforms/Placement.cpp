@@ -21,13 +21,6 @@ std::string mlir::flydel::pinNameOf(Operation *op) {
   return name.empty() ? op->getName().getStringRef().str() : name;
 }
 
-bool mlir::flydel::isLayoutOp(Operation *op) {
-  auto layerOp = dyn_cast<LayerOpInterface>(op);
-  std::string reason;
-  FailureOr<::flydel::Layer> layer = layerOp ? layerOp.describeLayer(reason) : FailureOr<::flydel::Layer>();
-  return succeeded(layer) && layer->op == ::flydel::OpKind::DataMovement;
-}
-
 Placement mlir::flydel::collectPlacement(ModuleOp module) {
   // Per name, the devices of its computing ops and of its layout ops, in program order.
   struct Devices {

@@ -19,10 +19,6 @@ namespace mlir::flydel {
 /// its op name.
 std::string pinNameOf(Operation *op);
 
-/// Whether an op only moves data (reshape, transpose, concat, ...). A pin naming both such ops and computing ops
-/// pins the computing ones: a layer's weight transposes carry its name.
-bool isLayoutOp(Operation *op);
-
 struct Placement {
   std::string json; // {"layer name": "device", ...}, names in program order
   int named = 0;    // layer names written
