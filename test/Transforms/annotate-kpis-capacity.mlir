@@ -20,17 +20,17 @@
 // The M20K demand (671), not the capacity (587); the layer still fits, so latency and energy are given.
 // CHECK: tosa.conv2d {{.*}}fpga = #flydel.kpi<latency_us = {{[0-9.e+]+}} extrapolated, energy_uj = {{[0-9.e+]+}} extrapolated, resources = {alm = {{[0-9.e+]+}} extrapolated, alut = {{[0-9.e+]+}} extrapolated, lab = {{[0-9.e+]+}} extrapolated, m20k = 670.{{[0-9]+}} extrapolated exceeds_capacity}, note = "extrapolated: latency_ms feature in_hw = 32 outside training range [2, 14]; over capacity: m20k demand 671 > capacity 587 (spills onto other resources)">
 // (stem above, big below.) The ALM demand, far above 80330; no latency, energy or other resource on the FPGA.
-// CHECK: tosa.conv2d {{.*}}fpga = #flydel.kpi<latency_us = does_not_fit, energy_uj = does_not_fit, resources = {alm = 10{{[0-9][0-9][0-9][0-9][0-9]}}{{[0-9.]*}} extrapolated exceeds_capacity, alut = does_not_fit, lab = does_not_fit, m20k = {{[0-9.e+]+}} extrapolated exceeds_capacity}, note = "extrapolated: latency_ms feature in_hw = 32 outside training range [2, 14]; does not fit: alm demand 1.02e+06 > capacity 80330, m20k demand 7.49e+03 > capacity 587 (spills onto other resources)">
+// CHECK: tosa.conv2d {{.*}}fpga = #flydel.kpi<latency_us = does_not_fit, energy_uj = does_not_fit, resources = {alm = 10{{[0-9][0-9][0-9][0-9][0-9]}}{{[0-9.]*}} extrapolated exceeds_capacity, alut = {{[0-9.e+]+}} extrapolated exceeds_capacity, lab = {{[0-9.e+]+}} extrapolated exceeds_capacity, m20k = {{[0-9.e+]+}} extrapolated exceeds_capacity}, note = "extrapolated: latency_ms feature in_hw = 32 outside training range [2, 14]; does not fit: alm demand 1.02e+06 > capacity 80330, alut demand 5.3e+05 > capacity 160660, lab demand 1.35e+05 > capacity 8033, m20k demand 7.49e+03 > capacity 587 (spills onto other resources)">
 // CHECK-NOT: alm = 80330
 
-// DIAG: 1 op not fitting a device (no latency or energy there) (first: big (tosa.conv2d): fpga: alm demand 1.02e+06 > capacity 80330, m20k demand 7.49e+03 > capacity 587 (spills onto other resources))
+// DIAG: 1 op not fitting a device (no latency or energy there) (first: big (tosa.conv2d): fpga: alm demand 1.02e+06 > capacity 80330, alut demand 5.3e+05 > capacity 160660, lab demand 1.35e+05 > capacity 8033, m20k demand 7.49e+03 > capacity 587 (spills onto other resources))
 
 // TEXT: *            extrapolated outside the model's training domain
 // TEXT: >C!          resource demand above the device's capacity C
 // TEXT: does_not_fit the layer does not fit the device
 // TEXT: no_model     the platform has no model
 // TEXT: stem {{.*}} >587.0!
-// TEXT: big {{.*}} does_not_fit does_not_fit >80330.0! does_not_fit does_not_fit >587.0!
+// TEXT: big {{.*}} does_not_fit does_not_fit >80330.0! >160660.0! >8033.0! >587.0!
 // TEXT: TOTAL on fpga leaves out 1 ops that do not fit the device
 // TEXT: WARNING: TOTAL on fpga: the ops together exceed the device: m20k demand 671 > capacity 587
 // TEXT: notes:

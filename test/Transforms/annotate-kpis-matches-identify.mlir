@@ -8,12 +8,12 @@
 // CPU: OK cpu energy_uj: pass {{.*}} predicted
 // CPU: OK cpu latency_us: pass {{.*}} predicted
 // CPU: compared 2
-// The layer does not fit the Cyclone 10 GX: both give the ALM and M20K demands (never the capacity), flagged, and
-// no latency or energy.
+// The layer does not fit the Cyclone 10 GX: both give the ALM, ALUT, LAB and M20K demands (never the capacity),
+// flagged, and no latency or energy.
 // FPGA: OK fpga alm: pass 2102165.{{[0-9]+}} exceeds_capacity, identify 2102165.{{[0-9]+}} exceeds_capacity
-// FPGA: OK fpga alut: pass none does_not_fit, identify none does_not_fit
+// FPGA: OK fpga alut: pass {{[0-9.]+}} exceeds_capacity, identify {{[0-9.]+}} exceeds_capacity
 // FPGA: OK fpga energy_uj: pass none does_not_fit, identify none does_not_fit
-// FPGA: OK fpga lab: pass none does_not_fit
+// FPGA: OK fpga lab: pass {{[0-9.]+}} exceeds_capacity
 // FPGA: OK fpga latency_us: pass none does_not_fit, identify none does_not_fit
 // FPGA: OK fpga m20k: pass {{[0-9.]+}} exceeds_capacity
 // FPGA: compared 6

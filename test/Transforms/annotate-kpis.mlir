@@ -6,7 +6,7 @@
 
 // The module records the platform used: devices with capacities, the measured GPU-FPGA links and the assumed
 // CPU-GPU ones (us, per KiB).
-// CHECK: module attributes {flydel.platform = #flydel.platform<"tx2-c10gx", devices = [<"cpu", cpu>, <"gpu", gpu>, <"fpga", fpga, capacities = {alm = 80330 : i64, m20k = 587 : i64}>], links = [<"gpu" -> "fpga", latency_us = {{[0-9.e+-]+}} + {{[0-9.e+-]+}} per_kib>, <"fpga" -> "gpu", latency_us = {{[0-9.e+-]+}} + {{[0-9.e+-]+}} per_kib>, <"cpu" -> "gpu", latency_us = 15 + {{[0-9.e+-]+}} per_kib, assumed>, <"gpu" -> "cpu", latency_us = 15 + {{[0-9.e+-]+}} per_kib, assumed>]>}
+// CHECK: module attributes {flydel.platform = #flydel.platform<"tx2-c10gx", devices = [<"cpu", cpu>, <"gpu", gpu>, <"fpga", fpga, capacities = {alm = 80330 : i64, alut = 160660 : i64, lab = 8033 : i64, m20k = 587 : i64}>], links = [<"gpu" -> "fpga", latency_us = {{[0-9.e+-]+}} + {{[0-9.e+-]+}} per_kib>, <"fpga" -> "gpu", latency_us = {{[0-9.e+-]+}} + {{[0-9.e+-]+}} per_kib>, <"cpu" -> "gpu", latency_us = 15 + {{[0-9.e+-]+}} per_kib, assumed>, <"gpu" -> "cpu", latency_us = 15 + {{[0-9.e+-]+}} per_kib, assumed>]>}
 
 // Totals: sums over the modelled ops, extrapolated when a term is, with the count of ops left out. The two
 // convolutions fit the FPGA one by one (337 M20K each) but not together: the sum is flagged, never clipped.
@@ -36,5 +36,5 @@
 // SUBSET: tosa.conv2d {{.*}}flydel.kpis = {cpu = #flydel.kpi<latency_us = {{[0-9.e+]+}}>}
 // SUBSET: tosa.clamp {{.*}}flydel.kpis = {cpu = #flydel.kpi<latency_us = no_model>}
 
-// RESOURCE: flydel.platform = #flydel.platform<"tx2-c10gx", devices = [<"fpga", fpga, capacities = {alm = 80330 : i64, m20k = 587 : i64}>]>}
+// RESOURCE: flydel.platform = #flydel.platform<"tx2-c10gx", devices = [<"fpga", fpga, capacities = {alm = 80330 : i64, alut = 160660 : i64, lab = 8033 : i64, m20k = 587 : i64}>]>}
 // RESOURCE: tosa.conv2d {{.*}}flydel.kpis = {fpga = #flydel.kpi<latency_us = {{[0-9.e+]+}} extrapolated, resources = {m20k = {{[0-9.e+]+}} extrapolated}, note = "extrapolated: {{.*}}">}
