@@ -49,10 +49,8 @@ PY
 } > "$TMP/table.md"
 if [ "${1:-}" = --doc ]; then
   DOC=$ROOT/docs/recalibration.md
-  awk -v gen="$TMP/table.md" '
-    /^<!-- BEGIN recalibration-holdout/ { print; while ((getline line < gen) > 0) print line; skip = 1; next }
-    /^<!-- END recalibration-holdout/ { skip = 0 }
-    !skip { print }' "$DOC" > "$TMP/doc" && cat "$TMP/doc" > "$DOC"
+  . "$ROOT/scripts/doc-section.sh"
+  replace_doc_section "$DOC" recalibration-holdout "$TMP/table.md"
   echo "recalibration-holdout.sh: $DOC regenerated" >&2
 else
   cat "$TMP/table.md"

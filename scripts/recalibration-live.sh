@@ -129,10 +129,8 @@ PY
 } > "$TMP/table.md"
 if [ "${3:-}" = --doc ]; then
   DOC=$ROOT/docs/recalibration.md
-  awk -v gen="$TMP/table.md" '
-    /^<!-- BEGIN recalibration-live/ { print; while ((getline line < gen) > 0) print line; skip = 1; next }
-    /^<!-- END recalibration-live/ { skip = 0 }
-    !skip { print }' "$DOC" > "$TMP/doc" && cat "$TMP/doc" > "$DOC"
+  . "$ROOT/scripts/doc-section.sh"
+  replace_doc_section "$DOC" recalibration-live "$TMP/table.md"
   echo "recalibration-live.sh: $DOC regenerated" >&2
 else
   cat "$TMP/table.md"

@@ -175,6 +175,8 @@ private:
   LogicalResult readTensor(const onnx::TensorProto &t, Val &out, llvm::StringRef what);
   bool hasInput(int k) const { return k < node->input_size() && !node->input(k).empty(); }
   Val *input(int k, bool required = true);
+  /// Every input of the node (variadic ops: Concat, Max, Sum, ...); failure when one is missing (reported).
+  LogicalResult allInputs(SmallVectorImpl<Val *> &ins);
   std::optional<std::vector<int64_t>> constInts(int k); // an optional operand's compile-time integers
   void define(int k, Val v);
   /// Defines output 0 and succeeds: how every converter ends.
@@ -1373,15 +1375,21 @@ LogicalResult Importer::convertBinary() {
   return result(tensorVal(r, *outShape, isNHWC));
 }
 
-LogicalResult Importer::convertVariadic() {
-  // Max, Min, Sum, Mean: a left fold of the binary op over all inputs, with numpy broadcasting.
-  SmallVector<Val *> ins;
+LogicalResult Importer::allInputs(SmallVectorImpl<Val *> &ins) {
   for (int k = 0; k < node->input_size(); ++k) {
     Val *v = input(k);
     if (!v)
       return failure();
     ins.push_back(v);
   }
+  return success();
+}
+
+LogicalResult Importer::convertVariadic() {
+  // Max, Min, Sum, Mean: a left fold of the binary op over all inputs, with numpy broadcasting.
+  SmallVector<Val *> ins;
+  if (failed(allInputs(ins)))
+    return failure();
   if (ins.empty())
     return error() << "needs at least one input";
   if (ins.size() == 1)
@@ -1517,12 +1525,8 @@ LogicalResult Importer::convertSoftmax(Val &x) {
 
 LogicalResult Importer::convertConcat() {
   SmallVector<Val *> ins;
-  for (int k = 0; k < node->input_size(); ++k) {
-    Val *v = input(k);
-    if (!v)
-      return failure();
-    ins.push_back(v);
-  }
+  if (failed(allInputs(ins)))
+    return failure();
   if (ins.empty())
     return error() << "no inputs";
   int64_t rank = ins[0]->shape.size();
