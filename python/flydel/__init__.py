@@ -63,12 +63,14 @@ def _layer_matrix(layers: Any):
             column = flat[name]
             if name in ("op", "dtype"):
                 names = list(_core.OP_KINDS if name == "op" else _core.DTYPES)
-                if column.dtype.kind not in "US":
+                if column.dtype.kind not in "USO":
                     raise Error(f"field '{name}': expected names ({', '.join(names)}), got numpy dtype {column.dtype}")
                 unique, inverse = np.unique(column, return_inverse=True)
                 codes = []
                 for u in unique:
-                    text = u.decode() if isinstance(u, bytes) else str(u)
+                    if not isinstance(u, (str, bytes)):
+                        raise Error(f"field '{name}': {u!r} is not a name ({', '.join(names)})")
+                    text = u.decode() if isinstance(u, bytes) else u
                     if text not in names:
                         what = "op kind" if name == "op" else "data type"
                         raise Error(f"unknown {what} '{text}'")
