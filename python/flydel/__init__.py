@@ -428,8 +428,18 @@ class IdentifiedModel:
         return self._json
 
     def save(self, path: PathLike) -> None:
-        with open(os.fspath(path), "w") as f:
-            f.write(self._json)
+        """Writes the standalone model JSON through a temporary beside it and a rename (never half a file)."""
+        path = os.fspath(path)
+        scratch = None
+        try:
+            fd, scratch = tempfile.mkstemp(prefix=os.path.basename(path) + ".tmp.", dir=os.path.dirname(path) or ".")
+            with os.fdopen(fd, "w") as f:
+                f.write(self._json)
+            os.replace(scratch, path)
+        except OSError as e:
+            if scratch and os.path.exists(scratch):
+                os.unlink(scratch)
+            raise Error(f"{path}: cannot write the model: {e.strerror}") from None
 
     def __repr__(self) -> str:
         return (f"IdentifiedModel({self.device} {self.op} {self.kpi}: {self.chosen}, {self.parameters} params, "

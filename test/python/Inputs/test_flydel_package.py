@@ -241,6 +241,12 @@ class IdentifyTest(unittest.TestCase):
         self.assertEqual(m.rows, ref["n"])
         with open(os.path.join(REF, "identify.model.json")) as f:
             self.assertEqual(m.to_json(), f.read())
+        with tempfile.TemporaryDirectory() as tmp:
+            m.save(os.path.join(tmp, "model.json"))
+            with open(os.path.join(tmp, "model.json")) as f:
+                self.assertEqual(f.read(), m.to_json())
+            with self.assertRaises(flydel.Error):
+                m.save(os.path.join(tmp, "no", "such", "dir.json"))
         # Savable into a library: refused for a device the library does not have, accepted for its cpu (which
         # has no elementwise model), then a duplicate; the saved library predicts with it.
         platform = flydel.Platform.load("tx2-c10gx")
