@@ -21,6 +21,8 @@ PACKAGES=(
   python3 python3-numpy python3-matplotlib
   # The Python bindings (import flydel): headers for the compiled module
   python3-dev pybind11-dev
+  # Independent numpy reference of real ONNX models (test/Target/ONNX/real-models-run.test)
+  python3-protobuf
 )
 PACKAGES+=("$@")
 

@@ -186,7 +186,7 @@ Expected<FlowResult> annotateModel(const std::string &path, const AnnotateOption
   if (auto ran = flow.run(pm); !ran)
     return makeError(ran.error());
   FlowResult result;
-  if (failed(mlir::flydel::renderKpiReport(*flow.module, format, result.text)))
+  if (failed(mlir::flydel::renderKpiReport(*flow.module, format, options.hide, result.text)))
     return makeError(flow.firstError("cannot render the report"));
   result.diagnostics = std::move(flow.diagnostics);
   return result;

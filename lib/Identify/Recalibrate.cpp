@@ -236,6 +236,9 @@ ProbeReport reportOf(const Collected &c, const std::string &device, const Recali
     comparison.kpi = m->kpi;
     comparison.model = modelLabel(*m);
     decide(comparison, it->second, options.minProbes, options.refit ? &m->model : nullptr);
+    comparison.cvMape = m->cv.mape;
+    comparison.shapeDrift = comparison.probes >= options.minProbes && comparison.cvMape > 0 &&
+                            comparison.mapeLeaveOneOut > std::max(2 * comparison.cvMape, comparison.cvMape + 10);
     if (rowOf)
       (*rowOf)[m] = report.models.size();
     report.models.push_back(comparison);
@@ -261,7 +264,9 @@ Json comparisonJson(const ProbeComparison &c) {
               {"mape_before_pct", c.mapeBefore},
               {"mape_leave_one_out_pct", c.mapeLeaveOneOut},
               {"scale", c.scale},
-              {"decision", c.decision}};
+              {"decision", c.decision},
+              {"cv_mape_pct", c.cvMape},
+              {"shape_drift", c.shapeDrift}};
 }
 
 } // namespace

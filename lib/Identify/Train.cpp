@@ -229,6 +229,11 @@ Expected<Library> trainLibrary(const std::string &specPath, const TrainOptions &
       if (!parseDeviceKind(kind, device.kind))
         throw SpecError(dp + ".kind: unknown device kind '" + kind + "'");
       device.description = dj.value("description", "");
+      if (dj.contains("chip")) {
+        if (!dj["chip"].is_string())
+          throw SpecError(dp + ".chip: expected a string (e.g. \"sm_62\")");
+        device.chip = dj["chip"].get<std::string>();
+      }
       if (dj.contains("dtype")) {
         DType dtype;
         if (!dj["dtype"].is_string() || !parseDType(dj["dtype"].get<std::string>(), dtype))

@@ -91,6 +91,13 @@ std::string mlir::flydel::getLayerName(Operation *op) {
   return {};
 }
 
+bool mlir::flydel::isLayoutOp(Operation *op) {
+  auto layerOp = dyn_cast<LayerOpInterface>(op);
+  std::string reason;
+  FailureOr<::flydel::Layer> layer = layerOp ? layerOp.describeLayer(reason) : FailureOr<::flydel::Layer>();
+  return succeeded(layer) && layer->op == ::flydel::OpKind::DataMovement;
+}
+
 double mlir::flydel::getValueBytes(Value value) {
   auto shaped = dyn_cast<ShapedType>(value.getType());
   if (!shaped || !shaped.hasStaticShape())

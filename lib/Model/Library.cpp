@@ -340,6 +340,11 @@ Library libraryFromJson(const Json &root) {
     if (!parseDeviceKind(kind, d.kind))
       fail(dp + ".kind", "unknown device kind '" + kind + "' (expected cpu, gpu or fpga)");
     d.description = getOptionalString(devices[i], "description");
+    if (auto it = devices[i].find("chip"); it != devices[i].end()) {
+      if (!it->is_string() || it->get<std::string>().empty())
+        fail(dp + ".chip", "expected the device's code-generation target as a string (e.g. \"sm_62\")");
+      d.chip = it->get<std::string>();
+    }
     if (auto it = devices[i].find("capacities"); it != devices[i].end()) {
       if (!it->is_object())
         fail(dp + ".capacities", "expected an object {resource: count}");
@@ -542,6 +547,8 @@ std::string Library::toJson() const noexcept {
         j["spills"] = d.spills;
       if (d.dtype)
         j["dtype"] = dtypeName(*d.dtype);
+      if (!d.chip.empty())
+        j["chip"] = d.chip;
       items.push_back(j);
     }
     list("devices", items, false);

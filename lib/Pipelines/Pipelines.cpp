@@ -13,8 +13,10 @@ using namespace mlir;
 static std::string bufferizedLinalgStages(bool fuseElementwise) {
   // Spelled as upstream's textual pipeline: every stage is an upstream pass with its registered options, and the
   // string reads the same as the equivalent flydel-opt command line. tosa-to-linalg-pipeline must run on the
-  // module (it schedules the module-level TOSA validation).
-  std::string stages = "func.func(tosa-to-tensor),tosa-to-linalg-pipeline,func.func(tosa-to-tensor,tosa-to-arith),canonicalize,";
+  // module (it schedules the module-level TOSA validation). The optional decompositions (transpose_conv2d into
+  // pad/reshape/transpose around a conv2d) run first: tosa-to-linalg-pipeline runs them too, but after
+  // tosa-to-tensor, and its validation then rejects the rank-4 tosa.pad they emit (shape<8> "exceeds MAX_RANK").
+  std::string stages = "func.func(tosa-optional-decompositions,tosa-to-tensor),tosa-to-linalg-pipeline,func.func(tosa-to-tensor,tosa-to-arith),canonicalize,";
   if (fuseElementwise)
     stages += "func.func(linalg-fuse-elementwise-ops),";
   stages += "one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map},"

@@ -112,8 +112,10 @@ struct AnnotateKpisPass : mlir::flydel::impl::AnnotateKpisBase<AnnotateKpisPass>
   void runOnOperation() override;
 
 private:
-  const LayerOutcome &evaluate(const Layer &layer);
-  void emitDiagnostics(Operation *op, const Layer &layer, const LayerOutcome &outcome);
+  /// `approximation`: the op's LayerOpInterface::getPricingApproximation; when set, every prediction is flagged.
+  const LayerOutcome &evaluate(const Layer &layer, const std::string &approximation);
+  void emitDiagnostics(Operation *op, const Layer &layer, const LayerOutcome &outcome,
+                       const std::string &approximation);
   /// One diagnostic of an op: per-op at its location (never printing the op: that walks the function), or
   /// counted into its function's summary.
   void note(Operation *op, DiagnosticSeverity severity, StringRef kind, const std::string &message,
@@ -135,7 +137,7 @@ private:
   std::string loadError;
   PlatformAttr platformAttr;
   SmallVector<DevicePlan, 4> plans;
-  std::map<LayerKey, LayerOutcome> cache;
+  std::map<std::pair<LayerKey, std::string>, LayerOutcome> cache;
   MLIRContext *ctx = nullptr;
 };
 
@@ -234,8 +236,8 @@ KpiAttr AnnotateKpisPass::buildKpi(const DevicePlan &device, ArrayRef<KpiValue> 
                       unmodeledOps, unfitOps, note.empty() ? StringAttr() : StringAttr::get(ctx, note));
 }
 
-const LayerOutcome &AnnotateKpisPass::evaluate(const Layer &layer) {
-  auto [it, inserted] = cache.try_emplace(keyOf(layer));
+const LayerOutcome &AnnotateKpisPass::evaluate(const Layer &layer, const std::string &approximation) {
+  auto [it, inserted] = cache.try_emplace({keyOf(layer), approximation});
   LayerOutcome &outcome = it->second;
   if (!inserted)
     return outcome;
@@ -308,9 +310,15 @@ const LayerOutcome &AnnotateKpisPass::evaluate(const Layer &layer) {
           v = {KpiValue::State::DoesNotFit, 0.0, false, false};
       }
     }
+    // A stand-in layer is priced by models that never saw the op itself: every value is an extrapolation.
     std::string note;
+    if (!approximation.empty()) {
+      for (KpiValue &v : result.values)
+        v.extrapolated = v.extrapolated || v.state == KpiValue::State::Value;
+      note = approximation;
+    }
     if (result.extrapolatedKpi)
-      note = "extrapolated: " + result.extrapolatedKpi->slot.column + " " +
+      note += (note.empty() ? "" : "; ") + std::string("extrapolated: ") + result.extrapolatedKpi->slot.column + " " +
              ::flydel::Model::describeDomain(result.extrapolation);
     if (!result.doesNotFit.empty())
       note += (note.empty() ? "" : "; ") + std::string("does not fit: ") + result.doesNotFit;
@@ -322,7 +330,8 @@ const LayerOutcome &AnnotateKpisPass::evaluate(const Layer &layer) {
   return outcome;
 }
 
-void AnnotateKpisPass::emitDiagnostics(Operation *op, const Layer &layer, const LayerOutcome &outcome) {
+void AnnotateKpisPass::emitDiagnostics(Operation *op, const Layer &layer, const LayerOutcome &outcome,
+                                       const std::string &approximation) {
   std::string missingAll, missingSome, extrapolated, invalid, unfit;
   for (auto [device, result] : llvm::zip(plans, outcome.devices)) {
     if (!result.missing.empty()) {
@@ -348,6 +357,9 @@ void AnnotateKpisPass::emitDiagnostics(Operation *op, const Layer &layer, const 
   if (!missingSome.empty())
     note(op, DiagnosticSeverity::Remark, std::string("without a model for some KPIs of ") + kind,
          std::string("no model for some KPIs of ") + kind + " (" + missingSome + ")", missingSome);
+  if (!approximation.empty())
+    note(op, DiagnosticSeverity::Warning, "priced as a stand-in layer (flagged extrapolated)",
+         "flagged extrapolated: " + approximation, approximation);
   if (!extrapolated.empty())
     note(op, DiagnosticSeverity::Warning, "extrapolated outside the training domain",
          "extrapolated outside the training domain (" + extrapolated + ")", extrapolated);
@@ -452,9 +464,10 @@ void AnnotateKpisPass::runOnOperation() {
       layer->pe = f.pe;
       layer->simd = f.simd;
     }
-    const LayerOutcome &outcome = evaluate(*layer);
+    std::string approximation = layerOp.getPricingApproximation();
+    const LayerOutcome &outcome = evaluate(*layer, approximation);
     op->setAttr(FlydelDialect::kKpisAttrName, outcome.kpis);
-    emitDiagnostics(op, *layer, outcome);
+    emitDiagnostics(op, *layer, outcome, approximation);
 
     auto function = op->getParentOfType<FunctionOpInterface>();
     if (!function)

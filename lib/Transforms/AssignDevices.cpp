@@ -13,6 +13,7 @@
 #include "flydel/Partition/Assignment.h"
 #include "flydel/Target/Verilog/FpgaOps.h"
 #include "flydel/Transforms/Passes.h"
+#include "flydel/Transforms/Placement.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -181,21 +182,11 @@ struct AssignDevicesPass : mlir::flydel::impl::AssignDevicesBase<AssignDevicesPa
     // to the ops of that name that compute, and to layout ops only when no op of that name computes. Ops of one
     // node are consecutive; computing ops of one name in two separate places are two layers, and the pin is
     // ambiguous.
-    auto nameOf = [](Operation *op) {
-      std::string name = getLayerName(op);
-      return name.empty() ? op->getName().getStringRef().str() : name;
-    };
-    auto isLayoutOp = [](Operation *op) {
-      auto layerOp = dyn_cast<LayerOpInterface>(op);
-      std::string reason;
-      FailureOr<::flydel::Layer> layer = layerOp ? layerOp.describeLayer(reason) : FailureOr<::flydel::Layer>();
-      return succeeded(layer) && layer->op == ::flydel::OpKind::DataMovement;
-    };
     std::vector<bool> pinnedByName(ops.size(), false);
     {
       llvm::StringMap<SmallVector<int>> opsNamed;
       for (auto [index, op] : llvm::enumerate(ops))
-        opsNamed[nameOf(op)].push_back(static_cast<int>(index));
+        opsNamed[pinNameOf(op)].push_back(static_cast<int>(index));
       for (const auto &entry : pinned) {
         auto it = opsNamed.find(entry.getKey());
         if (it == opsNamed.end())
@@ -207,7 +198,7 @@ struct AssignDevicesPass : mlir::flydel::impl::AssignDevicesBase<AssignDevicesPa
         SmallVector<int> &targets = computing.empty() ? it->second : computing;
         for (size_t k = 1; k < targets.size(); ++k)
           for (int between = targets[k - 1] + 1; between < targets[k]; ++between)
-            if (std::string other = nameOf(ops[between]); other != entry.getKey())
+            if (std::string other = pinNameOf(ops[between]); other != entry.getKey())
               return ops[targets[k]]->emitError()
                      << "assign-devices: pin '" << entry.getKey() << "' is ambiguous: it names two layers ("
                      << ops[targets[k - 1]]->getName() << " and " << ops[targets[k]]->getName()
@@ -227,9 +218,7 @@ struct AssignDevicesPass : mlir::flydel::impl::AssignDevicesBase<AssignDevicesPa
       Operation *op = ops[index];
       auto kpis = op->getAttrOfType<DictionaryAttr>(FlydelDialect::kKpisAttrName);
       ::flydel::AssignmentNode node;
-      node.name = getLayerName(op);
-      if (node.name.empty())
-        node.name = op->getName().getStringRef().str();
+      node.name = pinNameOf(op);
       node.outputBytes = resultBytes(op);
       // The rule --emit-verilog builds by (flydel/Fpga/Capability.h): an op the engines cannot build is, on an
       // FPGA, like an op without a model there. A folded batch norm goes to an FPGA only with its convolution.

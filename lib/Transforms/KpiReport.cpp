@@ -43,7 +43,26 @@ struct FunctionReport {
   std::string name;
   std::vector<Row> rows;
   DictionaryAttr totals;
+  int hidden = 0; // rows left out (hide=...)
 };
+
+/// Whether no device has a model of any KPI of the op.
+bool noModelAnywhere(DictionaryAttr kpis) {
+  for (NamedAttribute entry : kpis) {
+    auto kpi = dyn_cast<KpiAttr>(entry.getValue());
+    if (!kpi)
+      continue;
+    // A layer that does not fit a device has a model there (which says so).
+    auto modelled = [](EstimateAttr e) { return e && (e.hasModel() || e.getDoesNotFit()); };
+    if (modelled(kpi.getLatencyUs()) || modelled(kpi.getEnergyUj()))
+      return false;
+    if (DictionaryAttr resources = kpi.getResources())
+      for (NamedAttribute resource : resources)
+        if (modelled(dyn_cast<EstimateAttr>(resource.getValue())))
+          return false;
+  }
+  return true;
+}
 
 std::string layerName(Operation *op) { return reportLayerName(op); }
 
@@ -132,7 +151,8 @@ struct KpiReportPass : mlir::flydel::impl::KpiReportBase<KpiReportPass> {
     ModuleOp module = getOperation();
     // Rendered before the output is opened: a failed report leaves no file.
     std::string text;
-    if (failed(renderKpiReport(module, format, text)))
+    SmallVector<std::string> hidden(hide.begin(), hide.end());
+    if (failed(renderKpiReport(module, format, hidden, text)))
       return signalPassFailure();
     std::string errorMessage;
     std::unique_ptr<llvm::ToolOutputFile> file = openOutputFile(output, &errorMessage);
@@ -152,11 +172,21 @@ struct KpiReportPass : mlir::flydel::impl::KpiReportBase<KpiReportPass> {
     markAllAnalysesPreserved();
   }
 
-  static LogicalResult render(ModuleOp module, StringRef format, std::string &text) {
+  static LogicalResult render(ModuleOp module, StringRef format, ArrayRef<std::string> hide, std::string &text) {
     if (format != "text" && format != "csv" && format != "json")
       return module.emitError() << "flydel-kpi-report: unknown format '" << format
                                 << "' (expected text, csv or json)";
 
+    bool hideLayout = false, hideNoModel = false;
+    for (const std::string &what : hide) {
+      if (what == "layout")
+        hideLayout = true;
+      else if (what == "no-model")
+        hideNoModel = true;
+      else
+        return module.emitError() << "flydel-kpi-report: unknown hide='" << what
+                                  << "' (expected layout or no-model)";
+    }
     auto platform = module->getAttrOfType<PlatformAttr>(FlydelDialect::kPlatformAttrName);
     std::vector<FunctionReport> functions;
     module.walk([&](FunctionOpInterface function) {
@@ -164,8 +194,14 @@ struct KpiReportPass : mlir::flydel::impl::KpiReportBase<KpiReportPass> {
       report.name = function.getName().str();
       report.totals = function->getAttrOfType<DictionaryAttr>(FlydelDialect::kKpiTotalsAttrName);
       function.walk([&](Operation *op) {
-        if (auto kpis = op->getAttrOfType<DictionaryAttr>(FlydelDialect::kKpisAttrName))
-          report.rows.push_back({layerName(op), op->getName().getStringRef().str(), shapeOf(op), kpis});
+        auto kpis = op->getAttrOfType<DictionaryAttr>(FlydelDialect::kKpisAttrName);
+        if (!kpis)
+          return;
+        if ((hideLayout && isLayoutOp(op)) || (hideNoModel && noModelAnywhere(kpis))) {
+          ++report.hidden;
+          return;
+        }
+        report.rows.push_back({layerName(op), op->getName().getStringRef().str(), shapeOf(op), kpis});
       });
       if (!report.rows.empty() || report.totals)
         functions.push_back(std::move(report));
@@ -262,7 +298,10 @@ struct KpiReportPass : mlir::flydel::impl::KpiReportBase<KpiReportPass> {
       for (const auto &cells : table)
         for (size_t i = 0; i < cells.size(); ++i)
           widths[i] = std::max(widths[i], cells[i].size());
-      os << "\nfunction @" << function.name << " (" << function.rows.size() << " annotated ops)\n";
+      os << "\nfunction @" << function.name << " (" << function.rows.size() << " annotated ops";
+      if (function.hidden)
+        os << "; " << function.hidden << " more hidden, counted in TOTAL";
+      os << ")\n";
       for (const auto &cells : table) {
         for (size_t i = 0; i < cells.size(); ++i) {
           os << (i ? "  " : "");
@@ -390,6 +429,8 @@ struct KpiReportPass : mlir::flydel::impl::KpiReportBase<KpiReportPass> {
                                             {"shape", row.shape},
                                             {"kpis", jsonKpis(platform, row.kpis, columns)}});
       llvm::json::Object entry{{"name", function.name}, {"layers", std::move(layers)}};
+      if (function.hidden)
+        entry["hidden_layers"] = function.hidden;
       if (function.totals) {
         llvm::json::Object totals = jsonKpis(platform, function.totals, columns);
         for (NamedAttribute e : function.totals)
@@ -413,8 +454,9 @@ struct KpiReportPass : mlir::flydel::impl::KpiReportBase<KpiReportPass> {
 
 } // namespace
 
-LogicalResult mlir::flydel::renderKpiReport(ModuleOp module, StringRef format, std::string &text) {
-  return KpiReportPass::render(module, format, text);
+LogicalResult mlir::flydel::renderKpiReport(ModuleOp module, StringRef format, ArrayRef<std::string> hide,
+                                            std::string &text) {
+  return KpiReportPass::render(module, format, hide, text);
 }
 
 /// The ONNX node name an importer put in a NameLoc, else file:line.

@@ -342,10 +342,11 @@ def annotate(model: PathLike, platform: PathLike = DEFAULT_PLATFORM, devices: Op
 
 def report(model: PathLike, platform: PathLike = DEFAULT_PLATFORM, devices: Optional[Sequence[str]] = None,
            input_shapes: Union[None, Mapping[str, Sequence[int]], Sequence[str]] = None,
-           kpis: Optional[Sequence[str]] = None, format: str = "text") -> str:
-    """The report of annotate() as text, csv or json, byte for byte what --flydel-kpi-report writes."""
+           kpis: Optional[Sequence[str]] = None, format: str = "text", hide: Optional[Sequence[str]] = None) -> str:
+    """The report of annotate() as text, csv or json, byte for byte what --flydel-kpi-report writes; ``hide``:
+    its hide= option (layout, no-model: rows left out, totals unchanged)."""
     text, _ = _core.annotate(os.fspath(model), os.fspath(platform), list(devices or []), list(kpis or []),
-                             _shape_specs(input_shapes), format)
+                             _shape_specs(input_shapes), format, list(hide or []))
     return text
 
 

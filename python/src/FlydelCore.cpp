@@ -575,9 +575,10 @@ py::list diagnosticsOf(const api::FlowResult &result) {
 }
 
 api::AnnotateOptions annotateOptions(const std::string &platform, const std::vector<std::string> &devices,
-                                     const std::vector<std::string> &kpis,
-                                     const std::vector<std::string> &inputShapes) {
+                                     const std::vector<std::string> &kpis, const std::vector<std::string> &inputShapes,
+                                     const std::vector<std::string> &hide = {}) {
   api::AnnotateOptions o;
+  o.hide = hide;
   o.platform = platform;
   o.devices = devices;
   o.kpis = kpis;
@@ -655,11 +656,12 @@ PYBIND11_MODULE(_core, m) {
   m.def(
       "annotate",
       [](const std::string &path, const std::string &platform, const std::vector<std::string> &devices,
-         const std::vector<std::string> &kpis, const std::vector<std::string> &inputShapes, const std::string &format) {
+         const std::vector<std::string> &kpis, const std::vector<std::string> &inputShapes, const std::string &format,
+         const std::vector<std::string> &hide) {
         api::FlowResult result;
         {
           py::gil_scoped_release release;
-          auto r = api::annotateModel(path, annotateOptions(platform, devices, kpis, inputShapes), format);
+          auto r = api::annotateModel(path, annotateOptions(platform, devices, kpis, inputShapes, hide), format);
           if (!r)
             throw CoreError(r.error());
           result = std::move(*r);
@@ -667,7 +669,7 @@ PYBIND11_MODULE(_core, m) {
         return py::make_tuple(result.text, diagnosticsOf(result));
       },
       py::arg("path"), py::arg("platform"), py::arg("devices"), py::arg("kpis"), py::arg("input_shapes"),
-      py::arg("format"));
+      py::arg("format"), py::arg("hide") = std::vector<std::string>());
   m.def(
       "assign",
       [](const std::string &path, const std::string &platform, const std::vector<std::string> &devices,

@@ -1,8 +1,8 @@
 //===- flydel-compile.cpp - the whole flow, one command -------------------===//
 //
-// flydel-compile MODEL.mlir -o DIR [--platform P] [--objective O] [--mode M] [...]
+// flydel-compile MODEL.mlir|MODEL.onnx -o DIR [--platform P] [--objective O] [--mode M] [...]
 //
-// Annotates every op with its predicted KPIs, assigns devices, (--fold-fpga) chooses the FPGA layers' foldings and
+// Imports an ONNX model (--input-shape NAME=DIMS for its dynamic inputs) or reads a TOSA module, annotates every op with its predicted KPIs, assigns devices, (--fold-fpga) chooses the FPGA layers' foldings and
 // re-annotates at them, outlines same-device partitions, then lowers each device's partitions through that
 // device's pipeline into its own module:
 //   DIR/partitioned.mlir  the annotated, assigned and outlined module (with locations)
@@ -10,6 +10,7 @@
 //   DIR/cpu.mlir ...      one module per device with partitions: CPU -> LLVM dialect, GPU -> PTX + LLVM host code
 //   DIR/fpga.sv           FPGA partitions as SystemVerilog modules of the hw/ engines (--emit-verilog), ROM files
 //                         beside it
+// --save-placement FILE writes the assignment as the JSON --pins reads. Every option is checked before any work.
 // Partitions that cannot be lowered (an FPGA partition with an op no engine implements, elided weights without
 // --fpga-placeholder-weights, ...) are reported, and the command fails unless --allow-unlowered.
 // Outputs are written only when the whole flow succeeded, each through a temporary and a rename; DIR/.flydel-compile-
@@ -20,8 +21,12 @@
 #include "flydel/Dialect/Flydel/IR/FlydelAttrs.h"
 #include "flydel/Dialect/Flydel/IR/FlydelDialect.h"
 #include "flydel/Model/Library.h"
+#include "flydel/Model/TextParse.h"
 #include "flydel/Registration/Registration.h"
+#include "flydel/Target/ONNX/ImportONNX.h"
 #include "flydel/Target/Verilog/EmitVerilog.h"
+#include "flydel/Transforms/Placement.h"
+#include "flydel/Transforms/PlatformLibrary.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -38,6 +43,8 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
@@ -47,8 +54,18 @@ namespace cl = llvm::cl;
 
 // Only flydel-compile's own options in --help (the linked LLVM libraries register hundreds).
 static cl::OptionCategory category("flydel-compile options");
-static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<input TOSA module>"), cl::init("-"),
-                                      cl::cat(category));
+static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<input TOSA module (.mlir) or ONNX model (.onnx)>"),
+                                      cl::init("-"), cl::cat(category));
+static cl::opt<std::string> inputFormat("input-format",
+                                        cl::desc("mlir or onnx (default: onnx for a .onnx file, else mlir)"),
+                                        cl::init(""), cl::cat(category));
+static cl::list<std::string> inputShapes("input-shape",
+                                         cl::desc("ONNX input: static shape of a graph input, NAME=D0xD1x... "
+                                                  "(repeatable)"),
+                                         cl::value_desc("NAME=SHAPE"), cl::cat(category));
+static cl::opt<std::string> savePlacement("save-placement",
+                                          cl::desc("Write the device assignment as the JSON --pins reads"),
+                                          cl::value_desc("file"), cl::init(""), cl::cat(category));
 static cl::opt<std::string> outputDir("o", cl::desc("Output directory"), cl::value_desc("dir"), cl::Required,
                                       cl::cat(category));
 static cl::opt<std::string> platform("platform", cl::desc("Embedded platform name or library JSON"),
@@ -63,10 +80,14 @@ static cl::opt<double> reserve("reserve", cl::desc("Share of device capacities k
                                cl::cat(category));
 static cl::opt<std::string> pins("pins", cl::desc("JSON file pinning layer names to devices"), cl::init(""),
                                  cl::cat(category));
-static cl::opt<std::string> gpuChip("gpu-chip", cl::desc("NVIDIA architecture of GPU kernels"), cl::init("sm_80"),
-                                    cl::cat(category));
-static cl::opt<std::string> gpuFeatures("gpu-features", cl::desc("PTX features of GPU kernels"), cl::init("+ptx70"),
-                                        cl::cat(category));
+static cl::opt<std::string> gpuChip("gpu-chip",
+                                    cl::desc("NVIDIA architecture of GPU kernels (default: the platform's GPU "
+                                             "device's \"chip\", else sm_80)"),
+                                    cl::init(""), cl::cat(category));
+static cl::opt<std::string> gpuFeatures("gpu-features",
+                                        cl::desc("PTX features of GPU kernels (default: the PTX version the chip "
+                                                 "needs)"),
+                                        cl::init(""), cl::cat(category));
 static cl::opt<bool> showRemarks("remarks", cl::desc("Print the per-op remarks of annotation and assignment"),
                                  cl::init(false), cl::cat(category));
 static cl::opt<bool> allowUnlowered("allow-unlowered",
@@ -198,6 +219,118 @@ static LogicalResult commitOutputs(const std::vector<Output> &outputs) {
   return success();
 }
 
+/// The PTX ISA version a chip needs (the first that supports it), as NVPTX features; empty: a chip this table
+/// does not know (then --gpu-features must say).
+static std::string ptxFeaturesFor(StringRef chip) {
+  unsigned sm = 0;
+  StringRef digits = chip.drop_front(3);
+  bool archSpecific = digits.consume_back("a");
+  if (digits.getAsInteger(10, sm))
+    return {};
+  if (archSpecific)
+    return sm == 90 ? "+ptx80" : "";
+  if (sm >= 50 && sm <= 80)
+    return "+ptx70";
+  switch (sm) {
+  case 86:
+    return "+ptx71";
+  case 87:
+    return "+ptx74";
+  case 89:
+  case 90:
+    return "+ptx78";
+  case 100:
+    return "+ptx86";
+  case 120:
+    return "+ptx87";
+  default:
+    return {};
+  }
+}
+
+/// Every option checked before any work (issue 20): a misspelt objective must not cost an annotation first.
+/// Returns an error message; empty when the options are consistent. Fills the GPU target from the platform.
+static std::string checkOptions(const ::flydel::Library &library, std::string &chip, std::string &features,
+                                std::string &chipSource, mlir::flydel::OnnxImportOptions &onnx, bool &isOnnx) {
+  if (objective != "latency" && objective != "energy" && objective != "edp" && objective != "weighted")
+    return "--objective '" + objective + "': expected latency, energy, edp or weighted";
+  if (mode != "sequential" && mode != "pipelined")
+    return "--mode '" + mode + "': expected sequential or pipelined";
+  if (!(weight >= 0 && weight <= 1))
+    return "--weight " + std::to_string(weight) + ": expected a latency weight in [0, 1]";
+  if (!(reserve >= 0 && reserve < 1))
+    return "--reserve " + std::to_string(reserve) + ": expected a share of the capacities in [0, 1)";
+  if (foldObjective != "throughput" && foldObjective != "latency")
+    return "--fold-objective '" + foldObjective + "': expected throughput or latency";
+  for (const std::string &budget : fpgaBudget) {
+    auto [name, count] = StringRef(budget).split('=');
+    double value = 0;
+    if (name.empty() || count.getAsDouble(value) || !(value > 0))
+      return "--fpga-budget '" + budget + "': expected resource=count with a positive count";
+  }
+  if (!(fpgaActivationRange > 0))
+    return "--fpga-activation-range: expected a positive range";
+  if (!pins.empty()) {
+    auto buffer = llvm::MemoryBuffer::getFile(pins);
+    if (!buffer)
+      return "--pins '" + pins + "': " + buffer.getError().message();
+    std::string_view text = ::flydel::skipUtf8Bom((*buffer)->getBuffer());
+    llvm::Expected<llvm::json::Value> json = llvm::json::parse(StringRef(text.data(), text.size()));
+    if (!json)
+      return "--pins '" + pins + "' is not valid JSON: " + llvm::toString(json.takeError());
+    const llvm::json::Object *object = json->getAsObject();
+    if (!object)
+      return "--pins '" + pins + "' must be an object {\"layer name\": \"device\"}";
+    for (const auto &entry : *object) {
+      std::optional<StringRef> device = entry.second.getAsString();
+      if (!device || !library.findDevice(device->str()))
+        return "--pins '" + pins + "': pin '" + entry.first.str() + "' must name a device of platform '" +
+               library.platform.name + "'";
+    }
+  }
+  if (llvm::sys::fs::exists(outputDir) && !llvm::sys::fs::is_directory(outputDir))
+    return "-o '" + outputDir + "' exists and is not a directory";
+  if (!savePlacement.empty() && llvm::sys::fs::is_directory(savePlacement))
+    return "--save-placement '" + savePlacement + "' is a directory";
+
+  if (inputFormat.empty())
+    isOnnx = StringRef(inputFile).ends_with(".onnx");
+  else if (inputFormat == "onnx" || inputFormat == "mlir")
+    isOnnx = inputFormat == "onnx";
+  else
+    return "--input-format '" + inputFormat + "': expected mlir or onnx";
+  if (!isOnnx && !inputShapes.empty())
+    return "--input-shape applies to ONNX input only (an .onnx file, or --input-format onnx)";
+  for (const std::string &spec : inputShapes)
+    if (std::string why = mlir::flydel::parseOnnxInputShape(spec, onnx); !why.empty())
+      return why;
+
+  // The GPU target: the option, else the platform's GPU device, else sm_80 (said so in the output).
+  chip = gpuChip;
+  chipSource = "--gpu-chip";
+  if (chip.empty())
+    for (const ::flydel::Device &device : library.devices)
+      if (device.kind == ::flydel::DeviceKind::Gpu && !device.chip.empty()) {
+        chip = device.chip;
+        chipSource = "platform '" + library.platform.name + "', device '" + device.name + "'";
+        break;
+      }
+  if (chip.empty()) {
+    chip = "sm_80";
+    chipSource = "default; the platform names no GPU chip";
+  }
+  if (!StringRef(chip).starts_with("sm_"))
+    return "GPU chip '" + chip + "' (" + chipSource + "): expected an NVIDIA architecture such as sm_62";
+  features = gpuFeatures;
+  if (features.empty()) {
+    features = ptxFeaturesFor(chip);
+    if (features.empty())
+      return "GPU chip '" + chip + "' (" + chipSource + "): no known PTX version for it; give --gpu-features "
+             "(e.g. +ptx78)";
+  }
+  return {};
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   DialectRegistry registry;
@@ -209,9 +342,23 @@ int main(int argc, char **argv) {
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(argc, argv, "flydel whole flow: annotate, assign, outline, lower per device\n");
 
+  std::string error;
+  std::shared_ptr<const ::flydel::Library> library = mlir::flydel::loadPlatformLibrary(platform, error);
+  if (!library) {
+    llvm::errs() << "flydel-compile: error: --platform '" << platform << "': " << error << "\n";
+    return 1;
+  }
+  std::string chip, features, chipSource;
+  mlir::flydel::OnnxImportOptions onnxOptions;
+  bool isOnnx = false;
+  if (std::string why = checkOptions(*library, chip, features, chipSource, onnxOptions, isOnnx); !why.empty()) {
+    llvm::errs() << "flydel-compile: error: " << why << "\n";
+    return 1;
+  }
+
+  mlir::flydel::registerOnnxImportDialects(registry);
   MLIRContext context(registry);
   context.loadAllAvailableDialects();
-  std::string error;
   std::unique_ptr<llvm::MemoryBuffer> input = openInputFile(inputFile, &error);
   if (!input) {
     llvm::errs() << "flydel-compile: error: " << error << "\n";
@@ -225,7 +372,24 @@ int main(int argc, char **argv) {
     return success(diag.getSeverity() == DiagnosticSeverity::Remark && !showRemarks);
   });
   context.printOpOnDiagnostic(false);
-  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  OwningOpRef<ModuleOp> module;
+  if (isOnnx) {
+    // The importer names the culprit (node, input) itself.
+    StringRef bytes = sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID())->getBuffer();
+    module = mlir::flydel::importOnnxModel(bytes, inputFile, &context, onnxOptions);
+  } else {
+    module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+    if (!module) {
+      // Text has no control characters besides tab and line ends; a protobuf starts with a field tag (0x08: 1).
+      StringRef head = sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID())->getBuffer().take_front(256);
+      if (llvm::any_of(head, [](char c) {
+            auto u = static_cast<unsigned char>(c);
+            return u < 0x20 && c != '\t' && c != '\n' && c != '\r';
+          }))
+        llvm::errs() << "flydel-compile: note: '" << inputFile
+                     << "' looks binary: an ONNX model? (name it .onnx or pass --input-format onnx)\n";
+    }
+  }
   if (!module)
     return 1;
   // Annotation sums its diagnostics up per function unless every op's are asked for (--remarks).
@@ -243,8 +407,13 @@ int main(int argc, char **argv) {
             " objective=" + foldObjective + (budgets.empty() ? std::string() : " budget=" + budgets) +
             "}," + annotate + ",";
   }
-  flow += "outline-partitions";
+  flow.pop_back(); // the trailing ','
   if (failed(runPipeline(*module, flow)))
+    return 1;
+  std::optional<mlir::flydel::Placement> placement;
+  if (!savePlacement.empty())
+    placement = mlir::flydel::collectPlacement(*module);
+  if (failed(runPipeline(*module, "outline-partitions")))
     return 1;
   std::vector<Output> outputs;
   outputs.push_back({"partitioned.mlir", printModule(*module, /*debugInfo=*/true), ""});
@@ -272,7 +441,7 @@ int main(int argc, char **argv) {
       lowering = "flydel-lower-cpu";
       break;
     case mlir::flydel::DeviceKind::gpu:
-      lowering = "flydel-lower-gpu{chip=" + gpuChip + " features=" + gpuFeatures + "}";
+      lowering = "flydel-lower-gpu{chip=" + chip + " features=" + features + "}";
       break;
     case mlir::flydel::DeviceKind::fpga: {
       OwningOpRef<ModuleOp> part = cast<ModuleOp>((*module)->clone());
@@ -327,6 +496,23 @@ int main(int argc, char **argv) {
   }
   if (failed(commitOutputs(outputs)))
     return 1;
+  if (llvm::any_of(platformAttr.getDevices(), [&](mlir::flydel::DeviceAttr d) {
+        return d.getKind() == mlir::flydel::DeviceKind::gpu && used.contains(d.getName().getValue());
+      }))
+    llvm::outs() << "GPU kernels: " << chip << " " << features << " (" << chipSource << ")\n";
+  if (placement) {
+    if (!::flydel::writeFileAtomically(savePlacement, placement->json, &error)) {
+      llvm::errs() << "flydel-compile: error: " << error << "\n";
+      return 1;
+    }
+    llvm::outs() << "placement: " << placement->named << " layers pinned in " << savePlacement;
+    if (!placement->notPinnable.empty()) {
+      llvm::outs() << "; not pinnable (decided again on replay): ";
+      for (size_t i = 0; i < placement->notPinnable.size(); ++i)
+        llvm::outs() << (i ? ", " : "") << placement->notPinnable[i];
+    }
+    llvm::outs() << "\n";
+  }
   if (auto summary = [&]() -> DictionaryAttr {
         for (auto function : module->getOps<func::FuncOp>())
           if (auto s = function->getAttrOfType<DictionaryAttr>(mlir::flydel::FlydelDialect::kAssignmentAttrName))

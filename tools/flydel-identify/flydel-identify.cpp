@@ -688,6 +688,16 @@ int probeLibrary(const Options &o) {
     if (c.model == "all ops" && std::fabs(c.ratioMedian - 1) * 100 > o.driftThresholdPct)
       drifted = true;
   }
+  // A drift that no factor or refit follows: say which models need their excitation measured again.
+  for (const ProbeComparison &c : report.models)
+    if (c.shapeDrift) {
+      std::snprintf(line, sizeof line,
+                    "%s %s: the drift is not uniform: leave-one-out %.1f %% on its probes after the best adaptation, "
+                    "against %.1f %% cross-validated on its excitation; re-measure its excitation and identify it "
+                    "again",
+                    c.kpi.c_str(), c.model.c_str(), c.mapeLeaveOneOut, c.cvMape);
+      std::cout << line << "\n";
+    }
   if (recalibrated) {
     std::string error;
     if (!recalibrated->save(o.output, &error)) {

@@ -1,7 +1,7 @@
 //===- flydel-predict.cpp - a model file to its per-layer KPI report ------===//
 //
 // flydel-predict MODEL.onnx|.txtpb|.mlir [--platform P] [--devices a,b] [--kpis k,...] [--input-shape NAME=DIMS]...
-//                [--format text|csv|json] [-o FILE]
+//                [--format text|csv|json] [--hide layout,no-model] [-o FILE]
 //
 // One command for `flydel-translate --import-onnx | flydel-opt --annotate-kpis --flydel-kpi-report`: the same
 // importer, pass and report code run in one process (flydel/Api/Flow.h), so the numbers are the same. Diagnostics
@@ -23,7 +23,8 @@ namespace {
 constexpr int kExitFailure = 1, kExitUsage = 2;
 
 const char *kUsage = R"(usage: flydel-predict MODEL.onnx|MODEL.txtpb|MODEL.mlir [--platform NAME|LIB.json] [--devices D,D,...]
-                      [--kpis K,K,...] [--input-shape NAME=D0xD1x...]... [--format text|csv|json] [-o FILE]
+                      [--kpis K,K,...] [--input-shape NAME=D0xD1x...]... [--format text|csv|json]
+                      [--hide layout,no-model] [-o FILE]
 
 Imports the model (ONNX binary, ONNX protobuf text, or an MLIR module), predicts the KPIs of every CNN op on every
 device of the platform (default: the embedded tx2-c10gx) and prints the per-layer report with the totals, as
@@ -33,6 +34,8 @@ device of the platform (default: the embedded tx2-c10gx) and prints the per-laye
   --kpis         only these KPIs (latency_us, energy_uj, resources, a resource or a library column)
   --input-shape  static shape of an ONNX graph input (repeatable; as flydel-translate --input-shape)
   --format       text (default), csv or json (the report's formats, docs/annotate-kpis.md)
+  --hide         rows to leave out of the report: layout (ops that only move data), no-model (ops no device
+                 has a model for); the totals still cover every op
   -o FILE        write the report there (atomically) instead of stdout
 )";
 
@@ -87,6 +90,11 @@ int main(int argc, char **argv) {
       options.devices = splitList(arg, next());
     } else if (arg == "--kpis") {
       options.kpis = splitList(arg, next());
+    } else if (arg == "--hide") {
+      options.hide = splitList(arg, next());
+      for (const std::string &what : options.hide)
+        if (what != "layout" && what != "no-model")
+          usageError("option --hide: unknown '" + what + "' (expected layout or no-model)");
     } else if (arg == "--input-shape") {
       options.inputShapes.push_back(next());
     } else if (arg == "--format") {

@@ -45,6 +45,9 @@ static cl::opt<bool> importOnnx("import-onnx", cl::desc("Import an ONNX model (M
 static cl::list<std::string> inputShapes("input-shape",
                                          cl::desc("Static shape of a graph input, NAME=D0xD1x... (repeatable)"),
                                          cl::value_desc("NAME=SHAPE"), cl::cat(category));
+static cl::opt<bool> listOnnxOps("list-onnx-ops",
+                                 cl::desc("Print the ONNX op types --import-onnx converts, one per line, and exit"),
+                                 cl::cat(category));
 static cl::opt<bool> elideWeights("elide-weights", cl::desc("Emit weights as zero splats (analysis-only flows)"),
                                   cl::cat(category));
 static cl::opt<std::string> functionName("function-name", cl::desc("Name of the imported function"),
@@ -184,6 +187,11 @@ int main(int argc, char **argv) {
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(argc, argv, "flydel model translator\n");
 
+  if (listOnnxOps) {
+    for (StringRef op : mlir::flydel::getSupportedOnnxOps())
+      outs() << op << "\n";
+    return 0;
+  }
   if (importOnnx == emitVerilogFlag) {
     errs() << "flydel-translate: choose one translation (--import-onnx or --emit-verilog)\n";
     return 1;

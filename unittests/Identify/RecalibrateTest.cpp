@@ -38,6 +38,7 @@ TEST(Recalibrate, ToItselfChangesNothingBeyondTheProbesNoise) {
     double sigma = (c.ratioP90 - c.ratioP10) / 2.563;
     double noise = 1.2533 * sigma / std::sqrt(static_cast<double>(c.probes));
     EXPECT_LE(std::fabs(c.scale - 1), noise) << c.model << " scale " << c.scale << " noise " << noise;
+    EXPECT_FALSE(c.shapeDrift) << c.model;
   }
   // Every prediction of the table's layers moves by less than the noise of the probes' median ratio.
   double noise = 0;
@@ -89,10 +90,38 @@ TEST(Recalibrate, ADriftedMachineIsFlaggedAndRescaled) {
   auto after = compareWithProbes(*recalibrated, "cpu-onednn", probes);
   ASSERT_TRUE(after) << after.error();
   EXPECT_LT(after->largestDriftPct, 3.0);
+  for (const ProbeComparison &c : report.models)
+    EXPECT_FALSE(c.shapeDrift) << c.model << ": a uniform drift taken for a change of shape";
   for (const ProbeComparison &c : after->models)
     if (c.model == "all ops") {
       EXPECT_LT(c.mapeBefore, report.models.back().mapeBefore);
     }
+}
+
+TEST(Recalibrate, AHostOfAnotherGenerationIsNamedAsAChangeOfShape) {
+  // Measured: host-amd's library (2026-11-27) against 20 probes timed on 2026-12-06, when the VM had moved to a
+  // Zen 5 host with AVX-512 (docs/recalibration.md). Dense convolutions run 2.4x faster, depthwise ones 1.25x, and
+  // the ratio moves with the layer: the check must say the library drifted, and name the model no adaptation
+  // follows.
+  const std::string amd = std::string(FLYDEL_SOURCE_DIR_FOR_TESTS) + "/platforms/host-amd/";
+  auto library = Library::load(amd + "host.json");
+  ASSERT_TRUE(library) << library.error();
+  auto probes = MeasurementTable::loadCsv(amd + "recalibration-2026-12-06/probes.csv");
+  ASSERT_TRUE(probes) << probes.error();
+  auto report = compareWithProbes(*library, "cpu-onednn", *probes);
+  ASSERT_TRUE(report) << report.error();
+  EXPECT_GT(report->largestDriftPct, 30.0);
+  bool named = false;
+  for (const ProbeComparison &c : report->models) {
+    if (c.model == "conv2d/depthwise") {
+      EXPECT_TRUE(c.shapeDrift) << "leave-one-out " << c.mapeLeaveOneOut << " %, CV " << c.cvMape << " %";
+    }
+    named = named || c.shapeDrift;
+    if (c.model == "all ops") {
+      EXPECT_FALSE(c.shapeDrift) << "the device-wide row has no CV figure of its own";
+    }
+  }
+  EXPECT_TRUE(named);
 }
 
 TEST(Recalibrate, NamesWhatIsMissing) {

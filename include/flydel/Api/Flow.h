@@ -28,6 +28,7 @@ struct AnnotateOptions {
   std::vector<std::string> devices;   // all the platform's when empty
   std::vector<std::string> kpis;      // annotate-kpis' kpis= filter; all when empty
   std::vector<std::string> inputShapes; // ONNX only: NAME=D0xD1x... (flydel-translate --input-shape)
+  std::vector<std::string> hide;        // report rows to leave out (--flydel-kpi-report hide=): layout, no-model
 };
 
 struct AssignOptions {

@@ -33,6 +33,12 @@ struct ProbeComparison {
   /// penalty (the model's bounded form and data bound then take the median ratio).
   std::vector<double> params;
   double alpha = 0;
+  /// The model's cross-validated MAPE on its own excitation (% ; 0: not recorded), and whether the probes say the
+  /// drift changed the model's shape: after the best adaptation, their leave-one-out MAPE is still more than twice
+  /// that figure and 10 points above it. A factor or a refit toward the old parameters cannot follow such a drift
+  /// (a new instruction set re-blocks the kernels); the model's excitation needs measuring again.
+  double cvMape = 0;
+  bool shapeDrift = false;
 };
 
 struct ProbeReport {

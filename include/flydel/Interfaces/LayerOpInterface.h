@@ -26,6 +26,11 @@ bool isElidedConstant(Attribute values);
 /// The layer name of an op: the name of the NameLoc an importer gave it (the ONNX node name), else empty.
 std::string getLayerName(Operation *op);
 
+/// Whether an op only moves data (reshape, transpose, concat, ...: its layer is of kind data_movement). A pin
+/// naming both such ops and computing ops pins the computing ones (a layer's weight transposes carry its name);
+/// the KPI report can hide them.
+bool isLayoutOp(Operation *op);
+
 /// Bytes of a statically shaped value (sub-byte elements count as one byte), 0 when dynamic or not shaped.
 double getValueBytes(Value value);
 

@@ -18,7 +18,15 @@ def Flydel_LayerOpInterface : OpInterface<"LayerOpInterface"> {
         The op as a layer, or failure when it cannot be described (for example dynamic shapes); `reason` then
         says why.
       }],
-      "::mlir::FailureOr<::flydel::Layer>", "describeLayer", (ins "std::string &":$reason)>
+      "::mlir::FailureOr<::flydel::Layer>", "describeLayer", (ins "std::string &":$reason)>,
+    InterfaceMethod<[{
+        Empty when the layer describeLayer gives is the op itself. Otherwise the layer is a stand-in of the same
+        work for an op no model was trained on, and this says so (e.g. a transposed convolution priced as its
+        adjoint convolution): --annotate-kpis then flags the op's predictions as extrapolated, with this reason.
+      }],
+      "std::string", "getPricingApproximation", (ins), /*methodBody=*/[{}], /*defaultImplementation=*/[{
+        return {};
+      }]>
   ];
 }
 

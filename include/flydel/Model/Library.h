@@ -41,6 +41,9 @@ struct Device {
   /// resource at its capacity show (Quartus puts the memory beyond the M20K blocks into logic): an excess there is
   /// flagged but decides no fit by itself. Every name is a capacity's.
   std::set<std::string> spills;
+  /// The code-generation target of the device where its compiler needs one (NVIDIA GPUs: "sm_62", the chip
+  /// flydel-compile lowers GPU partitions for); empty: unknown.
+  std::string chip;
 };
 
 /// A resource demand above what the device has.

@@ -14,9 +14,10 @@
 
 namespace mlir::flydel {
 
-/// The report of a module annotated by --annotate-kpis in `format` (text, csv or json), appended to `text`. Fails
-/// with an error on the module for an unknown format or a module without annotations.
-LogicalResult renderKpiReport(ModuleOp module, StringRef format, std::string &text);
+/// The report of a module annotated by --annotate-kpis in `format` (text, csv or json), without the rows `hide`
+/// names (the pass's hide= option: layout, no-model), appended to `text`. Fails with an error on the module for an
+/// unknown format or hide, or a module without annotations.
+LogicalResult renderKpiReport(ModuleOp module, StringRef format, ArrayRef<std::string> hide, std::string &text);
 
 /// The name the report gives an op: the ONNX node name an importer put in a NameLoc, else file:line, else "?".
 std::string reportLayerName(Operation *op);

@@ -66,12 +66,18 @@ def KpiReport : Pass<"flydel-kpi-report", "mlir::ModuleOp"> {
     CSV and JSON); missing models show as `no_model`, never as zero; a demand above a capacity as `>C!` in text
     (`exceeds_capacity` with the demand and capacity in CSV and JSON) and a layer that does not fit as
     `does_not_fit`. The text legend explains every mark; each format carries the notes (why a value is flagged).
-    The IR is left unchanged.
+    `hide=layout,no-model` leaves out the rows of ops that only move data and of ops without any model (most rows
+    of an imported model: weight transposes, reshapes); the totals still cover every op. The IR is left
+    unchanged.
   }];
   let options = [
     Option<"format", "format", "std::string", /*default=*/"\"text\"", "Report format: text, csv or json">,
     Option<"output", "output", "std::string", /*default=*/"\"-\"",
-           "Report file ('-' for standard output); written only when complete">
+           "Report file ('-' for standard output); written only when complete">,
+    ListOption<"hide", "hide", "std::string",
+               "Rows to leave out: 'layout' (ops that only move data: reshapes, transposes, concatenations), "
+               "'no-model' (ops no device has a model for); totals are unchanged and the report says how many "
+               "rows it hides">
   ];
 }
 

@@ -1,7 +1,8 @@
 //===- LayerOpInterfaceImpl.cpp - TOSA ops as layers ----------------------===//
 //
 // TOSA 1.0 layouts: activations NHWC; conv2d weights OHWI; depthwise_conv2d weights HWCM (C channels times
-// multiplier M); transpose_conv2d weights OHWI; pad is [top, bottom, left, right].
+// multiplier M); transpose_conv2d weights OHWI and out_pad [top, bottom, left, right] (may be negative); pad is
+// [top, bottom, left, right].
 //
 //===----------------------------------------------------------------------===//
 
@@ -80,25 +81,37 @@ FailureOr<Layer> describeConv(ConvOp op, int kernelDim, std::string &reason) {
 FailureOr<Layer> describe(tosa::Conv2DOp op, std::string &reason) { return describeConv(op, 1, reason); }
 FailureOr<Layer> describe(tosa::DepthwiseConv2DOp op, std::string &reason) { return describeConv(op, 0, reason); }
 
-/// A transposed convolution is described as the direct convolution a naive implementation runs: over the input
-/// with (stride - 1) zeros inserted between pixels, padded by (kernel - 1 - out_pad), stride 1. Its MACs then
-/// count the inserted zeros too (stride^2 times the useful work).
+/// A transposed convolution is the adjoint of a direct convolution: the one that maps the transposed
+/// convolution's output map (c_out channels) back onto its input map (c_in channels) with the same kernel and
+/// stride. Both run the same multiply-accumulates (every input pixel times every kernel tap and channel pair), so
+/// the transposed convolution is priced as that convolution: no platform measured transposed convolutions, and
+/// getPricingApproximation says so. TOSA: out = (in - 1) * stride + out_pad[top] + out_pad[bottom] + kernel, so the
+/// adjoint reads the output map with padding -out_pad (cropping it where out_pad is positive) and gives `in` back.
 FailureOr<Layer> describe(tosa::TransposeConv2DOp op, std::string &reason) {
   auto input = getStaticShape(op.getInput(), 4, reason);
   auto weight = getStaticShape(op.getWeight(), 4, reason);
   auto output = getStaticShape(op.getResult(), 4, reason);
   if (failed(input) || failed(weight) || failed(output))
     return failure();
+  ArrayRef<int64_t> outPad = op.getOutPad();
   Layer layer;
   layer.op = OpKind::Conv2d;
   layer.batch = (*input)[0];
-  layer.c_in = (*input)[3];
-  layer.c_out = (*weight)[0];
+  layer.c_in = (*output)[3];
+  layer.c_out = (*input)[3];
   layer.kernel_h = (*weight)[1];
   layer.kernel_w = (*weight)[2];
-  // The equivalent input is whatever gives the op's own output size with a stride-1 valid convolution.
-  layer.in_h = (*output)[1] + layer.kernel_h - 1;
-  layer.in_w = (*output)[2] + layer.kernel_w - 1;
+  setPair(layer.stride_h, layer.stride_w, op.getStride());
+  layer.in_h = (*output)[1];
+  layer.in_w = (*output)[2];
+  SmallVector<int64_t, 4> pad = llvm::map_to_vector(outPad, [](int64_t p) { return -p; });
+  if (llvm::all_of(pad, [](int64_t p) { return p >= 0; })) {
+    setPadding(layer, pad);
+  } else {
+    // Output rows the scatter never reaches (positive out_pad): the adjoint reads the map without them.
+    layer.in_h = (*output)[1] - outPad[0] - outPad[1];
+    layer.in_w = (*output)[2] - outPad[2] - outPad[3];
+  }
   layer.dtype = getLayerDType(op.getInput().getType().getElementType());
   return layer;
 }
@@ -154,6 +167,11 @@ FailureOr<Layer> describeByResult(Operation *op, OpKind kind, std::string &reaso
 template <typename OpTy> struct LayerModel : LayerOpInterface::ExternalModel<LayerModel<OpTy>, OpTy> {
   FailureOr<Layer> describeLayer(Operation *op, std::string &reason) const {
     return describe(cast<OpTy>(op), reason);
+  }
+  std::string getPricingApproximation(Operation *) const {
+    if constexpr (std::is_same_v<OpTy, tosa::TransposeConv2DOp>)
+      return "priced as its adjoint convolution (same MACs: a conv2d over its output map, c_in and c_out swapped)";
+    return {};
   }
 };
 

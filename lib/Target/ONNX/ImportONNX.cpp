@@ -33,6 +33,7 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/Endian.h"
+#include "llvm/Support/MathExtras.h"
 
 #include "onnx/onnx_pb.h"
 
@@ -137,6 +138,8 @@ public:
       : ctx(ctx), b(ctx), options(options), model(model), loc(UnknownLoc::get(ctx)) {}
 
   OwningOpRef<ModuleOp> run(Location fileLoc);
+  /// The ONNX op types of the dispatch tables, sorted.
+  static SmallVector<llvm::StringRef> supportedOps();
   LogicalResult appendHarness(ModuleOp module, llvm::ArrayRef<std::string> inputs,
                               llvm::ArrayRef<std::string> outputs, double atol, double rtol);
 
@@ -238,7 +241,13 @@ private:
   // Converters of several operands fetch them themselves; those of one main operand get it as `x`, fetched and
   // checked by convertNode. Ops sharing a converter tell themselves apart by `opType`.
   LogicalResult convertNode();
+  using OnNode = LogicalResult (Importer::*)();
+  using OnInput = LogicalResult (Importer::*)(Val &);
+  static const std::pair<llvm::StringLiteral, OnNode> kOnNode[];
+  static const std::pair<llvm::StringLiteral, OnInput> kOnInput[];
   LogicalResult convertConv();
+  LogicalResult convertConvTranspose();
+  LogicalResult convertVariadic();
   LogicalResult convertGemm();
   LogicalResult convertMatMul();
   LogicalResult convertBinary();
@@ -269,6 +278,8 @@ private:
   LogicalResult checkInferred(const Val &v, llvm::StringRef name);
   Value weightOf(Val &w, llvm::ArrayRef<int32_t> perm, llvm::ArrayRef<int64_t> preShape = {});
   Value biasOf(int k, int64_t channels, int64_t offset = 0);
+  /// A ConvTranspose weight [C, M, KH, KW] as TOSA's OHWI [M, KH', KW', C], dilated by zero insertion.
+  Value dilatedTransposeWeight(Val &w, llvm::ArrayRef<int64_t> dilations);
 
   MLIRContext *ctx;
   OpBuilder b;
@@ -804,52 +815,72 @@ LogicalResult Importer::appendHarness(ModuleOp module, llvm::ArrayRef<std::strin
   return verify(module);
 }
 
+// The dispatch tables: every op the importer converts, and nothing else (`--list-onnx-ops` prints them).
+const std::pair<llvm::StringLiteral, Importer::OnNode> Importer::kOnNode[] = {
+    {"Conv", &Importer::convertConv},
+    {"ConvTranspose", &Importer::convertConvTranspose},
+    {"Gemm", &Importer::convertGemm},
+    {"MatMul", &Importer::convertMatMul},
+    {"Add", &Importer::convertBinary},
+    {"Sub", &Importer::convertBinary},
+    {"Mul", &Importer::convertBinary},
+    {"Div", &Importer::convertBinary},
+    {"PRelu", &Importer::convertBinary},
+    {"Max", &Importer::convertVariadic},
+    {"Min", &Importer::convertVariadic},
+    {"Sum", &Importer::convertVariadic},
+    {"Mean", &Importer::convertVariadic},
+    {"Concat", &Importer::convertConcat},
+    {"Gather", &Importer::convertGather},
+    {"Constant", &Importer::convertConstant}};
+const std::pair<llvm::StringLiteral, Importer::OnInput> Importer::kOnInput[] = {
+    {"MaxPool", &Importer::convertPool},
+    {"AveragePool", &Importer::convertPool},
+    {"GlobalMaxPool", &Importer::convertPool},
+    {"GlobalAveragePool", &Importer::convertPool},
+    {"BatchNormalization", &Importer::convertBatchNorm},
+    {"Relu", &Importer::convertUnary},
+    {"LeakyRelu", &Importer::convertUnary},
+    {"Sigmoid", &Importer::convertUnary},
+    {"HardSigmoid", &Importer::convertUnary},
+    {"HardSwish", &Importer::convertUnary},
+    {"Tanh", &Importer::convertUnary},
+    {"Selu", &Importer::convertUnary},
+    {"Elu", &Importer::convertUnary},
+    {"Exp", &Importer::convertUnary},
+    {"Neg", &Importer::convertUnary},
+    {"Sqrt", &Importer::convertUnary},
+    {"Reciprocal", &Importer::convertUnary},
+    {"Abs", &Importer::convertUnary},
+    {"Clip", &Importer::convertClip},
+    {"Softmax", &Importer::convertSoftmax},
+    {"Split", &Importer::convertSplit},
+    {"Slice", &Importer::convertSlice},
+    {"Reshape", &Importer::convertReshapeLike},
+    {"Flatten", &Importer::convertReshapeLike},
+    {"Squeeze", &Importer::convertReshapeLike},
+    {"Unsqueeze", &Importer::convertReshapeLike},
+    {"Transpose", &Importer::convertTranspose},
+    {"Pad", &Importer::convertPad},
+    {"Resize", &Importer::convertResize},
+    {"Upsample", &Importer::convertResize},
+    {"ReduceMean", &Importer::convertReduceMean},
+    {"Shape", &Importer::convertShape},
+    {"Cast", &Importer::convertCast},
+    {"Identity", &Importer::convertIdentity},
+    {"Dropout", &Importer::convertIdentity}};
+
+SmallVector<llvm::StringRef> Importer::supportedOps() {
+  SmallVector<llvm::StringRef> ops;
+  for (const auto &entry : kOnNode)
+    ops.push_back(entry.first);
+  for (const auto &entry : kOnInput)
+    ops.push_back(entry.first);
+  llvm::sort(ops);
+  return ops;
+}
+
 LogicalResult Importer::convertNode() {
-  using OnNode = LogicalResult (Importer::*)();
-  using OnInput = LogicalResult (Importer::*)(Val &);
-  static const std::pair<llvm::StringLiteral, OnNode> kOnNode[] = {
-      {"Conv", &Importer::convertConv},     {"Gemm", &Importer::convertGemm},
-      {"MatMul", &Importer::convertMatMul}, {"Add", &Importer::convertBinary},
-      {"Sub", &Importer::convertBinary},    {"Mul", &Importer::convertBinary},
-      {"Div", &Importer::convertBinary},    {"PRelu", &Importer::convertBinary},
-      {"Concat", &Importer::convertConcat}, {"Gather", &Importer::convertGather},
-      {"Constant", &Importer::convertConstant}};
-  static const std::pair<llvm::StringLiteral, OnInput> kOnInput[] = {
-      {"MaxPool", &Importer::convertPool},
-      {"AveragePool", &Importer::convertPool},
-      {"GlobalMaxPool", &Importer::convertPool},
-      {"GlobalAveragePool", &Importer::convertPool},
-      {"BatchNormalization", &Importer::convertBatchNorm},
-      {"Relu", &Importer::convertUnary},
-      {"LeakyRelu", &Importer::convertUnary},
-      {"Sigmoid", &Importer::convertUnary},
-      {"HardSigmoid", &Importer::convertUnary},
-      {"HardSwish", &Importer::convertUnary},
-      {"Tanh", &Importer::convertUnary},
-      {"Selu", &Importer::convertUnary},
-      {"Elu", &Importer::convertUnary},
-      {"Exp", &Importer::convertUnary},
-      {"Neg", &Importer::convertUnary},
-      {"Sqrt", &Importer::convertUnary},
-      {"Reciprocal", &Importer::convertUnary},
-      {"Abs", &Importer::convertUnary},
-      {"Clip", &Importer::convertClip},
-      {"Softmax", &Importer::convertSoftmax},
-      {"Split", &Importer::convertSplit},
-      {"Slice", &Importer::convertSlice},
-      {"Reshape", &Importer::convertReshapeLike},
-      {"Flatten", &Importer::convertReshapeLike},
-      {"Squeeze", &Importer::convertReshapeLike},
-      {"Unsqueeze", &Importer::convertReshapeLike},
-      {"Transpose", &Importer::convertTranspose},
-      {"Pad", &Importer::convertPad},
-      {"Resize", &Importer::convertResize},
-      {"Upsample", &Importer::convertResize},
-      {"ReduceMean", &Importer::convertReduceMean},
-      {"Shape", &Importer::convertShape},
-      {"Cast", &Importer::convertCast},
-      {"Identity", &Importer::convertIdentity},
-      {"Dropout", &Importer::convertIdentity}};
   for (const auto &[op, convert] : kOnNode)
     if (opType == op)
       return (this->*convert)();
@@ -981,6 +1012,123 @@ LogicalResult Importer::convertConv() {
     y = add(reshape(conv, outNHWC), reshape(bias, {1, 1, 1, oc}));
   }
   return result(tensorVal(y, {n, oc, outHW[0], outHW[1]}, true));
+}
+
+LogicalResult Importer::convertConvTranspose() {
+  Val *x = input(0), *w = input(1);
+  if (!x || !w)
+    return failure();
+  if (x->shape.size() != 4 || w->shape.size() != 4)
+    return error() << "only 2-D transposed convolutions (rank-4 input and weight) are supported, got an input of rank "
+                   << x->shape.size();
+  int64_t group = attrInt("group", 1);
+  int64_t n = x->shape[0], c = x->shape[1];
+  // TOSA's transpose_conv2d has no groups; G transposed convolutions and a concatenation would price as G layers.
+  if (group != 1)
+    return error() << "group " << group << " is not supported (only group = 1)";
+  if (w->shape[0] != c)
+    return error() << "weight [C, M, KH, KW] has C = " << w->shape[0] << " but the input has " << c << " channels";
+  int64_t oc = w->shape[1];
+  Shape kernel = {w->shape[2], w->shape[3]};
+  Shape strides = attrInts("strides").value_or(Shape{1, 1});
+  Shape dilations = attrInts("dilations").value_or(Shape{1, 1});
+  Shape outputPadding = attrInts("output_padding").value_or(Shape{0, 0});
+  if (strides.size() != 2 || dilations.size() != 2 || outputPadding.size() != 2)
+    return error() << "strides, dilations and output_padding must have 2 entries";
+  if (std::optional<Shape> k = attrInts("kernel_shape"); k && *k != kernel)
+    return error() << "kernel_shape differs from the weight's " << kernel[0] << "x" << kernel[1];
+  for (int d = 0; d < 2; ++d)
+    if (outputPadding[d] < 0 || outputPadding[d] >= std::max(strides[d], dilations[d]))
+      return error() << "output_padding " << outputPadding[d] << " must be in [0, max(stride, dilation))";
+  std::string autoPad = attrString("auto_pad", "NOTSET");
+  if (autoPad != "NOTSET" && autoPad != "VALID" && autoPad != "SAME_UPPER" && autoPad != "SAME_LOWER")
+    return error() << "unknown auto_pad '" << autoPad << "'";
+  std::optional<Shape> outputShape = attrInts("output_shape");
+  if (outputShape && outputShape->size() == 4) // some exporters give N, C, H, W
+    outputShape = Shape{(*outputShape)[2], (*outputShape)[3]};
+  if (outputShape && outputShape->size() != 2)
+    return error() << "output_shape must have 2 (or 4) entries";
+  Shape pads = attrInts("pads").value_or(Shape{0, 0, 0, 0});
+  if (pads.size() != 4)
+    return error() << "pads must have 4 entries";
+
+  // Per spatial dimension, ONNX's output is the full scatter (stride * (in - 1) + dilated kernel + output_padding)
+  // with pads[begin] cropped at the start and pads[end] at the end; output_shape and SAME_* fix the output size
+  // instead and derive the pads (ONNX 1.12's rule, halving with Python's floor division as its reference
+  // implementation does: an output_shape beyond the full scatter, a negative total, extends the end, or the start
+  // under SAME_UPPER; test_convtranspose_output_shape's expected output shows the end).
+  Shape effKernel(2), outHW(2);
+  SmallVector<int64_t, 4> begin(2), end(2);
+  for (int d = 0; d < 2; ++d) {
+    effKernel[d] = (kernel[d] - 1) * dilations[d] + 1;
+    int64_t full = strides[d] * (x->shape[2 + d] - 1) + outputPadding[d] + effKernel[d];
+    bool same = autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER";
+    if (outputShape || same) {
+      int64_t total = full - (outputShape ? (*outputShape)[d] : x->shape[2 + d] * strides[d]);
+      int64_t half = llvm::divideFloorSigned(total, int64_t(2));
+      begin[d] = autoPad == "SAME_UPPER" ? half : total - half;
+      end[d] = total - begin[d];
+    } else if (autoPad == "NOTSET") {
+      begin[d] = pads[d];
+      end[d] = pads[d + 2];
+    }
+    outHW[d] = full - begin[d] - end[d];
+    if (outHW[d] < 1)
+      return error() << "pads crop the whole output (size " << outHW[d] << ")";
+  }
+
+  // TOSA: out = (in - 1) * stride + out_pad[top] + out_pad[bottom] + kernel, and each out_pad > -kernel. Pads
+  // that crop a kernel's extent or more are applied as a slice of the result instead.
+  SmallVector<int64_t, 4> outPad(4);
+  Shape crop(2);
+  for (int d = 0; d < 2; ++d) {
+    outPad[2 * d] = std::max(-begin[d], 1 - effKernel[d]);
+    outPad[2 * d + 1] = std::max(outputPadding[d] - end[d], 1 - effKernel[d]);
+    crop[d] = begin[d] + outPad[2 * d]; // rows TOSA computes before the ONNX output's first
+  }
+  Shape tosaHW = {(x->shape[2] - 1) * strides[0] + outPad[0] + outPad[1] + effKernel[0],
+                  (x->shape[3] - 1) * strides[1] + outPad[2] + outPad[3] + effKernel[1]};
+
+  Value in = nhwcOf(*x);
+  Value weight = dilatedTransposeWeight(*w, dilations); // [C, M, KH, KW] -> OHWI [M, KH', KW', C]
+  Value bias = biasOf(2, oc);
+  if (!in || !weight || !bias)
+    return failure();
+  Value y = tosa::TransposeConv2DOp::create(b, loc, f32({n, tosaHW[0], tosaHW[1], oc}), in, weight, bias, zeroPoint(),
+                                            zeroPoint(), b.getDenseI64ArrayAttr(outPad),
+                                            b.getDenseI64ArrayAttr(strides), TypeAttr::get(b.getF32Type()));
+  y = slice(y, {0, crop[0], crop[1], 0}, {n, outHW[0], outHW[1], oc});
+  return result(tensorVal(y, {n, oc, outHW[0], outHW[1]}, true));
+}
+
+Value Importer::dilatedTransposeWeight(Val &w, llvm::ArrayRef<int64_t> dilations) {
+  constexpr int32_t kToOHWI[4] = {1, 2, 3, 0};
+  int64_t dh = dilations[0], dw = dilations[1];
+  if (dh == 1 && dw == 1)
+    return weightOf(w, kToOHWI);
+  // TOSA's transposed convolution has no dilation: the kernel gets (dilation - 1) zeros between its taps, which
+  // computes the same sums (and, priced, counts the zero taps as work).
+  Shape ohwi = permuteShape(w.shape, kToOHWI);
+  int64_t o = ohwi[0], kh = ohwi[1], kw = ohwi[2], ic = ohwi[3];
+  Shape dilated = {o, (kh - 1) * dh + 1, (kw - 1) * dw + 1, ic};
+  if (w.cst && w.cst->isFloat) {
+    std::vector<float> src = permuteData(w.cst->f, w.shape, kToOHWI), out(numElements(dilated), 0.0f);
+    for (int64_t a = 0; a < o; ++a)
+      for (int64_t y = 0; y < kh; ++y)
+        for (int64_t z = 0; z < kw; ++z)
+          for (int64_t i = 0; i < ic; ++i)
+            out[((a * dilated[1] + y * dh) * dilated[2] + z * dw) * ic + i] = src[((a * kh + y) * kw + z) * ic + i];
+    return constF32(dilated, out);
+  }
+  // A runtime weight: [O, KH, 1, KW, 1, I], zero-padded to [O, KH, dh, KW, dw, I], merged and cut to size.
+  Value v = weightOf(w, kToOHWI);
+  if (!v)
+    return {};
+  v = reshape(v, {o, kh, 1, kw, 1, ic});
+  v = tosa::PadOp::create(b, loc, f32({o, kh, dh, kw, dw, ic}), v,
+                          shapeConst({0, 0, 0, 0, 0, dh - 1, 0, 0, 0, dw - 1, 0, 0}), constF32({1}, {0.0f}));
+  v = reshape(v, {o, kh * dh, kw * dw, ic});
+  return slice(v, {0, 0, 0, 0}, dilated);
 }
 
 LogicalResult Importer::convertPool(Val &x) {
@@ -1223,6 +1371,49 @@ LogicalResult Importer::convertBinary() {
     r = add(clamp(av, 0.0f, inf), mul(clamp(av, -inf, 0.0f), cv));
   }
   return result(tensorVal(r, *outShape, isNHWC));
+}
+
+LogicalResult Importer::convertVariadic() {
+  // Max, Min, Sum, Mean: a left fold of the binary op over all inputs, with numpy broadcasting.
+  SmallVector<Val *> ins;
+  for (int k = 0; k < node->input_size(); ++k) {
+    Val *v = input(k);
+    if (!v)
+      return failure();
+    ins.push_back(v);
+  }
+  if (ins.empty())
+    return error() << "needs at least one input";
+  if (ins.size() == 1)
+    return result(*ins[0]);
+  Shape outShape = ins[0]->shape;
+  for (Val *v : llvm::drop_begin(ins)) {
+    std::optional<Shape> s = broadcastShapes(outShape, v->shape);
+    if (!s)
+      return error() << "operand shapes do not broadcast";
+    outShape = *s;
+  }
+  size_t rank = outShape.size();
+  bool isNHWC = rank == 4 && llvm::any_of(ins, [](Val *v) { return v->shape.size() == 4 && v->nhwc; });
+  Value r = broadcastOperand(*ins[0], rank, isNHWC);
+  if (!r)
+    return failure();
+  for (Val *v : llvm::drop_begin(ins)) {
+    Value next = broadcastOperand(*v, rank, isNHWC);
+    if (!next)
+      return failure();
+    auto type = f32(*broadcastShapes(cast<RankedTensorType>(r.getType()).getShape(),
+                                     cast<RankedTensorType>(next.getType()).getShape()));
+    if (opType == "Max")
+      r = tosa::MaximumOp::create(b, loc, type, r, next);
+    else if (opType == "Min")
+      r = tosa::MinimumOp::create(b, loc, type, r, next);
+    else
+      r = tosa::AddOp::create(b, loc, type, r, next);
+  }
+  if (opType == "Mean")
+    r = mul(r, scalarLike(1.0f / static_cast<float>(ins.size()), rank));
+  return result(tensorVal(r, outShape, isNHWC));
 }
 
 LogicalResult Importer::convertUnary(Val &x) {
@@ -1820,6 +2011,8 @@ std::string mlir::flydel::parseOnnxInputShape(llvm::StringRef spec, OnnxImportOp
   options.inputShapes[name] = shape;
   return {};
 }
+
+SmallVector<llvm::StringRef> mlir::flydel::getSupportedOnnxOps() { return Importer::supportedOps(); }
 
 void mlir::flydel::registerOnnxImportDialects(DialectRegistry &registry) {
   registry.insert<func::FuncDialect, tosa::TosaDialect, bufferization::BufferizationDialect, memref::MemRefDialect,

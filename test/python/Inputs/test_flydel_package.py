@@ -200,6 +200,9 @@ class AnnotateTest(unittest.TestCase):
         self.assertGreater(a.totals["gpu"]["latency_us"]["value"], 0)
         with open(os.path.join(REF, "small-resnet.report.txt")) as f:
             self.assertEqual(flydel.report(os.path.join(REF, "small-resnet.onnx")), f.read())
+        with open(os.path.join(REF, "small-resnet.report-hide.txt")) as f:
+            self.assertEqual(flydel.report(os.path.join(REF, "small-resnet.onnx"), hide=["layout", "no-model"]),
+                             f.read())
 
     def test_devices_and_shapes(self):
         model = os.path.join(SRC, "examples", "small-resnet.txtpb")

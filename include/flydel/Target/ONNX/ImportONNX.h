@@ -41,6 +41,10 @@ std::string parseOnnxInputShape(llvm::StringRef spec, OnnxImportOptions &options
 /// protobuf reports), empty on success.
 std::string encodeOnnxText(llvm::StringRef text, std::string &bytes);
 
+/// The ONNX op types (default domain) the importer converts, sorted: its dispatch table, as
+/// `flydel-translate --list-onnx-ops` prints it and docs/importer.md's coverage table is checked against.
+llvm::SmallVector<llvm::StringRef> getSupportedOnnxOps();
+
 /// Registers the dialects the importer produces (func, tosa).
 void registerOnnxImportDialects(DialectRegistry &registry);
 

@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# Recalibration against re-identification, measured on this machine today (docs/recalibration.md, issue 22's
+# validation): host-amd's committed library on its cpu-onednn convolutions, (a) recalibrated from PROBES (20) probe
+# layers chosen from its excitation plans, (b) re-identified from the whole convolution excitation measured today,
+# both scored on the real conv2d layers of the validation plan measured today (two runs: the lowest of the two per
+# layer, and run b against run a as the noise floor).
+#
+#   scripts/recalibration-live.sh measure DIR   measures into DIR (resumable; minutes, keep the machine quiet):
+#                                               probes, validation runs a and b, the excitation; the measuring time
+#                                               of each path goes to DIR/times.txt
+#   scripts/recalibration-live.sh score DIR [--doc]
+#                                               from DIR's tables only: recalibrates, re-identifies, scores, prints a
+#                                               Markdown table (with --doc, writes it into docs/recalibration.md)
+#
+# Environment: BUILD (default build), PROBES (20).
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BIN=${BUILD:-$ROOT/build}/bin
+H=$ROOT/platforms/host-amd
+if [ $# -lt 2 ]; then
+  sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' >&2
+  exit 2
+fi
+MODE=$1 DIR=$(mkdir -p "$2" && cd "$2" && pwd)
+log() { echo "[recalibration-live $(date +%H:%M:%S)] $*" >&2; }
+# The training tables of host-amd's two cpu-onednn convolution models (host.spec.json).
+EXCITATION="conv2d conv2d-aligned smallmap depthwise depthwise-aligned"
+
+if [ "$MODE" = measure ]; then
+  # The host campaign's measurement settings (scripts/host-campaign.sh: the excitation in up to 3 passes, each
+  # validation run in one), so today's tables compare with its own; the probes as scripts/recalibrate.sh measures
+  # them (up to 3 passes).
+  M="$BIN/flydel-measure --backend cpu-onednn --min-time 0.05 --warmup 0.01 --min-samples 3 --max-samples 50"
+  timed() {  # NAME COMMAND...: runs it, appends "NAME SECONDS" to times.txt (a resumed step adds its new time)
+    local name=$1 start
+    shift
+    start=$(date +%s.%N)
+    "$@"
+    echo "$name $(echo "$(date +%s.%N) - $start" | bc)" >> "$DIR/times.txt"
+  }
+  from=()
+  for plan in $EXCITATION; do from+=(--from "$H/plans/$plan.csv"); done
+  [ -f "$DIR/probes-plan.csv" ] ||
+    "$BIN/flydel-identify" --choose-probes "$H/host.json" --device cpu-onednn "${from[@]}" \
+      --count "${PROBES:-20}" -o "$DIR/probes-plan.csv"
+  log "probes; $(uptime | sed 's/.*load/load/')"
+  timed probes $M --passes 3 --agree 5 --plan "$DIR/probes-plan.csv" -o "$DIR/probes.csv"
+  log "validation run a"
+  timed validation-a $M --plan "$H/plans/validation-conv2d.csv" -o "$DIR/validation-conv2d-a.csv"
+  for plan in $EXCITATION; do
+    log "excitation $plan; $(uptime | sed 's/.*load/load/')"
+    timed "excitation-$plan" $M --passes 3 --agree 5 --plan "$H/plans/$plan.csv" -o "$DIR/cpu-onednn-$plan.csv"
+  done
+  log "validation run b"
+  timed validation-b $M --plan "$H/plans/validation-conv2d.csv" -o "$DIR/validation-conv2d-b.csv"
+  log "done: $DIR/times.txt"
+  cat "$DIR/times.txt"
+  exit 0
+fi
+
+[ "$MODE" = score ] || { echo "recalibration-live.sh: unknown mode '$MODE' (measure or score)" >&2; exit 2; }
+for f in probes.csv validation-conv2d-a.csv validation-conv2d-b.csv times.txt; do
+  [ -f "$DIR/$f" ] || { echo "recalibration-live.sh: $DIR/$f is missing (run the measure step first)" >&2; exit 1; }
+done
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+PY=/usr/bin/python3
+$PY "$ROOT/python/flydel_validate.py" combine "$DIR/validation-conv2d-a.csv" "$DIR/validation-conv2d-b.csv" \
+  -o "$TMP/validation.csv" > /dev/null
+"$BIN/flydel-identify" --recalibrate "$H/host.json" --device cpu-onednn --probes "$DIR/probes.csv" \
+  -o "$TMP/recalibrated.json" > "$TMP/recalibrate.txt"
+# The re-identified library: host.spec.json's two cpu-onednn convolution models, on today's tables.
+cat > "$TMP/spec.json" <<JSON
+{
+  "schema": "flydel-platform-spec", "schema_version": 1,
+  "platform": {"name": "host", "description": "host-amd's cpu-onednn convolutions re-identified from today's tables"},
+  "data_dir": "$DIR", "structure": "physics", "extra_pools": ["cpu"],
+  "cv": {"folds": 10, "seed": 1, "max_params": 16},
+  "devices": [{"name": "cpu-onednn", "kind": "cpu", "description": "oneDNN, 1 thread", "tables": [
+    {"file": ["cpu-onednn-conv2d.csv", "cpu-onednn-conv2d-aligned.csv", "cpu-onednn-smallmap.csv"],
+     "op": "conv2d", "variant": "dense", "dtype": "f32", "kpis": {"latency_ms": "ms"}},
+    {"file": ["cpu-onednn-conv2d.csv", "cpu-onednn-depthwise.csv", "cpu-onednn-depthwise-aligned.csv",
+              "cpu-onednn-smallmap.csv"],
+     "op": "conv2d", "variant": "depthwise", "dtype": "f32", "kpis": {"latency_ms": "ms"}}]}]
+}
+JSON
+"$BIN/flydel-identify" --spec "$TMP/spec.json" -o "$TMP/reidentified.json" --quiet
+# One figure per library: the --drift report of the validation layers (MAPE per model and over all).
+score() {  # LIB TABLE NAME MEASURING (--drift exits 3 on a drifted library: expected here)
+  { "$BIN/flydel-identify" --drift "$1" --device cpu-onednn --probes "$2" || [ $? = 3 ]; } |
+    awk -v name="$3" -v time="$4" '
+      $2 == "conv2d/dense" { dense = $6 } $2 == "conv2d/depthwise" { dw = $6 }
+      $2 == "all" { n = $4; all = $7; ratio = $5 }
+      END { printf "| %s | %s | %d | %.2f | %.2f | %.2f | %.3f |\n", name, time, n, dense, dw, all, ratio }'
+}
+secs() { awk -v re="$1" '$1 ~ re { s += $2 } END { printf "%.0f s", s }' "$DIR/times.txt"; }
+rows() { grep -vc '^#' "$1" | awk '{ print $1 - 1 }'; }
+excitation_rows=0
+for plan in $EXCITATION; do excitation_rows=$((excitation_rows + $(rows "$DIR/cpu-onednn-$plan.csv"))); done
+{
+  echo "| library (cpu-onednn, conv2d) | measured today | layers | MAPE dense % | MAPE depthwise % | MAPE all % | median ratio |"
+  echo "|---|--:|--:|--:|--:|--:|--:|"
+  score "$H/host.json" "$TMP/validation.csv" "as committed (measured 2026-11-27)" "none"
+  score "$TMP/recalibrated.json" "$TMP/validation.csv" "recalibrated from $(rows "$DIR/probes.csv") probes" \
+    "$(rows "$DIR/probes.csv") layers, $(secs '^probes$')"
+  score "$TMP/reidentified.json" "$TMP/validation.csv" "re-identified from the excitation" \
+    "$excitation_rows layers, $(secs '^excitation-')"
+  echo
+  $PY - "$DIR/validation-conv2d-a.csv" "$DIR/validation-conv2d-b.csv" "$(secs '^validation-')" <<'PY'
+import csv, statistics, sys
+def table(path):
+    rows = [l for l in open(path) if not l.startswith('#')]
+    header = rows[0].rstrip('\n').split(',')
+    width, kpi = header.index('dtype') + 1, header.index('latency_ms')
+    return {tuple(r.split(',')[:width]): float(r.split(',')[kpi]) for r in rows[1:]}
+a, b = table(sys.argv[1]), table(sys.argv[2])
+common = [k for k in a if k in b]
+errs = [abs(b[k] - a[k]) / a[k] * 100 for k in common]
+ratio = statistics.median(b[k] / a[k] for k in common)
+print(f"Noise floor: validation run b against run a ({sys.argv[3]} for both runs of {len(common)} layers): "
+      f"MAPE {statistics.fmean(errs):.2f} %, median {statistics.median(errs):.2f} %, median ratio b/a {ratio:.3f}.")
+PY
+  echo
+  echo "Decisions on the probes (leave-one-out on them):"
+  echo
+  echo '```'
+  sed -n '2,$p' "$TMP/recalibrate.txt" | grep -v '^wrote'
+  echo '```'
+} > "$TMP/table.md"
+if [ "${3:-}" = --doc ]; then
+  DOC=$ROOT/docs/recalibration.md
+  awk -v gen="$TMP/table.md" '
+    /^<!-- BEGIN recalibration-live/ { print; while ((getline line < gen) > 0) print line; skip = 1; next }
+    /^<!-- END recalibration-live/ { skip = 0 }
+    !skip { print }' "$DOC" > "$TMP/doc" && cat "$TMP/doc" > "$DOC"
+  echo "recalibration-live.sh: $DOC regenerated" >&2
+else
+  cat "$TMP/table.md"
+fi
