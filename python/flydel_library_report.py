@@ -66,7 +66,10 @@ def plot(library, path):
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:
-        sys.exit("flydel_library_report: error: --plot needs matplotlib (Debian: python3-matplotlib)")
+        # The table is already printed: only the chart is missing.
+        print("flydel_library_report: matplotlib is not installed for %s: %s not written (Debian's /usr/bin/python3 "
+              "has it: python3-matplotlib)" % (sys.executable, path), file=sys.stderr)
+        return
     labels = ["%s %s" % (m["device"], m["kpi"]) for m in library["models"]]
     mape = [m["cv"]["mape"] for m in library["models"]]
     fig, ax = plt.subplots(figsize=(8, 0.35 * len(labels) + 1))

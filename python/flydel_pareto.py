@@ -284,9 +284,15 @@ def draw(ax, shown):
 
 
 def plot(points, path, title, mode):
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        # The table (and --csv, --markdown) are already written: only the plot is missing.
+        print("flydel_pareto.py: matplotlib is not installed for %s: %s not written (Debian's /usr/bin/python3 has "
+              "it: python3-matplotlib)" % (sys.executable, path), file=sys.stderr)
+        return
     fig, ax = plt.subplots(figsize=(7, 5))
     shown = [p for p in points if p["latency_us"] is not None]
     lat = [p["latency_us"] / 1000 for p in shown]

@@ -20,13 +20,39 @@ import json
 import os
 import sys
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+try:
+    import numpy as np
+except ImportError:
+    sys.exit("flydel_plots.py: error: needs numpy, which %s lacks (Debian's /usr/bin/python3 has it: "
+             "python3-numpy)" % sys.executable)
+try:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+except ImportError:
+    plt = None  # the figures are still computed and printed; no image (save() says so)
 
 from flydel_validate import LAYER_COLUMNS, short_name  # noqa: E402  (beside this script)
+
+
+class _NoFigure:
+    """Stands for a figure and its axes when matplotlib is missing: every drawing call does nothing."""
+
+    def __getattr__(self, name):
+        return lambda *args, **kwargs: self
+
+
+def subplots(**kwargs):
+    return plt.subplots(**kwargs) if plt else (_NoFigure(), _NoFigure())
+
+
+def save(fig, path):
+    if plt:
+        fig.savefig(path)
+    else:
+        sys.stdout.flush()  # after the figures, also when both streams go to one file
+        print("flydel_plots.py: matplotlib is not installed for %s: %s not written (the figures above are complete)"
+              % (sys.executable, path), file=sys.stderr)
 
 
 def fail(message):
@@ -68,7 +94,7 @@ def series_name(path):
 
 
 def scatter(args):
-    fig, ax = plt.subplots(figsize=(5, 5))
+    fig, ax = subplots(figsize=(5, 5))
     lo, hi = np.inf, 0
     for path in args.inputs:
         rows = read_layers(path)
@@ -86,11 +112,11 @@ def scatter(args):
     ax.set(xscale="log", yscale="log", xlabel="measured latency (ms)", ylabel="predicted latency (ms)")
     ax.legend()
     fig.tight_layout()
-    fig.savefig(args.o)
+    save(fig, args.o)
 
 
 def cdf(args):
-    fig, ax = plt.subplots(figsize=(6, 4))
+    fig, ax = subplots(figsize=(6, 4))
     for path in args.inputs:
         rows = read_layers(path)
         for label, col in (("prediction", 2), ("retest noise", 3)):
@@ -106,7 +132,7 @@ def cdf(args):
     ax.set(xscale="symlog", xlabel="|relative error| (%)", ylabel="layers (%)", ylim=(0, 100))
     ax.legend(fontsize=8)
     fig.tight_layout()
-    fig.savefig(args.o)
+    save(fig, args.o)
 
 
 def bars(args):
@@ -120,7 +146,7 @@ def bars(args):
     m = np.array([rows[k][1] for k in layers])
     p = np.array([rows[k][2] for k in layers])
     x = np.arange(len(layers))
-    fig, ax = plt.subplots(figsize=(max(6, 0.35 * len(layers)), 4))
+    fig, ax = subplots(figsize=(max(6, 0.35 * len(layers)), 4))
     ax.bar(x - 0.2, m, 0.4, label="measured")
     ax.bar(x + 0.2, p, 0.4, label="predicted")
     ax.set_xticks(x, ["%sx%s %s>%s k%s s%s%s" % (k[2], k[3], k[4], k[5], k[6], k[8], " dw" if k[13] != "1" else "")
@@ -129,7 +155,7 @@ def bars(args):
            title="%s on %s" % (series_name(args.model).replace(".layers", ""), series_name(args.inputs[0])))
     ax.legend()
     fig.tight_layout()
-    fig.savefig(args.o)
+    save(fig, args.o)
     total_m, total_p = float((counts * m).sum()), float(np.nansum(counts * p))
     print("%d distinct layers; network sum measured %.4g ms, predicted %.4g ms (%+.1f %%)" % (
         len(layers), total_m, total_p, (total_p - total_m) / total_m * 100))
@@ -150,7 +176,7 @@ def networks(args):
         fail("%s: no whole-network measurements (end_to_end; flydel_validate.py validate with "
              "<device>-networks-a.csv)" % args.inputs[0])
     y = np.arange(len(entries))
-    fig, ax = plt.subplots(figsize=(8.5, 0.4 * len(entries) + 1.5))
+    fig, ax = subplots(figsize=(8.5, 0.4 * len(entries) + 1.5))
     left = np.zeros(len(entries))
     for op in OP_KINDS:
         share = np.array([100 * n["predicted_by_op_ms"].get(op, 0.0) / n["measured_ms"] for _, _, n in entries])
@@ -165,7 +191,7 @@ def networks(args):
     ax.set(xlabel="predicted, every op, as % of the measured end-to-end latency")
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
     fig.tight_layout()
-    fig.savefig(args.o)
+    save(fig, args.o)
     for (device, name, n), total in zip(entries, left):
         print("%s %s: measured %.4g ms, predicted %.4g ms (%.0f %%)%s" % (
             device, name, n["measured_ms"], n["predicted_ms"], total,

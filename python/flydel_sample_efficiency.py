@@ -33,7 +33,11 @@ import subprocess
 import sys
 import tempfile
 
-import numpy as np
+try:
+    import numpy as np
+except ImportError:
+    sys.exit("flydel_sample_efficiency.py: error: needs numpy, which %s lacks (Debian's /usr/bin/python3 has it: "
+             "python3-numpy)" % sys.executable)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import flydel_validate  # noqa: E402  (CSV reading, layer keys and specs shared with the validation)
@@ -406,9 +410,15 @@ def write_summary(summary, args):
 
 
 def plot(summary, path):
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        # summary.md and the table are already written: only the plot is missing.
+        print("flydel_sample_efficiency.py: matplotlib is not installed for %s: %s not written (Debian's "
+              "/usr/bin/python3 has it: python3-matplotlib)" % (sys.executable, path), file=sys.stderr)
+        return
     devices = sorted({s["device"] for s in summary})
     fig, axes = plt.subplots(len(devices), 2, figsize=(11, 4 * len(devices)), squeeze=False, sharey=True)
     for row, device in zip(axes, devices):

@@ -13,4 +13,22 @@ fi
 ninja -C "$CONSUMER" >/dev/null
 out=$("$CONSUMER/consumer")
 echo "$out" | grep -q 'flydel.platform = #flydel.platform<"p"' || { echo "check-install: unexpected output: $out" >&2; exit 1; }
+
+# The Python package: imported from the prefix (not the build tree) by the interpreter it was built for.
+py=$(sed -n 's/^FLYDEL_PYTHON_EXECUTABLE:INTERNAL=//p' "$BUILD_DIR/CMakeCache.txt")
+pydir=$(sed -n 's/^FLYDEL_PYTHON_INSTALL_DIR:STRING=//p' "$BUILD_DIR/CMakeCache.txt")
+if [ -n "$py" ]; then
+  pyout=$(cd / && PYTHONPATH="$PREFIX/$pydir" "$py" -c "
+import flydel
+assert flydel.__file__.startswith('$PREFIX/'), flydel.__file__
+p = flydel.Platform.load('tx2-c10gx')
+r = p.predict({'op': 'conv2d', 'in_hw': 14, 'c_in': 16, 'c_out': 16, 'kernel': 3, 'pad': 1})
+print('flydel', flydel.__file__, sorted(r), r['gpu']['predictions']['latency_ms']['unit'])
+") || { echo "check-install: the installed Python package does not import: $pyout" >&2; exit 1; }
+  echo "$pyout" | grep -q "\['cpu', 'fpga', 'gpu'\] ms" || { echo "check-install: unexpected Python output: $pyout" >&2; exit 1; }
+  test -x "$PREFIX/bin/flydel-predict" || { echo "check-install: flydel-predict not installed" >&2; exit 1; }
+  echo "check-install: Python package imported from $PREFIX/$pydir by $py"
+else
+  echo "check-install: the Python bindings were not built (no python3-dev/pybind11-dev): not checked"
+fi
 echo "check-install: installed package found, flydel registered and used by a downstream tool"

@@ -19,6 +19,8 @@ PACKAGES=(
   yosys verilator make
   # Python tooling (reports, plots) for /usr/bin/python3
   python3 python3-numpy python3-matplotlib
+  # The Python bindings (import flydel): headers for the compiled module
+  python3-dev pybind11-dev
   # Independent numpy reference of real ONNX models (test/Target/ONNX/real-models-run.test)
   python3-protobuf
 )

@@ -40,7 +40,8 @@ _runner_lib_dir = os.path.join(os.path.dirname(config.llvm_tools_dir), "lib")
 config.substitutions.append(("%mlir_runner_libs", ",".join(
     os.path.join(_runner_lib_dir, l) for l in ("libmlir_c_runner_utils.so", "libmlir_runner_utils.so"))))
 
-tools = ["flydel-opt", "flydel-identify", "flydel-translate", "flydel-measure", "flydel-compile", "flydel-fpga"]
+tools = ["flydel-opt", "flydel-identify", "flydel-translate", "flydel-measure", "flydel-compile", "flydel-fpga",
+         "flydel-predict"]
 llvm_config.add_tool_substitutions(tools, [config.flydel_tools_dir])
 
 # FPGA engines: Verilator and Yosys (scripts/setup.sh installs them). Absent: their tests are skipped, except under
@@ -62,3 +63,19 @@ if importlib.util.find_spec("torch"):
 else:
     lit_config.note("PyTorch not found for %s: the gpu-torch tests that run it are skipped" % sys.executable)
 config.substitutions.append(("%fpga_cache", os.path.join(config.flydel_obj_root, "fpga-cache")))
+
+# The Python package (import flydel): its tests run with the interpreter the module was built for and the build
+# tree's python/ on PYTHONPATH. Not built (no python3-dev or pybind11-dev): skipped, except under CI.
+_flydel_python_dir = os.path.join(config.flydel_obj_root, "python")
+if config.flydel_python and os.path.isdir(os.path.join(_flydel_python_dir, "flydel")):
+    config.available_features.add("python-bindings")
+    # Longest first: lit substitutes in order, and %flydel_python is a prefix of the others.
+    config.substitutions.append(("%flydel_python_exe", config.flydel_python))
+    config.substitutions.append(("%flydel_pymod", _flydel_python_dir))
+    config.substitutions.append(("%flydel_python", "env PYTHONPATH=%s %s" % (_flydel_python_dir, config.flydel_python)))
+elif config.flydel_python_skipped:
+    lit_config.note("flydel Python bindings not built in %s: their tests are skipped" % config.flydel_python_skipped)
+elif os.environ.get("CI", "").lower() == "true":
+    lit_config.fatal("CI=true but the flydel Python bindings were not built (scripts/setup.sh installs pybind11-dev)")
+else:
+    lit_config.note("flydel Python bindings not built: their tests are skipped")

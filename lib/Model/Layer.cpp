@@ -207,15 +207,19 @@ double bram18Blocks(int64_t words, int64_t bits) {
                                       {2, 4, 8192},  {2, 2, 16384}, {2, 1, 32768}};
   int64_t best = INT64_MAX;
   for (const Shape &s : kShapes)
-    for (int64_t perRow = 1; perRow <= s.width; ++perRow) {
+    for (int64_t perRow = 1; perRow <= s.width;) {
       int64_t slice = s.width / perRow;              // widest slice that packs perRow to a row
       int64_t split = (bits + slice - 1) / slice;    // blocks side by side
       int64_t sliceBits = (bits + split - 1) / split; // what each block then holds per word
       int64_t packed = std::max<int64_t>(1, s.width / sliceBits);
       int64_t rows = (words + packed * s.depth - 1) / (packed * s.depth);
       best = std::min(best, s.cost * split * rows);
-      if (slice == 1 || perRow >= words)
+      // Every perRow up to `last` has the same slice, so the same cost: skip them (this runs for every layer a
+      // model evaluates, on every device). Packing more per row than there are words gains nothing.
+      int64_t last = s.width / slice;
+      if (slice == 1 || last >= words)
         break;
+      perRow = last + 1;
     }
   return double(best);
 }

@@ -3,6 +3,7 @@
 #include "flydel/Dialect/Flydel/IR/FlydelAttrs.h"
 #include "flydel/Dialect/Flydel/IR/FlydelDialect.h"
 #include "flydel/Interfaces/LayerOpInterface.h"
+#include "flydel/Transforms/KpiReport.h"
 #include "flydel/Transforms/Passes.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -63,15 +64,7 @@ bool noModelAnywhere(DictionaryAttr kpis) {
   return true;
 }
 
-/// A layer's name: the ONNX node name an importer put in a NameLoc, else file:line.
-std::string layerName(Operation *op) {
-  std::string name = getLayerName(op);
-  if (!name.empty())
-    return name;
-  if (auto file = dyn_cast<FileLineColLoc>(op->getLoc()))
-    return (file.getFilename().getValue() + ":" + Twine(file.getLine())).str();
-  return "?";
-}
+std::string layerName(Operation *op) { return reportLayerName(op); }
 
 std::string shapeOf(Operation *op) {
   if (op->getNumResults() == 0)
@@ -156,10 +149,33 @@ struct KpiReportPass : mlir::flydel::impl::KpiReportBase<KpiReportPass> {
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    if (format != "text" && format != "csv" && format != "json") {
-      module.emitError() << "flydel-kpi-report: unknown format '" << format << "' (expected text, csv or json)";
+    // Rendered before the output is opened: a failed report leaves no file.
+    std::string text;
+    SmallVector<std::string> hidden(hide.begin(), hide.end());
+    if (failed(renderKpiReport(module, format, hidden, text)))
+      return signalPassFailure();
+    std::string errorMessage;
+    std::unique_ptr<llvm::ToolOutputFile> file = openOutputFile(output, &errorMessage);
+    if (!file) {
+      module.emitError() << "flydel-kpi-report: " << errorMessage;
       return signalPassFailure();
     }
+    llvm::raw_fd_ostream &os = file->os();
+    os << text;
+    os.flush();
+    if (os.has_error()) {
+      module.emitError() << "flydel-kpi-report: cannot write '" << output << "'";
+      os.clear_error();
+      return signalPassFailure();
+    }
+    file->keep();
+    markAllAnalysesPreserved();
+  }
+
+  static LogicalResult render(ModuleOp module, StringRef format, ArrayRef<std::string> hide, std::string &text) {
+    if (format != "text" && format != "csv" && format != "json")
+      return module.emitError() << "flydel-kpi-report: unknown format '" << format
+                                << "' (expected text, csv or json)";
 
     bool hideLayout = false, hideNoModel = false;
     for (const std::string &what : hide) {
@@ -167,10 +183,9 @@ struct KpiReportPass : mlir::flydel::impl::KpiReportBase<KpiReportPass> {
         hideLayout = true;
       else if (what == "no-model")
         hideNoModel = true;
-      else {
-        module.emitError() << "flydel-kpi-report: unknown hide='" << what << "' (expected layout or no-model)";
-        return signalPassFailure();
-      }
+      else
+        return module.emitError() << "flydel-kpi-report: unknown hide='" << what
+                                  << "' (expected layout or no-model)";
     }
     auto platform = module->getAttrOfType<PlatformAttr>(FlydelDialect::kPlatformAttrName);
     std::vector<FunctionReport> functions;
@@ -191,34 +206,19 @@ struct KpiReportPass : mlir::flydel::impl::KpiReportBase<KpiReportPass> {
       if (!report.rows.empty() || report.totals)
         functions.push_back(std::move(report));
     });
-    if (functions.empty()) {
-      module.emitError() << "flydel-kpi-report: no flydel.kpis annotations in the module (run --annotate-kpis first)";
-      return signalPassFailure();
-    }
+    if (functions.empty())
+      return module.emitError()
+             << "flydel-kpi-report: no flydel.kpis annotations in the module (run --annotate-kpis first)";
 
     std::vector<Column> columns = collectColumns(platform, functions);
-
-    std::string errorMessage;
-    std::unique_ptr<llvm::ToolOutputFile> file = openOutputFile(output, &errorMessage);
-    if (!file) {
-      module.emitError() << "flydel-kpi-report: " << errorMessage;
-      return signalPassFailure();
-    }
-    llvm::raw_fd_ostream &os = file->os();
+    llvm::raw_string_ostream os(text);
     if (format == "text")
       writeText(os, platform, columns, functions);
     else if (format == "csv")
       writeCsv(os, platform, columns, functions);
     else
       writeJson(os, platform, columns, functions);
-    os.flush();
-    if (os.has_error()) {
-      module.emitError() << "flydel-kpi-report: cannot write '" << output << "'";
-      os.clear_error();
-      return signalPassFailure();
-    }
-    file->keep();
-    markAllAnalysesPreserved();
+    return success();
   }
 
   /// Columns in platform device order (else first-seen order): latency, energy, then resources by name.
@@ -453,3 +453,18 @@ struct KpiReportPass : mlir::flydel::impl::KpiReportBase<KpiReportPass> {
 };
 
 } // namespace
+
+LogicalResult mlir::flydel::renderKpiReport(ModuleOp module, StringRef format, ArrayRef<std::string> hide,
+                                            std::string &text) {
+  return KpiReportPass::render(module, format, hide, text);
+}
+
+/// The ONNX node name an importer put in a NameLoc, else file:line.
+std::string mlir::flydel::reportLayerName(Operation *op) {
+  std::string name = getLayerName(op);
+  if (!name.empty())
+    return name;
+  if (auto file = dyn_cast<FileLineColLoc>(op->getLoc()))
+    return (file.getFilename().getValue() + ":" + Twine(file.getLine())).str();
+  return "?";
+}

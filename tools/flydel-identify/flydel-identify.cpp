@@ -8,11 +8,14 @@
 // status; output files are written to a temporary and renamed, so a failure never leaves a half-written file.
 //
 //===----------------------------------------------------------------------===//
+#include "flydel/Identify/IdentifyTable.h"
 #include "flydel/Identify/Recalibrate.h"
 #include "flydel/Identify/Table.h"
 #include "flydel/Identify/Train.h"
 #include "flydel/Identify/Validation.h"
+#include "flydel/Model/LayerSpec.h"
 #include "flydel/Model/Library.h"
+#include "flydel/Model/Predict.h"
 #include "flydel/Model/Sanity.h"
 #include "flydel/Model/TextParse.h"
 #include "flydel/Platforms/EmbeddedPlatforms.h"
@@ -70,7 +73,7 @@ extrapolation status; a layer over a device capacity "does_not_fit": its resourc
 "status": "does_not_fit"); NAME is an embedded platform (tx2-c10gx). SPEC is comma-separated fields of the layer descriptor, e.g.
   op=conv2d,in_hw=56,c_in=64,c_out=64,kernel=3,stride=1,pad=1
 (fields: op, batch, in_hw, in_h, in_w, c_in, c_out, kernel, kernel_h, kernel_w, stride, stride_h,
-stride_w, pad, pad_h, pad_w, dilation, groups, dtype, pe, simd; unspecified fields keep their defaults).
+stride_w, pad, pad_h, pad_w, dilation, dilation_h, dilation_w, groups, dtype, pe, simd; unspecified fields keep their defaults).
 With --check-library, evaluates every model on random valid layers of its op kind and variant (default
 2000 across the grid and 1000 inside its training domain, seed 1), from tiny to far beyond any
 excitation, and reports per model the predictions that are not finite, not positive, or grow faster
@@ -120,66 +123,6 @@ long long parseInteger(const std::string &option, const std::string &text, long 
     usageError("option " + option + ": '" + text + "' is not an integer in [" + std::to_string(lo) + ", " +
                std::to_string(hi) + "]");
   return v;
-}
-
-/// A layer from "field=value,field=value" (see the usage text).
-Expected<Layer> parseLayerSpec(const std::string &spec) {
-  Layer layer;
-  size_t start = 0;
-  while (start <= spec.size()) {
-    size_t end = spec.find(',', start);
-    if (end == std::string::npos)
-      end = spec.size();
-    std::string item = spec.substr(start, end - start);
-    start = end + 1;
-    if (item.empty())
-      continue;
-    size_t eq = item.find('=');
-    if (eq == std::string::npos)
-      return makeError("'" + item + "' is not field=value");
-    std::string key = item.substr(0, eq), value = item.substr(eq + 1);
-    if (key == "op") {
-      if (!parseOpKind(value, layer.op))
-        return makeError("unknown op kind '" + value + "'");
-      continue;
-    }
-    if (key == "dtype") {
-      if (!parseDType(value, layer.dtype))
-        return makeError("unknown data type '" + value + "'");
-      continue;
-    }
-    int64_t v = 0;
-    if (!parseStrictInteger(value, std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max(), v))
-      return makeError("field '" + key + "': '" + value + "' is not a 64-bit integer");
-    struct Field {
-      const char *name;
-      std::vector<int64_t Layer::*> members;
-    };
-    static const Field fields[] = {
-        {"batch", {&Layer::batch}},          {"in_hw", {&Layer::in_h, &Layer::in_w}},
-        {"in_h", {&Layer::in_h}},            {"in_w", {&Layer::in_w}},
-        {"c_in", {&Layer::c_in}},            {"c_out", {&Layer::c_out}},
-        {"kernel", {&Layer::kernel_h, &Layer::kernel_w}},
-        {"kernel_h", {&Layer::kernel_h}},    {"kernel_w", {&Layer::kernel_w}},
-        {"stride", {&Layer::stride_h, &Layer::stride_w}},
-        {"stride_h", {&Layer::stride_h}},    {"stride_w", {&Layer::stride_w}},
-        {"pad", {&Layer::pad_h, &Layer::pad_w}},
-        {"pad_h", {&Layer::pad_h}},          {"pad_w", {&Layer::pad_w}},
-        {"dilation", {&Layer::dilation_h, &Layer::dilation_w}},
-        {"groups", {&Layer::groups}},        {"pe", {&Layer::pe}},
-        {"simd", {&Layer::simd}}};
-    const Field *field = nullptr;
-    for (const Field &f : fields)
-      if (key == f.name)
-        field = &f;
-    if (!field)
-      return makeError("unknown layer field '" + key + "'");
-    for (int64_t Layer::*member : field->members)
-      layer.*member = v;
-  }
-  if (std::string problem = layer.check(); !problem.empty())
-    return makeError("invalid layer '" + spec + "': " + problem);
-  return layer;
 }
 
 Options parseArgs(int argc, char **argv) {
@@ -353,27 +296,6 @@ Options parseArgs(int argc, char **argv) {
   return o;
 }
 
-/// Unit from the column name's suffix (latency_ms -> ms); resource counts are their own unit.
-std::string guessUnit(const std::string &kpi) {
-  auto ends = [&](const char *s) {
-    std::string suffix = s;
-    return kpi.size() > suffix.size() && kpi.compare(kpi.size() - suffix.size(), suffix.size(), suffix) == 0;
-  };
-  if (ends("_ms"))
-    return "ms";
-  if (ends("_us"))
-    return "us";
-  if (ends("_s"))
-    return "s";
-  if (ends("_j"))
-    return "J";
-  if (ends("_mj"))
-    return "mJ";
-  if (ends("_w"))
-    return "W";
-  return kpi;
-}
-
 Json metricsJson(const CvOutcome &o) {
   const Metrics &m = o.metrics;
   return Json{{"structure", structureName(o.config.structure)}, {"config", o.config.label()},
@@ -436,19 +358,15 @@ int identifyOne(const Options &o) {
     std::cerr << "flydel-identify: warning: " << duplicates[i] << "\n";
   if (duplicates.size() > 10)
     std::cerr << "flydel-identify: warning: ... " << duplicates.size() - 10 << " more duplicate rows dropped\n";
-  std::vector<std::string> notes;
-  auto data = table->dataset(o.kpi, o.op, o.strict, &notes);
-  if (!data) {
-    std::cerr << "flydel-identify: error: " << data.error() << "\n";
-    return kExitFailure;
-  }
-  if (!o.quiet) {
-    for (size_t i = 0; i < notes.size() && i < 5; ++i)
-      std::cerr << "flydel-identify: note: " << notes[i] << "\n";
-    if (notes.size() > 5)
-      std::cerr << "flydel-identify: note: ... " << notes.size() - 5 << " more rows left out\n";
-  }
-  CvOptions cv;
+  TableIdentifyOptions options;
+  options.kpi = o.kpi;
+  options.op = o.op;
+  options.structure = o.structure;
+  options.strict = o.strict;
+  options.device = o.device;
+  options.unit = o.unit;
+  options.source = o.data;
+  CvOptions &cv = options.cv;
   if (o.folds)
     cv.folds = *o.folds;
   if (o.seed)
@@ -458,31 +376,26 @@ int identifyOne(const Options &o) {
   cv.saturation = o.saturation;
   cv.nested = o.nested.value_or(true);
   cv.threads = o.threads;
-  if (cv.folds > static_cast<int>(data->size())) {
-    std::cerr << "flydel-identify: error: option --folds: " << cv.folds << " folds but only " << data->size()
-              << " usable rows\n";
+  auto result = identifyTable(std::move(*table), options);
+  if (!result) {
+    std::cerr << "flydel-identify: error: " << result.error() << "\n";
     return kExitFailure;
   }
-  auto id = identify(*data, o.structure ? configsFor(*o.structure) : autoConfigs(), cv);
-  if (!id) {
-    std::cerr << "flydel-identify: error: " << o.data << ": " << id.error() << "\n";
-    return kExitFailure;
+  const std::vector<std::string> &notes = result->notes;
+  if (!o.quiet) {
+    for (size_t i = 0; i < notes.size() && i < 5; ++i)
+      std::cerr << "flydel-identify: note: " << notes[i] << "\n";
+    if (notes.size() > 5)
+      std::cerr << "flydel-identify: note: ... " << notes.size() - 5 << " more rows left out\n";
   }
-  KpiModel model;
-  model.device = o.device;
-  model.op = o.op ? *o.op : table->layers.front().op;
-  model.kpi = o.kpi;
-  model.unit = o.unit.empty() ? guessUnit(o.kpi) : o.unit;
-  model.model = id->model;
+  const Identification *id = &result->id;
+  const KpiModel &model = result->model;
   const Metrics &m = id->chosen.metrics;
-  model.cv = cvFiguresOf(*id, cv, static_cast<int>(data->size()));
-  model.source = o.data;
-
   // Human-readable summary: to stdout, or stderr when the JSON report goes to stdout.
   std::ostream &text = o.report == "-" ? std::cerr : std::cout;
   if (!o.quiet || o.report.empty()) {
     char line[256];
-    text << o.data << ": " << o.kpi << ", " << data->size() << " rows, " << cv.folds << "-fold CV (seed " << cv.seed
+    text << o.data << ": " << o.kpi << ", " << result->rows << " rows, " << cv.folds << "-fold CV (seed " << cv.seed
          << ")\n";
     for (const CvOutcome &c : id->candidates) {
       std::snprintf(line, sizeof line, "  %-26s %2d params  MAPE %7.2f %%  median %6.2f  p90 %7.2f  within10 %5.1f %%  bias %5.2f\n",
@@ -513,7 +426,7 @@ int identifyOne(const Options &o) {
     r["kpi"] = o.kpi;
     r["unit"] = model.unit;
     r["op"] = opKindName(model.op);
-    r["n"] = data->size();
+    r["n"] = result->rows;
     r["rows_left_out"] = notes.size();
     r["duplicate_rows_dropped"] = duplicates.size();
     r["folds"] = cv.folds;
@@ -556,52 +469,38 @@ std::optional<Library> loadLibrary(const std::string &nameOrPath) {
   return std::move(*library);
 }
 
-/// Evaluates every model the library has for the device on each layer.
+/// Evaluates every model the library has for the device on each layer (flydel/Model/Predict.h).
 int predict(const Options &o) {
   auto library = loadLibrary(o.library);
   if (!library)
     return kExitFailure;
-  if (!library->findDevice(o.device)) {
-    std::cerr << "flydel-identify: error: platform '" << library->platform.name << "' has no device '" << o.device
-              << "'\n";
+  auto predictor = DevicePredictor::create(*library, o.device);
+  if (!predictor) {
+    std::cerr << "flydel-identify: error: " << predictor.error() << "\n";
     return kExitFailure;
   }
-  const Device &device = *library->findDevice(o.device);
   Json out = Json::array();
+  std::vector<KpiOutcome> outcomes;
+  std::vector<CapacityExcess> excesses;
   for (const Layer &layer : o.layers) {
+    predictor->predict(layer, outcomes, excesses);
     Json predictions = Json::object();
-    // As annotate-kpis evaluates it: in the device's data type, folded only on an FPGA.
-    const Layer seen = deviceView(device, layer);
-    // As annotate-kpis: a layer over any capacity does not fit; its resources over capacity give their demand,
-    // flagged, and every other KPI no number.
-    std::vector<std::pair<std::string, double>> demands;
-    for (const auto &[resource, capacity] : device.capacities)
-      if (const KpiModel *model = library->findModelFor(o.device, layer, resource))
-        demands.push_back({resource, model->predict(seen).value});
-    std::vector<CapacityExcess> excesses = capacityExcesses(device, demands);
-    for (const KpiModel &candidate : library->models) {
-      if (candidate.device != o.device || candidate.op != layer.op || predictions.contains(candidate.kpi))
+    for (int k : predictor->kpiOrder(layer.op)) {
+      const KpiOutcome &outcome = outcomes[k];
+      if (outcome.status == KpiOutcome::Status::NoModel)
         continue;
-      // The layer's own variant (dense, depthwise, windowed, global) when the library has one, else the op
-      // kind's model.
-      const KpiModel *found = library->findModelFor(o.device, layer, candidate.kpi);
-      if (!found)
-        continue; // only a model of another variant exists: no prediction for this layer
-      const KpiModel &model = *found;
-      Prediction p = model.predict(seen);
-      Json entry{{"value", p.value}, {"unit", model.unit}, {"extrapolated", p.extrapolated}};
+      const Prediction &p = outcome.prediction;
+      Json entry{{"value", p.value}, {"unit", outcome.model->unit}, {"extrapolated", p.extrapolated}};
       if (p.extrapolated)
         entry["domain"] = Model::describeDomain(p);
-      auto excess = std::find_if(excesses.begin(), excesses.end(),
-                                 [&](const CapacityExcess &e) { return e.resource == model.kpi; });
-      if (excess != excesses.end()) {
+      if (outcome.status == KpiOutcome::Status::ExceedsCapacity) {
         entry["status"] = "exceeds_capacity";
-        entry["capacity"] = excess->capacity;
-      } else if (!fitsDespite(excesses)) {
+        entry["capacity"] = outcome.capacity;
+      } else if (outcome.status == KpiOutcome::Status::DoesNotFit) {
         entry["value"] = nullptr;
         entry["status"] = "does_not_fit";
       }
-      predictions[model.kpi] = entry;
+      predictions[predictor->kpis()[k]] = entry;
     }
     Json result{{"platform", library->platform.name},
                 {"device", o.device},

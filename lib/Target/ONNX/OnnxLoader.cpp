@@ -5,6 +5,10 @@
 #include "onnx/checker.h"
 #include "onnx/onnx_pb.h"
 #include "onnx/shape_inference/implementation.h"
+#include "flydel/Target/ONNX/ImportONNX.h"
+
+#include <google/protobuf/io/tokenizer.h>
+#include <google/protobuf/text_format.h>
 
 #include <exception>
 #include <limits>
@@ -150,4 +154,32 @@ std::string detail::loadOnnxModel(llvm::StringRef bytes,
     return std::string("ONNX shape inference failed: ") + e.what();
   }
   return {};
+}
+
+namespace {
+/// Collects the first error of protobuf's text parser (it prints to stderr otherwise).
+struct FirstTextError : google::protobuf::io::ErrorCollector {
+  std::string message;
+  void AddError(int line, google::protobuf::io::ColumnNumber column, const std::string &text) override {
+    if (message.empty())
+      message = "line " + std::to_string(line + 1) + ", column " + std::to_string(column + 1) + ": " + text;
+  }
+};
+} // namespace
+
+std::string mlir::flydel::encodeOnnxText(llvm::StringRef text, std::string &bytes) {
+  try {
+    onnx::ModelProto model;
+    google::protobuf::TextFormat::Parser parser;
+    FirstTextError errors;
+    parser.RecordErrorsTo(&errors);
+    if (!parser.ParseFromString(std::string(text), &model))
+      return "not an ONNX model in protobuf text format (" +
+             (errors.message.empty() ? std::string("parse failed") : errors.message) + ")";
+    if (!model.SerializeToString(&bytes))
+      return "cannot encode the ONNX model (protobuf serialization failed)";
+    return {};
+  } catch (const std::exception &e) {
+    return std::string("cannot read the ONNX text model: ") + e.what();
+  }
 }

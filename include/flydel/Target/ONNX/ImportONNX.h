@@ -36,6 +36,11 @@ struct OnnxImportOptions {
 /// Parses "NAME=1x3x224x224" into `options.inputShapes`; returns an error message, empty on success.
 std::string parseOnnxInputShape(llvm::StringRef spec, OnnxImportOptions &options);
 
+/// Encodes an ONNX ModelProto written in protobuf text format (.txtpb, what `protoc --encode=onnx.ModelProto`
+/// reads) into its binary form in `bytes`, for importOnnxModel. Returns an error message (with the line and column
+/// protobuf reports), empty on success.
+std::string encodeOnnxText(llvm::StringRef text, std::string &bytes);
+
 /// The ONNX op types (default domain) the importer converts, sorted: its dispatch table, as
 /// `flydel-translate --list-onnx-ops` prints it and docs/importer.md's coverage table is checked against.
 llvm::SmallVector<llvm::StringRef> getSupportedOnnxOps();
