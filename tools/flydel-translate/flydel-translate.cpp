@@ -1,6 +1,7 @@
 //===- flydel-translate.cpp - translate models into MLIR ------------------===//
 //
 // flydel-translate --import-onnx MODEL.onnx [-o OUT.mlir] [--input-shape NAME=1x3x224x224]... [--elide-weights]
+//                  [--onnx-test-data DIR | --onnx-run=DIR|random[:SEED]]
 // flydel-translate --emit-verilog PARTITIONED.mlir [-o OUT.sv] [--fpga-pe N] [--fpga-simd N] [--fpga-all-functions]
 //                  [--fpga-activation-range R] [--fpga-placeholder-weights] [--verify-verilog DIR]
 //
@@ -57,6 +58,11 @@ static cl::opt<std::string> testData("onnx-test-data",
                                      cl::desc("ONNX test_data_set directory: append @main that runs the model on "
                                               "input_*.pb and prints mismatch counts against output_*.pb"),
                                      cl::value_desc("dir"), cl::cat(category));
+static cl::opt<std::string> runSpec("onnx-run",
+                                    cl::desc("Append @main that runs the model and prints its outputs and the call's "
+                                             "time in ms: on DIR/input_*.pb, or on random inputs (random or "
+                                             "random:SEED)"),
+                                    cl::value_desc("DIR|random[:SEED]"), cl::cat(category));
 static cl::opt<double> absTolerance("atol", cl::desc("Absolute tolerance for --onnx-test-data"), cl::init(1e-4),
                             cl::cat(category));
 static cl::opt<double> relTolerance("rtol", cl::desc("Relative tolerance for --onnx-test-data"), cl::init(1e-3),
@@ -229,6 +235,27 @@ int main(int argc, char **argv) {
     }
   }
 
+  // --onnx-run: checked before the import, like every option.
+  bool runRandom = false;
+  uint64_t runSeed = 1;
+  if (!runSpec.empty()) {
+    if (!testData.empty()) {
+      errs() << "flydel-translate: choose --onnx-test-data (compare) or --onnx-run (print), not both\n";
+      return 1;
+    }
+    StringRef spec(runSpec);
+    if (spec == "random" || spec.starts_with("random:")) {
+      runRandom = true;
+      if (spec.consume_front("random:") && spec.getAsInteger(10, runSeed)) {
+        errs() << "flydel-translate: --onnx-run=" << runSpec << ": the seed must be a non-negative integer\n";
+        return 1;
+      }
+    } else if (!sys::fs::is_directory(runSpec)) {
+      errs() << "flydel-translate: --onnx-run=" << runSpec << ": not a directory of input_*.pb, nor random[:SEED]\n";
+      return 1;
+    }
+  }
+
   std::string errorMessage;
   std::unique_ptr<MemoryBuffer> input = mlir::openInputFile(inputFilename, &errorMessage);
   if (!input) {
@@ -252,6 +279,17 @@ int main(int argc, char **argv) {
     if (!readNumbered(testData, "input", ins) || !readNumbered(testData, "output", outs))
       return 1;
     if (failed(mlir::flydel::appendOnnxTestHarness(*module, ins, outs, absTolerance, relTolerance, options)))
+      return 1;
+  }
+  if (!runSpec.empty()) {
+    std::vector<std::string> ins;
+    if (!runRandom && !readNumbered(runSpec, "input", ins))
+      return 1;
+    if (!runRandom && ins.empty()) {
+      errs() << "flydel-translate: --onnx-run=" << runSpec << ": no input_0.pb there\n";
+      return 1;
+    }
+    if (failed(mlir::flydel::appendOnnxRunHarness(*module, ins, runSeed, options)))
       return 1;
   }
 

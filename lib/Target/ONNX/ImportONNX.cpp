@@ -44,6 +44,7 @@
 #include <memory>
 #include <numeric>
 #include <optional>
+#include <random>
 
 using namespace mlir;
 using namespace mlir::flydel;
@@ -142,6 +143,7 @@ public:
   static SmallVector<llvm::StringRef> supportedOps();
   LogicalResult appendHarness(ModuleOp module, llvm::ArrayRef<std::string> inputs,
                               llvm::ArrayRef<std::string> outputs, double atol, double rtol);
+  LogicalResult appendRunHarness(ModuleOp module, llvm::ArrayRef<std::string> inputs, uint64_t seed);
 
 private:
   // ---- diagnostics and attributes -------------------------------------------------------------------------
@@ -813,6 +815,87 @@ LogicalResult Importer::appendHarness(ModuleOp module, llvm::ArrayRef<std::strin
     Value unranked = memref::CastOp::create(b, loc, UnrankedMemRefType::get(b.getF32Type(), 0), mem);
     func::CallOp::create(b, loc, print, ValueRange{unranked});
   }
+  func::ReturnOp::create(b, loc);
+  return verify(module);
+}
+
+LogicalResult Importer::appendRunHarness(ModuleOp module, llvm::ArrayRef<std::string> inputs, uint64_t seed) {
+  auto callee = module.lookupSymbol<func::FuncOp>(options.functionName);
+  if (!callee)
+    return emitError(module.getLoc()) << "no function @" << options.functionName;
+  FunctionType fnType = callee.getFunctionType();
+  // The inputs: the given tensors, else uniform random values in [-1, 1) of the argument types.
+  SmallVector<std::pair<Shape, std::vector<float>>> args;
+  for (auto [k, blob] : llvm::enumerate(inputs)) {
+    onnx::TensorProto t;
+    if (!t.ParseFromString(blob))
+      return emitError(loc) << "cannot parse input tensor " << k;
+    Val v;
+    if (failed(readTensor(t, v, "input")))
+      return failure();
+    if (!v.cst->isFloat)
+      return emitError(loc) << "input tensor " << k << " is not floating point";
+    args.push_back({v.shape, v.cst->f});
+  }
+  if (inputs.empty()) {
+    std::mt19937_64 rng(seed);
+    std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
+    for (Type type : fnType.getInputs()) {
+      auto ranked = dyn_cast<RankedTensorType>(type);
+      if (!ranked || !ranked.hasStaticShape() || !ranked.getElementType().isF32())
+        return emitError(loc) << "argument type " << type << " is not a static f32 tensor (give --input-shape)";
+      std::vector<float> data(static_cast<size_t>(ranked.getNumElements()));
+      for (float &x : data)
+        x = uniform(rng);
+      args.push_back({Shape(ranked.getShape()), std::move(data)});
+    }
+  }
+  if (args.size() != fnType.getNumInputs())
+    return emitError(loc) << inputs.size() << " input tensors given, the model takes " << fnType.getNumInputs();
+
+  b.setInsertionPointToEnd(module.getBody());
+  Type unranked = UnrankedMemRefType::get(b.getF32Type(), 0);
+  auto declare = [&](StringRef name, FunctionType type) {
+    auto f = func::FuncOp::create(b, loc, name, type);
+    f.setPrivate();
+    return f;
+  };
+  // mlir-runner's support libraries: libmlir_runner_utils (printMemrefF32), libmlir_c_runner_utils (the rest).
+  auto print = declare("printMemrefF32", b.getFunctionType({unranked}, {}));
+  auto clock = declare("rtclock", b.getFunctionType({}, {b.getF64Type()}));
+  auto printF64 = declare("printF64", b.getFunctionType({b.getF64Type()}, {}));
+  auto newline = declare("printNewline", b.getFunctionType({}, {}));
+  auto main = func::FuncOp::create(b, loc, "main", b.getFunctionType({}, {}));
+  b.setInsertionPointToStart(main.addEntryBlock());
+  SmallVector<Value> operands;
+  for (auto [k, arg] : llvm::enumerate(args)) {
+    if (f32(arg.first) != fnType.getInput(k))
+      return emitError(loc) << "input tensor " << k << " does not match the function's argument type "
+                            << fnType.getInput(k);
+    // Copied into a buffer allocated at run time, so no compiler pass folds the model on constant inputs and the
+    // time printed is that of the computation.
+    auto memType = MemRefType::get(arg.first, b.getF32Type());
+    Value constant = bufferization::ToBufferOp::create(b, loc, memType, constF32(arg.first, arg.second));
+    Value buffer = memref::AllocOp::create(b, loc, memType);
+    memref::CopyOp::create(b, loc, constant, buffer);
+    operands.push_back(bufferization::ToTensorOp::create(b, loc, f32(arg.first), buffer, /*restrict=*/true,
+                                                         /*writable=*/true));
+  }
+  Value start = func::CallOp::create(b, loc, clock, ValueRange{}).getResult(0);
+  auto call = func::CallOp::create(b, loc, callee, operands);
+  Value end = func::CallOp::create(b, loc, clock, ValueRange{}).getResult(0);
+  for (Value r : call.getResults()) {
+    auto type = dyn_cast<RankedTensorType>(r.getType());
+    if (!type || !type.getElementType().isF32())
+      return emitError(loc) << "output type " << r.getType() << " is not an f32 tensor";
+    Value mem = bufferization::ToBufferOp::create(b, loc, MemRefType::get(type.getShape(), b.getF32Type()), r);
+    func::CallOp::create(b, loc, print, ValueRange{memref::CastOp::create(b, loc, unranked, mem)});
+  }
+  // The call's wall time in milliseconds, last.
+  Value ms = arith::MulFOp::create(b, loc, arith::SubFOp::create(b, loc, end, start),
+                                   arith::ConstantOp::create(b, loc, b.getF64FloatAttr(1000.0)));
+  func::CallOp::create(b, loc, printF64, ValueRange{ms});
+  func::CallOp::create(b, loc, newline, ValueRange{});
   func::ReturnOp::create(b, loc);
   return verify(module);
 }
@@ -2032,6 +2115,16 @@ LogicalResult mlir::flydel::appendOnnxTestHarness(ModuleOp module, llvm::ArrayRe
   OnnxImportOptions inlineOptions = options;
   inlineOptions.elideWeights = false;
   return Importer(ctx, inlineOptions, none).appendHarness(module, inputs, outputs, atol, rtol);
+}
+
+LogicalResult mlir::flydel::appendOnnxRunHarness(ModuleOp module, llvm::ArrayRef<std::string> inputs, uint64_t seed,
+                                                 const OnnxImportOptions &options) {
+  MLIRContext *ctx = module.getContext();
+  ctx->loadDialect<arith::ArithDialect, bufferization::BufferizationDialect, memref::MemRefDialect>();
+  onnx::ModelProto none;
+  OnnxImportOptions inlineOptions = options;
+  inlineOptions.elideWeights = false;
+  return Importer(ctx, inlineOptions, none).appendRunHarness(module, inputs, seed);
 }
 
 OwningOpRef<ModuleOp> mlir::flydel::importOnnxModel(llvm::StringRef bytes, llvm::StringRef sourceName,

@@ -60,6 +60,13 @@ LogicalResult appendOnnxTestHarness(ModuleOp module, llvm::ArrayRef<std::string>
                                     llvm::ArrayRef<std::string> outputs, double atol, double rtol,
                                     const OnnxImportOptions &options = {});
 
+/// Appends `@main() -> ()` to an imported module, to run it under mlir-runner: it calls the imported function on
+/// the serialized TensorProtos `inputs` (none: uniform random values in [-1, 1) from `seed`, of the argument
+/// types), then prints every output (printMemrefF32) and, last, the call's wall time in milliseconds (printF64 of
+/// rtclock's difference). The inputs are copied into buffers allocated at run time, so nothing is folded away.
+LogicalResult appendOnnxRunHarness(ModuleOp module, llvm::ArrayRef<std::string> inputs, uint64_t seed,
+                                   const OnnxImportOptions &options = {});
+
 } // namespace mlir::flydel
 
 #endif // FLYDEL_TARGET_ONNX_IMPORTONNX_H
