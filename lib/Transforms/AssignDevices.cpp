@@ -9,7 +9,6 @@
 #include "flydel/Dialect/Flydel/IR/FlydelAttrs.h"
 #include "flydel/Dialect/Flydel/IR/FlydelDialect.h"
 #include "flydel/Interfaces/LayerOpInterface.h"
-#include "flydel/Model/TextParse.h"
 #include "flydel/Partition/Assignment.h"
 #include "flydel/Target/Verilog/FpgaOps.h"
 #include "flydel/Transforms/Passes.h"
@@ -23,8 +22,6 @@
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/Format.h"
-#include "llvm/Support/JSON.h"
-#include "llvm/Support/MemoryBuffer.h"
 
 #include <cmath>
 
@@ -102,29 +99,13 @@ struct AssignDevicesPass : mlir::flydel::impl::AssignDevicesBase<AssignDevicesPa
   }
 
   LogicalResult loadPins(ModuleOp module, PlatformAttr platform, llvm::StringMap<std::string> &pinned) {
-    auto buffer = llvm::MemoryBuffer::getFile(pins);
-    if (!buffer)
-      return mlir::emitError(module.getLoc()) << "assign-devices: cannot read pins file '" << pins
-                                << "': " << buffer.getError().message();
-    // A UTF-8 byte order mark (Windows editors write one) is not JSON; skipped as every flydel reader does.
-    std::string_view text = ::flydel::skipUtf8Bom((*buffer)->getBuffer());
-    llvm::Expected<llvm::json::Value> json = llvm::json::parse(llvm::StringRef(text.data(), text.size()));
-    if (!json)
-      return mlir::emitError(module.getLoc()) << "assign-devices: pins file '" << pins
-                                << "' is not valid JSON: " << llvm::toString(json.takeError());
-    const llvm::json::Object *object = json->getAsObject();
-    if (!object)
-      return mlir::emitError(module.getLoc()) << "assign-devices: pins file '" << pins
-                                << "' must be an object {\"layer name\": \"device\"}";
-    for (const auto &entry : *object) {
-      std::optional<StringRef> device = entry.second.getAsString();
-      if (!device)
-        return mlir::emitError(module.getLoc()) << "assign-devices: pin '" << entry.first.str() << "' must name a device";
-      if (!platform.lookupDevice(*device))
-        return mlir::emitError(module.getLoc()) << "assign-devices: pin '" << entry.first.str() << "' names device '" << *device
-                                  << "', which platform '" << platform.getName().getValue() << "' does not have";
-      pinned[entry.first.str()] = device->str();
-    }
+    std::string error;
+    auto read = readPins(
+        pins, [&](StringRef device) { return static_cast<bool>(platform.lookupDevice(device)); },
+        platform.getName().getValue(), error);
+    if (!read)
+      return mlir::emitError(module.getLoc()) << "assign-devices: " << error;
+    pinned = std::move(*read);
     return success();
   }
 

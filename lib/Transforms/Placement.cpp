@@ -5,11 +5,13 @@
 #include "flydel/Dialect/Flydel/IR/FlydelAttrs.h"
 #include "flydel/Dialect/Flydel/IR/FlydelDialect.h"
 #include "flydel/Interfaces/LayerOpInterface.h"
+#include "flydel/Model/TextParse.h"
 
 #include "mlir/Interfaces/FunctionInterfaces.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/SetVector.h"
 #include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
 
 #include <map>
 
@@ -19,6 +21,42 @@ using namespace mlir::flydel;
 std::string mlir::flydel::pinNameOf(Operation *op) {
   std::string name = getLayerName(op);
   return name.empty() ? op->getName().getStringRef().str() : name;
+}
+
+std::optional<llvm::StringMap<std::string>> mlir::flydel::readPins(StringRef path,
+                                                                  llvm::function_ref<bool(StringRef)> isDevice,
+                                                                  StringRef platform, std::string &error) {
+  auto buffer = llvm::MemoryBuffer::getFile(path);
+  if (!buffer) {
+    error = "cannot read pins file '" + path.str() + "': " + buffer.getError().message();
+    return std::nullopt;
+  }
+  std::string_view text = ::flydel::skipUtf8Bom((*buffer)->getBuffer());
+  llvm::Expected<llvm::json::Value> json = llvm::json::parse(StringRef(text.data(), text.size()));
+  if (!json) {
+    error = "pins file '" + path.str() + "' is not valid JSON: " + llvm::toString(json.takeError());
+    return std::nullopt;
+  }
+  const llvm::json::Object *object = json->getAsObject();
+  if (!object) {
+    error = "pins file '" + path.str() + "' must be an object {\"layer name\": \"device\"}";
+    return std::nullopt;
+  }
+  llvm::StringMap<std::string> pins;
+  for (const auto &entry : *object) {
+    std::optional<StringRef> device = entry.second.getAsString();
+    if (!device) {
+      error = "pin '" + entry.first.str() + "' must name a device";
+      return std::nullopt;
+    }
+    if (!isDevice(*device)) {
+      error = "pin '" + entry.first.str() + "' names device '" + device->str() + "', which platform '" +
+              platform.str() + "' does not have";
+      return std::nullopt;
+    }
+    pins[entry.first.str()] = device->str();
+  }
+  return pins;
 }
 
 Placement mlir::flydel::collectPlacement(ModuleOp module) {
@@ -44,8 +82,8 @@ Placement mlir::flydel::collectPlacement(ModuleOp module) {
     (isLayoutOp(op) ? d.layout : d.computing).insert(device.getName().getValue());
   });
   Placement placement;
-  llvm::json::Object object;
-  std::vector<std::string> order;
+  // Written by hand in program order (llvm::json sorts keys): reads and diffs better between runs.
+  std::string text = "{";
   for (const std::string &name : names) {
     const Devices &devices = byName[name];
     // A pin names the computing ops where the name has any (AssignDevices' rule), else its layout ops.
@@ -54,19 +92,12 @@ Placement mlir::flydel::collectPlacement(ModuleOp module) {
       placement.notPinnable.push_back("'" + name + "' (on " + llvm::join(pinned, " and ") + ")");
       continue;
     }
-    object[name] = pinned.front().str();
-    order.push_back(name);
-    ++placement.named;
+    text += (placement.named++ ? ",\n  " : "\n  ") + llvm::formatv("{0}", llvm::json::Value(name)).str() + ": " +
+            llvm::formatv("{0}", llvm::json::Value(pinned.front())).str();
   }
   for (StringRef opName : unnamed)
     placement.notPinnable.push_back(opName.str() + " ops without a layer name");
-  // llvm::json sorts keys; program order reads better and diffs better between runs.
-  std::string text = "{\n";
-  for (size_t i = 0; i < order.size(); ++i) {
-    text += "  " + llvm::formatv("{0}", llvm::json::Value(order[i])).str() + ": " +
-            llvm::formatv("{0}", *object.get(order[i])).str() + (i + 1 < order.size() ? ",\n" : "\n");
-  }
-  text += "}\n";
+  text += "\n}\n";
   placement.json = std::move(text);
   return placement;
 }

@@ -2,7 +2,8 @@
 //
 // flydel-compile MODEL.mlir|MODEL.onnx -o DIR [--platform P] [--objective O] [--mode M] [...]
 //
-// Imports an ONNX model (--input-shape NAME=DIMS for its dynamic inputs) or reads a TOSA module, annotates every op with its predicted KPIs, assigns devices, (--fold-fpga) chooses the FPGA layers' foldings and
+// Imports an ONNX model (binary or protobuf text; --input-shape NAME=DIMS for its dynamic inputs) or reads a TOSA
+// module, annotates every op with its predicted KPIs, assigns devices, (--fold-fpga) chooses the FPGA layers' foldings and
 // re-annotates at them, outlines same-device partitions, then lowers each device's partitions through that
 // device's pipeline into its own module:
 //   DIR/partitioned.mlir  the annotated, assigned and outlined module (with locations)
@@ -20,8 +21,10 @@
 
 #include "flydel/Dialect/Flydel/IR/FlydelAttrs.h"
 #include "flydel/Dialect/Flydel/IR/FlydelDialect.h"
+#include "flydel/Api/Flow.h"
 #include "flydel/Model/Library.h"
-#include "flydel/Model/TextParse.h"
+#include "flydel/Partition/Assignment.h"
+#include "flydel/Partition/Folding.h"
 #include "flydel/Registration/Registration.h"
 #include "flydel/Target/ONNX/ImportONNX.h"
 #include "flydel/Target/Verilog/EmitVerilog.h"
@@ -43,8 +46,6 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
-#include "llvm/Support/JSON.h"
-#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
@@ -57,7 +58,8 @@ static cl::OptionCategory category("flydel-compile options");
 static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<input TOSA module (.mlir) or ONNX model (.onnx)>"),
                                       cl::init("-"), cl::cat(category));
 static cl::opt<std::string> inputFormat("input-format",
-                                        cl::desc("mlir or onnx (default: onnx for a .onnx file, else mlir)"),
+                                        cl::desc("mlir, onnx or onnx-text (default: by the file's extension, "
+                                                 ".onnx, .txtpb/.pbtxt/.textproto or .mlir; else mlir)"),
                                         cl::init(""), cl::cat(category));
 static cl::list<std::string> inputShapes("input-shape",
                                          cl::desc("ONNX input: static shape of a graph input, NAME=D0xD1x... "
@@ -251,16 +253,21 @@ static std::string ptxFeaturesFor(StringRef chip) {
 /// Every option checked before any work (issue 20): a misspelt objective must not cost an annotation first.
 /// Returns an error message; empty when the options are consistent. Fills the GPU target from the platform.
 static std::string checkOptions(const ::flydel::Library &library, std::string &chip, std::string &features,
-                                std::string &chipSource, mlir::flydel::OnnxImportOptions &onnx, bool &isOnnx) {
-  if (objective != "latency" && objective != "energy" && objective != "edp" && objective != "weighted")
+                                std::string &chipSource, mlir::flydel::OnnxImportOptions &onnx,
+                                std::string &format) {
+  // The passes' own parsers, so the accepted words are theirs.
+  ::flydel::Objective objectiveKind;
+  ::flydel::ScheduleMode modeKind;
+  ::flydel::FoldingObjective foldKind;
+  if (!::flydel::parseObjective(objective, objectiveKind))
     return "--objective '" + objective + "': expected latency, energy, edp or weighted";
-  if (mode != "sequential" && mode != "pipelined")
+  if (!::flydel::parseScheduleMode(mode, modeKind))
     return "--mode '" + mode + "': expected sequential or pipelined";
   if (!(weight >= 0 && weight <= 1))
     return "--weight " + std::to_string(weight) + ": expected a latency weight in [0, 1]";
   if (!(reserve >= 0 && reserve < 1))
     return "--reserve " + std::to_string(reserve) + ": expected a share of the capacities in [0, 1)";
-  if (foldObjective != "throughput" && foldObjective != "latency")
+  if (!::flydel::parseFoldingObjective(foldObjective, foldKind))
     return "--fold-objective '" + foldObjective + "': expected throughput or latency";
   for (const std::string &budget : fpgaBudget) {
     auto [name, count] = StringRef(budget).split('=');
@@ -271,35 +278,23 @@ static std::string checkOptions(const ::flydel::Library &library, std::string &c
   if (!(fpgaActivationRange > 0))
     return "--fpga-activation-range: expected a positive range";
   if (!pins.empty()) {
-    auto buffer = llvm::MemoryBuffer::getFile(pins);
-    if (!buffer)
-      return "--pins '" + pins + "': " + buffer.getError().message();
-    std::string_view text = ::flydel::skipUtf8Bom((*buffer)->getBuffer());
-    llvm::Expected<llvm::json::Value> json = llvm::json::parse(StringRef(text.data(), text.size()));
-    if (!json)
-      return "--pins '" + pins + "' is not valid JSON: " + llvm::toString(json.takeError());
-    const llvm::json::Object *object = json->getAsObject();
-    if (!object)
-      return "--pins '" + pins + "' must be an object {\"layer name\": \"device\"}";
-    for (const auto &entry : *object) {
-      std::optional<StringRef> device = entry.second.getAsString();
-      if (!device || !library.findDevice(device->str()))
-        return "--pins '" + pins + "': pin '" + entry.first.str() + "' must name a device of platform '" +
-               library.platform.name + "'";
-    }
+    std::string why;
+    auto isDevice = [&](StringRef device) { return library.findDevice(device.str()) != nullptr; };
+    if (!mlir::flydel::readPins(pins, isDevice, library.platform.name, why))
+      return "--pins: " + why;
   }
   if (llvm::sys::fs::exists(outputDir) && !llvm::sys::fs::is_directory(outputDir))
     return "-o '" + outputDir + "' exists and is not a directory";
   if (!savePlacement.empty() && llvm::sys::fs::is_directory(savePlacement))
     return "--save-placement '" + savePlacement + "' is a directory";
 
-  if (inputFormat.empty())
-    isOnnx = StringRef(inputFile).ends_with(".onnx");
-  else if (inputFormat == "onnx" || inputFormat == "mlir")
-    isOnnx = inputFormat == "onnx";
-  else
-    return "--input-format '" + inputFormat + "': expected mlir or onnx";
-  if (!isOnnx && !inputShapes.empty())
+  // The format: the option, else the file's extension (flydel-predict's rule), else MLIR (standard input too).
+  format = inputFormat.empty() ? ::flydel::api::modelFormatOf(inputFile) : std::string(inputFormat);
+  if (format.empty())
+    format = "mlir";
+  if (format != "mlir" && format != "onnx" && format != "onnx-text")
+    return "--input-format '" + inputFormat + "': expected mlir, onnx or onnx-text";
+  if (format == "mlir" && !inputShapes.empty())
     return "--input-shape applies to ONNX input only (an .onnx file, or --input-format onnx)";
   for (const std::string &spec : inputShapes)
     if (std::string why = mlir::flydel::parseOnnxInputShape(spec, onnx); !why.empty())
@@ -350,8 +345,8 @@ int main(int argc, char **argv) {
   }
   std::string chip, features, chipSource;
   mlir::flydel::OnnxImportOptions onnxOptions;
-  bool isOnnx = false;
-  if (std::string why = checkOptions(*library, chip, features, chipSource, onnxOptions, isOnnx); !why.empty()) {
+  std::string format;
+  if (std::string why = checkOptions(*library, chip, features, chipSource, onnxOptions, format); !why.empty()) {
     llvm::errs() << "flydel-compile: error: " << why << "\n";
     return 1;
   }
@@ -373,9 +368,17 @@ int main(int argc, char **argv) {
   });
   context.printOpOnDiagnostic(false);
   OwningOpRef<ModuleOp> module;
-  if (isOnnx) {
+  if (format != "mlir") {
     // The importer names the culprit (node, input) itself.
     StringRef bytes = sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID())->getBuffer();
+    std::string encoded;
+    if (format == "onnx-text") {
+      if (std::string why = mlir::flydel::encodeOnnxText(bytes, encoded); !why.empty()) {
+        llvm::errs() << "flydel-compile: error: " << inputFile << ": " << why << "\n";
+        return 1;
+      }
+      bytes = encoded;
+    }
     module = mlir::flydel::importOnnxModel(bytes, inputFile, &context, onnxOptions);
   } else {
     module = parseSourceFile<ModuleOp>(sourceMgr, &context);

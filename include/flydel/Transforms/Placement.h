@@ -9,6 +9,10 @@
 #define FLYDEL_TRANSFORMS_PLACEMENT_H
 
 #include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
+#include "llvm/ADT/StringMap.h"
+
+#include <optional>
 
 #include <string>
 #include <vector>
@@ -26,6 +30,12 @@ struct Placement {
   /// name covers ops on different devices. --assign-devices decides them again on replay.
   std::vector<std::string> notPinnable;
 };
+
+/// Reads a pins file ({"layer name": "device"}; a UTF-8 byte order mark is skipped), every pin naming a device
+/// for which `isDevice` holds (`platform` names the platform in the message). On failure, `error` says why,
+/// naming the file or the pin. The one reader of --assign-devices' `pins` and flydel-compile's --pins.
+std::optional<llvm::StringMap<std::string>> readPins(StringRef path, llvm::function_ref<bool(StringRef)> isDevice,
+                                                     StringRef platform, std::string &error);
 
 /// The placement of every op carrying a flydel.device in the module's functions, after --assign-devices and before
 /// --outline-partitions.
