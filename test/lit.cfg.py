@@ -41,7 +41,7 @@ config.substitutions.append(("%mlir_runner_libs", ",".join(
     os.path.join(_runner_lib_dir, l) for l in ("libmlir_c_runner_utils.so", "libmlir_runner_utils.so"))))
 
 tools = ["flydel-opt", "flydel-identify", "flydel-translate", "flydel-measure", "flydel-compile", "flydel-fpga",
-         "flydel-predict"]
+         "flydel-predict", "flydel-fuzz-replay-library", "flydel-fuzz-replay-onnx"]
 llvm_config.add_tool_substitutions(tools, [config.flydel_tools_dir])
 
 # FPGA engines: Verilator and Yosys (scripts/setup.sh installs them). Absent: their tests are skipped, except under
