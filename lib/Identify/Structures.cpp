@@ -91,11 +91,79 @@ Term makeTerm(std::initializer_list<Factor> factors) { return Term{std::vector<F
 Factor pow1(Feature f) { return Factor{f, Factor::Op::Power, 1, 1.0}; }
 Factor ceilDiv(Feature f, double d) { return Factor{f, Factor::Op::CeilDiv, 1, d}; }
 
+Eigen::MatrixXd evaluateTerms(const std::vector<Term> &terms, const std::vector<FeatureVector> &x) {
+  Eigen::MatrixXd a(static_cast<Eigen::Index>(x.size()), static_cast<Eigen::Index>(terms.size()));
+  // Column by column: the matrix is column-major.
+  for (size_t j = 0; j < terms.size(); ++j)
+    for (size_t i = 0; i < x.size(); ++i)
+      a(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = evaluateTerm(terms[j], x[i]);
+  return a;
+}
+
+} // namespace
+
+/// The term matrices of one dataset, one per term list asked for, each computed once (by whichever fit asks first;
+/// the others wait for it) and then read by every subset of the rows.
+class TermCache {
+public:
+  explicit TermCache(std::vector<FeatureVector> x) : x(std::move(x)) {}
+  const Eigen::MatrixXd &matrix(const std::vector<Term> &terms) {
+    std::shared_ptr<Entry> entry;
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      std::shared_ptr<Entry> &slot = entries[keyOf(terms)];
+      if (!slot)
+        slot = std::make_shared<Entry>();
+      entry = slot;
+    }
+    std::call_once(entry->once, [&] { entry->a = evaluateTerms(terms, x); });
+    return entry->a;
+  }
+
+private:
+  struct Entry {
+    std::once_flag once;
+    Eigen::MatrixXd a;
+  };
+  /// Every field of every factor, so two term lists share a key only when they evaluate the same everywhere.
+  static std::string keyOf(const std::vector<Term> &terms) {
+    std::string key;
+    for (const Term &term : terms) {
+      for (const Factor &f : term.factors) {
+        const int ints[3] = {static_cast<int>(f.feature), static_cast<int>(f.op), f.power};
+        const double doubles[3] = {f.divisor, f.tileM, f.tileN};
+        key.append(reinterpret_cast<const char *>(ints), sizeof ints);
+        key.append(reinterpret_cast<const char *>(doubles), sizeof doubles);
+      }
+      key.push_back('|');
+    }
+    return key;
+  }
+  const std::vector<FeatureVector> x;
+  std::mutex mutex;
+  std::map<std::string, std::shared_ptr<Entry>> entries;
+};
+
+void Dataset::attachTermCache() {
+  if (termCache)
+    return;
+  termCache = std::make_shared<TermCache>(x);
+  termCacheRows.resize(x.size());
+  for (size_t i = 0; i < x.size(); ++i)
+    termCacheRows[i] = static_cast<int>(i);
+}
+
+namespace {
+
+/// The values of `terms` on every row of `data`: from its term cache where it has one (the same numbers).
 Eigen::MatrixXd termMatrix(const std::vector<Term> &terms, const Dataset &data) {
-  Eigen::MatrixXd a(data.size(), terms.size());
-  for (size_t i = 0; i < data.size(); ++i)
-    for (size_t j = 0; j < terms.size(); ++j)
-      a(i, j) = evaluateTerm(terms[j], data.x[i]);
+  if (!data.termCache)
+    return evaluateTerms(terms, data.x);
+  const Eigen::MatrixXd &all = data.termCache->matrix(terms);
+  Eigen::MatrixXd a(static_cast<Eigen::Index>(data.size()), static_cast<Eigen::Index>(terms.size()));
+  for (Eigen::Index j = 0; j < a.cols(); ++j)
+    for (Eigen::Index i = 0; i < a.rows(); ++i)
+      a(i, j) = all(data.termCacheRows[static_cast<size_t>(i)], j);
   return a;
 }
 
@@ -111,13 +179,14 @@ Expected<std::vector<Model>> fitLinearPath(Structure structure, Target target, c
     return makeError("a candidate term is not finite on the training data (log of a non-positive feature?)");
   const Eigen::Index n = a.rows();
   Eigen::VectorXd b(n);
-  for (Eigen::Index i = 0; i < n; ++i) {
-    if (target == Target::Log) {
+  if (target == Target::Log) {
+    for (Eigen::Index i = 0; i < n; ++i)
       b[i] = std::log(train.y[i]);
-    } else {
-      a.row(i) /= train.y[i];
-      b[i] = 1.0;
-    }
+  } else {
+    // Each row divided by its measurement, a column at a time (the matrix is column-major).
+    const Eigen::Map<const Eigen::VectorXd> y(train.y.data(), n);
+    a.array().colwise() /= y.array();
+    b.setOnes();
   }
   int maxTerms = std::min<int>(maxParams, static_cast<int>(std::max<Eigen::Index>(1, n - 1)));
   // Candidate 0 goes first (the constant in the generated pools: the mean level).
@@ -527,17 +596,34 @@ Eigen::VectorXd fitLeastAbsolute(const Eigen::MatrixXd &a, const Eigen::VectorXd
     return theta;
   Eigen::VectorXd best = theta;
   double bestCost = (a * theta - b).lpNorm<1>();
-  Eigen::MatrixXd aw(a.rows(), a.cols());
-  Eigen::VectorXd bw(b.size());
+  // Each reweighted problem is solved through its normal equations on unit-norm columns (a k x k Cholesky factor:
+  // k <= 16 terms against thousands of rows, one blocked product instead of a pivoted QR of the whole matrix),
+  // and through the pivoted QR where those equations are too ill-conditioned for it (a near-collinear term set).
+  const Eigen::Index k = a.cols();
+  Eigen::VectorXd norms = a.colwise().norm().transpose();
+  for (Eigen::Index j = 0; j < k; ++j)
+    if (!(norms[j] > 0))
+      norms[j] = 1.0;
+  const Eigen::MatrixXd as = a * norms.cwiseInverse().asDiagonal();
+  Eigen::MatrixXd aw(a.rows(), k), gram(k, k);
+  Eigen::VectorXd bw(b.size()), w(b.size());
   for (int it = 0; it < iterations; ++it) {
     // Squared residuals weighted by 1/|r| sum to sum |r|: row weights 1/sqrt(max(|r|, eps)).
     Eigen::VectorXd r = a * theta - b;
-    for (Eigen::Index i = 0; i < a.rows(); ++i) {
-      double w = 1.0 / std::sqrt(std::max(std::fabs(r[i]), eps));
-      aw.row(i) = a.row(i) * w;
-      bw[i] = b[i] * w;
+    for (Eigen::Index i = 0; i < a.rows(); ++i)
+      w[i] = 1.0 / std::sqrt(std::max(std::fabs(r[i]), eps));
+    aw.noalias() = w.asDiagonal() * as;
+    bw = b.cwiseProduct(w);
+    gram.setZero();
+    gram.selfadjointView<Eigen::Lower>().rankUpdate(aw.transpose());
+    Eigen::LLT<Eigen::MatrixXd> llt(gram);
+    Eigen::VectorXd next;
+    if (llt.info() == Eigen::Success && llt.rcond() > 1e-9) {
+      next = llt.solve(aw.transpose() * bw).cwiseQuotient(norms);
+    } else {
+      aw.noalias() = w.asDiagonal() * a;
+      next = solveLeastSquares(aw, bw);
     }
-    Eigen::VectorXd next = solveLeastSquares(aw, bw);
     if (!next.allFinite())
       break;
     theta = next;

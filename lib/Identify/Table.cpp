@@ -102,6 +102,12 @@ Dataset Dataset::subset(const std::vector<int> &rows) const {
     if (!retest.empty())
       d.retest.push_back(retest[r]);
   }
+  if (termCache) {
+    d.termCache = termCache;
+    d.termCacheRows.reserve(rows.size());
+    for (int r : rows)
+      d.termCacheRows.push_back(termCacheRows[static_cast<size_t>(r)]);
+  }
   return d;
 }
 

@@ -36,67 +36,113 @@ std::vector<int> groupedFoldAssignment(const Dataset &data, int folds, uint64_t 
   return fold;
 }
 
-Expected<std::vector<CvOutcome>> crossValidatePath(const StructureConfig &config, const Dataset &data,
-                                                   const CvOptions &options) noexcept {
-  try {
-    const int n = static_cast<int>(data.size());
-    std::vector<int> group;
-    const int groups = featureGroups(data, group);
-    if (options.folds < 2 || options.folds > groups)
-      return makeError("cannot run " + std::to_string(options.folds) + "-fold cross-validation on " +
-                       std::to_string(n) + " rows" +
-                       (groups < n ? " (" + std::to_string(groups) + " distinct layers)" : std::string()));
-    // The fit on every row (task 0) and one per fold (tasks 1..folds), in parallel; combined in order below.
-    std::vector<int> fold = groupedFoldAssignment(data, options.folds, options.seed);
-    std::vector<std::vector<int>> testRows(static_cast<size_t>(options.folds));
+namespace {
+
+/// One configuration's cross-validation: an outcome per complexity, and the path fitted on all rows (what the
+/// selection refits its choice from, so it is not fitted twice).
+struct CvPath {
+  std::vector<CvOutcome> outcomes;
+  std::vector<Model> full;
+};
+
+/// k-fold CV of every configuration. The fits (each configuration on all rows and on each fold's training rows)
+/// are independent tasks in one pool, so the cores stay busy across configurations of very different cost; each
+/// task writes its own slot and the slots are combined in order, so nothing depends on the thread count.
+std::vector<Expected<CvPath>> crossValidatePaths(const std::vector<StructureConfig> &configs,
+                                                 const Dataset &input, const CvOptions &options) {
+  // Every fit below reads the candidate terms' values from one cache (the caller's, if it made one).
+  Dataset data = input;
+  data.attachTermCache();
+  const int n = static_cast<int>(data.size());
+  std::vector<int> group;
+  const int groups = featureGroups(data, group);
+  if (options.folds < 2 || options.folds > groups)
+    return std::vector<Expected<CvPath>>(
+        configs.size(), makeError("cannot run " + std::to_string(options.folds) + "-fold cross-validation on " +
+                                  std::to_string(n) + " rows" +
+                                  (groups < n ? " (" + std::to_string(groups) + " distinct layers)" : std::string())));
+  std::vector<int> fold = groupedFoldAssignment(data, options.folds, options.seed);
+  const size_t folds = static_cast<size_t>(options.folds), perConfig = folds + 1;
+  std::vector<std::vector<int>> testRows(folds);
+  for (int i = 0; i < n; ++i)
+    testRows[static_cast<size_t>(fold[i])].push_back(i);
+  // The training rows of every fold, made once and shared by every configuration.
+  std::vector<Dataset> trainSets(folds);
+  for (size_t k = 0; k < folds; ++k) {
+    if (testRows[k].empty())
+      continue; // every row of this fold was a repeat that joined another fold
+    std::vector<int> trainRows;
     for (int i = 0; i < n; ++i)
-      testRows[static_cast<size_t>(fold[i])].push_back(i);
-    std::vector<Expected<std::vector<Model>>> fits(static_cast<size_t>(options.folds) + 1,
-                                                   makeError("not run"));
-    parallelFor(fits.size(), options.threads, [&](size_t task) {
-      if (task == 0) {
-        fits[0] = fitPath(config, data, options.maxParams, options.saturation);
-        return;
-      }
-      if (testRows[task - 1].empty())
-        return; // every row of this fold was a repeat that joined another fold
-      std::vector<int> trainRows;
-      for (int i = 0; i < n; ++i)
-        if (fold[i] != static_cast<int>(task) - 1)
-          trainRows.push_back(i);
-      fits[task] = fitPath(config, data.subset(trainRows), options.maxParams, options.saturation);
-    });
-    auto &full = fits[0];
-    if (!full)
-      return makeError(full.error());
+      if (fold[i] != static_cast<int>(k))
+        trainRows.push_back(i);
+    trainSets[k] = data.subset(trainRows);
+  }
+  // Task c * (folds + 1): configuration c on every row; task c * (folds + 1) + 1 + k: on fold k's training rows.
+  std::vector<Expected<std::vector<Model>>> fits(configs.size() * perConfig, makeError("not run"));
+  parallelFor(fits.size(), options.threads, [&](size_t task) {
+    const StructureConfig &config = configs[task / perConfig];
+    const size_t k = task % perConfig;
+    if (k == 0)
+      fits[task] = fitPath(config, data, options.maxParams, options.saturation);
+    else if (!testRows[k - 1].empty())
+      fits[task] = fitPath(config, trainSets[k - 1], options.maxParams, options.saturation);
+  });
+  std::vector<Expected<CvPath>> results;
+  for (size_t c = 0; c < configs.size(); ++c) {
+    auto &full = fits[c * perConfig];
+    if (!full) {
+      results.push_back(makeError(full.error()));
+      continue;
+    }
     const size_t length = full->size();
     std::vector<std::vector<double>> predictions(length, std::vector<double>(n, NAN));
-    for (int k = 0; k < options.folds; ++k) {
-      if (testRows[static_cast<size_t>(k)].empty())
+    std::string failure;
+    for (size_t k = 0; k < folds && failure.empty(); ++k) {
+      if (testRows[k].empty())
         continue;
-      auto &path = fits[static_cast<size_t>(k) + 1];
-      if (!path)
-        return makeError("fold " + std::to_string(k + 1) + ": " + path.error());
+      auto &path = fits[c * perConfig + 1 + k];
+      if (!path) {
+        failure = "fold " + std::to_string(k + 1) + ": " + path.error();
+        break;
+      }
       for (size_t p = 0; p < length; ++p) {
         // A fold's path can stop earlier (collinear candidates): its longest model stands in.
         const Model &model = (*path)[std::min(p, path->size() - 1)];
-        for (int i : testRows[static_cast<size_t>(k)])
+        for (int i : testRows[k])
           predictions[p][i] = model.evaluate(data.x[i]);
       }
     }
-    std::vector<CvOutcome> outcomes;
+    if (!failure.empty()) {
+      results.push_back(makeError(failure));
+      continue;
+    }
+    CvPath cv;
     for (size_t p = 0; p < length; ++p) {
       CvOutcome outcome;
-      outcome.config = config;
+      outcome.config = configs[c];
       outcome.pathIndex = static_cast<int>(p);
       outcome.parameters = (*full)[p].parameterCount();
       outcome.metrics = computeMetrics(predictions[p], data.y);
       if (!std::isfinite(outcome.metrics.mape))
         outcome.metrics.mape = INFINITY; // a diverged fit must never win the selection
       outcome.predictions = std::move(predictions[p]);
-      outcomes.push_back(std::move(outcome));
+      cv.outcomes.push_back(std::move(outcome));
     }
-    return outcomes;
+    cv.full = std::move(*full);
+    results.push_back(std::move(cv));
+  }
+  return results;
+}
+
+} // namespace
+
+Expected<std::vector<CvOutcome>> crossValidatePath(const StructureConfig &config, const Dataset &data,
+                                                   const CvOptions &options) noexcept {
+  try {
+    auto paths = crossValidatePaths({config}, data, options);
+    if (!paths.front())
+      return makeError(paths.front().error());
+    return std::move(paths.front()->outcomes);
   } catch (const std::exception &e) {
     return makeError(std::string("cross-validation failed: ") + e.what());
   } catch (...) {
@@ -163,17 +209,21 @@ Expected<Identification> select(const Dataset &data, const std::vector<Structure
                                 const CvOptions &options) {
   Identification result;
   bool found = false;
-  std::vector<CvOutcome> all; // every complexity of every configuration (the one-standard-error rule)
-  for (const StructureConfig &config : configs) {
-    auto outcomes = crossValidatePath(config, data, options);
-    if (!outcomes) {
-      result.skipped.push_back({config, outcomes.error()});
+  // Every complexity of every configuration, with its configuration's index (the one-standard-error rule).
+  std::vector<std::pair<const CvOutcome *, size_t>> all;
+  std::vector<Expected<CvPath>> paths = crossValidatePaths(configs, data, options);
+  size_t chosenConfig = 0;
+  for (size_t c = 0; c < configs.size(); ++c) {
+    const StructureConfig &config = configs[c];
+    if (!paths[c]) {
+      result.skipped.push_back({config, paths[c].error()});
       continue;
     }
+    const std::vector<CvOutcome> *outcomes = &paths[c]->outcomes;
     if (options.oneStandardError)
       for (const CvOutcome &o : *outcomes)
         if (o.parameters <= options.maxParams && std::isfinite(o.metrics.mape))
-          all.push_back(o);
+          all.push_back({&o, c});
     const CvOutcome *best = nullptr;
     for (const CvOutcome &o : *outcomes)
       if (o.parameters <= options.maxParams && (!best || o.score(options) < best->score(options)))
@@ -185,6 +235,7 @@ Expected<Identification> select(const Dataset &data, const std::vector<Structure
     result.candidates.push_back(*best);
     if (!found || best->score(options) < result.chosen.score(options)) {
       result.chosen = *best;
+      chosenConfig = c;
       found = true;
     }
   }
@@ -202,11 +253,11 @@ Expected<Identification> select(const Dataset &data, const std::vector<Structure
       mean /= double(n);
       double se = std::sqrt(std::max(0.0, var / double(n) - mean * mean) / double(n - 1));
       const CvOutcome *pick = &best;
-      for (const CvOutcome &o : all)
-        if (o.metrics.mape <= best.metrics.mape + se &&
-            (o.parameters < pick->parameters ||
-             (o.parameters == pick->parameters && o.score(options) < pick->score(options))))
-          pick = &o;
+      for (auto [o, c] : all)
+        if (o->metrics.mape <= best.metrics.mape + se &&
+            (o->parameters < pick->parameters ||
+             (o->parameters == pick->parameters && o->score(options) < pick->score(options))))
+          pick = o, chosenConfig = c;
       result.chosen = *pick;
     }
   }
@@ -216,14 +267,20 @@ Expected<Identification> select(const Dataset &data, const std::vector<Structure
       errors += (errors.empty() ? "" : "; ") + s.config.label() + ": " + s.why;
     return makeError(errors.empty() ? "no structure fits within the parameter budget" : errors);
   }
+  // The chosen model is the chosen complexity of its configuration's path on every row, already fitted by the CV.
+  const std::vector<Model> &path = paths[chosenConfig]->full;
+  result.model = path[std::min<size_t>(static_cast<size_t>(result.chosen.pathIndex), path.size() - 1)];
   return result;
 }
 
 } // namespace
 
-Expected<Identification> identify(const Dataset &data, const std::vector<StructureConfig> &configs,
+Expected<Identification> identify(const Dataset &input, const std::vector<StructureConfig> &configs,
                                   const CvOptions &options) noexcept {
   try {
+    // One term cache for the selection and every nested selection (their rows are subsets of these).
+    Dataset data = input;
+    data.attachTermCache();
     // Repeats of a layer share a fold, so folds need as many distinct layers (one error, not one per structure).
     std::vector<int> group;
     if (int groups = featureGroups(data, group); groups < static_cast<int>(data.size()) && options.folds > groups)
@@ -234,10 +291,6 @@ Expected<Identification> identify(const Dataset &data, const std::vector<Structu
     if (!selected)
       return makeError(selected.error());
     Identification result = std::move(*selected);
-    auto path = fitPath(result.chosen.config, data, options.maxParams, options.saturation);
-    if (!path)
-      return makeError(path.error());
-    result.model = (*path)[std::min<size_t>(result.chosen.pathIndex, path->size() - 1)];
     recordDomain(result.model, data);
     if (options.nested) {
       const int n = static_cast<int>(data.size());
@@ -254,10 +307,7 @@ Expected<Identification> identify(const Dataset &data, const std::vector<Structu
         auto inner = select(train, configs, options);
         if (!inner)
           return makeError("nested CV, outer fold " + std::to_string(k + 1) + ": " + inner.error());
-        auto innerPath = fitPath(inner->chosen.config, train, options.maxParams, options.saturation);
-        if (!innerPath)
-          return makeError("nested CV, outer fold " + std::to_string(k + 1) + ": " + innerPath.error());
-        const Model &m = (*innerPath)[std::min<size_t>(inner->chosen.pathIndex, innerPath->size() - 1)];
+        const Model &m = inner->model;
         for (int i : testRows)
           predictions[static_cast<size_t>(i)] = m.evaluate(data.x[i]);
       }

@@ -12,6 +12,7 @@
 #include "flydel/Model/Layer.h"
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,8 +31,16 @@ struct Dataset {
   std::vector<double> retest;
 
   size_t size() const { return y.size(); }
-  /// Subset by row indices.
+  /// Subset by row indices (it shares this dataset's term cache, if any).
   Dataset subset(const std::vector<int> &rows) const;
+
+  /// Candidate-term values evaluated once on a dataset and shared by every subset of its rows (cross-validation
+  /// folds, nested folds, unsaturated rows): fitting fold after fold evaluates the same terms on the same layers.
+  /// Attached by the selection (identify, cross-validation) to its copy of the data; thread-safe.
+  std::shared_ptr<class TermCache> termCache;
+  std::vector<int> termCacheRows; // row i of this dataset is row termCacheRows[i] of the cache's dataset
+  /// Gives this dataset a term cache of its own rows, unless it already has one.
+  void attachTermCache();
 };
 
 class MeasurementTable {
