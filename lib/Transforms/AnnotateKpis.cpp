@@ -27,6 +27,7 @@
 #include <array>
 #include <cmath>
 #include <map>
+#include <optional>
 
 namespace mlir::flydel {
 #define GEN_PASS_DEF_ANNOTATEKPIS
@@ -129,7 +130,9 @@ private:
     bool warn = false;
   };
   llvm::MapVector<Operation *, FunctionDiagnostics> summaries;
-  FunctionDiagnostics moduleLevel{UnknownLoc(), {}, false};
+  /// Ops outside any function, summed up at the module's location (made when the first one needs it: a pass has
+  /// no context, so no location, before it runs).
+  std::optional<FunctionDiagnostics> moduleLevel;
   KpiAttr buildKpi(const DevicePlan &device, ArrayRef<KpiValue> values, int64_t unmodeledOps, int64_t unfitOps,
                    StringRef note);
 
@@ -384,7 +387,8 @@ void AnnotateKpisPass::note(Operation *op, DiagnosticSeverity severity, StringRe
   Operation *function = op->getParentOfType<FunctionOpInterface>();
   FunctionDiagnostics &f =
       function ? summaries.insert({function, FunctionDiagnostics{function->getLoc(), {}, false}}).first->second
-               : moduleLevel;
+               : moduleLevel ? *moduleLevel
+                             : moduleLevel.emplace(FunctionDiagnostics{getOperation()->getLoc(), {}, false});
   auto &[count, first] = f.byKind[kind.str()];
   if (count++ == 0) {
     std::string name = getLayerName(op);
@@ -417,9 +421,10 @@ void AnnotateKpisPass::emitSummaries() {
       where = " in @" + name.str();
     emit(f, where);
   }
-  emit(moduleLevel, "");
+  if (moduleLevel)
+    emit(*moduleLevel, " outside functions");
   summaries.clear();
-  moduleLevel.byKind.clear();
+  moduleLevel.reset();
 }
 
 void AnnotateKpisPass::runOnOperation() {

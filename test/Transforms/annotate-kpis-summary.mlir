@@ -6,6 +6,8 @@
 // SUMMARY: remark: annotate-kpis in @unmodeled: 1 op without a model for elementwise
 // SUMMARY-NOT: see current operation
 // SUMMARY-NOT: annotate-kpis in @empty
+// An op outside any function is summed up at the module's location (a null location crashed the pass).
+// SUMMARY: remark: annotate-kpis outside functions: 1 op without a model for elementwise (first: toplevel (tosa.clamp)
 // RUN: flydel-opt --annotate-kpis="diagnostics=none" %s --split-input-file -o /dev/null 2>&1 | count 0
 // RUN: flydel-opt --annotate-kpis="diagnostics=per-op" %s --split-input-file -o /dev/null 2>&1 | FileCheck %s --check-prefix=PEROP
 // PEROP: warning: loc("conv"): extrapolated outside the training domain
@@ -37,4 +39,11 @@ func.func @unmodeled(%x: tensor<1x8x8x4xf32>) -> tensor<1x8x8x4xf32> {
 
 func.func @empty(%x: tensor<1x4xf32>) -> tensor<1x4xf32> {
   return %x : tensor<1x4xf32>
+}
+
+// -----
+
+module {
+  %x = "tosa.const"() <{values = dense<0.0> : tensor<1x8x8x4xf32>}> : () -> tensor<1x8x8x4xf32>
+  %0 = tosa.clamp %x {min_val = 0.0 : f32, max_val = 3.4028235e38 : f32} : (tensor<1x8x8x4xf32>) -> tensor<1x8x8x4xf32> loc("toplevel")
 }
