@@ -1220,6 +1220,109 @@ bool solveEdpBySweep(const AssignmentProblem &p, const SolverOptions &options, c
   return true;
 }
 
+/// Pipelined objectives: the best of the assignments that take the first t nodes of the placement order from `head`
+/// and the others from `tail`, for every t, into `best` (when better). Stage-weight rounds swing between assignments
+/// that overload opposite stages; a cut through two of them balances the loads, which no single move does once
+/// several stages share the period. Each cut is priced incrementally (the moved node's loads, transfers and
+/// same-device ties and its producers' transfers); the chosen one is evaluated afresh.
+void bestCut(const AssignmentProblem &p, const GraphView &g, const std::vector<int> &head, const std::vector<int> &tail,
+             const Deadline &deadline, AssignmentSolution &best) {
+  const size_t n = p.nodes.size();
+  const int devices = p.numDevices;
+  std::vector<int> mix = tail;
+  double deviceTime[8] = {}, linkTime[8][8] = {}, energy = 0;
+  std::vector<double> use(p.budgets.size(), 0.0);
+  int broken = 0; // unavailable links used + same-device ties broken
+  // Node u's part: its own latency, energy and resources, and one transfer per other device hosting a consumer.
+  auto account = [&](size_t u, double sign) {
+    int d = mix[u];
+    const AssignmentNode &node = p.nodes[u];
+    deviceTime[d] += sign * node.latencyUs[d];
+    energy += sign * node.energyUj[d];
+    for (size_t b = 0; b < p.budgets.size(); ++b)
+      if (p.budgets[b].device == d)
+        use[b] += sign * node.resources[d][b];
+    unsigned shipped = 0;
+    for (int w : g.succs[u]) {
+      int to = mix[w];
+      if (to == d || (shipped >> to) & 1u)
+        continue;
+      shipped |= 1u << to;
+      const LinkCost &link = p.links[d][to];
+      if (!link.available) {
+        broken += sign > 0 ? 1 : -1;
+        continue;
+      }
+      linkTime[d][to] += sign * (link.latencyFixedUs + link.latencyPerByteUs * node.outputBytes);
+      if (link.hasEnergy)
+        energy += sign * (link.energyFixedUj + link.energyPerByteUj * node.outputBytes);
+    }
+    if (!node.sameDeviceAs.empty() && node.sameDeviceAs[d] >= 0 && mix[node.sameDeviceAs[d]] != d)
+      broken += sign > 0 ? 1 : -1;
+  };
+  // Nodes whose same-device tie names u: moving u can make or break them.
+  std::vector<std::vector<int>> tiedTo(n);
+  for (size_t w = 0; w < n; ++w)
+    for (int u : p.nodes[w].sameDeviceAs)
+      if (u >= 0 && (tiedTo[u].empty() || tiedTo[u].back() != static_cast<int>(w)))
+        tiedTo[u].push_back(static_cast<int>(w));
+  for (size_t u = 0; u < n; ++u)
+    account(u, 1.0);
+  double bestObjective = best.feasible ? best.cost.objective : std::numeric_limits<double>::infinity();
+  size_t bestT = 0;
+  bool found = false;
+  std::vector<int> touched;
+  for (size_t t = 0; t < g.order.size(); ++t) {
+    if ((t & 255) == 0 && deadline.passed())
+      break;
+    int v = g.order[t];
+    if (mix[v] == head[v])
+      continue;
+    touched.assign(1, v);
+    for (int u : g.preds[v])
+      touched.push_back(u);
+    for (int w : tiedTo[v])
+      touched.push_back(w);
+    std::sort(touched.begin(), touched.end());
+    touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
+    for (int u : touched)
+      account(static_cast<size_t>(u), -1.0);
+    mix[v] = head[v];
+    for (int u : touched)
+      account(static_cast<size_t>(u), 1.0);
+    if (broken > 0)
+      continue;
+    bool fits = true;
+    for (size_t b = 0; b < p.budgets.size(); ++b)
+      fits = fits && use[b] <= p.budgets[b].capacity * (1 + 1e-12);
+    if (!fits)
+      continue;
+    double period = 0;
+    for (int a = 0; a < devices; ++a) {
+      period = std::max(period, deviceTime[a]);
+      for (int b = 0; b < devices; ++b)
+        period = std::max(period, linkTime[a][b]);
+    }
+    double objective = objectiveFrom(p, period, energy);
+    if (objective < bestObjective * (1 - 1e-12)) {
+      bestObjective = objective;
+      bestT = t;
+      found = true;
+    }
+  }
+  if (!found)
+    return;
+  std::vector<int> chosen = tail;
+  for (size_t t = 0; t <= bestT; ++t)
+    chosen[g.order[t]] = head[g.order[t]];
+  AssignmentCost cost = evaluateWith(p, g, chosen);
+  if (cost.feasible && (!best.feasible || cost.objective < best.cost.objective)) {
+    best.feasible = true;
+    best.devices = std::move(chosen);
+    best.cost = cost;
+  }
+}
+
 /// Pipelined latency and weighted objectives: the period is at least any convex combination of the stages' loads.
 /// With weights mu on the stages the combination is additive: each node's latency on device d scaled by mu_d and
 /// each link's by mu_link give a sequential problem (budgets kept) whose exact optimum bounds the objective below;
@@ -1234,7 +1337,8 @@ double stageWeightBound(const AssignmentProblem &p, const SolverOptions &options
       stages += a != b && p.links[a][b].available;
   std::vector<double> mu(static_cast<size_t>(stages), 1.0 / stages);
   double lower = 0;
-  for (int round = 0; round < 40 && !deadline.passed(); ++round) {
+  std::vector<int> previous;
+  for (int round = 0; round < 200 && !deadline.passed(); ++round) {
     AssignmentProblem q = p;
     q.mode = ScheduleMode::Sequential;
     q.objective = p.objective == Objective::Weighted ? Objective::Weighted : Objective::Latency;
@@ -1264,6 +1368,17 @@ double stageWeightBound(const AssignmentProblem &p, const SolverOptions &options
       best.devices = s.devices;
       best.cost = cost;
     }
+    // Cuts through this round's assignment and the previous one, and through it and the best so far.
+    if (!previous.empty()) {
+      bestCut(p, g, previous, s.devices, deadline, best);
+      bestCut(p, g, s.devices, previous, deadline, best);
+    }
+    if (best.feasible && best.devices != s.devices) {
+      std::vector<int> incumbent = best.devices;
+      bestCut(p, g, incumbent, s.devices, deadline, best);
+      bestCut(p, g, s.devices, incumbent, deadline, best);
+    }
+    previous = s.devices;
     // For edp the bound is on the period alone: it never closes the gap by itself.
     if (p.objective != Objective::Edp && best.feasible && best.cost.objective - lower <= 1e-9 * best.cost.objective)
       break;
@@ -1323,9 +1438,10 @@ AssignmentSolution solveAssignment(const AssignmentProblem &problem, const Solve
   // Time kept for the bound (up to three one-label DPs, each cheaper than the quick pass), at most 15 % of the limit.
   double reserve = std::min(3 * phases.back().second, 0.15 * deadline.limitMs);
   bool staged = options.prices && problem.mode == ScheduleMode::Pipelined && problem.objective != Objective::Energy;
-  // With stage weights to try, the exact pass first gets part of the time: real CNNs finish in it.
+  // With stage weights to try, the exact pass first gets part of the time (real CNNs finish in it in
+  // milliseconds); the stage weights then get most of it, since their cuts are what large graphs need.
   Deadline exactDeadline = deadline;
-  exactDeadline.limitMs = std::max(0.0, (staged ? 0.4 : 1.0) * deadline.limitMs - reserve);
+  exactDeadline.limitMs = std::max(0.0, (staged ? 0.15 : 1.0) * deadline.limitMs - reserve);
   double upper = heuristic.feasible ? heuristic.cost.objective : std::numeric_limits<double>::infinity();
   solution = runDp(problem, options, exactDeadline, upper);
   phases.push_back({"dp", deadline.elapsedMs()});
@@ -1337,7 +1453,7 @@ AssignmentSolution solveAssignment(const AssignmentProblem &problem, const Solve
   if (staged && !solution.optimal && !deadline.passed()) {
     AssignmentSolution candidate;
     Deadline stageDeadline = deadline;
-    stageDeadline.limitMs = std::max(0.0, 0.6 * deadline.limitMs - reserve);
+    stageDeadline.limitMs = std::max(0.0, 0.8 * deadline.limitMs - reserve);
     stageBound = stageWeightBound(problem, options, stageDeadline, candidate);
     phases.push_back({"stage weights", deadline.elapsedMs()});
     if (candidate.feasible && candidate.cost.objective < upper)

@@ -194,6 +194,23 @@ TEST(AssignmentTest, LabelCapFallsBackWithAnHonestGap) {
   EXPECT_NEAR(capped.gap, (capped.cost.objective - capped.lowerBound) / capped.cost.objective, 1e-12);
 }
 
+TEST(AssignmentTest, StageWeightCutsBalanceAPipeline) {
+  // Two labels per state cannot solve a pipelined latency problem, so the stage weights search for it: their rounds
+  // swing between assignments that overload opposite stages, and the cuts through them must find a balanced
+  // assignment near the optimum (exact here: the full label DP), with a true lower bound.
+  for (Shape shape : {Shape::Chain, Shape::Residual}) {
+    AssignmentProblem p = randomProblem(shape, 24, 5, Objective::Latency, ScheduleMode::Pipelined, true);
+    SolverOptions tight;
+    tight.maxLabelsPerState = 2;
+    AssignmentSolution capped = solveAssignment(p, tight);
+    AssignmentSolution full = solveAssignment(p);
+    ASSERT_TRUE(capped.feasible && full.feasible && full.optimal) << shapeName(shape);
+    EXPECT_EQ(evaluateAssignment(p, capped.devices).objective, capped.cost.objective);
+    EXPECT_LE(capped.lowerBound, full.cost.objective * (1 + 1e-12)) << shapeName(shape);
+    EXPECT_LE(capped.cost.objective, 1.02 * full.cost.objective) << shapeName(shape);
+  }
+}
+
 TEST(AssignmentTest, RejectsMalformedProblems) {
   AssignmentProblem p;
   p.numDevices = 1;
