@@ -11,6 +11,13 @@ if [ ! -f "$CONSUMER/build.ninja" ]; then
   cmake -G Ninja -S test/install-consumer -B "$CONSUMER" -DFlydel_DIR="$PREFIX/lib/cmake/flydel" >/dev/null
 fi
 ninja -C "$CONSUMER" >/dev/null
+# Every installed tool starts from the prefix: it finds Debian's LLVM/MLIR libraries through its run path.
+for tool in "$PREFIX"/bin/flydel-*; do
+  if "$tool" --help 2>&1 | grep -q "error while loading shared libraries"; then
+    echo "check-install: $tool does not start: $("$tool" --help 2>&1 | head -1)" >&2
+    exit 1
+  fi
+done
 out=$("$CONSUMER/consumer")
 echo "$out" | grep -q 'flydel.platform = #flydel.platform<"p"' || { echo "check-install: unexpected output: $out" >&2; exit 1; }
 
