@@ -189,6 +189,7 @@ Expected<std::vector<Model>> fitLinearPath(Structure structure, Target target, c
     b.setOnes();
   }
   int maxTerms = std::min<int>(maxParams, static_cast<int>(std::max<Eigen::Index>(1, n - 1)));
+  const double largest = *std::max_element(train.y.begin(), train.y.end());
   // Candidate 0 goes first (the constant in the generated pools: the mean level).
   std::vector<int> order = selectionCache().select(a, b, maxTerms, {0});
   std::vector<Model> path;
@@ -205,11 +206,12 @@ Expected<std::vector<Model>> fitLinearPath(Structure structure, Target target, c
       break;
     // A fixed cost per call cannot be negative: a negative constant buys a closer relative fit of the bulk at the
     // price of negative predictions for the smallest layers. Such a prefix is refitted with the constant held at 0
-    // (a fixed basis is a hypothesis and is fitted as it stands).
+    // (a fixed basis is a hypothesis and is fitted as it stands). So is one that is zero but for rounding (an exact
+    // fit without a fixed cost, such as an FPGA engine's DSP count): its sign is the solver's, not the data's.
     if (target == Target::Identity && !fullOnly && k > 1) {
       auto constant = std::find_if(columns.begin(), columns.end(),
                                    [&](int c) { return candidates[static_cast<size_t>(c)].factors.empty(); });
-      if (constant != columns.end() && theta[constant - columns.begin()] < 0) {
+      if (constant != columns.end() && theta[constant - columns.begin()] < 1e-9 * largest) {
         columns.erase(constant);
         theta = fit(columns);
         if (!theta.allFinite())
@@ -595,7 +597,8 @@ Eigen::VectorXd fitLeastAbsolute(const Eigen::MatrixXd &a, const Eigen::VectorXd
   if (!theta.allFinite())
     return theta;
   Eigen::VectorXd best = theta;
-  double bestCost = (a * theta - b).lpNorm<1>();
+  Eigen::VectorXd r = a * theta - b; // the residuals of theta, kept for the next weights
+  double bestCost = r.lpNorm<1>();
   // Each reweighted problem is solved through its normal equations on unit-norm columns (a k x k Cholesky factor:
   // k <= 16 terms against thousands of rows, one blocked product instead of a pivoted QR of the whole matrix),
   // and through the pivoted QR where those equations are too ill-conditioned for it (a near-collinear term set).
@@ -609,7 +612,6 @@ Eigen::VectorXd fitLeastAbsolute(const Eigen::MatrixXd &a, const Eigen::VectorXd
   Eigen::VectorXd bw(b.size()), w(b.size());
   for (int it = 0; it < iterations; ++it) {
     // Squared residuals weighted by 1/|r| sum to sum |r|: row weights 1/sqrt(max(|r|, eps)).
-    Eigen::VectorXd r = a * theta - b;
     for (Eigen::Index i = 0; i < a.rows(); ++i)
       w[i] = 1.0 / std::sqrt(std::max(std::fabs(r[i]), eps));
     aw.noalias() = w.asDiagonal() * as;
@@ -627,7 +629,9 @@ Eigen::VectorXd fitLeastAbsolute(const Eigen::MatrixXd &a, const Eigen::VectorXd
     if (!next.allFinite())
       break;
     theta = next;
-    double cost = (a * theta - b).lpNorm<1>();
+    r.noalias() = a * theta;
+    r -= b;
+    double cost = r.lpNorm<1>();
     if (cost < bestCost) {
       bool stalled = cost > bestCost * (1 - 1e-9);
       bestCost = cost;
