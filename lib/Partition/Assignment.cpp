@@ -294,6 +294,22 @@ std::string AssignmentProblem::check() const {
 }
 
 namespace {
+/// Calls `ship(to)` once per other device than node u's that hosts one of its consumers: u's output is sent to
+/// each such device once, whatever the number of consumers there. Stops early when `ship` returns false.
+template <typename Ship>
+void forEachShipment(const GraphView &g, const std::vector<int> &devices, size_t u, Ship ship) {
+  const int d = devices[u];
+  unsigned shipped = 0;
+  for (int w : g.succs[u]) {
+    int to = devices[w];
+    if (to == d || (shipped >> to) & 1u)
+      continue;
+    shipped |= 1u << to;
+    if (!ship(to))
+      return;
+  }
+}
+
 /// evaluateAssignment with the graph view computed once (exhaustive search calls it millions of times).
 /// `stageLoads` (optional): each pipeline stage's summed latency, devices first, then the available links in
 /// [from][to] order (filled once every node is placed, budgets aside).
@@ -336,18 +352,13 @@ AssignmentCost evaluateWith(const AssignmentProblem &p, const GraphView &g, cons
     for (size_t b = 0; b < p.budgets.size(); ++b)
       if (p.budgets[b].device == d)
         cost.resourceUse[b] += node.resources[d][b];
-    // One transfer per other device hosting a consumer.
-    unsigned shipped = 0;
-    for (int w : g.succs[v]) {
-      int to = devices[w];
-      if (to == d || (shipped >> to) & 1u)
-        continue;
-      shipped |= 1u << to;
+    bool linked = true;
+    forEachShipment(g, devices, v, [&](int to) {
       const LinkCost &link = p.links[d][to];
       if (!link.available) {
         cost.infeasibility = "no link from device '" + p.deviceNames[d] + "' to '" + p.deviceNames[to] +
                              "' for the output of '" + node.name + "'";
-        return cost;
+        return linked = false;
       }
       double t = link.latencyFixedUs + link.latencyPerByteUs * node.outputBytes;
       sequential += t;
@@ -356,7 +367,10 @@ AssignmentCost evaluateWith(const AssignmentProblem &p, const GraphView &g, cons
         energy += link.energyFixedUj + link.energyPerByteUj * node.outputBytes;
       else
         ++cost.energyMissingTransfers;
-    }
+      return true;
+    });
+    if (!linked)
+      return cost;
   }
   if (stageLoads) {
     stageLoads->assign(deviceTime, deviceTime + p.numDevices);
@@ -1242,21 +1256,17 @@ void bestCut(const AssignmentProblem &p, const GraphView &g, const std::vector<i
     for (size_t b = 0; b < p.budgets.size(); ++b)
       if (p.budgets[b].device == d)
         use[b] += sign * node.resources[d][b];
-    unsigned shipped = 0;
-    for (int w : g.succs[u]) {
-      int to = mix[w];
-      if (to == d || (shipped >> to) & 1u)
-        continue;
-      shipped |= 1u << to;
+    forEachShipment(g, mix, u, [&](int to) {
       const LinkCost &link = p.links[d][to];
       if (!link.available) {
         broken += sign > 0 ? 1 : -1;
-        continue;
+        return true;
       }
       linkTime[d][to] += sign * (link.latencyFixedUs + link.latencyPerByteUs * node.outputBytes);
       if (link.hasEnergy)
         energy += sign * (link.energyFixedUj + link.energyPerByteUj * node.outputBytes);
-    }
+      return true;
+    });
     if (!node.sameDeviceAs.empty() && node.sameDeviceAs[d] >= 0 && mix[node.sameDeviceAs[d]] != d)
       broken += sign > 0 ? 1 : -1;
   };
