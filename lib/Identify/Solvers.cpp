@@ -7,11 +7,16 @@
 
 namespace flydel {
 
-Eigen::VectorXd solveLeastSquares(const Eigen::MatrixXd &a, const Eigen::VectorXd &b) {
+Eigen::VectorXd columnScales(const Eigen::MatrixXd &a) {
   Eigen::VectorXd norms = a.colwise().norm().transpose();
   for (Eigen::Index j = 0; j < norms.size(); ++j)
     if (!(norms[j] > 0))
       norms[j] = 1.0;
+  return norms;
+}
+
+Eigen::VectorXd solveLeastSquares(const Eigen::MatrixXd &a, const Eigen::VectorXd &b) {
+  const Eigen::VectorXd norms = columnScales(a);
   Eigen::MatrixXd scaled = a * norms.cwiseInverse().asDiagonal();
   Eigen::ColPivHouseholderQR<Eigen::MatrixXd> qr(scaled);
   qr.setThreshold(1e-12);
@@ -21,10 +26,7 @@ Eigen::VectorXd solveLeastSquares(const Eigen::MatrixXd &a, const Eigen::VectorX
 
 Eigen::VectorXd solveNonNegative(const Eigen::MatrixXd &a, const Eigen::VectorXd &b) {
   const Eigen::Index n = a.cols();
-  Eigen::VectorXd norms = a.colwise().norm().transpose();
-  for (Eigen::Index j = 0; j < n; ++j)
-    if (!(norms[j] > 0))
-      norms[j] = 1.0;
+  const Eigen::VectorXd norms = columnScales(a);
   const Eigen::MatrixXd s = a * norms.cwiseInverse().asDiagonal();
   Eigen::VectorXd x = Eigen::VectorXd::Zero(n);
   std::vector<bool> passive(static_cast<size_t>(n), false);

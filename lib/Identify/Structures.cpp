@@ -603,10 +603,7 @@ Eigen::VectorXd fitLeastAbsolute(const Eigen::MatrixXd &a, const Eigen::VectorXd
   // k <= 16 terms against thousands of rows, one blocked product instead of a pivoted QR of the whole matrix),
   // and through the pivoted QR where those equations are too ill-conditioned for it (a near-collinear term set).
   const Eigen::Index k = a.cols();
-  Eigen::VectorXd norms = a.colwise().norm().transpose();
-  for (Eigen::Index j = 0; j < k; ++j)
-    if (!(norms[j] > 0))
-      norms[j] = 1.0;
+  const Eigen::VectorXd norms = columnScales(a);
   const Eigen::MatrixXd as = a * norms.cwiseInverse().asDiagonal();
   Eigen::MatrixXd aw(a.rows(), k), gram(k, k);
   Eigen::VectorXd bw(b.size()), w(b.size());

@@ -126,8 +126,10 @@ TEST(SolversTest, NonNegativeLeastSquaresHoldsCoefficientsAtZero) {
   EXPECT_EQ(held[1], 0.0);
   // KKT: no held-at-zero column could lower the residual (its gradient points the other way).
   Eigen::VectorXd gradient = a.transpose() * (bent - a * held);
-  for (Eigen::Index j = 0; j < held.size(); ++j)
-    if (held[j] == 0)
+  for (Eigen::Index j = 0; j < held.size(); ++j) {
+    if (held[j] == 0) {
       EXPECT_LE(gradient[j], 1e-6 * bent.norm() * a.col(j).norm());
+    }
+  }
   EXPECT_TRUE(solveNonNegative(Eigen::MatrixXd::Zero(3, 2), Eigen::VectorXd::Ones(3)).isZero());
 }

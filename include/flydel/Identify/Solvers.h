@@ -13,6 +13,9 @@ namespace flydel {
 /// QR, so collinear columns get zero weight instead of huge opposite ones.
 Eigen::VectorXd solveLeastSquares(const Eigen::MatrixXd &a, const Eigen::VectorXd &b);
 
+/// The Euclidean norm of each column of `a`, 1 for a zero column: the scales the solvers equilibrate columns by.
+Eigen::VectorXd columnScales(const Eigen::MatrixXd &a);
+
 /// Non-negative least squares min ||A theta - b|| subject to theta >= 0 (Lawson and Hanson's active-set method),
 /// columns equilibrated as in solveLeastSquares. With non-negative terms it makes a model that cannot predict a
 /// negative value and grows no faster than its fastest term. Returns zeros where nothing fits (never NaN when A
