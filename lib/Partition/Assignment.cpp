@@ -921,7 +921,7 @@ private:
 /// Additive objective with budgets: prices, then a label search over the state graph pruned by the priced
 /// cost-to-go. False when the state graph is too large to build in time (the caller falls back to the DP).
 bool solveWithPrices(const AssignmentProblem &p, const SolverOptions &options, const Deadline &deadline,
-                     AssignmentSolution &solution) {
+                     AssignmentSolution &solution, bool searchLabels = true) {
   Stepper stepper(p);
   CostLayout layout(p);
   StateGraph graph;
@@ -1014,7 +1014,9 @@ bool solveWithPrices(const AssignmentProblem &p, const SolverOptions &options, c
   // The label search: (cost, use per budget) labels per state, pruned by each budget's least use to go and by the
   // priced and unpriced costs to go against the best known assignment.
   bool exact = true;
-  if (!closed() && !deadline.passed()) {
+  if (!searchLabels && !closed()) {
+    exact = false; // the priced bound and the best path that fits: what the caller asked for
+  } else if (!closed() && !deadline.passed()) {
     solution.method = "lagrangian+labels";
     std::vector<double> h = lagrangian.costToGo(bestLambda), h0 = lagrangian.costToGo(std::vector<double>(nb, 0.0));
     std::vector<std::vector<double>> least(nb);
@@ -1348,6 +1350,7 @@ double stageWeightBound(const AssignmentProblem &p, const SolverOptions &options
   std::vector<double> mu(static_cast<size_t>(stages), 1.0 / stages);
   double lower = 0;
   std::vector<int> previous;
+  bool pricesOnly = false;
   for (int round = 0; round < 200 && !deadline.passed(); ++round) {
     AssignmentProblem q = p;
     q.mode = ScheduleMode::Sequential;
@@ -1363,9 +1366,22 @@ double stageWeightBound(const AssignmentProblem &p, const SolverOptions &options
           q.links[a][b].latencyPerByteUs *= mu[k];
           ++k;
         }
+    // Budgeted: each round's problem solved exactly (prices, then labels) while that is cheap; once a round costs
+    // more than 2 % of the time, by the prices alone (their dual bound bounds the round's optimum, so the period,
+    // and the best path that fits is a candidate): many cheap rounds rather than a few exact ones.
     AssignmentSolution s;
-    if (q.budgets.empty() || !solveWithPrices(q, options, deadline, s))
+    Deadline round2pct = deadline; // an exact round stops at 2 % of the time, keeping its priced bound
+    round2pct.limitMs = std::min(deadline.limitMs, deadline.elapsedMs() + 0.02 * deadline.limitMs);
+    if (q.budgets.empty()) {
       s = runDp(q, options, deadline);
+    } else if (!solveWithPrices(q, options, pricesOnly ? deadline : round2pct, s, /*searchLabels=*/!pricesOnly) ||
+               !s.feasible) {
+      s = AssignmentSolution();
+      if (!solveWithPrices(q, options, deadline, s, /*searchLabels=*/false))
+        s = runDp(q, options, deadline);
+    }
+    if (!q.budgets.empty() && round2pct.passed())
+      pricesOnly = true;
     if (!s.feasible)
       break;
     // Only a proven optimum (or the priced search's own bound) bounds the combination below.
