@@ -1476,16 +1476,46 @@ AssignmentSolution solveAssignment(const AssignmentProblem &problem, const Solve
   auto closedByStages = [&] {
     return problem.objective != Objective::Edp && stageBound > 0 && upper - stageBound <= 1e-9 * upper;
   };
+  // Edp: weighted problems' bounds, weight * period + (1 - weight) * energy >= bound, as (weight, bound).
+  std::vector<std::pair<double, double>> lines;
   if (staged && !solution.optimal && !deadline.passed()) {
+    const bool edp = problem.objective == Objective::Edp;
     AssignmentSolution candidate;
     Deadline stageDeadline = deadline;
-    stageDeadline.limitMs = std::max(0.0, 0.8 * deadline.limitMs - reserve);
+    stageDeadline.limitMs = std::max(0.0, (edp ? 0.45 : 0.8) * deadline.limitMs - reserve);
     stageBound = stageWeightBound(problem, options, stageDeadline, candidate);
     phases.push_back({"stage weights", deadline.elapsedMs()});
     if (candidate.feasible && candidate.cost.objective < upper)
       upper = candidate.cost.objective;
     if (candidate.feasible && (!heuristic.feasible || candidate.cost.objective < heuristic.cost.objective))
       heuristic = candidate;
+    // The weighted problem whose line w P + (1 - w) E is tangent to the incumbent's hyperbola P E = const
+    // (w = E / (P + E)): its stage bound cuts off the corner (least period, least energy) that bounds edp alone,
+    // and its assignments are candidates; again at the new incumbent, while it moves.
+    stageDeadline.limitMs = std::max(0.0, 0.8 * deadline.limitMs - reserve);
+    for (int tangentRound = 0; edp && tangentRound < 4 && heuristic.feasible && heuristic.cost.latencyUs > 0 &&
+                               heuristic.cost.energyUj > 0 && !stageDeadline.passed();
+         ++tangentRound) {
+      AssignmentProblem weighted = problem;
+      weighted.objective = Objective::Weighted;
+      weighted.weight = heuristic.cost.energyUj / (heuristic.cost.latencyUs + heuristic.cost.energyUj);
+      AssignmentSolution tangent;
+      lines.push_back({weighted.weight, stageWeightBound(weighted, options, stageDeadline, tangent)});
+      bool moved = false;
+      if (tangent.feasible) {
+        AssignmentCost cost = evaluateAssignment(problem, tangent.devices);
+        if (cost.feasible && cost.objective < heuristic.cost.objective) {
+          heuristic.devices = tangent.devices;
+          heuristic.cost = cost;
+          upper = std::min(upper, cost.objective);
+          moved = true;
+        }
+      }
+      if (!moved)
+        break;
+    }
+    if (!lines.empty())
+      phases.push_back({"weighted stage weights", deadline.elapsedMs()});
     exactDeadline.limitMs = std::max(0.0, deadline.limitMs - reserve);
     if (!closedByStages()) {
       solution = runDp(problem, options, exactDeadline, upper);
@@ -1514,8 +1544,19 @@ AssignmentSolution solveAssignment(const AssignmentProblem &problem, const Solve
         for (auto &r : node.resources)
           r.clear();
       AssignmentSolution e = runDp(energyOnly, options, deadline);
-      if (e.feasible)
-        bound = std::max(bound, stageBound * e.cost.objective);
+      if (e.feasible) {
+        const double leastPeriod = stageBound, leastEnergy = e.cost.objective;
+        bound = std::max(bound, leastPeriod * leastEnergy);
+        for (auto [w, least] : lines) {
+          if (!(least > 0 && w > 0 && w < 1))
+            continue;
+          // P E over {P >= least period, E >= least energy, w P + (1 - w) E >= least} is least at a vertex (it
+          // grows with P and with E, and is concave along the line); each line's region holds every assignment.
+          double energyThere = std::max(leastEnergy, (least - w * leastPeriod) / (1 - w));
+          double periodThere = std::max(leastPeriod, (least - (1 - w) * leastEnergy) / w);
+          bound = std::max(bound, std::min(leastPeriod * energyThere, periodThere * leastEnergy));
+        }
+      }
     } else if (problem.objective != Objective::Edp) {
       bound = std::max(bound, stageBound);
     }
