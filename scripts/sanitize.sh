@@ -3,7 +3,8 @@
 # (_GLIBCXX_ASSERTIONS), no NDEBUG, every finding fatal.
 #
 #   scripts/sanitize.sh          the MLIR-free libraries (model, identification, partition, measurement): their unit
-#                                tests, flydel-identify's property check of every shipped library, and a structure
+#                                tests, flydel-identify's property check of every shipped library, the library
+#                                fuzzer's kept findings, and a structure
 #                                selection on a committed table (its folds run on threads). About 4 minutes on 2
 #                                cores; CI runs it.
 #   FULL=1 scripts/sanitize.sh   everything, MLIR layer and tools included, and the whole lit + unit suite
@@ -44,6 +45,8 @@ for lib in platforms/*/*.json; do
   echo "== flydel-identify --check-library $lib"
   "$DIR/bin/flydel-identify" --check-library "$lib" --samples 200 | tail -1
 done
+echo "== the library fuzzer's kept findings (fuzz/regressions), replayed under the sanitizers"
+"$DIR/bin/flydel-fuzz-replay-library" fuzz/regressions/library_fuzzer
 echo "== flydel-identify --structure auto (threads)"
 "$DIR/bin/flydel-identify" platforms/host-intel/validation/cpu-onednn-conv2d-b.csv --kpi latency_ms --structure auto \
   --folds 5 --threads 2 | tail -1

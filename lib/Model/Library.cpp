@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include <cmath>
+#include <limits>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -67,6 +68,14 @@ double toNumber(const Json &value, const std::string &path) {
 
 double getNumber(const Json &object, const std::string &path, const char *key) {
   return toNumber(member(object, path, key), path + "." + key);
+}
+
+/// A whole number in [lo, hi] (a count, a seed): anything else, 1e30 included, is an error, not a wrapped cast.
+long long getInteger(const Json &object, const std::string &path, const char *key, long long lo, long long hi) {
+  double v = getNumber(object, path, key);
+  if (v != std::floor(v) || v < static_cast<double>(lo) || v > static_cast<double>(hi))
+    fail(path + "." + key, "expected a whole number in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+  return static_cast<long long>(v);
 }
 
 /// Shortens a double to `digits` significant digits so the library stays compact (a few KB).
@@ -269,9 +278,13 @@ KpiModel modelFromJson(const Json &j, const std::string &path) {
   m.cv.within10pct = getNumber(cv, cp, "within_10pct");
   m.cv.bias = getNumber(cv, cp, "bias");
   m.cv.rmspe = getNumber(cv, cp, "rmspe");
-  m.cv.folds = static_cast<int>(getNumber(cv, cp, "folds"));
-  m.cv.seed = static_cast<unsigned long long>(getNumber(cv, cp, "seed"));
-  m.cv.n = static_cast<int>(getNumber(cv, cp, "n"));
+  m.cv.folds = static_cast<int>(getInteger(cv, cp, "folds", 0, std::numeric_limits<int>::max()));
+  // A seed is written as a JSON integer and read back exactly; one written as another number must be whole.
+  if (const Json &seed = member(cv, cp, "seed"); seed.is_number_unsigned())
+    m.cv.seed = seed.get<unsigned long long>();
+  else
+    m.cv.seed = static_cast<unsigned long long>(getInteger(cv, cp, "seed", 0, 1LL << 53));
+  m.cv.n = static_cast<int>(getInteger(cv, cp, "n", 0, std::numeric_limits<int>::max()));
   if (cv.contains("nested")) {
     const Json &nested = cv["nested"];
     std::string np = cp + ".nested";
@@ -313,7 +326,7 @@ AffineCost costFromJson(const Json &j, const std::string &path) {
   if (j.contains("fit_mape"))
     c.mape = getNumber(j, path, "fit_mape");
   if (j.contains("n"))
-    c.n = static_cast<int>(getNumber(j, path, "n"));
+    c.n = static_cast<int>(getInteger(j, path, "n", 0, std::numeric_limits<int>::max()));
   return c;
 }
 

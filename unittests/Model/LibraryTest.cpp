@@ -96,6 +96,10 @@ TEST(LibraryTest, ValidationErrorsNameThePath) {
       {"\"to\":\"fpga\"", "\"to\":\"gpu\"", "$.links[0]: unknown device 'gpu'"},
       {"\"structure\":\"paper\"", "\"structure\":\"magic\"", "$.models[1].structure: unknown structure 'magic'"},
       {"\"median_ape\":", "\"median\":", "$.models[0].cv: missing required key 'median_ape'"},
+      // Counts are whole numbers in range (a fuzzer's 1e30 was cast to int: undefined behaviour).
+      {"\"folds\":10", "\"folds\":1e30", "$.models[0].cv.folds: expected a whole number in [0, 2147483647]"},
+      {"\"n\":5000", "\"n\":2.5", "$.models[0].cv.n: expected a whole number"},
+      {"\"seed\":1", "\"seed\":-3", "$.models[0].cv.seed: expected a whole number"},
   };
   for (const Case &c : cases) {
     auto result = Library::parse(replaceOnce(text, c.from, c.to), "lib.json");
