@@ -124,7 +124,10 @@ def main():
     ap.add_argument("--src", help="the repository root the page's paths refer to")
     ap.add_argument("--bin", help="the build's bin/ directory (the copy's build/ points to its parent)")
     ap.add_argument("--shared", help="the reference data (../shared of the copy)")
-    ap.add_argument("--timeout", type=float, default=120, help="seconds a command may run (default 120)")
+    # Sanitizer builds run the tools several times slower: they raise the default through the environment.
+    default_timeout = float(os.environ.get("FLYDEL_DOC_TIMEOUT_S", "120"))
+    ap.add_argument("--timeout", type=float, default=default_timeout,
+                    help="seconds a command may run (default 120, or $FLYDEL_DOC_TIMEOUT_S)")
     ap.add_argument("--keep", help="run in this (new or empty) directory and keep it, instead of a temporary one")
     ap.add_argument("--list", action="store_true", help="print the commands and the blocks not run; run nothing")
     args = ap.parse_args()

@@ -14,7 +14,7 @@ config.excludes = ["Inputs", "install-consumer", "CMakeLists.txt", "lit.cfg.py",
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.flydel_obj_root, "test")
 
-llvm_config.with_system_environment(["HOME", "TMP", "TEMP", "CI"])
+llvm_config.with_system_environment(["HOME", "TMP", "TEMP", "CI", "FLYDEL_DOC_TIMEOUT_S"])
 llvm_config.use_default_substitutions()
 
 config.substitutions.append(("%flydel_src", config.flydel_src_root))
