@@ -99,6 +99,13 @@ std::vector<int> frolsSelect(const Eigen::MatrixXd &candidates, const Eigen::Vec
   std::vector<int> selected;
   if (errs)
     errs->clear();
+  // Each column's squared norm and projection on b, computed when the column last changed (while it is in cache:
+  // the matrix is larger than the caches, and one pass over it per step instead of three is what this costs).
+  Eigen::VectorXd norm2(m), towardB(m);
+  for (Eigen::Index j = 0; j < m; ++j) {
+    norm2[j] = q.col(j).squaredNorm();
+    towardB[j] = q.col(j).dot(b);
+  }
   auto take = [&](Eigen::Index s) {
     used[s] = true;
     selected.push_back(static_cast<int>(s));
@@ -109,8 +116,11 @@ std::vector<int> frolsSelect(const Eigen::MatrixXd &candidates, const Eigen::Vec
       errs->push_back(bb > 0 ? g * g * ww / bb : 0.0);
     }
     for (Eigen::Index j = 0; j < m; ++j)
-      if (!used[j])
+      if (!used[j]) {
         q.col(j) -= (w.dot(q.col(j)) / ww) * w;
+        norm2[j] = q.col(j).squaredNorm();
+        towardB[j] = q.col(j).dot(b);
+      }
   };
   for (int f : forced)
     if (f >= 0 && f < m && !used[f] && static_cast<int>(selected.size()) < maxTerms)
@@ -121,11 +131,11 @@ std::vector<int> frolsSelect(const Eigen::MatrixXd &candidates, const Eigen::Vec
     for (Eigen::Index j = 0; j < m; ++j) {
       if (used[j])
         continue;
-      double ww = q.col(j).squaredNorm();
+      double ww = norm2[j];
       // A column (nearly) in the span of the selected ones adds nothing but ill-conditioning.
       if (!(ww > 1e-10 * originalNorm2[j]))
         continue;
-      double wb = q.col(j).dot(b);
+      double wb = towardB[j];
       double err = wb * wb / ww;
       if (err > bestErr) {
         bestErr = err;
