@@ -50,9 +50,14 @@ struct CvPath {
 /// task writes its own slot and the slots are combined in order, so nothing depends on the thread count.
 std::vector<Expected<CvPath>> crossValidatePaths(const std::vector<StructureConfig> &configs,
                                                  const Dataset &input, const CvOptions &options) {
-  // Every fit below reads the candidate terms' values from one cache (the caller's, if it made one).
-  Dataset data = input;
-  data.attachTermCache();
+  // Every fit below reads the candidate terms' values from one cache: the caller's (a nested selection's rows are
+  // a subset of the outer data), else one made here on a copy.
+  Dataset cached;
+  if (!input.termCache) {
+    cached = input;
+    cached.attachTermCache();
+  }
+  const Dataset &data = input.termCache ? input : cached;
   const int n = static_cast<int>(data.size());
   std::vector<int> group;
   const int groups = featureGroups(data, group);
