@@ -349,6 +349,64 @@ Expected<Library> recalibrate(const Library &library, const std::string &device,
   return out;
 }
 
+/// The `k` rows of `rows` (model's log prediction, candidate row) that tell most about the relative change of each
+/// of a refittable model's parameters, the quantities the ridge refit estimates: row i's sensitivities are
+/// z_ij = d ln f / d ln theta_j (identity target: term j's share of the prediction; log target: the term's value
+/// times the parameter), and the rows are added greedily, each the one of largest z^T M^-1 z, M = I + sum z z^T (the
+/// refit's middle ridge penalty as prior): a D-optimal design. Rows spread over the predicted range pin a factor
+/// as well, but put several probes where one term dominates and none where two terms trade off, which is what a
+/// drift of shape changes. Empty where the model is not refittable (paper forms, terms without parameters).
+std::vector<size_t> informativeRows(const Device &dev, const Model &model, const MeasurementTable &candidates,
+                                    const std::vector<std::pair<double, size_t>> &rows, int k) {
+  if (model.structure == Structure::Paper || model.terms.empty() || model.params.size() != model.terms.size() ||
+      scaledCenter(model, 1.0).empty() || k < 1)
+    return {};
+  const Eigen::Index p = static_cast<Eigen::Index>(model.terms.size());
+  std::vector<Eigen::VectorXd> z;
+  std::vector<size_t> rowOf;
+  for (const auto &[logPrediction, row] : rows) {
+    FeatureVector x = computeFeatures(deviceView(dev, candidates.layers[row]));
+    Eigen::VectorXd zi(p);
+    double linear = 0;
+    for (Eigen::Index j = 0; j < p; ++j) {
+      double t = model.params[static_cast<size_t>(j)] * evaluateTerm(model.terms[static_cast<size_t>(j)], x);
+      zi[j] = t;
+      linear += t;
+    }
+    if (model.target == Target::Identity) {
+      if (!(linear > 0))
+        continue; // the bounded form predicts this row: no linear sensitivities to speak of
+      zi /= linear;
+    }
+    if (!zi.allFinite())
+      continue;
+    z.push_back(std::move(zi));
+    rowOf.push_back(row);
+  }
+  if (z.size() <= static_cast<size_t>(k))
+    return rowOf;
+  Eigen::MatrixXd information = Eigen::MatrixXd::Identity(p, p);
+  std::vector<bool> taken(z.size(), false);
+  std::vector<size_t> picked;
+  for (int j = 0; j < k; ++j) {
+    Eigen::LDLT<Eigen::MatrixXd> solver(information);
+    size_t best = z.size();
+    double bestGain = -1;
+    for (size_t i = 0; i < z.size(); ++i)
+      if (!taken[i]) {
+        double gain = z[i].dot(solver.solve(z[i]));
+        if (gain > bestGain)
+          bestGain = gain, best = i;
+      }
+    if (best == z.size())
+      break;
+    taken[best] = true;
+    information += z[best] * z[best].transpose();
+    picked.push_back(rowOf[best]);
+  }
+  return picked;
+}
+
 Expected<std::vector<size_t>> chooseProbes(const Library &library, const std::string &device,
                                            const MeasurementTable &candidates, int count,
                                            const RecalibrationOptions &options) {
@@ -409,6 +467,11 @@ Expected<std::vector<size_t>> chooseProbes(const Library &library, const std::st
     std::vector<std::pair<double, size_t>> &rows = groups[order[g]];
     std::sort(rows.begin(), rows.end());
     int k = share[g];
+    if (std::vector<size_t> design = informativeRows(*dev, order[g]->model, candidates, rows, k);
+        !design.empty()) {
+      chosen.insert(chosen.end(), design.begin(), design.end());
+      continue;
+    }
     std::vector<bool> taken(rows.size(), false);
     for (int j = 0; j < k; ++j) {
       // Evenly spaced quantiles, ends included; a collision takes the next free row.

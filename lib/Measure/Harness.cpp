@@ -182,15 +182,35 @@ std::string readLoadAverage() {
 HostInfo readHostInfo() {
   HostInfo info;
   std::ifstream cpuinfo("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(cpuinfo, line))
-    if (line.rfind("model name", 0) == 0) {
-      size_t colon = line.find(':');
-      info.cpuModel = colon == std::string::npos ? line : line.substr(colon + 2);
-      break;
-    }
+  std::string line, family, model, stepping, flags;
+  // The first processor's block only; every core of a machine reports the same identity.
+  while (std::getline(cpuinfo, line) && !line.empty()) {
+    size_t colon = line.find(':');
+    if (colon == std::string::npos)
+      continue;
+    std::string key = line.substr(0, line.find_last_not_of(" \t", colon - 1) + 1);
+    std::string value = colon + 2 <= line.size() ? line.substr(colon + 2) : "";
+    if (key == "model name")
+      info.cpuModel = value;
+    else if (key == "cpu family")
+      family = value;
+    else if (key == "model")
+      model = value;
+    else if (key == "stepping")
+      stepping = value;
+    else if (key == "flags" || key == "Features") // x86, Arm
+      flags = " " + value + " ";
+  }
   if (info.cpuModel.empty())
     info.cpuModel = "unknown";
+  if (!family.empty())
+    info.cpuIdentity = "family " + family + " model " + model + " stepping " + stepping;
+  // The widest vector extension: what the kernels of oneDNN or LLVM pick at run time.
+  for (const char *isa : {"avx512f", "avx2", "sse4_2", "asimd"})
+    if (flags.find(std::string(" ") + isa + " ") != std::string::npos) {
+      info.cpuIdentity += (info.cpuIdentity.empty() ? "" : "; ") + std::string(isa);
+      break;
+    }
   info.cores = static_cast<int>(std::thread::hardware_concurrency());
   info.governor = readFirstLine("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor");
   if (info.governor.empty())

@@ -80,7 +80,8 @@ excitation, and reports per model the predictions that are not finite, not posit
 than the layer's work out of the domain (more than 10 x the bound the model sets inside it); exit
 status 1 when any model fails.
 With --choose-probes, writes N (default 20) rows of the plans as a probe plan for flydel-measure: at least 3
-per model of the device where N allows, spread from its smallest to its largest predicted layer.
+per model of the device where N allows, those that tell most about each model's parameters (a D-optimal design
+on d ln f / d ln theta; models without such parameters: spread over their predicted values).
 With --drift, compares the device's models with probe layers measured today (measurement tables, e.g. from
 flydel-measure): per model and per KPI, the ratio measured/predicted (median, p10-p90) and the MAPE; exit
 status 3 when a KPI's median ratio is more than --threshold % (default 10) from 1. With --recalibrate, writes

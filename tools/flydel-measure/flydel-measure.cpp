@@ -364,7 +364,8 @@ std::vector<std::string> provenanceLines(const std::string &what, const Backend 
                                          const EnergySensor *sensor, const std::string &energyWhy,
                                          const std::string &unit) {
   return {"# flydel-measure: backend " + backendOpt + ", " + what,
-          "# cpu: " + host.cpuModel + ", " + std::to_string(host.cores) + " cores, governor " + host.governor + ", " +
+          "# cpu: " + host.cpuModel + (host.cpuIdentity.empty() ? "" : " (" + host.cpuIdentity + ")") + ", " +
+              std::to_string(host.cores) + " cores, governor " + host.governor + ", " +
               host.kernel,
           "# backend: " + backend.version(),
           "# timing: warm-up " + fmt(warmupOpt) + " s, samples " + std::to_string(minSamplesOpt) + ".." +

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 
 using namespace flydel::measure;
@@ -75,4 +76,12 @@ TEST(HarnessTest, HostInfoIsFilled) {
   EXPECT_GT(h.cores, 0);
   EXPECT_FALSE(h.governor.empty());
   EXPECT_EQ(h.date.size(), 20u);
+  // Where /proc/cpuinfo names the x86 family, the identity carries it (the model name alone does not tell hosts
+  // of different generations apart).
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  std::string text((std::istreambuf_iterator<char>(cpuinfo)), std::istreambuf_iterator<char>());
+  if (text.find("cpu family") != std::string::npos) {
+    EXPECT_EQ(h.cpuIdentity.rfind("family ", 0), 0u) << h.cpuIdentity;
+    EXPECT_NE(h.cpuIdentity.find(" model "), std::string::npos) << h.cpuIdentity;
+  }
 }

@@ -66,6 +66,9 @@ Timing timeCall(const std::function<void()> &run, const TimingOptions &options, 
 /// Facts about this machine for the provenance header: "key: value" lines.
 struct HostInfo {
   std::string cpuModel, governor, date, loadAverage, kernel;
+  /// "family F model M stepping S; vector ISA" from /proc/cpuinfo, or empty where it says nothing: a VM's model
+  /// name ("AMD EPYC") does not tell processor generations apart, and a library's drift follows them.
+  std::string cpuIdentity;
   int cores = 0;
 };
 HostInfo readHostInfo();
