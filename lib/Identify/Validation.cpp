@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <map>
 
 namespace flydel {
@@ -45,56 +46,19 @@ struct CvPath {
   std::vector<Model> full;
 };
 
-/// k-fold CV of every configuration. The fits (each configuration on all rows and on each fold's training rows)
-/// are independent tasks in one pool, so the cores stay busy across configurations of very different cost; each
-/// task writes its own slot and the slots are combined in order, so nothing depends on the thread count.
-std::vector<Expected<CvPath>> crossValidatePaths(const std::vector<StructureConfig> &configs,
-                                                 const Dataset &input, const CvOptions &options) {
-  // Every fit below reads the candidate terms' values from one cache: the caller's (a nested selection's rows are
-  // a subset of the outer data), else one made here on a copy.
-  Dataset cached;
-  if (!input.termCache) {
-    cached = input;
-    cached.attachTermCache();
-  }
-  const Dataset &data = input.termCache ? input : cached;
+/// A fitted path of one configuration, or why it could not be fitted.
+using FittedPath = Expected<std::vector<Model>>;
+
+/// The out-of-fold paths of every configuration from fits already made: fitOf(c, 0) is configuration c on every
+/// row of `data`, fitOf(c, 1 + k) on the rows outside part k (testRows[k], indices into data; an empty part has
+/// no fit and is skipped).
+std::vector<Expected<CvPath>> assemblePaths(const std::vector<StructureConfig> &configs, const Dataset &data,
+                                            const std::vector<std::vector<int>> &testRows,
+                                            const std::function<FittedPath &(size_t, size_t)> &fitOf) {
   const int n = static_cast<int>(data.size());
-  std::vector<int> group;
-  const int groups = featureGroups(data, group);
-  if (options.folds < 2 || options.folds > groups)
-    return std::vector<Expected<CvPath>>(
-        configs.size(), makeError("cannot run " + std::to_string(options.folds) + "-fold cross-validation on " +
-                                  std::to_string(n) + " rows" +
-                                  (groups < n ? " (" + std::to_string(groups) + " distinct layers)" : std::string())));
-  std::vector<int> fold = groupedFoldAssignment(data, options.folds, options.seed);
-  const size_t folds = static_cast<size_t>(options.folds), perConfig = folds + 1;
-  std::vector<std::vector<int>> testRows(folds);
-  for (int i = 0; i < n; ++i)
-    testRows[static_cast<size_t>(fold[i])].push_back(i);
-  // The training rows of every fold, made once and shared by every configuration.
-  std::vector<Dataset> trainSets(folds);
-  for (size_t k = 0; k < folds; ++k) {
-    if (testRows[k].empty())
-      continue; // every row of this fold was a repeat that joined another fold
-    std::vector<int> trainRows;
-    for (int i = 0; i < n; ++i)
-      if (fold[i] != static_cast<int>(k))
-        trainRows.push_back(i);
-    trainSets[k] = data.subset(trainRows);
-  }
-  // Task c * (folds + 1): configuration c on every row; task c * (folds + 1) + 1 + k: on fold k's training rows.
-  std::vector<Expected<std::vector<Model>>> fits(configs.size() * perConfig, makeError("not run"));
-  parallelFor(fits.size(), options.threads, [&](size_t task) {
-    const StructureConfig &config = configs[task / perConfig];
-    const size_t k = task % perConfig;
-    if (k == 0)
-      fits[task] = fitPath(config, data, options.maxParams, options.saturation);
-    else if (!testRows[k - 1].empty())
-      fits[task] = fitPath(config, trainSets[k - 1], options.maxParams, options.saturation);
-  });
   std::vector<Expected<CvPath>> results;
   for (size_t c = 0; c < configs.size(); ++c) {
-    auto &full = fits[c * perConfig];
+    FittedPath &full = fitOf(c, 0);
     if (!full) {
       results.push_back(makeError(full.error()));
       continue;
@@ -102,10 +66,10 @@ std::vector<Expected<CvPath>> crossValidatePaths(const std::vector<StructureConf
     const size_t length = full->size();
     std::vector<std::vector<double>> predictions(length, std::vector<double>(n, NAN));
     std::string failure;
-    for (size_t k = 0; k < folds && failure.empty(); ++k) {
+    for (size_t k = 0; k < testRows.size() && failure.empty(); ++k) {
       if (testRows[k].empty())
         continue;
-      auto &path = fits[c * perConfig + 1 + k];
+      FittedPath &path = fitOf(c, 1 + k);
       if (!path) {
         failure = "fold " + std::to_string(k + 1) + ": " + path.error();
         break;
@@ -133,10 +97,71 @@ std::vector<Expected<CvPath>> crossValidatePaths(const std::vector<StructureConf
       outcome.predictions = std::move(predictions[p]);
       cv.outcomes.push_back(std::move(outcome));
     }
-    cv.full = std::move(*full);
+    cv.full = *full; // a copy: an outer fold's refit is also a part's fit of the selection
     results.push_back(std::move(cv));
   }
   return results;
+}
+
+/// The parts of a fold assignment: the rows of each fold, in order.
+std::vector<std::vector<int>> partsOf(const std::vector<int> &fold, size_t folds) {
+  std::vector<std::vector<int>> parts(folds);
+  for (size_t i = 0; i < fold.size(); ++i)
+    parts[static_cast<size_t>(fold[i])].push_back(static_cast<int>(i));
+  return parts;
+}
+
+/// The rows of `data` outside the parts `a` and `b` (b may be -1: outside part a only).
+std::vector<int> rowsOutside(const std::vector<int> &fold, int a, int b) {
+  std::vector<int> rows;
+  for (size_t i = 0; i < fold.size(); ++i)
+    if (fold[i] != a && fold[i] != b)
+      rows.push_back(static_cast<int>(i));
+  return rows;
+}
+
+/// Checks that `data` can be cross-validated with options.folds folds; the fold of each row, or the reason.
+Expected<std::vector<int>> foldsFor(const Dataset &data, const CvOptions &options) {
+  const int n = static_cast<int>(data.size());
+  std::vector<int> group;
+  const int groups = featureGroups(data, group);
+  if (options.folds < 2 || options.folds > groups)
+    return makeError("cannot run " + std::to_string(options.folds) + "-fold cross-validation on " +
+                     std::to_string(n) + " rows" +
+                     (groups < n ? " (" + std::to_string(groups) + " distinct layers)" : std::string()));
+  return groupedFoldAssignment(data, options.folds, options.seed);
+}
+
+/// k-fold CV of every configuration. The fits (each configuration on all rows and on each fold's training rows)
+/// are independent tasks in one pool, so the cores stay busy across configurations of very different cost; each
+/// task writes its own slot and the slots are combined in order, so nothing depends on the thread count.
+std::vector<Expected<CvPath>> crossValidatePaths(const std::vector<StructureConfig> &configs,
+                                                 const Dataset &input, const CvOptions &options) {
+  // Every fit below reads the candidate terms' values from one cache: the caller's, else one made here on a copy.
+  Dataset cached;
+  if (!input.termCache) {
+    cached = input;
+    cached.attachTermCache();
+  }
+  const Dataset &data = input.termCache ? input : cached;
+  auto fold = foldsFor(data, options);
+  if (!fold)
+    return std::vector<Expected<CvPath>>(configs.size(), makeError(fold.error()));
+  const size_t folds = static_cast<size_t>(options.folds), perConfig = folds + 1;
+  std::vector<std::vector<int>> testRows = partsOf(*fold, folds);
+  // Task c * (folds + 1): configuration c on every row; task c * (folds + 1) + 1 + k: on fold k's training rows.
+  std::vector<FittedPath> fits(configs.size() * perConfig, makeError("not run"));
+  parallelFor(fits.size(), options.threads, [&](size_t task) {
+    const StructureConfig &config = configs[task / perConfig];
+    const size_t k = task % perConfig;
+    if (k == 0)
+      fits[task] = fitPath(config, data, options.maxParams, options.saturation);
+    else if (!testRows[k - 1].empty())
+      fits[task] = fitPath(config, data.subset(rowsOutside(*fold, static_cast<int>(k - 1), -1)), options.maxParams,
+                           options.saturation);
+  });
+  return assemblePaths(configs, data, testRows,
+                       [&](size_t c, size_t slot) -> FittedPath & { return fits[c * perConfig + slot]; });
 }
 
 } // namespace
@@ -211,12 +236,11 @@ namespace {
 /// The selection of identify() on one dataset: the best-scoring complexity of every configuration that
 /// cross-validates, and the lowest of those.
 Expected<Identification> select(const Dataset &data, const std::vector<StructureConfig> &configs,
-                                const CvOptions &options) {
+                                std::vector<Expected<CvPath>> paths, const CvOptions &options) {
   Identification result;
   bool found = false;
   // Every complexity of every configuration, with its configuration's index (the one-standard-error rule).
   std::vector<std::pair<const CvOutcome *, size_t>> all;
-  std::vector<Expected<CvPath>> paths = crossValidatePaths(configs, data, options);
   size_t chosenConfig = 0;
   for (size_t c = 0; c < configs.size(); ++c) {
     const StructureConfig &config = configs[c];
@@ -292,29 +316,76 @@ Expected<Identification> identify(const Dataset &input, const std::vector<Struct
       return makeError("cannot run " + std::to_string(options.folds) + "-fold cross-validation: the " +
                        std::to_string(data.size()) + " rows hold only " + std::to_string(groups) +
                        " distinct layers (repeats of a layer stay in one fold)");
-    auto selected = select(data, configs, options);
+    auto fold = foldsFor(data, options);
+    if (!fold)
+      return makeError(fold.error());
+    // One partition for the selection and the nested CV: outer fold k trains on the rows outside part k and selects
+    // by a (folds - 1)-fold CV over the other parts, so its inner fits leave out parts k and j, the same rows as
+    // outer fold j's inner fit leaving out j and k. Every fit is made once: per configuration, all rows, each
+    // part left out (the selection's folds, and each outer fold's refit of its choice) and, nested, each pair of
+    // parts left out; 56 fits for 10 folds instead of 121 with a fresh inner partition per outer fold.
+    const size_t folds = static_cast<size_t>(options.folds);
+    std::vector<std::vector<int>> parts = partsOf(*fold, folds);
+    std::vector<std::pair<int, int>> leftOut = {{-1, -1}}; // slot of each fit: the parts it leaves out
+    for (size_t a = 0; a < folds; ++a)
+      leftOut.push_back({static_cast<int>(a), -1});
+    std::vector<std::vector<size_t>> pairSlot(folds, std::vector<size_t>(folds, 0));
+    if (options.nested)
+      for (size_t a = 0; a < folds; ++a)
+        for (size_t b = a + 1; b < folds; ++b) {
+          pairSlot[a][b] = pairSlot[b][a] = leftOut.size();
+          leftOut.push_back({static_cast<int>(a), static_cast<int>(b)});
+        }
+    const size_t perConfig = leftOut.size();
+    std::vector<FittedPath> fits(configs.size() * perConfig, makeError("not run"));
+    parallelFor(fits.size(), options.threads, [&](size_t task) {
+      const StructureConfig &config = configs[task / perConfig];
+      auto [a, b] = leftOut[task % perConfig];
+      if (a < 0)
+        fits[task] = fitPath(config, data, options.maxParams, options.saturation);
+      else if (!parts[static_cast<size_t>(a)].empty() && (b < 0 || !parts[static_cast<size_t>(b)].empty()))
+        fits[task] = fitPath(config, data.subset(rowsOutside(*fold, a, b)), options.maxParams, options.saturation);
+    });
+    auto selected =
+        select(data, configs,
+               assemblePaths(configs, data, parts,
+                             [&](size_t c, size_t slot) -> FittedPath & { return fits[c * perConfig + slot]; }),
+               options);
     if (!selected)
       return makeError(selected.error());
     Identification result = std::move(*selected);
     recordDomain(result.model, data);
     if (options.nested) {
-      const int n = static_cast<int>(data.size());
-      // Other folds than the inner ones (seed + 1), so no outer test row is chosen the same way twice.
-      std::vector<int> fold = groupedFoldAssignment(data, options.folds, options.seed + 1);
-      std::vector<double> predictions(static_cast<size_t>(n), NAN);
-      for (int k = 0; k < options.folds; ++k) {
-        std::vector<int> trainRows, testRows;
-        for (int i = 0; i < n; ++i)
-          (fold[i] == k ? testRows : trainRows).push_back(i);
-        if (testRows.empty())
+      std::vector<double> predictions(data.size(), NAN);
+      for (size_t k = 0; k < folds; ++k) {
+        if (parts[k].empty())
           continue; // every row of this fold was a repeat that joined another fold
+        std::vector<int> trainRows = rowsOutside(*fold, static_cast<int>(k), -1);
         Dataset train = data.subset(trainRows);
-        auto inner = select(train, configs, options);
-        if (!inner)
-          return makeError("nested CV, outer fold " + std::to_string(k + 1) + ": " + inner.error());
-        const Model &m = inner->model;
-        for (int i : testRows)
-          predictions[static_cast<size_t>(i)] = m.evaluate(data.x[i]);
+        // The other parts, as rows of `train`.
+        std::vector<int> position(data.size(), -1);
+        for (size_t r = 0; r < trainRows.size(); ++r)
+          position[static_cast<size_t>(trainRows[r])] = static_cast<int>(r);
+        std::vector<std::vector<int>> inner;
+        std::vector<size_t> innerPart;
+        for (size_t j = 0; j < folds; ++j)
+          if (j != k) {
+            inner.emplace_back();
+            for (int i : parts[j])
+              inner.back().push_back(position[static_cast<size_t>(i)]);
+            innerPart.push_back(j);
+          }
+        auto choice = select(train, configs,
+                             assemblePaths(configs, train, inner,
+                                           [&](size_t c, size_t slot) -> FittedPath & {
+                                             return fits[c * perConfig +
+                                                         (slot == 0 ? 1 + k : pairSlot[k][innerPart[slot - 1]])];
+                                           }),
+                             options);
+        if (!choice)
+          return makeError("nested CV, outer fold " + std::to_string(k + 1) + ": " + choice.error());
+        for (int i : parts[k])
+          predictions[static_cast<size_t>(i)] = choice->model.evaluate(data.x[static_cast<size_t>(i)]);
       }
       result.nested = computeMetrics(predictions, data.y);
       if (!std::isfinite(result.nested.mape))

@@ -88,8 +88,10 @@ std::vector<StructureConfig> configsFor(Structure structure);
 std::vector<StructureConfig> poolConfigs(std::string_view pool);
 
 /// Cross-validates each configuration, picks the lowest score (CV MAPE penalised by parameters, at most
-/// options.maxParams) and refits it on all rows. With options.nested, also the nested CV figures: outer folds from
-/// groupedFoldAssignment(data, folds, seed + 1), the whole selection run again on each outer training part.
+/// options.maxParams) and refits it on all rows. With options.nested, also the nested CV figures: the outer folds
+/// are the selection's (groupedFoldAssignment(data, folds, seed)), and each outer fold repeats the whole selection
+/// on its training rows by a (folds - 1)-fold CV over the other folds (a fit leaving out folds j and k serves both
+/// outer folds, so each is made once).
 Expected<Identification> identify(const Dataset &data, const std::vector<StructureConfig> &configs,
                                   const CvOptions &options) noexcept;
 
