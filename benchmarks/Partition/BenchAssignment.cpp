@@ -3,7 +3,8 @@
 // Prints, for chains, residual and inception-like graphs of 1,000 and 10,000 layers on 3 devices (seeded random
 // costs, an FPGA budget, one missing link), the wall time of the whole solveAssignment call under its default
 // options (what the pass waits for), its passes, whether the optimum is proven, and the gap otherwise.
-// Usage: flydel-bench-assign [--quick] (--quick: 1,000-layer graphs only). Figures from one run; see
+// Usage: flydel-bench-assign [--quick] [--objective O] [--mode M] (--quick: 1,000-layer graphs only; --objective
+// latency|energy|weighted|edp and --mode sequential|pipelined: those cases only). Figures from one run; see
 // docs/assign-devices.md.
 //
 //===----------------------------------------------------------------------===//
@@ -64,7 +65,20 @@ static AssignmentProblem makeGraph(Shape shape, int n, unsigned seed) {
 }
 
 int main(int argc, char **argv) {
-  bool quick = argc > 1 && std::strcmp(argv[1], "--quick") == 0;
+  bool quick = false;
+  std::string onlyObjective, onlyMode;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--quick") == 0) {
+      quick = true;
+    } else if ((std::strcmp(argv[i], "--objective") == 0 || std::strcmp(argv[i], "--mode") == 0) && i + 1 < argc) {
+      (argv[i][2] == 'o' ? onlyObjective : onlyMode) = argv[i + 1];
+      ++i;
+    } else {
+      std::fprintf(stderr, "usage: flydel-bench-assign [--quick] [--objective latency|energy|weighted|edp] "
+                           "[--mode sequential|pipelined]\n");
+      return 2;
+    }
+  }
   SolverOptions defaults;
   std::printf("time limit %.0f ms (the default); time_ms: the whole call\n", defaults.timeLimitMs);
   std::printf("%-10s %-9s %-10s %6s %9s %8s %8s %9s  %-18s %s\n", "graph", "objective", "mode", "nodes", "time_ms",
@@ -75,6 +89,9 @@ int main(int argc, char **argv) {
     for (Shape shape : {Shape::Chain, Shape::Residual, Shape::Inception}) {
       for (Objective objective : {Objective::Latency, Objective::Energy, Objective::Weighted, Objective::Edp}) {
         for (ScheduleMode mode : {ScheduleMode::Sequential, ScheduleMode::Pipelined}) {
+          if ((!onlyObjective.empty() && onlyObjective != objectiveName(objective)) ||
+              (!onlyMode.empty() && onlyMode != scheduleModeName(mode)))
+            continue;
           AssignmentProblem p = makeGraph(shape, n, 42);
           p.objective = objective;
           p.mode = mode;

@@ -1129,13 +1129,17 @@ bool solveWithPrices(const AssignmentProblem &p, const SolverOptions &options, c
 
 /// Sequential edp: latency x energy of two additive sums is quasi-concave, so its minimum over the assignments lies
 /// at a vertex of their (latency, energy) hull, and the weighted sums find every vertex (dichotomic search). Each
-/// weighted problem is solved exactly (with prices when budgeted). Between two vertices i, i+1 found exactly, no
-/// assignment has latency below L_i and energy below E_{i+1}: L_i * E_{i+1} bounds an unexplored segment.
+/// weighted problem is solved exactly (with prices when budgeted). Each vertex found exactly at weight w is optimal
+/// for it, so no assignment lies below its line w L + (1 - w) E = w L_i + (1 - w) E_i: between two vertices i, i+1
+/// the unexplored assignments lie in the triangle of i, i+1 and the point X where their lines cross, and L_X * E_X
+/// bounds the segment (tighter than the box corner L_i * E_{i+1}, which X only reaches when the lines are the
+/// axis-parallel ones of the two extreme vertices).
 bool solveEdpBySweep(const AssignmentProblem &p, const SolverOptions &options, const Deadline &deadline,
                      AssignmentSolution &solution) {
   struct Point {
     double latency, energy;
     AssignmentSolution at;
+    double weight = 0; // the weight of the latency at which it was found optimal
   };
   int solves = 0;
   auto solveWeighted = [&](double w, Point &point) {
@@ -1151,8 +1155,26 @@ bool solveEdpBySweep(const AssignmentProblem &p, const SolverOptions &options, c
       solution.infeasibility = s.infeasibility;
       return false;
     }
-    point = {s.cost.latencyUs, s.cost.energyUj, s};
+    point = {s.cost.latencyUs, s.cost.energyUj, s, w};
     return s.optimal;
+  };
+  // The least latency x energy an unexplored assignment between vertices a and b (a.latency < b.latency) can have:
+  // at the crossing of their supporting lines, kept inside the box [L_a, L_b] x [E_b, E_a] against rounding.
+  auto segmentBound = [](const Point &a, const Point &b) {
+    double corner = a.latency * b.energy;
+    // w_a L + (1 - w_a) E = c_a and w_b L + (1 - w_b) E = c_b, lowered by the solver's optimality tolerance.
+    double ca = (a.weight * a.latency + (1 - a.weight) * a.energy) * (1 - 1e-9);
+    double cb = (b.weight * b.latency + (1 - b.weight) * b.energy) * (1 - 1e-9);
+    double det = a.weight * (1 - b.weight) - b.weight * (1 - a.weight);
+    if (!(std::fabs(det) > 1e-15))
+      return corner;
+    double l = (ca * (1 - b.weight) - cb * (1 - a.weight)) / det;
+    double e = (a.weight * cb - b.weight * ca) / det;
+    if (!std::isfinite(l) || !std::isfinite(e))
+      return corner;
+    l = std::clamp(l, a.latency, std::max(a.latency, b.latency));
+    e = std::clamp(e, b.energy, std::max(b.energy, a.energy));
+    return std::max(corner, l * e);
   };
   std::vector<Point> hull(2); // sorted by latency
   bool exact = solveWeighted(1.0, hull[0]);
@@ -1172,8 +1194,8 @@ bool solveEdpBySweep(const AssignmentProblem &p, const SolverOptions &options, c
   auto nextOpen = [&]() -> size_t {
     size_t pick = hull.size();
     for (size_t j = 0; j + 1 < hull.size(); ++j)
-      if (finished[j] == Open &&
-          (pick == hull.size() || hull[j].latency * hull[j + 1].energy < hull[pick].latency * hull[pick + 1].energy))
+      if (finished[j] == Open && (pick == hull.size() || segmentBound(hull[j], hull[j + 1]) <
+                                                             segmentBound(hull[pick], hull[pick + 1])))
         pick = j;
     return pick;
   };
@@ -1186,7 +1208,7 @@ bool solveEdpBySweep(const AssignmentProblem &p, const SolverOptions &options, c
     double bestValue = std::numeric_limits<double>::infinity();
     for (const Point &q : hull)
       bestValue = std::min(bestValue, q.latency * q.energy);
-    if (a.latency * b.energy >= bestValue * (1 - 1e-12)) {
+    if (segmentBound(a, b) >= bestValue * (1 - 1e-12)) {
       finished[i] = Pruned; // nothing in this segment can beat the best vertex
       continue;
     }
@@ -1219,7 +1241,7 @@ bool solveEdpBySweep(const AssignmentProblem &p, const SolverOptions &options, c
     if (i + 1 < hull.size())
       bound = std::min(bound, finished[i] == Edge ? std::min(hull[i].latency * hull[i].energy,
                                                              hull[i + 1].latency * hull[i + 1].energy)
-                                                  : hull[i].latency * hull[i + 1].energy);
+                                                  : segmentBound(hull[i], hull[i + 1]));
   }
   if (!(solution.feasible && solution.cost.objective < hull[best].at.cost.objective)) {
     std::vector<std::pair<std::string, double>> phases = solution.phasesMs;

@@ -310,6 +310,18 @@ TEST(AssignmentTest, PricesAndHullSweepMatchTheLabelDp) {
         EXPECT_NEAR(priced.cost.objective, reference.cost.objective, 1e-9 * reference.cost.objective)
             << shapeName(shape) << " " << objectiveName(objective) << " n=" << n << " " << priced.method;
         EXPECT_NE(priced.method, "dp");
+        if (objective == Objective::Edp) {
+          // Stopped part way, the sweep's bound (from the supporting lines of the vertices it found) must stay
+          // below the optimum, wherever it stops.
+          for (double limitMs : {0.5, 1.0, 2.0, 4.0, 8.0}) {
+            SolverOptions hurried;
+            hurried.timeLimitMs = limitMs;
+            AssignmentSolution early = solveAssignment(p, hurried);
+            if (early.feasible)
+              EXPECT_LE(early.lowerBound, reference.cost.objective * (1 + 1e-9))
+                  << shapeName(shape) << " n=" << n << " stopped at " << limitMs << " ms: " << early.method;
+          }
+        }
         AssignmentProblem unbudgeted = p;
         unbudgeted.budgets.clear();
         for (AssignmentNode &node : unbudgeted.nodes)
