@@ -1362,18 +1362,30 @@ void bestCut(const AssignmentProblem &p, const GraphView &g, const std::vector<i
 /// each link's by mu_link give a sequential problem (budgets kept) whose exact optimum bounds the objective below;
 /// every assignment it returns is a candidate above. Exponentiated-gradient steps move weight to the loaded stages.
 /// Returns the best lower bound (0 when none is proven) and sets `best` to the best feasible assignment found.
+/// `warm` (optional): stage weights to start from and the steps already taken (a problem of the same graph solved
+/// before, e.g. at another edp weight), updated on return, so a related problem does not start from uniform weights.
+struct StageWeights {
+  std::vector<double> mu;
+  int rounds = 0;
+};
 double stageWeightBound(const AssignmentProblem &p, const SolverOptions &options, const Deadline &deadline,
-                        AssignmentSolution &best) {
+                        AssignmentSolution &best, StageWeights *warm = nullptr) {
   GraphView g = viewOf(p);
   int stages = p.numDevices;
   for (int a = 0; a < p.numDevices; ++a)
     for (int b = 0; b < p.numDevices; ++b)
       stages += a != b && p.links[a][b].available;
   std::vector<double> mu(static_cast<size_t>(stages), 1.0 / stages);
+  int firstRound = 0;
+  if (warm && warm->mu.size() == mu.size()) {
+    mu = warm->mu;
+    firstRound = warm->rounds;
+  }
   double lower = 0;
   std::vector<int> previous;
   bool pricesOnly = false;
-  for (int round = 0; round < 200 && !deadline.passed(); ++round) {
+  int round = firstRound;
+  for (; round < firstRound + 200 && !deadline.passed(); ++round) {
     AssignmentProblem q = p;
     q.mode = ScheduleMode::Sequential;
     q.objective = p.objective == Objective::Weighted ? Objective::Weighted : Objective::Latency;
@@ -1441,10 +1453,51 @@ double stageWeightBound(const AssignmentProblem &p, const SolverOptions &options
     for (double &m : mu)
       m /= total;
   }
+  if (warm) {
+    warm->mu = mu;
+    warm->rounds = round;
+  }
   return lower;
 }
 
 } // namespace
+
+/// The least period x energy over {P >= leastPeriod, E >= leastEnergy, w P + (1 - w) E >= least for every (w, least)
+/// of `lines`}, which holds every assignment: a convex region closed upward, over which P E (growing with P and with
+/// E, concave along any segment) is least at a vertex of its lower-left boundary, where two of the constraints cross.
+struct EdpRegionLeast {
+  double value = 0, period = 0, energy = 0;
+};
+EdpRegionLeast edpRegionLeast(double leastPeriod, double leastEnergy,
+                              const std::vector<std::pair<double, double>> &lines) {
+  std::vector<std::pair<double, double>> sides = {{1.0, leastPeriod}, {0.0, leastEnergy}};
+  for (auto [w, least] : lines)
+    if (least > 0 && w > 0 && w < 1)
+      sides.push_back({w, least});
+  auto inside = [&](double period, double energy) {
+    for (auto [w, least] : sides)
+      if (w * period + (1 - w) * energy < least * (1 - 1e-12))
+        return false;
+    return true;
+  };
+  EdpRegionLeast best{leastPeriod * leastEnergy, leastPeriod, leastEnergy};
+  bool found = false;
+  for (size_t i = 0; i < sides.size(); ++i)
+    for (size_t j = i + 1; j < sides.size(); ++j) {
+      auto [wi, ci] = sides[i];
+      auto [wj, cj] = sides[j];
+      double det = wi * (1 - wj) - wj * (1 - wi);
+      if (!(std::fabs(det) > 1e-15))
+        continue;
+      double period = (ci * (1 - wj) - cj * (1 - wi)) / det, energy = (wi * cj - wj * ci) / det;
+      if (std::isfinite(period) && std::isfinite(energy) && inside(period, energy) &&
+          (!found || period * energy < best.value)) {
+        best = {period * energy, period, energy};
+        found = true;
+      }
+    }
+  return best; // not found (rounding): the corner, a bound all the same
+}
 
 AssignmentSolution solveAssignment(const AssignmentProblem &problem, const SolverOptions &options) {
   Deadline deadline;
@@ -1500,30 +1553,69 @@ AssignmentSolution solveAssignment(const AssignmentProblem &problem, const Solve
   };
   // Edp: weighted problems' bounds, weight * period + (1 - weight) * energy >= bound, as (weight, bound).
   std::vector<std::pair<double, double>> lines;
+  double leastEnergy = 0; // edp: a lower bound on the energy of every assignment
   if (staged && !solution.optimal && !deadline.passed()) {
     const bool edp = problem.objective == Objective::Edp;
     AssignmentSolution candidate;
     Deadline stageDeadline = deadline;
     stageDeadline.limitMs = std::max(0.0, (edp ? 0.45 : 0.8) * deadline.limitMs - reserve);
-    stageBound = stageWeightBound(problem, options, stageDeadline, candidate);
+    StageWeights weights;
+    stageBound = stageWeightBound(problem, options, stageDeadline, candidate, &weights);
     phases.push_back({"stage weights", deadline.elapsedMs()});
     if (candidate.feasible && candidate.cost.objective < upper)
       upper = candidate.cost.objective;
     if (candidate.feasible && (!heuristic.feasible || candidate.cost.objective < heuristic.cost.objective))
       heuristic = candidate;
-    // The weighted problem whose line w P + (1 - w) E is tangent to the incumbent's hyperbola P E = const
-    // (w = E / (P + E)): its stage bound cuts off the corner (least period, least energy) that bounds edp alone,
-    // and its assignments are candidates; again at the new incumbent, while it moves.
+    if (edp && stageBound > 0) {
+      // The energy factor's least value: within the budgets, the priced search's dual bound (valid whether or not
+      // it finishes in its share of the time); without them, the label DP (one cost component, fast).
+      AssignmentProblem energyOnly = problem;
+      energyOnly.objective = Objective::Energy;
+      energyOnly.mode = ScheduleMode::Sequential;
+      if (!problem.budgets.empty()) {
+        Deadline energyDeadline = deadline;
+        energyDeadline.limitMs =
+            std::min(std::max(0.0, deadline.limitMs - reserve), deadline.elapsedMs() + 0.05 * deadline.limitMs);
+        AssignmentSolution least;
+        if (solveWithPrices(energyOnly, options, energyDeadline, least) && least.feasible)
+          leastEnergy = least.lowerBound;
+      }
+      energyOnly.budgets.clear();
+      for (AssignmentNode &node : energyOnly.nodes)
+        for (auto &r : node.resources)
+          r.clear();
+      AssignmentSolution free = runDp(energyOnly, options, deadline);
+      if (free.feasible && free.optimal)
+        leastEnergy = std::max(leastEnergy, free.cost.objective);
+      phases.push_back({"least energy", deadline.elapsedMs()});
+    }
+    // Cutting planes: the weighted problem w P + (1 - w) E at the weight tangent to a hyperbola P E = const, at the
+    // incumbent while its assignments improve it (they are candidates too), else at the point of least P E of the
+    // region the lines bound so far, which its stage bound cuts off.
     stageDeadline.limitMs = std::max(0.0, 0.8 * deadline.limitMs - reserve);
-    for (int tangentRound = 0; edp && tangentRound < 4 && heuristic.feasible && heuristic.cost.latencyUs > 0 &&
-                               heuristic.cost.energyUj > 0 && !stageDeadline.passed();
-         ++tangentRound) {
+    bool moved = true;
+    for (int round = 0; edp && round < 8 && heuristic.feasible && leastEnergy > 0 && !stageDeadline.passed();
+         ++round) {
+      double w;
+      if (moved && heuristic.cost.latencyUs > 0 && heuristic.cost.energyUj > 0) {
+        w = heuristic.cost.energyUj / (heuristic.cost.latencyUs + heuristic.cost.energyUj);
+      } else {
+        EdpRegionLeast at = edpRegionLeast(stageBound, leastEnergy, lines);
+        if (!(at.value < upper * (1 - 1e-9)))
+          break; // the bound meets the incumbent
+        w = at.energy / (at.period + at.energy);
+      }
+      if (std::any_of(lines.begin(), lines.end(), [&](const auto &l) { return std::fabs(l.first - w) < 1e-9; }))
+        break;
       AssignmentProblem weighted = problem;
       weighted.objective = Objective::Weighted;
-      weighted.weight = heuristic.cost.energyUj / (heuristic.cost.latencyUs + heuristic.cost.energyUj);
+      weighted.weight = w;
       AssignmentSolution tangent;
-      lines.push_back({weighted.weight, stageWeightBound(weighted, options, stageDeadline, tangent)});
-      bool moved = false;
+      // Half of the time left to the planes: a later plane, at a better weight, needs time too.
+      Deadline roundDeadline = stageDeadline;
+      roundDeadline.limitMs = deadline.elapsedMs() + (stageDeadline.limitMs - deadline.elapsedMs()) / 2;
+      lines.push_back({w, stageWeightBound(weighted, options, roundDeadline, tangent, &weights)});
+      moved = false;
       if (tangent.feasible) {
         AssignmentCost cost = evaluateAssignment(problem, tangent.devices);
         if (cost.feasible && cost.objective < heuristic.cost.objective) {
@@ -1533,8 +1625,6 @@ AssignmentSolution solveAssignment(const AssignmentProblem &problem, const Solve
           moved = true;
         }
       }
-      if (!moved)
-        break;
     }
     if (!lines.empty())
       phases.push_back({"weighted stage weights", deadline.elapsedMs()});
@@ -1556,29 +1646,9 @@ AssignmentSolution solveAssignment(const AssignmentProblem &problem, const Solve
     solution.method = staged ? "dp+stage weights" : "dp";
     solution.stoppedBy = exactDeadline.passed() ? "time limit" : "label cap";
     double bound = relaxedLowerBound(problem, options, deadline);
-    if (problem.objective == Objective::Edp && stageBound > 0) {
-      // The period is at least the stage bound and the energy at least its budget-free optimum.
-      AssignmentProblem energyOnly = problem;
-      energyOnly.objective = Objective::Energy;
-      energyOnly.mode = ScheduleMode::Sequential;
-      energyOnly.budgets.clear();
-      for (AssignmentNode &node : energyOnly.nodes)
-        for (auto &r : node.resources)
-          r.clear();
-      AssignmentSolution e = runDp(energyOnly, options, deadline);
-      if (e.feasible) {
-        const double leastPeriod = stageBound, leastEnergy = e.cost.objective;
-        bound = std::max(bound, leastPeriod * leastEnergy);
-        for (auto [w, least] : lines) {
-          if (!(least > 0 && w > 0 && w < 1))
-            continue;
-          // P E over {P >= least period, E >= least energy, w P + (1 - w) E >= least} is least at a vertex (it
-          // grows with P and with E, and is concave along the line); each line's region holds every assignment.
-          double energyThere = std::max(leastEnergy, (least - w * leastPeriod) / (1 - w));
-          double periodThere = std::max(leastPeriod, (least - (1 - w) * leastEnergy) / w);
-          bound = std::max(bound, std::min(leastPeriod * energyThere, periodThere * leastEnergy));
-        }
-      }
+    if (problem.objective == Objective::Edp && stageBound > 0 && leastEnergy > 0) {
+      // The period is at least the stage bound, the energy at least its least value, and every line holds.
+      bound = std::max(bound, edpRegionLeast(stageBound, leastEnergy, lines).value);
     } else if (problem.objective != Objective::Edp) {
       bound = std::max(bound, stageBound);
     }
