@@ -1462,6 +1462,8 @@ double stageWeightBound(const AssignmentProblem &p, const SolverOptions &options
 
 } // namespace
 
+namespace {
+
 /// The least period x energy over {P >= leastPeriod, E >= leastEnergy, w P + (1 - w) E >= least for every (w, least)
 /// of `lines`}, which holds every assignment: a convex region closed upward, over which P E (growing with P and with
 /// E, concave along any segment) is least at a vertex of its lower-left boundary, where two of the constraints cross.
@@ -1498,6 +1500,8 @@ EdpRegionLeast edpRegionLeast(double leastPeriod, double leastEnergy,
     }
   return best; // not found (rounding): the corner, a bound all the same
 }
+
+} // namespace
 
 AssignmentSolution solveAssignment(const AssignmentProblem &problem, const SolverOptions &options) {
   Deadline deadline;

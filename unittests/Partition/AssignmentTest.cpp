@@ -335,6 +335,37 @@ TEST(AssignmentTest, PricesAndHullSweepMatchTheLabelDp) {
   EXPECT_GT(binding, 6); // the budget must bind, or the prices would never be exercised
 }
 
+TEST(AssignmentTest, PipelinedEdpPlanesKeepATrueBound) {
+  // Pipelined edp stopped by its time limit bounds the optimum by cutting planes (stage bound, least budgeted
+  // energy, weighted problems): on graphs the plain label DP solves exactly, every bound it reports must stay below
+  // that optimum, wherever the limit stops it.
+  int bounded = 0;
+  unsigned seed = 500;
+  for (Shape shape : {Shape::Chain, Shape::Residual, Shape::Inception})
+    for (int n : {16, 20}) {
+      AssignmentProblem p = randomProblem(shape, n, seed++, Objective::Edp, ScheduleMode::Pipelined, true);
+      p.budgets[0].capacity = 1.5e5;
+      SolverOptions plain;
+      plain.prices = false;
+      plain.timeLimitMs = 1e9;
+      AssignmentSolution reference = solveAssignment(p, plain);
+      if (!reference.feasible || !reference.optimal)
+        continue; // the label cap: no reference optimum
+      for (double limitMs : {1.0, 2.0, 5.0, 20.0}) {
+        SolverOptions hurried;
+        hurried.timeLimitMs = limitMs;
+        AssignmentSolution s = solveAssignment(p, hurried);
+        if (!s.feasible)
+          continue;
+        EXPECT_GE(s.cost.objective, reference.cost.objective * (1 - 1e-9));
+        EXPECT_LE(s.lowerBound, reference.cost.objective * (1 + 1e-9))
+            << shapeName(shape) << " at " << limitMs << " ms: " << s.method;
+        bounded += !s.optimal && s.lowerBound > 0;
+      }
+    }
+  EXPECT_GT(bounded, 0) << "no run stopped with a bound of its own: the planes were not exercised";
+}
+
 TEST(AssignmentTest, TimeLimitCoversTheWholeCallAndKeepsAnHonestBound) {
   // No time at all: every pass stops at once, yet the answer is a feasible assignment with a true lower bound.
   for (Objective objective : {Objective::Latency, Objective::Edp})
