@@ -374,8 +374,10 @@ std::vector<size_t> informativeRows(const Device &dev, const Model &model, const
       linear += t;
     }
     if (model.target == Target::Identity) {
-      if (!(linear > 0))
-        continue; // the bounded form predicts this row: no linear sensitivities to speak of
+      // Not positive: the bounded form predicts this row; under the floor (a GPU launch floor): the floor does.
+      // Either way the terms' parameters do not move its prediction.
+      if (!(linear > 0) || linear * model.scale <= model.floor)
+        continue;
       zi /= linear;
     }
     if (!zi.allFinite())
