@@ -22,7 +22,7 @@ struct CvOptions {
   /// > 0: the KPI saturates at this device capacity (see fitPath).
   double saturation = 0.0;
   /// Also the nested CV of the whole selection (identify): the error a model chosen this way makes on rows neither
-  /// its fit nor its selection saw. Costs about `folds` times the selection.
+  /// its fit nor its selection saw. Costs about 1 + (folds - 1) / 2 times the selection (fits shared by folds).
   bool nested = false;
   /// The one-standard-error rule: among every configuration and complexity, the fewest parameters whose CV MAPE is
   /// within one standard error (of the mean APE) of the lowest score's, instead of the lowest score itself.
