@@ -22,7 +22,8 @@ struct CvOptions {
   /// > 0: the KPI saturates at this device capacity (see fitPath).
   double saturation = 0.0;
   /// Also the nested CV of the whole selection (identify): the error a model chosen this way makes on rows neither
-  /// its fit nor its selection saw. Costs about 1 + (folds - 1) / 2 times the selection (fits shared by folds).
+  /// its fit nor its selection saw. Costs (1 + k + k (k - 1) / 2) / (1 + k) times the selection's fits for k
+  /// folds (about 5 for 10), each fit shared by the outer folds that need it.
   bool nested = false;
   /// The one-standard-error rule: among every configuration and complexity, the fewest parameters whose CV MAPE is
   /// within one standard error (of the mean APE) of the lowest score's, instead of the lowest score itself.
