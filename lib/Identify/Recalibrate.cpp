@@ -351,15 +351,20 @@ Expected<Library> recalibrate(const Library &library, const std::string &device,
 
 /// The `k` rows of `rows` (model's log prediction, candidate row) that tell most about the relative change of each
 /// of a refittable model's parameters, the quantities the ridge refit estimates: row i's sensitivities are
-/// z_ij = d ln f / d ln theta_j (identity target: term j's share of the prediction; log target: the term's value
-/// times the parameter), and the rows are added greedily, each the one of largest z^T M^-1 z, M = I + sum z z^T (the
-/// refit's middle ridge penalty as prior): a D-optimal design. Rows spread over the predicted range pin a factor
-/// as well, but put several probes where one term dominates and none where two terms trade off, which is what a
-/// drift of shape changes. Empty where the model is not refittable (paper forms, terms without parameters).
+/// z_ij = d ln f / d delta_j for the parameter changes the refit penalises, delta_j = (theta_j - c_j) / sigma_j
+/// (identity target: sigma_j = |theta_j|, z_ij is term j's share of the prediction; log target: sigma_j =
+/// max(|theta_j|, 0.05), z_ij the term's value times sigma_j), and the rows are added greedily, each the one of
+/// largest z^T M^-1 z, M = I + sum z z^T (the refit's middle ridge penalty as prior): a D-optimal design. Rows
+/// spread over the predicted range pin a factor as well, but put several probes where one term dominates and none
+/// where two terms trade off, which is what a drift of shape changes. Rows whose prediction the terms do not set
+/// (the floor, the bounded form) or set only by cancelling each other (shares in the hundreds: noise decides
+/// them) are left out. Empty where the model is not refittable (paper forms, terms without parameters) or gets
+/// fewer than 5 probes (too few for the refit, decide(): a factor only, which rows spread over the range pin
+/// best); may return fewer than k rows.
 std::vector<size_t> informativeRows(const Device &dev, const Model &model, const MeasurementTable &candidates,
                                     const std::vector<std::pair<double, size_t>> &rows, int k) {
   if (model.structure == Structure::Paper || model.terms.empty() || model.params.size() != model.terms.size() ||
-      scaledCenter(model, 1.0).empty() || k < 1)
+      scaledCenter(model, 1.0).empty() || k < 5)
     return {};
   const Eigen::Index p = static_cast<Eigen::Index>(model.terms.size());
   std::vector<Eigen::VectorXd> z;
@@ -367,16 +372,20 @@ std::vector<size_t> informativeRows(const Device &dev, const Model &model, const
   for (const auto &[logPrediction, row] : rows) {
     FeatureVector x = computeFeatures(deviceView(dev, candidates.layers[row]));
     Eigen::VectorXd zi(p);
-    double linear = 0;
+    double linear = 0, magnitude = 0;
     for (Eigen::Index j = 0; j < p; ++j) {
-      double t = model.params[static_cast<size_t>(j)] * evaluateTerm(model.terms[static_cast<size_t>(j)], x);
-      zi[j] = t;
-      linear += t;
+      double theta = model.params[static_cast<size_t>(j)];
+      double term = evaluateTerm(model.terms[static_cast<size_t>(j)], x);
+      zi[j] = model.target == Target::Log ? term * std::max(std::fabs(theta), 0.05) : theta * term;
+      linear += theta * term;
+      magnitude += std::fabs(theta * term);
     }
+    // The model's output before its scale: max(sum, floor) (identity), max(exp(sum), floor) (log).
+    double unscaled = model.target == Target::Log ? std::exp(linear) : linear;
+    if (!(unscaled > model.floor))
+      continue; // the floor (a GPU launch floor), or the bounded form where not positive, sets this prediction
     if (model.target == Target::Identity) {
-      // Not positive: the bounded form predicts this row; under the floor (a GPU launch floor): the floor does.
-      // Either way the terms' parameters do not move its prediction.
-      if (!(linear > 0) || linear * model.scale <= model.floor)
+      if (linear < 1e-2 * magnitude)
         continue;
       zi /= linear;
     }
@@ -469,16 +478,17 @@ Expected<std::vector<size_t>> chooseProbes(const Library &library, const std::st
     std::vector<std::pair<double, size_t>> &rows = groups[order[g]];
     std::sort(rows.begin(), rows.end());
     int k = share[g];
-    if (std::vector<size_t> design = informativeRows(*dev, order[g]->model, candidates, rows, k);
-        !design.empty()) {
-      chosen.insert(chosen.end(), design.begin(), design.end());
-      continue;
-    }
+    // The design's rows first; what it leaves of the share (rows the terms do not set) spread over the range.
+    std::vector<size_t> design = informativeRows(*dev, order[g]->model, candidates, rows, k);
+    chosen.insert(chosen.end(), design.begin(), design.end());
     std::vector<bool> taken(rows.size(), false);
-    for (int j = 0; j < k; ++j) {
+    for (size_t r = 0; r < rows.size(); ++r)
+      taken[r] = std::find(design.begin(), design.end(), rows[r].second) != design.end();
+    const int m = k - static_cast<int>(design.size());
+    for (int j = 0; j < m; ++j) {
       // Evenly spaced quantiles, ends included; a collision takes the next free row.
-      size_t at = k == 1 ? rows.size() / 2
-                         : static_cast<size_t>(std::lround(static_cast<double>(j) * (rows.size() - 1) / (k - 1)));
+      size_t at = m == 1 ? rows.size() / 2
+                         : static_cast<size_t>(std::lround(static_cast<double>(j) * (rows.size() - 1) / (m - 1)));
       while (taken[at])
         at = (at + 1) % rows.size();
       taken[at] = true;

@@ -375,13 +375,21 @@ Expected<Identification> identify(const Dataset &input, const std::vector<Struct
               inner.back().push_back(position[static_cast<size_t>(i)]);
             innerPart.push_back(j);
           }
-        auto choice = select(train, configs,
-                             assemblePaths(configs, train, inner,
-                                           [&](size_t c, size_t slot) -> FittedPath & {
-                                             return fits[c * perConfig +
-                                                         (slot == 0 ? 1 + k : pairSlot[k][innerPart[slot - 1]])];
-                                           }),
-                             options);
+        // Fewer than two other parts (2 folds, or repeats gathered in few): no inner CV over them; the selection
+        // partitions the outer training rows afresh, as on a table of its own.
+        size_t innerParts = 0;
+        for (const std::vector<int> &part : inner)
+          innerParts += !part.empty();
+        auto choice =
+            innerParts < 2
+                ? select(train, configs, crossValidatePaths(configs, train, options), options)
+                : select(train, configs,
+                         assemblePaths(configs, train, inner,
+                                       [&](size_t c, size_t slot) -> FittedPath & {
+                                         return fits[c * perConfig +
+                                                     (slot == 0 ? 1 + k : pairSlot[k][innerPart[slot - 1]])];
+                                       }),
+                         options);
         if (!choice)
           return makeError("nested CV, outer fold " + std::to_string(k + 1) + ": " + choice.error());
         for (int i : parts[k])

@@ -1140,6 +1140,7 @@ bool solveEdpBySweep(const AssignmentProblem &p, const SolverOptions &options, c
     double latency, energy;
     AssignmentSolution at;
     double weight = 0; // the weight of the latency at which it was found optimal
+    double lower = 0;  // the weighted solve's proven lower bound (its value when solved exactly)
   };
   int solves = 0;
   auto solveWeighted = [&](double w, Point &point) {
@@ -1155,7 +1156,7 @@ bool solveEdpBySweep(const AssignmentProblem &p, const SolverOptions &options, c
       solution.infeasibility = s.infeasibility;
       return false;
     }
-    point = {s.cost.latencyUs, s.cost.energyUj, s, w};
+    point = {s.cost.latencyUs, s.cost.energyUj, s, w, s.lowerBound};
     return s.optimal;
   };
   // The least latency x energy an unexplored assignment between vertices a and b (a.latency < b.latency) can have:
@@ -1251,6 +1252,10 @@ bool solveEdpBySweep(const AssignmentProblem &p, const SolverOptions &options, c
   solution.cost = evaluateAssignment(p, solution.devices);
   solution.feasible = solution.cost.feasible;
   solution.method = "hull sweep (" + std::to_string(solves) + " weighted solves)";
+  // The extremes not both solved exactly: their lines are not proven, only their bounds, on the least latency and
+  // the least energy, whose product bounds edp.
+  if (!exact)
+    bound = std::max(0.0, hull[0].lower) * std::max(0.0, hull[1].lower);
   solution.optimal = exact && !stopped;
   solution.lowerBound = solution.optimal ? solution.cost.objective : std::min(bound, solution.cost.objective);
   solution.stoppedBy = solution.optimal ? "" : "time limit";

@@ -380,6 +380,15 @@ TEST(StructuresTest, NestedCvAndTheOneStandardErrorRule) {
   EXPECT_EQ(nested->nested.n, static_cast<int>(d.size()));
   EXPECT_GT(nested->nested.mape, 2.0); // 5 % noise cannot be fitted away
   EXPECT_LT(nested->nested.mape, 2.0 * plain->chosen.metrics.mape);
+  // Two and three folds: an outer fold with fewer than two other folds to select by partitions its rows afresh.
+  for (int folds : {2, 3}) {
+    cv.folds = folds;
+    auto few = identify(d, configs, cv);
+    ASSERT_TRUE(few) << folds << " folds: " << few.error();
+    EXPECT_EQ(few->nested.n, static_cast<int>(d.size())) << folds << " folds";
+    EXPECT_GT(few->nested.mape, 2.0) << folds << " folds";
+  }
+  cv.folds = 5;
   cv.nested = false;
   cv.oneStandardError = true;
   auto oneSe = identify(d, configs, cv);
