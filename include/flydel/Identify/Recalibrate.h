@@ -67,9 +67,9 @@ Expected<Library> recalibrate(const Library &library, const std::string &device,
 /// Up to `count` rows of `candidates` (e.g. the device's excitation plans) to measure as probes: spread over the
 /// device's models (at least `minProbes` each where the count allows, the rest in proportion to the square root of
 /// the rows each model has) and, within a model, the rows that tell most about its parameters' relative changes (a
-/// greedy D-optimal design on the sensitivities d ln f / d ln theta, what the ridge refit estimates), or for a model
-/// without such parameters, rows spread over its predicted value (evenly spaced quantiles of its log). Indices
-/// into candidates.layers, in table order.
+/// greedy D-optimal design on the sensitivities of the prediction to the parameter changes the ridge refit
+/// estimates), or for a model without such parameters or with fewer than 5 probes, rows spread over its predicted
+/// value (evenly spaced quantiles of its log). Indices into candidates.layers, in table order.
 Expected<std::vector<size_t>> chooseProbes(const Library &library, const std::string &device,
                                            const MeasurementTable &candidates, int count,
                                            const RecalibrationOptions &options = {});
