@@ -1601,7 +1601,7 @@ AssignmentSolution solveAssignment(const AssignmentProblem &problem, const Solve
     // Cutting planes: the weighted problem w P + (1 - w) E at the weight tangent to a hyperbola P E = const, at the
     // incumbent while its assignments improve it (they are candidates too), else at the point of least P E of the
     // region the lines bound so far, which its stage bound cuts off.
-    stageDeadline.limitMs = std::max(0.0, 0.8 * deadline.limitMs - reserve);
+    stageDeadline.limitMs = std::max(0.0, 0.92 * deadline.limitMs - reserve);
     bool moved = true;
     for (int round = 0; edp && round < 8 && heuristic.feasible && leastEnergy > 0 && !stageDeadline.passed();
          ++round) {
