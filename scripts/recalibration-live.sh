@@ -127,6 +127,11 @@ score() {  # LIB TABLE NAME MEASURING (--drift exits 3 on a drifted library: exp
       $2 == "all" { n = $4; all = $7; ratio = $5 }
       END { printf "| %s | %s | %d | %.2f | %.2f | %.2f | %.3f |\n", name, time, n, dense, dw, all, ratio }'
 }
+decisions() {  # TITLE REPORT: a --recalibrate report's decisions, as a titled block
+  printf '\n%s\n\n```\n' "$1"
+  sed -n '2,$p' "$2" | grep -v '^wrote'
+  echo '```'
+}
 secs() { awk -v re="$1" '$1 ~ re { s += $2 } END { printf "%.0f s", s }' "$DIR/times.txt"; }
 rows() { grep -vc '^#' "$1" | awk '{ print $1 - 1 }'; }
 excitation_rows=0
@@ -160,20 +165,9 @@ ratio = statistics.median(b[k] / a[k] for k in common)
 print(f"Noise floor: validation run b against run a ({sys.argv[3]} for both runs of {len(common)} layers): "
       f"MAPE {statistics.fmean(errs):.2f} %, median {statistics.median(errs):.2f} %, median ratio b/a {ratio:.3f}.")
 PY
-  echo
-  echo "Decisions on the probes (leave-one-out on them):"
-  echo
-  echo '```'
-  sed -n '2,$p' "$TMP/recalibrate.txt" | grep -v '^wrote'
-  echo '```'
-  if [ -n "$EARLIER" ]; then
-    echo
-    echo "Decisions on the probes of the library identified on the machine of $EARLIER_TAG:"
-    echo
-    echo '```'
-    sed -n '2,$p' "$TMP/earlier-recalibrate.txt" | grep -v '^wrote'
-    echo '```'
-  fi
+  decisions "Decisions on the probes (leave-one-out on them):" "$TMP/recalibrate.txt"
+  [ -z "$EARLIER" ] || decisions \
+    "Decisions on the probes of the library identified on the machine of $EARLIER_TAG:" "$TMP/earlier-recalibrate.txt"
 } > "$TMP/table.md"
 if [ -n "$DOC_SECTION" ]; then
   DOC=$ROOT/docs/recalibration.md

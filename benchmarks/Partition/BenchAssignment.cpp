@@ -70,9 +70,10 @@ int main(int argc, char **argv) {
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--quick") == 0) {
       quick = true;
-    } else if ((std::strcmp(argv[i], "--objective") == 0 || std::strcmp(argv[i], "--mode") == 0) && i + 1 < argc) {
-      (argv[i][2] == 'o' ? onlyObjective : onlyMode) = argv[i + 1];
-      ++i;
+    } else if (std::strcmp(argv[i], "--objective") == 0 && i + 1 < argc) {
+      onlyObjective = argv[++i];
+    } else if (std::strcmp(argv[i], "--mode") == 0 && i + 1 < argc) {
+      onlyMode = argv[++i];
     } else {
       std::fprintf(stderr, "usage: flydel-bench-assign [--quick] [--objective latency|energy|weighted|edp] "
                            "[--mode sequential|pipelined]\n");

@@ -84,6 +84,15 @@ std::vector<double> scaledCenter(const Model &model, double s) {
   return {};
 }
 
+/// Fewer probes than this leave a model to a factor: a ridge refit on them would say little.
+constexpr size_t kMinRefitProbes = 5;
+
+/// A linear-in-parameters model whose scale can be folded into its parameters (ridgeRefit, scaledCenter).
+bool refittable(const Model &model) {
+  return model.structure != Structure::Paper && !model.terms.empty() && model.params.size() == model.terms.size() &&
+         !scaledCenter(model, 1.0).empty();
+}
+
 double apeOf(const Model &model, const std::vector<double> &params, const Pair &p) {
   Model m = model;
   m.params = params;
@@ -112,9 +121,7 @@ void decide(ProbeComparison &c, const std::vector<Pair> &pairs, int minProbes, c
     return;
   }
   const std::vector<double> alphas = {10.0, 1.0, 0.1};
-  // A linear-in-parameters model whose scale can be folded into its parameters (ridgeRefit, scaledCenter).
-  bool refits = model && n >= 5 && model->structure != Structure::Paper && !model->terms.empty() &&
-                !scaledCenter(*model, 1.0).empty();
+  bool refits = model && n >= kMinRefitProbes && refittable(*model);
   double scaled = 0;
   std::vector<double> refit(alphas.size(), 0.0);
   for (size_t i = 0; i < n; ++i) {
@@ -360,17 +367,16 @@ Expected<Library> recalibrate(const Library &library, const std::string &device,
 /// (the floor, the bounded form) or set only by cancelling each other (shares in the hundreds: noise decides
 /// them) are left out. Empty where the model is not refittable (paper forms, terms without parameters) or gets
 /// fewer than 5 probes (too few for the refit, decide(): a factor only, which rows spread over the range pin
-/// best); may return fewer than k rows.
+/// best); may return fewer than k. Positions in `rows`.
 std::vector<size_t> informativeRows(const Device &dev, const Model &model, const MeasurementTable &candidates,
                                     const std::vector<std::pair<double, size_t>> &rows, int k) {
-  if (model.structure == Structure::Paper || model.terms.empty() || model.params.size() != model.terms.size() ||
-      scaledCenter(model, 1.0).empty() || k < 5)
+  if (!refittable(model) || k < static_cast<int>(kMinRefitProbes))
     return {};
   const Eigen::Index p = static_cast<Eigen::Index>(model.terms.size());
   std::vector<Eigen::VectorXd> z;
-  std::vector<size_t> rowOf;
-  for (const auto &[logPrediction, row] : rows) {
-    FeatureVector x = computeFeatures(deviceView(dev, candidates.layers[row]));
+  std::vector<size_t> rowOf; // each z's position in `rows`
+  for (size_t at = 0; at < rows.size(); ++at) {
+    FeatureVector x = computeFeatures(deviceView(dev, candidates.layers[rows[at].second]));
     Eigen::VectorXd zi(p);
     double linear = 0, magnitude = 0;
     for (Eigen::Index j = 0; j < p; ++j) {
@@ -392,7 +398,7 @@ std::vector<size_t> informativeRows(const Device &dev, const Model &model, const
     if (!zi.allFinite())
       continue;
     z.push_back(std::move(zi));
-    rowOf.push_back(row);
+    rowOf.push_back(at);
   }
   if (z.size() <= static_cast<size_t>(k))
     return rowOf;
@@ -480,10 +486,11 @@ Expected<std::vector<size_t>> chooseProbes(const Library &library, const std::st
     int k = share[g];
     // The design's rows first; what it leaves of the share (rows the terms do not set) spread over the range.
     std::vector<size_t> design = informativeRows(*dev, order[g]->model, candidates, rows, k);
-    chosen.insert(chosen.end(), design.begin(), design.end());
     std::vector<bool> taken(rows.size(), false);
-    for (size_t r = 0; r < rows.size(); ++r)
-      taken[r] = std::find(design.begin(), design.end(), rows[r].second) != design.end();
+    for (size_t at : design) {
+      taken[at] = true;
+      chosen.push_back(rows[at].second);
+    }
     const int m = k - static_cast<int>(design.size());
     for (int j = 0; j < m; ++j) {
       // Evenly spaced quantiles, ends included; a collision takes the next free row.

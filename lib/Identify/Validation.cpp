@@ -125,16 +125,46 @@ Expected<std::vector<int>> foldsFor(const Dataset &data, const CvOptions &option
   const int n = static_cast<int>(data.size());
   std::vector<int> group;
   const int groups = featureGroups(data, group);
-  if (options.folds < 2 || options.folds > groups)
+  // Repeats of a layer share a fold, so folds need as many distinct layers.
+  if (groups < n && options.folds > groups)
+    return makeError("cannot run " + std::to_string(options.folds) + "-fold cross-validation: the " +
+                     std::to_string(n) + " rows hold only " + std::to_string(groups) +
+                     " distinct layers (repeats of a layer stay in one fold)");
+  if (options.folds < 2 || options.folds > n)
     return makeError("cannot run " + std::to_string(options.folds) + "-fold cross-validation on " +
-                     std::to_string(n) + " rows" +
-                     (groups < n ? " (" + std::to_string(groups) + " distinct layers)" : std::string()));
+                     std::to_string(n) + " rows");
   return groupedFoldAssignment(data, options.folds, options.seed);
 }
 
-/// k-fold CV of every configuration. The fits (each configuration on all rows and on each fold's training rows)
-/// are independent tasks in one pool, so the cores stay busy across configurations of very different cost; each
-/// task writes its own slot and the slots are combined in order, so nothing depends on the thread count.
+/// Every configuration fitted on the rows outside each entry of `leftOut` (a pair of parts of `fold`; -1: none):
+/// fit s of configuration c in slot c * leftOut.size() + s. The fits are independent tasks in one pool, so the
+/// cores stay busy across configurations of very different cost; each task writes its own slot, so nothing
+/// depends on the thread count. A fit leaving out an empty part is not made ("not run").
+std::vector<FittedPath> fitLeavingOut(const std::vector<StructureConfig> &configs, const Dataset &data,
+                                      const std::vector<int> &fold, const std::vector<std::vector<int>> &parts,
+                                      const std::vector<std::pair<int, int>> &leftOut, const CvOptions &options) {
+  const size_t perConfig = leftOut.size();
+  std::vector<FittedPath> fits(configs.size() * perConfig, makeError("not run"));
+  parallelFor(fits.size(), options.threads, [&](size_t task) {
+    const StructureConfig &config = configs[task / perConfig];
+    auto [a, b] = leftOut[task % perConfig];
+    if (a < 0)
+      fits[task] = fitPath(config, data, options.maxParams, options.saturation);
+    else if (!parts[static_cast<size_t>(a)].empty() && (b < 0 || !parts[static_cast<size_t>(b)].empty()))
+      fits[task] = fitPath(config, data.subset(rowsOutside(fold, a, b)), options.maxParams, options.saturation);
+  });
+  return fits;
+}
+
+/// The fits of a k-fold CV: all rows, then each part left out (slot 1 + k).
+std::vector<std::pair<int, int>> foldSlots(size_t folds) {
+  std::vector<std::pair<int, int>> leftOut = {{-1, -1}};
+  for (size_t a = 0; a < folds; ++a)
+    leftOut.push_back({static_cast<int>(a), -1});
+  return leftOut;
+}
+
+/// k-fold CV of every configuration (fitLeavingOut: all rows and each fold's training rows).
 std::vector<Expected<CvPath>> crossValidatePaths(const std::vector<StructureConfig> &configs,
                                                  const Dataset &input, const CvOptions &options) {
   // Every fit below reads the candidate terms' values from one cache: the caller's, else one made here on a copy.
@@ -147,20 +177,10 @@ std::vector<Expected<CvPath>> crossValidatePaths(const std::vector<StructureConf
   auto fold = foldsFor(data, options);
   if (!fold)
     return std::vector<Expected<CvPath>>(configs.size(), makeError(fold.error()));
-  const size_t folds = static_cast<size_t>(options.folds), perConfig = folds + 1;
-  std::vector<std::vector<int>> testRows = partsOf(*fold, folds);
-  // Task c * (folds + 1): configuration c on every row; task c * (folds + 1) + 1 + k: on fold k's training rows.
-  std::vector<FittedPath> fits(configs.size() * perConfig, makeError("not run"));
-  parallelFor(fits.size(), options.threads, [&](size_t task) {
-    const StructureConfig &config = configs[task / perConfig];
-    const size_t k = task % perConfig;
-    if (k == 0)
-      fits[task] = fitPath(config, data, options.maxParams, options.saturation);
-    else if (!testRows[k - 1].empty())
-      fits[task] = fitPath(config, data.subset(rowsOutside(*fold, static_cast<int>(k - 1), -1)), options.maxParams,
-                           options.saturation);
-  });
-  return assemblePaths(configs, data, testRows,
+  std::vector<std::vector<int>> parts = partsOf(*fold, static_cast<size_t>(options.folds));
+  const size_t perConfig = static_cast<size_t>(options.folds) + 1;
+  std::vector<FittedPath> fits = fitLeavingOut(configs, data, *fold, parts, foldSlots(parts.size()), options);
+  return assemblePaths(configs, data, parts,
                        [&](size_t c, size_t slot) -> FittedPath & { return fits[c * perConfig + slot]; });
 }
 
@@ -310,12 +330,7 @@ Expected<Identification> identify(const Dataset &input, const std::vector<Struct
     // One term cache for the selection and every nested selection (their rows are subsets of these).
     Dataset data = input;
     data.attachTermCache();
-    // Repeats of a layer share a fold, so folds need as many distinct layers (one error, not one per structure).
-    std::vector<int> group;
-    if (int groups = featureGroups(data, group); groups < static_cast<int>(data.size()) && options.folds > groups)
-      return makeError("cannot run " + std::to_string(options.folds) + "-fold cross-validation: the " +
-                       std::to_string(data.size()) + " rows hold only " + std::to_string(groups) +
-                       " distinct layers (repeats of a layer stay in one fold)");
+    // One error, not one per structure.
     auto fold = foldsFor(data, options);
     if (!fold)
       return makeError(fold.error());
@@ -326,26 +341,16 @@ Expected<Identification> identify(const Dataset &input, const std::vector<Struct
     // parts left out; 56 fits for 10 folds instead of 121 with a fresh inner partition per outer fold.
     const size_t folds = static_cast<size_t>(options.folds);
     std::vector<std::vector<int>> parts = partsOf(*fold, folds);
-    std::vector<std::pair<int, int>> leftOut = {{-1, -1}}; // slot of each fit: the parts it leaves out
-    for (size_t a = 0; a < folds; ++a)
-      leftOut.push_back({static_cast<int>(a), -1});
+    std::vector<std::pair<int, int>> leftOut = foldSlots(folds);
     std::vector<std::vector<size_t>> pairSlot(folds, std::vector<size_t>(folds, 0));
-    if (options.nested)
+    if (options.nested && folds >= 3) // 2 folds: no pair leaves rows (each outer fold partitions afresh, below)
       for (size_t a = 0; a < folds; ++a)
         for (size_t b = a + 1; b < folds; ++b) {
           pairSlot[a][b] = pairSlot[b][a] = leftOut.size();
           leftOut.push_back({static_cast<int>(a), static_cast<int>(b)});
         }
     const size_t perConfig = leftOut.size();
-    std::vector<FittedPath> fits(configs.size() * perConfig, makeError("not run"));
-    parallelFor(fits.size(), options.threads, [&](size_t task) {
-      const StructureConfig &config = configs[task / perConfig];
-      auto [a, b] = leftOut[task % perConfig];
-      if (a < 0)
-        fits[task] = fitPath(config, data, options.maxParams, options.saturation);
-      else if (!parts[static_cast<size_t>(a)].empty() && (b < 0 || !parts[static_cast<size_t>(b)].empty()))
-        fits[task] = fitPath(config, data.subset(rowsOutside(*fold, a, b)), options.maxParams, options.saturation);
-    });
+    std::vector<FittedPath> fits = fitLeavingOut(configs, data, *fold, parts, leftOut, options);
     auto selected =
         select(data, configs,
                assemblePaths(configs, data, parts,

@@ -1127,6 +1127,17 @@ bool solveWithPrices(const AssignmentProblem &p, const SolverOptions &options, c
   return true;
 }
 
+/// Where the lines w_a L + (1 - w_a) E = c_a and w_b L + (1 - w_b) E = c_b cross (latency, energy): false when
+/// they are parallel or the crossing is not finite. The edp bounds are taken at such crossings.
+bool linesCross(double wa, double ca, double wb, double cb, double &latency, double &energy) {
+  double det = wa * (1 - wb) - wb * (1 - wa);
+  if (!(std::fabs(det) > 1e-15))
+    return false;
+  latency = (ca * (1 - wb) - cb * (1 - wa)) / det;
+  energy = (wa * cb - wb * ca) / det;
+  return std::isfinite(latency) && std::isfinite(energy);
+}
+
 /// Sequential edp: latency x energy of two additive sums is quasi-concave, so its minimum over the assignments lies
 /// at a vertex of their (latency, energy) hull, and the weighted sums find every vertex (dichotomic search). Each
 /// weighted problem is solved exactly (with prices when budgeted). Each vertex found exactly at weight w is optimal
@@ -1166,12 +1177,8 @@ bool solveEdpBySweep(const AssignmentProblem &p, const SolverOptions &options, c
     // w_a L + (1 - w_a) E = c_a and w_b L + (1 - w_b) E = c_b, lowered by the solver's optimality tolerance.
     double ca = (a.weight * a.latency + (1 - a.weight) * a.energy) * (1 - 1e-9);
     double cb = (b.weight * b.latency + (1 - b.weight) * b.energy) * (1 - 1e-9);
-    double det = a.weight * (1 - b.weight) - b.weight * (1 - a.weight);
-    if (!(std::fabs(det) > 1e-15))
-      return corner;
-    double l = (ca * (1 - b.weight) - cb * (1 - a.weight)) / det;
-    double e = (a.weight * cb - b.weight * ca) / det;
-    if (!std::isfinite(l) || !std::isfinite(e))
+    double l, e;
+    if (!linesCross(a.weight, ca, b.weight, cb, l, e))
       return corner;
     l = std::clamp(l, a.latency, std::max(a.latency, b.latency));
     e = std::clamp(e, b.energy, std::max(b.energy, a.energy));
@@ -1465,10 +1472,6 @@ double stageWeightBound(const AssignmentProblem &p, const SolverOptions &options
   return lower;
 }
 
-} // namespace
-
-namespace {
-
 /// The least period x energy over {P >= leastPeriod, E >= leastEnergy, w P + (1 - w) E >= least for every (w, least)
 /// of `lines`}, which holds every assignment: a convex region closed upward, over which P E (growing with P and with
 /// E, concave along any segment) is least at a vertex of its lower-left boundary, where two of the constraints cross.
@@ -1491,14 +1494,9 @@ EdpRegionLeast edpRegionLeast(double leastPeriod, double leastEnergy,
   bool found = false;
   for (size_t i = 0; i < sides.size(); ++i)
     for (size_t j = i + 1; j < sides.size(); ++j) {
-      auto [wi, ci] = sides[i];
-      auto [wj, cj] = sides[j];
-      double det = wi * (1 - wj) - wj * (1 - wi);
-      if (!(std::fabs(det) > 1e-15))
-        continue;
-      double period = (ci * (1 - wj) - cj * (1 - wi)) / det, energy = (wi * cj - wj * ci) / det;
-      if (std::isfinite(period) && std::isfinite(energy) && inside(period, energy) &&
-          (!found || period * energy < best.value)) {
+      double period, energy;
+      if (linesCross(sides[i].first, sides[i].second, sides[j].first, sides[j].second, period, energy) &&
+          inside(period, energy) && (!found || period * energy < best.value)) {
         best = {period * energy, period, energy};
         found = true;
       }
@@ -1507,6 +1505,7 @@ EdpRegionLeast edpRegionLeast(double leastPeriod, double leastEnergy,
 }
 
 } // namespace
+
 
 AssignmentSolution solveAssignment(const AssignmentProblem &problem, const SolverOptions &options) {
   Deadline deadline;
@@ -1576,26 +1575,30 @@ AssignmentSolution solveAssignment(const AssignmentProblem &problem, const Solve
     if (candidate.feasible && (!heuristic.feasible || candidate.cost.objective < heuristic.cost.objective))
       heuristic = candidate;
     if (edp && stageBound > 0) {
-      // The energy factor's least value: within the budgets, the priced search's dual bound (valid whether or not
-      // it finishes in its share of the time); without them, the label DP (one cost component, fast).
+      // The energy factor's least value: within the budgets, the priced search's optimum, or its dual bound when it
+      // does not finish in its share of the time; else (or without budgets) the budget-free label DP's optimum.
       AssignmentProblem energyOnly = problem;
       energyOnly.objective = Objective::Energy;
       energyOnly.mode = ScheduleMode::Sequential;
+      bool provenEnergy = false; // the budgeted least energy itself, which no budget-free value can raise
       if (!problem.budgets.empty()) {
         Deadline energyDeadline = deadline;
         energyDeadline.limitMs =
             std::min(std::max(0.0, deadline.limitMs - reserve), deadline.elapsedMs() + 0.05 * deadline.limitMs);
         AssignmentSolution least;
         if (solveWithPrices(energyOnly, options, energyDeadline, least) && least.feasible)
-          leastEnergy = least.lowerBound;
+          leastEnergy = least.optimal ? least.cost.objective : least.lowerBound;
+        provenEnergy = least.feasible && least.optimal;
       }
-      energyOnly.budgets.clear();
-      for (AssignmentNode &node : energyOnly.nodes)
-        for (auto &r : node.resources)
-          r.clear();
-      AssignmentSolution free = runDp(energyOnly, options, deadline);
-      if (free.feasible && free.optimal)
-        leastEnergy = std::max(leastEnergy, free.cost.objective);
+      if (!provenEnergy) {
+        energyOnly.budgets.clear();
+        for (AssignmentNode &node : energyOnly.nodes)
+          for (auto &r : node.resources)
+            r.clear();
+        AssignmentSolution free = runDp(energyOnly, options, deadline);
+        if (free.feasible && free.optimal)
+          leastEnergy = std::max(leastEnergy, free.cost.objective);
+      }
       phases.push_back({"least energy", deadline.elapsedMs()});
     }
     // Cutting planes: the weighted problem w P + (1 - w) E at the weight tangent to a hyperbola P E = const, at the

@@ -62,8 +62,8 @@ Identifies a model of one KPI column of a measurement table (CSV) by k-fold cros
 lowest CV MAPE penalised by 1 % per parameter. That figure is of the folds the choice was made on,
 optimistic when many candidates compete: the nested CV figure (the whole selection repeated inside
 every outer fold, each fit shared by the folds that need it; about 5 times longer, --no-nested skips
-it) is what a model chosen this way does on unseen layers. Folds run on every core (--threads N: at most N); the results do not depend on
-the thread count. With --spec, trains every (device, op, KPI) model and link of a platform
+it) is what a model chosen this way does on unseen layers. Folds run on every core (--threads N: at
+most N); the results do not depend on the thread count. With --spec, trains every (device, op, KPI) model and link of a platform
 library (nested CV where the spec's "cv" says "nested": true, or with --nested). Rows whose KPI is not positive are left out (errors with --strict).
 With --predict, evaluates every model a library has for the device on each layer, as annotate-kpis
 does (the layer's variant: dense or depthwise convolution, windowed or global pool; the device's
@@ -80,8 +80,8 @@ excitation, and reports per model the predictions that are not finite, not posit
 than the layer's work out of the domain (more than 10 x the bound the model sets inside it); exit
 status 1 when any model fails.
 With --choose-probes, writes N (default 20) rows of the plans as a probe plan for flydel-measure: at least 3
-per model of the device where N allows, those that tell most about each model's parameters (a D-optimal design
-on d ln f / d ln theta; models without such parameters: spread over their predicted values).
+per model of the device where N allows, those that tell most about the parameters a refit would move (a
+D-optimal design; models that cannot be refitted, or get fewer than 5 probes: spread over their predictions).
 With --drift, compares the device's models with probe layers measured today (measurement tables, e.g. from
 flydel-measure): per model and per KPI, the ratio measured/predicted (median, p10-p90) and the MAPE; exit
 status 3 when a KPI's median ratio is more than --threshold % (default 10) from 1. With --recalibrate, writes
