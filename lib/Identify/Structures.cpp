@@ -294,13 +294,10 @@ Expected<std::vector<Model>> fitFloorPath(const std::vector<Term> &candidates, c
   if (!(y.minCoeff() > 0))
     return makeError("a floor model needs positive measurements");
   // Rows weighted by how well they repeat (generalised least squares with the measured test-retest difference as
-  // each row's noise, plus 2 % for what two runs cannot show): small GPU layers move with the host's launch rate
-  // between runs, large ones repeat within a few per cent (../shared/data/h200). Without a retest, equal weights.
-  Eigen::VectorXd repeatability = Eigen::VectorXd::Ones(n);
-  if (train.retest.size() == train.y.size())
-    for (Eigen::Index i = 0; i < n; ++i)
-      if (std::isfinite(train.retest[i]) && train.retest[i] > 0)
-        repeatability[i] = 1.0 / (std::fabs(train.retest[i] - y[i]) / y[i] + 0.02);
+  // each row's noise): small GPU layers move with the host's launch rate between runs, large ones repeat within a
+  // few per cent (../shared/data/h200). Without a retest, equal weights.
+  std::vector<double> weights = train.repeatability();
+  Eigen::VectorXd repeatability = Eigen::Map<const Eigen::VectorXd>(weights.data(), n);
   // Candidate floors: quantiles 0..60 % of the measurements (a floor above most rows is no floor).
   std::vector<double> sorted(y.data(), y.data() + n), floors;
   std::sort(sorted.begin(), sorted.end());
@@ -760,6 +757,13 @@ static bool isChannelWise(const Dataset &data) {
   });
 }
 
+/// Every row is one output row: batch x out_pixels = 1 (a linear layer at batch 1, a GEMV).
+static bool isGemv(const Dataset &data) {
+  return !data.x.empty() && std::all_of(data.x.begin(), data.x.end(), [](const FeatureVector &f) {
+    return featureOf(f, Feature::Batch) * featureOf(f, Feature::OutPixels) == 1;
+  });
+}
+
 static std::vector<Term> forTable(std::vector<Term> terms, const Dataset &data) {
   if (isChannelWise(data))
     terms.erase(std::remove_if(terms.begin(), terms.end(), mixesChannels), terms.end());
@@ -1031,6 +1035,18 @@ std::vector<Term> gpuCandidates(const Dataset &data, int units) {
                                [](const Term &t) {
                                  return std::any_of(t.factors.begin(), t.factors.end(), [](const Factor &f) {
                                    return f.op == Factor::Op::Waves || f.feature == Feature::WeightBytes;
+                                 });
+                               }),
+                terms.end());
+  // A table of single-row GEMMs (GEMV: batch x out_pixels = 1 on every row, a linear layer at batch 1) writes 4 N
+  // bytes and reads 4 K: no traffic a GPU notices. A coefficient on those terms is a per-column or per-row cost,
+  // which beyond M = 1 would price a batched GEMM by its output elements (H200 matmul, 0.5 us per kB of output: a
+  // batch-64 layer with 2 input channels at 1.1 ms). The traffic of a GEMV is its weights.
+  if (isGemv(data))
+    terms.erase(std::remove_if(terms.begin(), terms.end(),
+                               [](const Term &t) {
+                                 return std::any_of(t.factors.begin(), t.factors.end(), [](const Factor &f) {
+                                   return f.feature == Feature::OutputBytes || f.feature == Feature::InputBytes;
                                  });
                                }),
                 terms.end());

@@ -2,6 +2,7 @@
 #include "flydel/Identify/Table.h"
 #include "flydel/Model/TextParse.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -87,6 +88,20 @@ bool parseInteger(const std::string &text, int64_t &value) {
 }
 
 } // namespace
+
+std::vector<double> Dataset::repeatability() const {
+  std::vector<double> w(y.size(), 1.0);
+  if (retest.size() == y.size())
+    for (size_t i = 0; i < y.size(); ++i)
+      if (std::isfinite(retest[i]) && retest[i] > 0 && y[i] > 0)
+        w[i] = 1.0 / (std::fabs(retest[i] - y[i]) / y[i] + 0.02);
+  return w;
+}
+
+bool Dataset::hasRetest() const {
+  return retest.size() == y.size() &&
+         std::any_of(retest.begin(), retest.end(), [](double r) { return std::isfinite(r) && r > 0; });
+}
 
 Dataset Dataset::subset(const std::vector<int> &rows) const {
   Dataset d;

@@ -52,10 +52,30 @@ using FittedPath = Expected<std::vector<Model>>;
 /// The out-of-fold paths of every configuration from fits already made: fitOf(c, 0) is configuration c on every
 /// row of `data`, fitOf(c, 1 + k) on the rows outside part k (testRows[k], indices into data; an empty part has
 /// no fit and is skipped).
+/// Σ w_i |p_i - y_i| / y_i / Σ w_i in per cent; infinite where a prediction is not finite.
+double weightedMape(const std::vector<double> &predicted, const std::vector<double> &measured,
+                    const std::vector<double> &weights) {
+  double sum = 0, total = 0;
+  for (size_t i = 0; i < measured.size(); ++i) {
+    if (!std::isfinite(predicted[i]))
+      return INFINITY;
+    sum += weights[i] * std::fabs(predicted[i] - measured[i]) / measured[i];
+    total += weights[i];
+  }
+  return total > 0 ? 100.0 * sum / total : INFINITY;
+}
+
 std::vector<Expected<CvPath>> assemblePaths(const std::vector<StructureConfig> &configs, const Dataset &data,
                                             const std::vector<std::vector<int>> &testRows,
                                             const std::function<FittedPath &(size_t, size_t)> &fitOf) {
   const int n = static_cast<int>(data.size());
+  // The GPU pool fits by generalised least squares with each row's measured repeatability; its selection then
+  // compares the same weighted error (every configuration of the call alike, so that scores stay comparable).
+  // Pools fitted with equal weights keep the plain MAPE (host-amd: a weighted choice gave a 15-term matmul model).
+  const bool weighted = data.hasRetest() && std::any_of(configs.begin(), configs.end(), [](const StructureConfig &c) {
+                          return c.structure == Structure::Physics && c.basis == StructureConfig::kSelectGpu;
+                        });
+  const std::vector<double> weights = data.repeatability();
   std::vector<Expected<CvPath>> results;
   for (size_t c = 0; c < configs.size(); ++c) {
     FittedPath &full = fitOf(c, 0);
@@ -94,6 +114,7 @@ std::vector<Expected<CvPath>> assemblePaths(const std::vector<StructureConfig> &
       outcome.metrics = computeMetrics(predictions[p], data.y);
       if (!std::isfinite(outcome.metrics.mape))
         outcome.metrics.mape = INFINITY; // a diverged fit must never win the selection
+      outcome.selectionMape = weighted ? weightedMape(predictions[p], data.y, weights) : outcome.metrics.mape;
       outcome.predictions = std::move(predictions[p]);
       cv.outcomes.push_back(std::move(outcome));
     }

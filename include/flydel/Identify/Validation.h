@@ -38,12 +38,17 @@ struct CvOutcome {
   int pathIndex = 0;  // position on the structure's path (terms - 1 for Frols/Physics)
   int parameters = 0; // parameters of the model fitted on all rows
   Metrics metrics;
+  /// What the selection compares: the MAPE itself, or, where the table has a retest and the GPU pool (fitted with
+  /// each row weighted by its repeatability) competes, the MAPE with each row's error weighted the same way
+  /// (Dataset::repeatability()). A row whose two runs differ by 40 % cannot tell two structures apart; counted
+  /// like a repeatable one, such rows pick the smallest model that sits between the noisy rows.
+  double selectionMape = INFINITY;
   std::vector<double> predictions; // out-of-fold prediction of every row
   /// CV MAPEs below kExactMapePct are rounding noise of an exact fit (a deterministic KPI such as FPGA cycles):
   /// they count as equal, so the fewest parameters win instead of the fit whose rounding happened to be smaller.
   static constexpr double kExactMapePct = 1e-3;
   double score(const CvOptions &options) const {
-    return std::max(metrics.mape, kExactMapePct) * (1 + options.parsimony * parameters);
+    return std::max(selectionMape, kExactMapePct) * (1 + options.parsimony * parameters);
   }
 };
 
