@@ -320,6 +320,16 @@ def validate(args):
             by_op["all"] = group(keys)  # every validated layer, whatever its op kind
         if args.large_ms > 0:  # the layers a placement decision turns on, where the noise floor is lowest
             by_op["above %g ms" % args.large_ms] = group([k for k in keys if measured[k] > args.large_ms])
+        # A library with a launch floor (the GPU pool): the layers it predicts at the floor, where the time is the
+        # host's issue rate, apart from those its terms predict.
+        floors = [m["floor"] for m in library["models"]
+                  if m["device"] == device and m["kpi"] == "latency_ms" and m.get("floor", 0) > 0]
+        if floors:
+            def at_floor(k):
+                return any(abs(preds[k][0] - f) <= 1e-9 * f for f in floors)
+            predicted = [k for k in keys if preds[k][0] is not None]
+            by_op["predicted at the floor"] = group([k for k in predicted if at_floor(k)])
+            by_op["predicted above it"] = group([k for k in predicted if not at_floor(k)])
         # The headline figures are conv2d's (most of a CNN's time), as before other op kinds were validated.
         head = by_op.get("conv2d", {"layers": {"n": 0}, "noise_floor": {"n": 0}, "extrapolated_layers": 0})
         entry = {"training_cv": cv, "layers": head["layers"], "noise_floor": head["noise_floor"],
