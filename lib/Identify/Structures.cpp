@@ -757,10 +757,11 @@ static bool isChannelWise(const Dataset &data) {
   });
 }
 
-/// Every row is one output row: batch x out_pixels = 1 (a linear layer at batch 1, a GEMV).
+/// Every row is a GEMM with one output row: weights, and batch x out_pixels = 1 (a linear layer at batch 1, a GEMV;
+/// not a global pool, whose input is its traffic).
 static bool isGemv(const Dataset &data) {
   return !data.x.empty() && std::all_of(data.x.begin(), data.x.end(), [](const FeatureVector &f) {
-    return featureOf(f, Feature::Batch) * featureOf(f, Feature::OutPixels) == 1;
+    return featureOf(f, Feature::WeightCount) > 0 && featureOf(f, Feature::Batch) * featureOf(f, Feature::OutPixels) == 1;
   });
 }
 

@@ -90,11 +90,20 @@ bool parseInteger(const std::string &text, int64_t &value) {
 } // namespace
 
 std::vector<double> Dataset::repeatability() const {
-  std::vector<double> w(y.size(), 1.0);
+  std::vector<double> w(y.size(), NAN), known;
   if (retest.size() == y.size())
     for (size_t i = 0; i < y.size(); ++i)
       if (std::isfinite(retest[i]) && retest[i] > 0 && y[i] > 0)
-        w[i] = 1.0 / (std::fabs(retest[i] - y[i]) / y[i] + 0.02);
+        known.push_back(w[i] = 1.0 / (std::fabs(retest[i] - y[i]) / y[i] + 0.02));
+  // A row measured once is neither noisy nor repeatable as far as anyone knows: the median weight of the others.
+  double typical = 1.0;
+  if (!known.empty()) {
+    std::nth_element(known.begin(), known.begin() + static_cast<std::ptrdiff_t>(known.size() / 2), known.end());
+    typical = known[known.size() / 2];
+  }
+  for (double &v : w)
+    if (std::isnan(v))
+      v = typical;
   return w;
 }
 

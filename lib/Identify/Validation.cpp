@@ -49,9 +49,15 @@ struct CvPath {
 /// A fitted path of one configuration, or why it could not be fitted.
 using FittedPath = Expected<std::vector<Model>>;
 
-/// The out-of-fold paths of every configuration from fits already made: fitOf(c, 0) is configuration c on every
-/// row of `data`, fitOf(c, 1 + k) on the rows outside part k (testRows[k], indices into data; an empty part has
-/// no fit and is skipped).
+/// Whether the selection among `configs` compares repeatability-weighted errors (CvOutcome::selectionMape): where
+/// the table has a retest and the GPU pool, which fits with those weights, competes. The whole call alike, so that
+/// scores stay comparable (with "extra_pools": ["gpu"] the generic configurations too).
+bool weighsSelection(const std::vector<StructureConfig> &configs, const Dataset &data) {
+  return data.hasRetest() && std::any_of(configs.begin(), configs.end(), [](const StructureConfig &c) {
+           return c.structure == Structure::Physics && c.basis == StructureConfig::kSelectGpu;
+         });
+}
+
 /// Σ w_i |p_i - y_i| / y_i / Σ w_i in per cent; infinite where a prediction is not finite.
 double weightedMape(const std::vector<double> &predicted, const std::vector<double> &measured,
                     const std::vector<double> &weights) {
@@ -65,6 +71,9 @@ double weightedMape(const std::vector<double> &predicted, const std::vector<doub
   return total > 0 ? 100.0 * sum / total : INFINITY;
 }
 
+/// The out-of-fold paths of every configuration from fits already made: fitOf(c, 0) is configuration c on every
+/// row of `data`, fitOf(c, 1 + k) on the rows outside part k (testRows[k], indices into data; an empty part has
+/// no fit and is skipped).
 std::vector<Expected<CvPath>> assemblePaths(const std::vector<StructureConfig> &configs, const Dataset &data,
                                             const std::vector<std::vector<int>> &testRows,
                                             const std::function<FittedPath &(size_t, size_t)> &fitOf) {
@@ -72,9 +81,7 @@ std::vector<Expected<CvPath>> assemblePaths(const std::vector<StructureConfig> &
   // The GPU pool fits by generalised least squares with each row's measured repeatability; its selection then
   // compares the same weighted error (every configuration of the call alike, so that scores stay comparable).
   // Pools fitted with equal weights keep the plain MAPE (host-amd: a weighted choice gave a 15-term matmul model).
-  const bool weighted = data.hasRetest() && std::any_of(configs.begin(), configs.end(), [](const StructureConfig &c) {
-                          return c.structure == Structure::Physics && c.basis == StructureConfig::kSelectGpu;
-                        });
+  const bool weighted = weighsSelection(configs, data);
   const std::vector<double> weights = data.repeatability();
   std::vector<Expected<CvPath>> results;
   for (size_t c = 0; c < configs.size(); ++c) {
@@ -292,7 +299,7 @@ Expected<Identification> select(const Dataset &data, const std::vector<Structure
     const std::vector<CvOutcome> *outcomes = &paths[c]->outcomes;
     if (options.oneStandardError)
       for (const CvOutcome &o : *outcomes)
-        if (o.parameters <= options.maxParams && std::isfinite(o.metrics.mape))
+        if (o.parameters <= options.maxParams && std::isfinite(o.selectionMape))
           all.push_back({&o, c});
     const CvOutcome *best = nullptr;
     for (const CvOutcome &o : *outcomes)
@@ -310,21 +317,24 @@ Expected<Identification> select(const Dataset &data, const std::vector<Structure
     }
   }
   if (found && options.oneStandardError) {
-    // The standard error of the best candidate's MAPE, from its out-of-fold absolute errors.
+    // The standard error of the best candidate's selection figure, from its out-of-fold absolute errors (weighted
+    // as that figure is, with the effective number of rows (sum w)^2 / sum w^2; plain: n).
     const CvOutcome &best = result.chosen;
-    double mean = 0, var = 0;
+    std::vector<double> w = weighsSelection(configs, data) ? data.repeatability() : std::vector<double>(data.size(), 1.0);
+    double mean = 0, var = 0, total = 0, squares = 0;
     size_t n = 0;
     for (size_t i = 0; i < best.predictions.size(); ++i)
       if (std::isfinite(best.predictions[i])) {
         double a = std::fabs(best.predictions[i] - data.y[i]) / data.y[i] * 100.0;
-        mean += a, var += a * a, ++n;
+        mean += w[i] * a, var += w[i] * a * a, total += w[i], squares += w[i] * w[i], ++n;
       }
-    if (n > 1) {
-      mean /= double(n);
-      double se = std::sqrt(std::max(0.0, var / double(n) - mean * mean) / double(n - 1));
+    double effective = n > 0 ? total * total / squares : 0;
+    if (n > 1 && effective > 1) {
+      mean /= total;
+      double se = std::sqrt(std::max(0.0, var / total - mean * mean) / (effective - 1));
       const CvOutcome *pick = &best;
       for (auto [o, c] : all)
-        if (o->metrics.mape <= best.metrics.mape + se &&
+        if (o->selectionMape <= best.selectionMape + se &&
             (o->parameters < pick->parameters ||
              (o->parameters == pick->parameters && o->score(options) < pick->score(options))))
           pick = o, chosenConfig = c;

@@ -59,7 +59,8 @@ const char *kUsage = R"(usage:
 
 Identifies a model of one KPI column of a measurement table (CSV) by k-fold cross-validation
 (default 10 folds, seed 1, at most 16 parameters); 'auto' picks the structure and order with the
-lowest CV MAPE penalised by 1 % per parameter. That figure is of the folds the choice was made on,
+lowest CV MAPE penalised by 1 % per parameter (with a spec's GPU pool and a retest column, each row's
+error weighted by how well it repeats). That figure is of the folds the choice was made on,
 optimistic when many candidates compete: the nested CV figure (the whole selection repeated inside
 every outer fold, each fit shared by the folds that need it; about 5 times longer, --no-nested skips
 it) is what a model chosen this way does on unseen layers. Folds run on every core (--threads N: at

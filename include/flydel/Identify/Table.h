@@ -31,8 +31,9 @@ struct Dataset {
   std::vector<double> retest;
 
   size_t size() const { return y.size(); }
-  /// How well each row repeats: 1 / (|retest - y| / y + 2 %), the 2 % for what two runs cannot show; 1 for a row
-  /// without a retest. The GPU pool's fit weights rows by it, and the selection weights their errors by it.
+  /// How well each row repeats: 1 / (|retest - y| / y + 2 %), the 2 % for what two runs cannot show; a row without
+  /// a retest gets the median of the others (1 where none has one). The GPU pool's fit weights rows by it, and the
+  /// selection weights their errors by it.
   std::vector<double> repeatability() const;
   /// Whether any row carries a retest (then repeatability() differs from 1 somewhere).
   bool hasRetest() const;

@@ -17,7 +17,8 @@ struct CvOptions {
   int folds = 10;
   uint64_t seed = 1;
   int maxParams = 16;
-  /// Selection score = CV MAPE * (1 + parsimony * parameters): 1 % of relative MAPE per parameter.
+  /// Selection score = CV MAPE * (1 + parsimony * parameters): 1 % of relative MAPE per parameter (the MAPE being
+  /// CvOutcome::selectionMape: repeatability-weighted where the GPU pool competes on a table with a retest).
   double parsimony = 0.01;
   /// > 0: the KPI saturates at this device capacity (see fitPath).
   double saturation = 0.0;
@@ -26,7 +27,8 @@ struct CvOptions {
   /// folds (about 5 for 10), each fit shared by the outer folds that need it.
   bool nested = false;
   /// The one-standard-error rule: among every configuration and complexity, the fewest parameters whose CV MAPE is
-  /// within one standard error (of the mean APE) of the lowest score's, instead of the lowest score itself.
+  /// within one standard error (of the mean APE) of the lowest score's, instead of the lowest score itself (both
+  /// weighted as selectionMape is).
   bool oneStandardError = false;
   /// Workers for the folds and structures (0: every core). Results do not depend on it.
   int threads = 0;
