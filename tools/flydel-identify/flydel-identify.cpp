@@ -130,31 +130,10 @@ long long parseInteger(const std::string &option, const std::string &text, long 
 Options parseArgs(int argc, char **argv) {
   Options o;
   bool structureAuto = false;
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i], value;
-    bool hasInline = false;
-    if (arg.rfind("--", 0) == 0) {
-      if (auto eq = arg.find('='); eq != std::string::npos) {
-        value = arg.substr(eq + 1);
-        arg = arg.substr(0, eq);
-        hasInline = true;
-      }
-    }
-    auto next = [&]() -> std::string {
-      if (hasInline)
-        return value;
-      if (i + 1 >= argc)
-        usageError("option " + arg + " needs a value");
-      // "--unit --quiet": the word after an option that takes a value is another option (a value starting with
-      // '-' other than a number is one only when written inline, --unit=-x).
-      std::string v = argv[i + 1];
-      double number;
-      if (v.size() > 1 && v[0] == '-' && !parseStrictDouble(v, number))
-        usageError("option " + arg + " needs a value, but option '" + v + "' follows it (write " + arg + "=" + v +
-                   " if that is the value)");
-      ++i;
-      return v;
-    };
+  OptionCursor args(argc, argv, usageError);
+  while (args.next()) {
+    const std::string arg = args.arg();
+    auto next = [&args] { return args.value(); };
     if (arg == "-h" || arg == "--help") {
       std::cout << kUsage;
       std::exit(0);

@@ -12,6 +12,7 @@
 
 #include "flydel/Api/Flow.h"
 #include "flydel/Model/Library.h"
+#include "flydel/Model/TextParse.h"
 
 #include <cstdlib>
 #include <iostream>
@@ -65,22 +66,10 @@ std::vector<std::string> splitList(const std::string &option, const std::string 
 int main(int argc, char **argv) {
   std::string model, format = "text", output = "-";
   flydel::api::AnnotateOptions options;
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i], value;
-    bool hasInline = false;
-    if (arg.rfind("--", 0) == 0)
-      if (auto eq = arg.find('='); eq != std::string::npos) {
-        value = arg.substr(eq + 1);
-        arg = arg.substr(0, eq);
-        hasInline = true;
-      }
-    auto next = [&]() -> std::string {
-      if (hasInline)
-        return value;
-      if (i + 1 >= argc)
-        usageError("option " + arg + " needs a value");
-      return argv[++i];
-    };
+  flydel::OptionCursor args(argc, argv, usageError);
+  while (args.next()) {
+    const std::string arg = args.arg();
+    auto next = [&args] { return args.value(); };
     if (arg == "-h" || arg == "--help") {
       std::cout << kUsage;
       return 0;

@@ -93,6 +93,59 @@ inline bool parseStrictInteger(std::string_view text, int64_t lo, int64_t hi, in
   return true;
 }
 
+/// A tool's command line, argument by argument: options as `--name value` or `--name=value`. The word after an
+/// option that takes a value is another option, not the value, when it starts with '-' and is not a number:
+/// "--unit --quiet" is a missing value, not a unit named "--quiet" (write --unit=-x for such a value).
+class OptionCursor {
+public:
+  /// `fail` reports a usage error and ends the program (if it returns, the program exits with status 2).
+  OptionCursor(int argc, char **argv, void (*fail)(const std::string &)) : argc(argc), argv(argv), fail(fail) {}
+
+  /// Moves to the next argument; false past the last one.
+  bool next() {
+    if (++at >= argc)
+      return false;
+    current = argv[at];
+    inlineValue.clear();
+    hasInline = false;
+    if (current.rfind("--", 0) == 0)
+      if (auto eq = current.find('='); eq != std::string::npos) {
+        inlineValue = current.substr(eq + 1);
+        current.resize(eq);
+        hasInline = true;
+      }
+    return true;
+  }
+  /// The current argument (for --name=value, --name).
+  const std::string &arg() const { return current; }
+  /// The current option's value: written inline, or the next argument (which it then consumes).
+  std::string value() {
+    if (hasInline)
+      return inlineValue;
+    if (at + 1 >= argc)
+      usage("option " + current + " needs a value");
+    std::string v = argv[at + 1];
+    double number;
+    if (v.size() > 1 && v[0] == '-' && !parseStrictDouble(v, number))
+      usage("option " + current + " needs a value, but option '" + v + "' follows it (write " + current + "=" + v +
+            " if that is the value)");
+    ++at;
+    return v;
+  }
+
+private:
+  [[noreturn]] void usage(const std::string &message) {
+    fail(message);
+    std::exit(2);
+  }
+  int argc;
+  char **argv;
+  void (*fail)(const std::string &);
+  int at = 0;
+  std::string current, inlineValue;
+  bool hasInline = false;
+};
+
 } // namespace flydel
 
 #endif // FLYDEL_MODEL_TEXTPARSE_H
