@@ -363,9 +363,14 @@ Prediction Model::predict(const FeatureVector &features) const noexcept {
     if (!prediction.notPositive && !prediction.extrapolated)
       return prediction;
     double bounded = outside.front().evaluateDemand(features);
+    // The bounded form and the work see the layer, not an FPGA engine's folding: a physics model of the folding
+    // (DSP48 = pe * simd + 3 pe) past its pe range is an exact count, which the form (a few DSPs whatever the pe)
+    // would replace with nonsense, and which a folding search would then take for a fit.
+    bool judgedByWork = structure != Structure::Physics || !readsFolding();
     bool handOver = prediction.notPositive || structure != Structure::Physics ||
-                    prediction.value > kSteeperThanPhysics * bounded ||
-                    (!dataBound.empty() && prediction.value > kBeyondItsData * dataBound.at(workOf(features)));
+                    (judgedByWork && prediction.value > kSteeperThanPhysics * bounded) ||
+                    (judgedByWork && !dataBound.empty() &&
+                     prediction.value > kBeyondItsData * dataBound.at(workOf(features)));
     if (handOver) {
       prediction.value = bounded;
       prediction.handedOver = true;
@@ -373,6 +378,21 @@ Prediction Model::predict(const FeatureVector &features) const noexcept {
     }
   }
   return prediction;
+}
+
+bool Model::readsFolding() const noexcept {
+  auto folding = [](Feature f) {
+    return f == Feature::Pe || f == Feature::Simd || f == Feature::OutFolds || f == Feature::InFolds ||
+           f == Feature::InBeats || f == Feature::WeightRomBram18;
+  };
+  for (const ProductFactor &factor : factors)
+    if (folding(factor.feature))
+      return true;
+  for (const Term &term : terms)
+    for (const Factor &factor : term.factors)
+      if (folding(factor.feature))
+        return true;
+  return false;
 }
 
 std::vector<Feature> Model::featuresUsed() const {

@@ -133,11 +133,17 @@ SanityReport checkSanity(const KpiModel &model, const Device &device, const Sani
       bool extrapolated;
     };
     std::vector<Sample> samples;
+    const bool foldingModel = model.model.readsFolding();
     auto evaluate = [&](const Layer &drawn) {
       Layer l = deviceView(device, drawn);
       FeatureVector features = computeFeatures(l);
       Prediction p = model.model.predict(features);
-      samples.push_back({l, p.value, workOf(features), p.extrapolated});
+      // A model of an FPGA engine's folding grows with its pe x simd lanes as a layer's cost grows with its work
+      // (DSP48 = pe * simd + 3 pe): the bound scales with both.
+      double work = workOf(features);
+      if (foldingModel)
+        work *= std::max(1.0, features[static_cast<int>(Feature::Pe)] * features[static_cast<int>(Feature::Simd)]);
+      samples.push_back({l, p.value, work, p.extrapolated});
       ++report.samples;
       const char *problem = !std::isfinite(p.value) ? "not finite" : !(p.value > 0) ? "not positive" : nullptr;
       if (!problem)

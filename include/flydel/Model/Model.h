@@ -130,7 +130,8 @@ struct Model {
   WorkBound dataBound;
   /// Beyond its domain a physics model is trusted while below kSteeperThanPhysics times its bounded form and
   /// kBeyondItsData times what its data cost (half the property check's 10x: the check measures the bound on the
-  /// model's own in-domain predictions, which sit a little below the data's extremes).
+  /// model's own in-domain predictions, which sit a little below the data's extremes); a physics model that reads
+  /// the folding (readsFolding()) is trusted wherever it is positive.
   static constexpr double kSteeperThanPhysics = 10.0, kBeyondItsData = 5.0;
 
   int parameterCount() const { return static_cast<int>(params.size()) + (floor > 0 ? 1 : 0); }
@@ -145,6 +146,10 @@ struct Model {
   Prediction predict(const Layer &layer) const noexcept { return predict(computeFeatures(layer)); }
   /// Features the model reads, in first-use order.
   std::vector<Feature> featuresUsed() const;
+  /// Whether it reads an FPGA engine's folding (pe, simd, or the folds, beats and ROM blocks they set): its
+  /// resources and cycles for a given layer follow the folding, which neither the bounded form nor the layer's work
+  /// can see. Allocation-free.
+  bool readsFolding() const noexcept;
   /// "c_in = 1024 outside training range [3, 512]" (empty when not extrapolated), and how the value was made when
   /// the bounded physics form took over.
   static std::string describeDomain(const Prediction &prediction);
