@@ -348,7 +348,7 @@ Expected<Library> recalibrate(const Library &library, const std::string &device,
   Json figures = Json::array();
   for (const ProbeComparison &c : report.models)
     figures.push_back(comparisonJson(c));
-  record["probes"] = figures;
+  record["figures"] = figures; // beside "probes", the tables they were measured in
   record["scaled"] = scaled;
   out.calibrations.push_back(record.dump());
   if (std::string problem = out.validate(); !problem.empty())
