@@ -211,6 +211,34 @@ TEST(AssignmentTest, StageWeightCutsBalanceAPipeline) {
   }
 }
 
+TEST(AssignmentTest, PipelinedAssignmentsAreOneMoveOptimal) {
+  // Graphs too large for the label DP: the stage weights and their cuts give an assignment, and single-node moves
+  // then take it as far as they can. No single move to an allowed device may improve what the solver returns.
+  for (Shape shape : {Shape::Chain, Shape::Residual, Shape::Inception})
+    for (Objective objective : {Objective::Latency, Objective::Weighted}) {
+      AssignmentProblem p = randomProblem(shape, 400, 11, objective, ScheduleMode::Pipelined, true);
+      SolverOptions options;
+      options.timeLimitMs = 400;
+      AssignmentSolution s = solveAssignment(p, options);
+      ASSERT_TRUE(s.feasible) << shapeName(shape);
+      ASSERT_FALSE(s.optimal) << shapeName(shape) << ": the label DP finished, nothing for the moves to do";
+      std::vector<int> devices = s.devices;
+      for (size_t v = 0; v < p.nodes.size(); ++v) {
+        int from = devices[v];
+        for (int d = 0; d < p.numDevices; ++d) {
+          if (d == from || !p.nodes[v].allowed[d])
+            continue;
+          devices[v] = d;
+          AssignmentCost c = evaluateAssignment(p, devices);
+          EXPECT_FALSE(c.feasible && c.objective < s.cost.objective * (1 - 1e-9))
+              << shapeName(shape) << " " << objectiveName(objective) << ": moving " << p.nodes[v].name << " to "
+              << p.deviceNames[d] << " gives " << c.objective << " < " << s.cost.objective;
+        }
+        devices[v] = from;
+      }
+    }
+}
+
 TEST(AssignmentTest, RejectsMalformedProblems) {
   AssignmentProblem p;
   p.numDevices = 1;
