@@ -1042,12 +1042,15 @@ std::vector<Term> gpuCandidates(const Dataset &data, int units) {
   // A table of single-row GEMMs (GEMV: batch x out_pixels = 1 on every row, a linear layer at batch 1) writes 4 N
   // bytes and reads 4 K: no traffic a GPU notices. A coefficient on those terms is a per-column or per-row cost,
   // which beyond M = 1 would price a batched GEMM by its output elements (H200 matmul, 0.5 us per kB of output: a
-  // batch-64 layer with 2 input channels at 1.1 ms). The traffic of a GEMV is its weights.
+  // batch-64 layer with 2 input channels at 1.1 ms). The traffic of a GEMV is its weights, and its MACs are as many
+  // as its weights: the two terms are one column here, and only the weights' stays true beyond one row (a MAC term
+  // fitted on GEMVs, at DRAM speed, priced a 197-token GEMM at 6 times its compute-bound time).
   if (isGemv(data))
     terms.erase(std::remove_if(terms.begin(), terms.end(),
                                [](const Term &t) {
                                  return std::any_of(t.factors.begin(), t.factors.end(), [](const Factor &f) {
-                                   return f.feature == Feature::OutputBytes || f.feature == Feature::InputBytes;
+                                   return f.feature == Feature::OutputBytes || f.feature == Feature::InputBytes ||
+                                          f.feature == Feature::Macs;
                                  });
                                }),
                 terms.end());

@@ -349,6 +349,10 @@ TEST(StructuresTest, GpuPoolFitsALaunchFloorAndStaysPositive) {
     gemv.lines.push_back(n);
   }
   EXPECT_FALSE(hasBytesTerm(gpuCandidates(gemv, 132)));
+  std::vector<Term> gemvTerms = gpuCandidates(gemv, 132);
+  EXPECT_FALSE(std::any_of(gemvTerms.begin(), gemvTerms.end(), [](const Term &t) { return formatTerm(t) == "macs"; }));
+  EXPECT_TRUE(std::any_of(gemvTerms.begin(), gemvTerms.end(),
+                          [](const Term &t) { return formatTerm(t) == "weight_bytes"; }));
   EXPECT_TRUE(hasBytesTerm(gpuCandidates(d, 132)));
   Layer batched;
   batched.op = OpKind::MatMul, batched.batch = 8, batched.in_h = batched.in_w = 1, batched.c_in = 64, batched.c_out = 5;

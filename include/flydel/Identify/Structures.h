@@ -92,8 +92,9 @@ const std::vector<CandidateText> &fpgaCandidateTexts();
 /// traffic (input, output, weights) for memory-bound layers. Every term is >= 0, so with non-negative coefficients
 /// and the launch floor the model is positive and grows no faster than its terms. Texts and reasons:
 /// gpuCandidateTexts(). See docs/methodology.md.
-/// A table of GEMVs (batch x out_pixels = 1 on every row) has no output_bytes or input_bytes term: a per-column or
-/// per-row cost, not traffic, which beyond one row would grow with the output elements.
+/// A table of GEMVs (batch x out_pixels = 1 on every row) has no output_bytes or input_bytes term (a per-column or
+/// per-row cost, not traffic, which beyond one row would grow with the output elements) and no macs term (as many as
+/// the weights there: only weight_bytes stays true beyond one row).
 std::vector<Term> gpuCandidates(const Dataset &data, int units);
 struct GpuCandidateText {
   std::string term; // names the unit count
