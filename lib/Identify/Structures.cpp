@@ -750,10 +750,12 @@ bool mixesChannels(const Term &term) {
 
 /// A selection pool for one table: without the channel-mixing terms where every row keeps its channels (host-amd:
 /// with them, a global pool of 1,280 channels was predicted at -40 us).
-/// Every row keeps its channels (c_in = c_out, one group): pools, elementwise ops, data movement.
+/// Every row keeps its channels (c_in = c_out, one group, no weights): pools, elementwise ops, data movement; not a
+/// table of square matmuls or convolutions.
 static bool isChannelWise(const Dataset &data) {
   return !data.x.empty() && std::all_of(data.x.begin(), data.x.end(), [](const FeatureVector &f) {
-    return featureOf(f, Feature::CIn) == featureOf(f, Feature::COut) && featureOf(f, Feature::Groups) == 1;
+    return featureOf(f, Feature::CIn) == featureOf(f, Feature::COut) && featureOf(f, Feature::Groups) == 1 &&
+           featureOf(f, Feature::WeightCount) == 0;
   });
 }
 

@@ -363,10 +363,10 @@ Prediction Model::predict(const FeatureVector &features) const noexcept {
     if (!prediction.notPositive && !prediction.extrapolated)
       return prediction;
     double bounded = outside.front().evaluateDemand(features);
-    // The bounded form and the work see the layer, not an FPGA engine's folding: a physics model of the folding
-    // (DSP48 = pe * simd + 3 pe) past its pe range is an exact count, which the form (a few DSPs whatever the pe)
-    // would replace with nonsense, and which a folding search would then take for a fit.
-    bool judgedByWork = structure != Structure::Physics || !readsFolding();
+    // The bounded form and the work see the layer, not an FPGA engine's lanes: a physics model of what the lanes
+    // take (DSP48 = pe * simd + 3 pe) past its pe range is an exact count, which the form (a few DSPs whatever the
+    // pe) would replace with nonsense, and which a folding search would then take for a fit.
+    bool judgedByWork = structure != Structure::Physics || !readsLanes();
     bool handOver = prediction.notPositive || structure != Structure::Physics ||
                     (judgedByWork && prediction.value > kSteeperThanPhysics * bounded) ||
                     (judgedByWork && !dataBound.empty() &&
@@ -380,17 +380,14 @@ Prediction Model::predict(const FeatureVector &features) const noexcept {
   return prediction;
 }
 
-bool Model::readsFolding() const noexcept {
-  auto folding = [](Feature f) {
-    return f == Feature::Pe || f == Feature::Simd || f == Feature::OutFolds || f == Feature::InFolds ||
-           f == Feature::InBeats || f == Feature::WeightRomBram18;
-  };
+bool Model::readsLanes() const noexcept {
+  auto lanes = [](Feature f) { return f == Feature::Pe || f == Feature::Simd || f == Feature::WeightRomBram18; };
   for (const ProductFactor &factor : factors)
-    if (folding(factor.feature))
+    if (lanes(factor.feature))
       return true;
   for (const Term &term : terms)
     for (const Factor &factor : term.factors)
-      if (folding(factor.feature))
+      if (lanes(factor.feature))
         return true;
   return false;
 }

@@ -133,15 +133,15 @@ SanityReport checkSanity(const KpiModel &model, const Device &device, const Sani
       bool extrapolated;
     };
     std::vector<Sample> samples;
-    const bool foldingModel = model.model.readsFolding();
+    // A model of what an FPGA engine's lanes take grows with pe x simd as a layer's cost grows with its work.
+    const bool laneModel = model.model.readsLanes();
     auto evaluate = [&](const Layer &drawn) {
       Layer l = deviceView(device, drawn);
       FeatureVector features = computeFeatures(l);
       Prediction p = model.model.predict(features);
-      // A model of an FPGA engine's folding grows with its pe x simd lanes as a layer's cost grows with its work
-      // (DSP48 = pe * simd + 3 pe): the bound scales with both.
+      // The bound scales with the lanes of such a model (DSP48 = pe * simd + 3 pe).
       double work = workOf(features);
-      if (foldingModel)
+      if (laneModel)
         work *= std::max(1.0, features[static_cast<int>(Feature::Pe)] * features[static_cast<int>(Feature::Simd)]);
       samples.push_back({l, p.value, work, p.extrapolated});
       ++report.samples;

@@ -1329,12 +1329,13 @@ struct StageAccount {
     for (int u : touched)
       account(static_cast<size_t>(u), 1.0);
   }
-  /// No tie broken, no unavailable link used, every budget kept.
-  bool fits() const {
+  /// No tie broken, no unavailable link used, every budget kept within `slack` (relative: the incremental sums
+  /// carry rounding; the assignment kept is evaluated afresh).
+  bool fits(double slack = 1e-12) const {
     if (broken > 0)
       return false;
     for (size_t b = 0; b < p.budgets.size(); ++b)
-      if (!(use[b] <= p.budgets[b].capacity * (1 + 1e-12)))
+      if (!(use[b] <= p.budgets[b].capacity * (1 + slack)))
         return false;
     return true;
   }
@@ -1394,19 +1395,26 @@ void bestCut(const AssignmentProblem &p, const GraphView &g, const std::vector<i
 }
 
 /// Pipelined objectives: single-node moves from `best` while one lowers the objective (first improvement, in
-/// placement order, pass after pass until one improves nothing or the deadline), and swaps of two nodes. The
-/// stage weights and their cuts leave a node here and there that one move takes off the busiest stage (1k-op
-/// chain, latency: the period 0.10 % lower).
+/// placement order, pass after pass until one improves nothing), and swaps of two nodes, within 5 % of the time
+/// limit. The stage weights and their cuts leave a node here and there that one move takes off the busiest stage
+/// (1k-op chain, latency: the period 0.10 % lower). Within its time, what it returns is one-move optimal.
 void improveByMoves(const AssignmentProblem &p, const GraphView &g, const Deadline &deadline, AssignmentSolution &best) {
   if (!best.feasible)
     return;
   StageAccount mix(p, g, best.devices);
   double current = mix.objective();
+  // The whole search gets at most 5 % of the time limit: a move re-prices its producers' shipments, so on a graph
+  // with a node that feeds every other one a pass costs nodes x fan-out (10k nodes: over a second).
+  Deadline local = deadline;
+  local.limitMs = std::min(deadline.limitMs, deadline.elapsedMs() + 0.05 * deadline.limitMs);
+  // Accepted moves keep every budget with a margin below it (the sums carry rounding; a move over the capacity by
+  // rounding would make the fresh evaluation refuse the whole search).
+  const double slack = -1e-12;
   auto moves = [&] {
-    for (bool improved = true; improved && !deadline.passed();) {
+    for (bool improved = true; improved && !local.passed();) {
       improved = false;
       for (size_t t = 0; t < g.order.size(); ++t) {
-        if ((t & 255) == 0 && deadline.passed())
+        if ((t & 63) == 0 && local.passed())
           break;
         int v = g.order[t], from = mix.mix[v];
         for (int d = 0; d < p.numDevices; ++d) {
@@ -1414,7 +1422,7 @@ void improveByMoves(const AssignmentProblem &p, const GraphView &g, const Deadli
             continue;
           mix.move(v, d);
           double objective = mix.objective();
-          if (mix.fits() && objective < current * (1 - 1e-12)) {
+          if (mix.fits(slack) && objective < current * (1 - 1e-12)) {
             current = objective, from = d, improved = true;
           } else {
             mix.move(v, from);
@@ -1424,23 +1432,23 @@ void improveByMoves(const AssignmentProblem &p, const GraphView &g, const Deadli
     }
   };
   // Swaps: once every single move overshoots (a node larger than the gap between two stages), exchanging two nodes
-  // of different devices still balances them. Pairs in placement order, first improvement; quadratic, so all swap
-  // passes share at most 5 % of the time limit (1k-op graphs: 0.1-0.3 s; 10k: part of the pairs). Moves again
-  // after every pass that swapped, so what is returned is one-move optimal.
-  Deadline swapDeadline = deadline;
-  swapDeadline.limitMs = std::min(deadline.limitMs, deadline.elapsedMs() + 0.05 * deadline.limitMs);
+  // of different devices still balances them. Pairs in placement order, first improvement; quadratic (1k-op
+  // graphs: 0.1-0.3 s; 10k: part of the pairs). Moves again after every pass that swapped.
   auto swaps = [&] {
     bool swapped = false;
-    for (size_t a = 0; a < g.order.size() && !swapDeadline.passed(); ++a) {
+    size_t tried = 0;
+    for (size_t a = 0; a < g.order.size() && !local.passed(); ++a) {
       int v = g.order[a];
       for (size_t b = a + 1; b < g.order.size(); ++b) {
+        if ((++tried & 63) == 0 && local.passed())
+          return swapped;
         int u = g.order[b], dv = mix.mix[v], du = mix.mix[u];
         if (dv == du || !p.nodes[v].allowed[du] || !p.nodes[u].allowed[dv])
           continue;
         mix.move(v, du);
         mix.move(u, dv);
         double objective = mix.objective();
-        if (mix.fits() && objective < current * (1 - 1e-12)) {
+        if (mix.fits(slack) && objective < current * (1 - 1e-12)) {
           current = objective, swapped = true;
         } else {
           mix.move(u, du);
@@ -1455,7 +1463,7 @@ void improveByMoves(const AssignmentProblem &p, const GraphView &g, const Deadli
   const bool swapping = p.objective != Objective::Edp;
   do
     moves();
-  while (swapping && !swapDeadline.passed() && swaps());
+  while (swapping && !local.passed() && swaps());
   if (mix.mix != best.devices)
     keepIfBetter(p, g, std::move(mix.mix), best);
 }

@@ -354,6 +354,18 @@ TEST(StructuresTest, GpuPoolFitsALaunchFloorAndStaysPositive) {
   EXPECT_TRUE(std::any_of(gemvTerms.begin(), gemvTerms.end(),
                           [](const Term &t) { return formatTerm(t) == "weight_bytes"; }));
   EXPECT_TRUE(hasBytesTerm(gpuCandidates(d, 132)));
+  // Square GEMVs (c_in = c_out on every row) are still GEMMs with weights, not a channel-wise table.
+  Dataset square;
+  for (int n : {256, 768, 4096}) {
+    Layer l;
+    l.op = OpKind::MatMul, l.in_h = l.in_w = 1, l.c_in = n, l.c_out = n;
+    square.x.push_back(computeFeatures(l));
+    square.y.push_back(0.02);
+    square.lines.push_back(n);
+  }
+  std::vector<Term> squareTerms = gpuCandidates(square, 132);
+  EXPECT_TRUE(std::any_of(squareTerms.begin(), squareTerms.end(),
+                          [](const Term &t) { return formatTerm(t) == "weight_bytes"; }));
   Layer batched;
   batched.op = OpKind::MatMul, batched.batch = 8, batched.in_h = batched.in_w = 1, batched.c_in = 64, batched.c_out = 5;
   gemv.x.push_back(computeFeatures(batched));

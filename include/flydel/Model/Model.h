@@ -130,8 +130,8 @@ struct Model {
   WorkBound dataBound;
   /// Beyond its domain a physics model is trusted while below kSteeperThanPhysics times its bounded form and
   /// kBeyondItsData times what its data cost (half the property check's 10x: the check measures the bound on the
-  /// model's own in-domain predictions, which sit a little below the data's extremes); a physics model that reads
-  /// the folding (readsFolding()) is trusted wherever it is positive.
+  /// model's own in-domain predictions, which sit a little below the data's extremes); a physics model of an FPGA
+  /// engine's lanes (readsLanes()) is trusted wherever it is positive.
   static constexpr double kSteeperThanPhysics = 10.0, kBeyondItsData = 5.0;
 
   int parameterCount() const { return static_cast<int>(params.size()) + (floor > 0 ? 1 : 0); }
@@ -146,10 +146,11 @@ struct Model {
   Prediction predict(const Layer &layer) const noexcept { return predict(computeFeatures(layer)); }
   /// Features the model reads, in first-use order.
   std::vector<Feature> featuresUsed() const;
-  /// Whether it reads an FPGA engine's folding (pe, simd, or the folds, beats and ROM blocks they set): its
-  /// resources and cycles for a given layer follow the folding, which neither the bounded form nor the layer's work
-  /// can see. Allocation-free.
-  bool readsFolding() const noexcept;
+  /// Whether it reads an FPGA engine's lanes (pe, simd, or the weight ROM blocks they set): a model of the resources
+  /// the lanes take (DSP48 = pe * simd + 3 pe), which grow with the lanes for the same layer, as neither the
+  /// bounded form nor the layer's work can. Cycles read only the folds and beats the lanes set and fall as they
+  /// grow. Allocation-free.
+  bool readsLanes() const noexcept;
   /// "c_in = 1024 outside training range [3, 512]" (empty when not extrapolated), and how the value was made when
   /// the bounded physics form took over.
   static std::string describeDomain(const Prediction &prediction);
