@@ -522,13 +522,33 @@ struct Stepper {
 
 /// The DP. Labels whose completion bound exceeds `upperBound` (the cost of a known assignment) are pruned:
 /// they cannot lead to anything better.
+/// `beamWhenLate`: past the deadline, finish as a beam search over the best few states (false: keep every state and
+/// stay exact, as the bound's one-component DPs need, unless `abortAt` passes: then no solution at all).
 AssignmentSolution runDp(const AssignmentProblem &p, const SolverOptions &options, const Deadline &deadline,
-                         double upperBound = std::numeric_limits<double>::infinity());
+                         double upperBound = std::numeric_limits<double>::infinity(), bool beamWhenLate = true,
+                         const Deadline *abortAt = nullptr);
 
 /// Runs past the deadline if it must: its DPs have one cost component (one label per state), so they stay exact
 /// and linear in the graph.
 double relaxedLowerBound(const AssignmentProblem &p, const SolverOptions &options, const Deadline &deadline) {
-  // Budgets dropped, objective split into additive sequential parts: each part's exact optimum bounds it below.
+  // Budgets dropped, objective split into additive sequential parts: each part's exact optimum bounds it below. Its
+  // DP keeps every state, so it may run past the deadline, by at most 5 % of the limit: a node feeding thousands
+  // on 8 devices keeps a state per set of devices it shipped to (10k nodes: 37 s). Then each node's cheapest
+  // device, transfers left out, bounds it instead.
+  Deadline abortAt = deadline;
+  abortAt.limitMs = std::max(deadline.limitMs, deadline.elapsedMs()) + 0.05 * deadline.limitMs;
+  auto cheapest = [&](double weight) { // weight * latency + (1 - weight) * energy of each node alone
+    double sum = 0;
+    for (const AssignmentNode &node : p.nodes) {
+      double best = std::numeric_limits<double>::infinity();
+      for (int d = 0; d < p.numDevices; ++d)
+        if (node.allowed[d])
+          best = std::min(best, weight * node.latencyUs[d] + (1 - weight) * node.energyUj[d]);
+      if (std::isfinite(best))
+        sum += best;
+    }
+    return sum;
+  };
   auto scalarOptimum = [&](Objective objective) {
     AssignmentProblem relaxed = p;
     relaxed.budgets.clear();
@@ -537,8 +557,11 @@ double relaxedLowerBound(const AssignmentProblem &p, const SolverOptions &option
         r.clear();
     relaxed.objective = objective;
     relaxed.mode = ScheduleMode::Sequential;
-    AssignmentSolution s = runDp(relaxed, options, deadline);
-    return s.feasible ? s.cost.objective : 0.0;
+    AssignmentSolution s =
+        runDp(relaxed, options, deadline, std::numeric_limits<double>::infinity(), false, &abortAt);
+    if (s.feasible && s.optimal)
+      return s.cost.objective;
+    return cheapest(objective == Objective::Latency ? 1.0 : objective == Objective::Energy ? 0.0 : p.weight);
   };
   double latency = 0, energy = 0;
   if (p.objective != Objective::Energy) {
@@ -569,14 +592,15 @@ double relaxedLowerBound(const AssignmentProblem &p, const SolverOptions &option
     for (AssignmentNode &node : relaxed.nodes)
       for (auto &r : node.resources)
         r.clear();
-    AssignmentSolution s = runDp(relaxed, options, deadline);
-    return s.feasible ? s.cost.objective : 0.0;
+    AssignmentSolution s =
+        runDp(relaxed, options, deadline, std::numeric_limits<double>::infinity(), false, &abortAt);
+    return s.feasible && s.optimal ? s.cost.objective : cheapest(p.weight);
   }
   return objectiveFrom(p, latency, energy);
 }
 
 AssignmentSolution runDp(const AssignmentProblem &p, const SolverOptions &options, const Deadline &deadline,
-                         double upperBound) {
+                         double upperBound, bool beamWhenLate, const Deadline *abortAt) {
   AssignmentSolution solution;
   size_t n = p.nodes.size();
   Stepper stepper(p);
@@ -641,6 +665,8 @@ AssignmentSolution runDp(const AssignmentProblem &p, const SolverOptions &option
   std::vector<uint16_t> key;
   std::string hashKey;
   for (size_t i = 0; i < n; ++i) {
+    if (abortAt && abortAt->passed())
+      return AssignmentSolution{};
     stepper.prepare(i);
     bool pressed = deadline.passed();
 
@@ -693,6 +719,36 @@ AssignmentSolution runDp(const AssignmentProblem &p, const SolverOptions &option
               fits = false;
           if (!fits || completionBound(candidate.data(), i + 1) > pruneAbove)
             continue;
+          if (pressed) {
+            if (width > 1)
+              exact = false; // one component: the best label is the whole Pareto set
+            // Out of time: each target state keeps its one best label, whatever the others. A Pareto set of
+            // many-component labels (pipelined: one per device and link) can hold thousands, and inserting into it
+            // costs each; a hub feeding 100 nodes on 8 devices kept a 2 s call busy for 40 s.
+            double value = layout.objectiveOf(p, candidate.data());
+            if (target.records.empty()) {
+              target.costs.assign(candidate.begin(), candidate.end());
+              target.records.assign(1, static_cast<int>(arena.size()));
+              arena.push_back({state.records[l], d});
+            } else if (value < layout.objectiveOf(p, target.costs.data()) || target.records.size() > 1) {
+              if (target.records.size() > 1) { // labels inserted before the deadline: keep the best of them
+                size_t keep = 0;
+                for (size_t k = 1; k < target.records.size(); ++k)
+                  if (layout.objectiveOf(p, &target.costs[k * width]) <
+                      layout.objectiveOf(p, &target.costs[keep * width]))
+                    keep = k;
+                std::copy_n(&target.costs[keep * width], width, target.costs.begin());
+                target.costs.resize(width);
+                target.records.assign(1, target.records[keep]);
+              }
+              if (value < layout.objectiveOf(p, target.costs.data())) {
+                std::copy(candidate.begin(), candidate.end(), target.costs.begin());
+                target.records[0] = static_cast<int>(arena.size());
+                arena.push_back({state.records[l], d});
+              }
+            }
+            continue;
+          }
           if (insertPareto(target.costs, target.records, width, candidate.data(),
                            static_cast<int>(arena.size())))
             arena.push_back({state.records[l], d});
@@ -724,6 +780,22 @@ AssignmentSolution runDp(const AssignmentProblem &p, const SolverOptions &option
     // States with no label left (every label broke a budget) are dropped.
     next.erase(std::remove_if(next.begin(), next.end(), [](const State &s) { return s.records.empty(); }),
                next.end());
+    // Out of time, the rest of the graph is a beam search: the states with the best labels so far go on. Every
+    // state goes on to every device, and a node that feeds many others keeps a state per set of devices it
+    // shipped to (8 devices: up to 2^8 per device), so keeping them all made a step take milliseconds and a
+    // 1,000-node graph run seconds past its limit.
+    constexpr size_t kBeam = 8;
+    if (beamWhenLate && pressed && next.size() > kBeam) {
+      exact = false;
+      std::vector<std::pair<double, size_t>> order;
+      for (size_t k = 0; k < next.size(); ++k)
+        order.push_back({completionBound(next[k].costs.data(), i + 1), k});
+      std::nth_element(order.begin(), order.begin() + kBeam, order.end());
+      std::vector<State> beam;
+      for (size_t k = 0; k < kBeam; ++k)
+        beam.push_back(std::move(next[order[k].second]));
+      next = std::move(beam);
+    }
     states = std::move(next);
     solution.states += states.size();
     for (const State &s : states)
@@ -1651,7 +1723,9 @@ AssignmentSolution solveAssignment(const AssignmentProblem &problem, const Solve
   Deadline exactDeadline = deadline;
   exactDeadline.limitMs = std::max(0.0, (staged ? 0.15 : 1.0) * deadline.limitMs - reserve);
   double upper = heuristic.feasible ? heuristic.cost.objective : std::numeric_limits<double>::infinity();
-  solution = runDp(problem, options, exactDeadline, upper);
+  // Nothing is left for it when the quick pass used the time: the exact pass would be the same beam again.
+  if (!exactDeadline.passed())
+    solution = runDp(problem, options, exactDeadline, upper);
   phases.push_back({"dp", deadline.elapsedMs()});
   double stageBound = 0;
   // The stage weights' bound meets the best assignment (never for edp: it bounds the period only).
@@ -1749,7 +1823,7 @@ AssignmentSolution solveAssignment(const AssignmentProblem &problem, const Solve
       }
     }
     exactDeadline.limitMs = std::max(0.0, deadline.limitMs - reserve);
-    if (!closedByStages()) {
+    if (!closedByStages() && !exactDeadline.passed()) {
       solution = runDp(problem, options, exactDeadline, upper);
       phases.push_back({"dp", deadline.elapsedMs()});
     }

@@ -421,6 +421,62 @@ TEST(AssignmentTest, TimeLimitCoversTheWholeCallAndKeepsAnHonestBound) {
     }
 }
 
+TEST(AssignmentTest, AHubOnManyDevicesStaysNearItsTimeLimit) {
+  // One node feeds every other one, on 8 devices: the DP keeps a state per set of devices the hub shipped to, and a
+  // pipelined label has a component per device and link. Past the limit the search finishes as a narrow beam and
+  // the bound falls back to each node's cheapest device (it took 40 s against a 2 s limit on 100 nodes).
+  const int devices = 8, n = 300;
+  std::mt19937 rng(3);
+  std::uniform_real_distribution<double> cost(1.0, 100.0), bytes(1e3, 1e6);
+  AssignmentProblem p;
+  p.numDevices = devices;
+  for (int d = 0; d < devices; ++d)
+    p.deviceNames.push_back("d" + std::to_string(d));
+  p.mode = ScheduleMode::Pipelined;
+  p.links.assign(devices, std::vector<LinkCost>(devices));
+  for (int a = 0; a < devices; ++a)
+    for (int b = 0; b < devices; ++b)
+      if (a != b) {
+        LinkCost &l = p.links[a][b];
+        l.available = true, l.latencyFixedUs = cost(rng) / 10, l.latencyPerByteUs = 1e-6 * cost(rng);
+      }
+  for (int v = 0; v < n; ++v) {
+    AssignmentNode node;
+    node.name = "n" + std::to_string(v);
+    node.allowed.assign(devices, true);
+    for (int d = 0; d < devices; ++d) {
+      node.latencyUs.push_back(cost(rng));
+      node.energyUj.push_back(cost(rng));
+      node.resources.push_back({});
+    }
+    node.outputBytes = bytes(rng);
+    p.nodes.push_back(node);
+    if (v > 0)
+      p.edges.push_back({v - 1, v});
+    if (v > 1)
+      p.edges.push_back({0, v});
+  }
+  SolverOptions options;
+  options.timeLimitMs = 200;
+  AssignmentSolution s = solveAssignment(p, options);
+  ASSERT_TRUE(s.feasible);
+  EXPECT_FALSE(s.optimal);
+  EXPECT_GT(s.lowerBound, 0);
+  EXPECT_LE(s.lowerBound, s.cost.objective);
+  EXPECT_LT(s.solveMs, 5 * options.timeLimitMs) << "a hang past the limit, not a timing";
+  // The fallback bound is a true bound: checked against exhaustive search on a hub of 11 nodes.
+  AssignmentProblem small = randomProblem(Shape::Chain, 11, 4, Objective::Latency, ScheduleMode::Pipelined, false);
+  for (int v = 2; v < 11; ++v)
+    small.edges.push_back({0, v});
+  AssignmentSolution exhaustive = solveExhaustively(small);
+  SolverOptions none;
+  none.timeLimitMs = 0;
+  AssignmentSolution hurried = solveAssignment(small, none);
+  ASSERT_TRUE(exhaustive.feasible && hurried.feasible);
+  EXPECT_LE(hurried.lowerBound, exhaustive.cost.objective * (1 + 1e-9));
+  EXPECT_GT(hurried.lowerBound, 0);
+}
+
 TEST(AssignmentTest, InfeasibleBudgetIsNamed) {
   AssignmentProblem p = randomProblem(Shape::Chain, 30, 5, Objective::Latency, ScheduleMode::Sequential, true);
   // Node 7 may only go on the fpga and needs more than its whole budget.
