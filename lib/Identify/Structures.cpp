@@ -1026,6 +1026,13 @@ std::string attachBoundedPhysics(Model &model, const Dataset &data, bool constan
   }
 }
 
+/// `terms` without those that have a factor `reads` picks.
+template <typename Pick> void dropTermsWith(std::vector<Term> &terms, Pick reads) {
+  terms.erase(std::remove_if(terms.begin(), terms.end(),
+                             [&](const Term &t) { return std::any_of(t.factors.begin(), t.factors.end(), reads); }),
+              terms.end());
+}
+
 std::vector<Term> gpuCandidates(const Dataset &data, int units) {
   std::vector<Term> terms;
   for (const GpuCandidateText &t : gpuCandidateTexts(units))
@@ -1034,13 +1041,7 @@ std::vector<Term> gpuCandidates(const Dataset &data, int units) {
   // filters, no reduction loop over channels, no weights. Its window is read in parallel, so a wave term would make
   // a global pool of a large map cost its whole window serially.
   if (isChannelWise(data))
-    terms.erase(std::remove_if(terms.begin(), terms.end(),
-                               [](const Term &t) {
-                                 return std::any_of(t.factors.begin(), t.factors.end(), [](const Factor &f) {
-                                   return f.op == Factor::Op::Waves || f.feature == Feature::WeightBytes;
-                                 });
-                               }),
-                terms.end());
+    dropTermsWith(terms, [](const Factor &f) { return f.op == Factor::Op::Waves || f.feature == Feature::WeightBytes; });
   // A table of single-row GEMMs (GEMV: batch x out_pixels = 1 on every row, a linear layer at batch 1) writes 4 N
   // bytes and reads 4 K: no traffic a GPU notices. A coefficient on those terms is a per-column or per-row cost,
   // which beyond M = 1 would price a batched GEMM by its output elements (H200 matmul, 0.5 us per kB of output: a
@@ -1048,14 +1049,9 @@ std::vector<Term> gpuCandidates(const Dataset &data, int units) {
   // as its weights: the two terms are one column here, and only the weights' stays true beyond one row (a MAC term
   // fitted on GEMVs, at DRAM speed, priced a 197-token GEMM at 6 times its compute-bound time).
   if (isGemv(data))
-    terms.erase(std::remove_if(terms.begin(), terms.end(),
-                               [](const Term &t) {
-                                 return std::any_of(t.factors.begin(), t.factors.end(), [](const Factor &f) {
-                                   return f.feature == Feature::OutputBytes || f.feature == Feature::InputBytes ||
-                                          f.feature == Feature::Macs;
-                                 });
-                               }),
-                terms.end());
+    dropTermsWith(terms, [](const Factor &f) {
+      return f.feature == Feature::OutputBytes || f.feature == Feature::InputBytes || f.feature == Feature::Macs;
+    });
   return forTable(std::move(terms), data);
 }
 

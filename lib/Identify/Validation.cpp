@@ -82,7 +82,7 @@ std::vector<Expected<CvPath>> assemblePaths(const std::vector<StructureConfig> &
   // compares the same weighted error (every configuration of the call alike, so that scores stay comparable).
   // Pools fitted with equal weights keep the plain MAPE (host-amd: a weighted choice gave a 15-term matmul model).
   const bool weighted = weighsSelection(configs, data);
-  const std::vector<double> weights = data.repeatability();
+  const std::vector<double> weights = weighted ? data.repeatability() : std::vector<double>();
   std::vector<Expected<CvPath>> results;
   for (size_t c = 0; c < configs.size(); ++c) {
     FittedPath &full = fitOf(c, 0);

@@ -563,6 +563,9 @@ double relaxedLowerBound(const AssignmentProblem &p, const SolverOptions &option
       return s.cost.objective;
     return cheapest(objective == Objective::Latency ? 1.0 : objective == Objective::Energy ? 0.0 : p.weight);
   };
+  // Sequential weighted: one additive sum, whose own relaxed optimum is tighter than its parts' (and costs one DP).
+  if (p.objective == Objective::Weighted && p.mode == ScheduleMode::Sequential)
+    return scalarOptimum(Objective::Weighted);
   double latency = 0, energy = 0;
   if (p.objective != Objective::Energy) {
     latency = scalarOptimum(Objective::Latency);
@@ -586,16 +589,6 @@ double relaxedLowerBound(const AssignmentProblem &p, const SolverOptions &option
   }
   if (p.objective != Objective::Latency)
     energy = scalarOptimum(Objective::Energy);
-  if (p.objective == Objective::Weighted && p.mode == ScheduleMode::Sequential) {
-    AssignmentProblem relaxed = p;
-    relaxed.budgets.clear();
-    for (AssignmentNode &node : relaxed.nodes)
-      for (auto &r : node.resources)
-        r.clear();
-    AssignmentSolution s =
-        runDp(relaxed, options, deadline, std::numeric_limits<double>::infinity(), false, &abortAt);
-    return s.feasible && s.optimal ? s.cost.objective : cheapest(p.weight);
-  }
   return objectiveFrom(p, latency, energy);
 }
 
@@ -720,32 +713,25 @@ AssignmentSolution runDp(const AssignmentProblem &p, const SolverOptions &option
           if (!fits || completionBound(candidate.data(), i + 1) > pruneAbove)
             continue;
           if (pressed) {
+            // Out of time: each target state keeps its one best label. A Pareto set of many-component labels
+            // (pipelined: one per device and link) can hold thousands, and inserting into it costs each; a hub
+            // feeding 100 nodes on 8 devices kept a 2 s call busy for 40 s.
             if (width > 1)
               exact = false; // one component: the best label is the whole Pareto set
-            // Out of time: each target state keeps its one best label, whatever the others. A Pareto set of
-            // many-component labels (pipelined: one per device and link) can hold thousands, and inserting into it
-            // costs each; a hub feeding 100 nodes on 8 devices kept a 2 s call busy for 40 s.
-            double value = layout.objectiveOf(p, candidate.data());
-            if (target.records.empty()) {
+            if (target.records.size() > 1) { // labels inserted before the deadline: the best of them
+              size_t keep = 0;
+              for (size_t k = 1; k < target.records.size(); ++k)
+                if (layout.objectiveOf(p, &target.costs[k * width]) < layout.objectiveOf(p, &target.costs[keep * width]))
+                  keep = k;
+              target.costs.erase(target.costs.begin(), target.costs.begin() + static_cast<std::ptrdiff_t>(keep * width));
+              target.costs.resize(width);
+              target.records.assign(1, target.records[keep]);
+            }
+            if (target.records.empty() ||
+                layout.objectiveOf(p, candidate.data()) < layout.objectiveOf(p, target.costs.data())) {
               target.costs.assign(candidate.begin(), candidate.end());
               target.records.assign(1, static_cast<int>(arena.size()));
               arena.push_back({state.records[l], d});
-            } else if (value < layout.objectiveOf(p, target.costs.data()) || target.records.size() > 1) {
-              if (target.records.size() > 1) { // labels inserted before the deadline: keep the best of them
-                size_t keep = 0;
-                for (size_t k = 1; k < target.records.size(); ++k)
-                  if (layout.objectiveOf(p, &target.costs[k * width]) <
-                      layout.objectiveOf(p, &target.costs[keep * width]))
-                    keep = k;
-                std::copy_n(&target.costs[keep * width], width, target.costs.begin());
-                target.costs.resize(width);
-                target.records.assign(1, target.records[keep]);
-              }
-              if (value < layout.objectiveOf(p, target.costs.data())) {
-                std::copy(candidate.begin(), candidate.end(), target.costs.begin());
-                target.records[0] = static_cast<int>(arena.size());
-                arena.push_back({state.records[l], d});
-              }
             }
             continue;
           }
