@@ -1453,26 +1453,29 @@ void bestCut(const AssignmentProblem &p, const GraphView &g, const std::vector<i
 }
 
 /// Pipelined objectives: single-node moves from `best` while one lowers the objective (first improvement, in
-/// placement order, pass after pass until one improves nothing), and swaps of two nodes, within 5 % of the time
+/// placement order, pass after pass until one improves nothing), and swaps of two nodes within 5 % of the time
 /// limit. The stage weights and their cuts leave a node here and there that one move takes off the busiest stage
-/// (1k-op chain, latency: the period 0.10 % lower). Within its time, what it returns is one-move optimal.
+/// (1k-op chain, latency: the period 0.10 % lower). Unless `deadline` stops the moves, what it returns is
+/// one-move optimal.
 void improveByMoves(const AssignmentProblem &p, const GraphView &g, const Deadline &deadline, AssignmentSolution &best) {
   if (!best.feasible)
     return;
   StageAccount mix(p, g, best.devices);
   double current = mix.objective();
-  // The whole search gets at most 5 % of the time limit: a move re-prices its producers' shipments, so on a graph
-  // with a node that feeds every other one a pass costs nodes x fan-out (10k nodes: over a second).
+  // Moves run until `deadline` (the caller keeps the bound's time out of it): a move re-prices its producers'
+  // shipments, so on a graph with a node that feeds every other one a pass costs nodes x fan-out (10k nodes: over
+  // a second). Swaps, quadratic, get at most 5 % of the limit, and moves run again after them, so that the swaps'
+  // cap leaves no node that one move would improve.
   Deadline local = deadline;
   local.limitMs = std::min(deadline.limitMs, deadline.elapsedMs() + 0.05 * deadline.limitMs);
   // Accepted moves keep every budget with a margin below it (the sums carry rounding; a move over the capacity by
   // rounding would make the fresh evaluation refuse the whole search).
   const double slack = -1e-12;
   auto moves = [&] {
-    for (bool improved = true; improved && !local.passed();) {
+    for (bool improved = true; improved && !deadline.passed();) {
       improved = false;
       for (size_t t = 0; t < g.order.size(); ++t) {
-        if ((t & 63) == 0 && local.passed())
+        if ((t & 63) == 0 && deadline.passed())
           break;
         int v = g.order[t], from = mix.mix[v];
         for (int d = 0; d < p.numDevices; ++d) {
@@ -1730,7 +1733,9 @@ AssignmentSolution solveAssignment(const AssignmentProblem &problem, const Solve
     stageBound = stageWeightBound(problem, options, stageDeadline, candidate, &weights);
     phases.push_back({"stage weights", deadline.elapsedMs()});
     const GraphView view = viewOf(problem);
-    improveByMoves(problem, view, deadline, candidate);
+    Deadline polishDeadline = deadline; // the bound's reserve stays out of it
+    polishDeadline.limitMs = std::max(0.0, deadline.limitMs - reserve);
+    improveByMoves(problem, view, polishDeadline, candidate);
     phases.push_back({"moves", deadline.elapsedMs()});
     if (candidate.feasible && candidate.cost.objective < upper)
       upper = candidate.cost.objective;
@@ -1803,7 +1808,7 @@ AssignmentSolution solveAssignment(const AssignmentProblem &problem, const Solve
     if (!lines.empty()) {
       phases.push_back({"weighted stage weights", deadline.elapsedMs()});
       if (moved) { // the planes' assignments improved the incumbent: moves from it
-        improveByMoves(problem, view, deadline, heuristic);
+        improveByMoves(problem, view, polishDeadline, heuristic);
         upper = std::min(upper, heuristic.cost.objective);
         phases.push_back({"moves", deadline.elapsedMs()});
       }

@@ -222,6 +222,9 @@ TEST(AssignmentTest, PipelinedAssignmentsAreOneMoveOptimal) {
       AssignmentSolution s = solveAssignment(p, options);
       ASSERT_TRUE(s.feasible) << shapeName(shape);
       ASSERT_FALSE(s.optimal) << shapeName(shape) << ": the label DP finished, nothing for the moves to do";
+      std::string phases;
+      for (const auto &[name, ms] : s.phasesMs)
+        phases += name + " " + std::to_string(ms) + "; ";
       std::vector<int> devices = s.devices;
       for (size_t v = 0; v < p.nodes.size(); ++v) {
         int from = devices[v];
@@ -232,7 +235,7 @@ TEST(AssignmentTest, PipelinedAssignmentsAreOneMoveOptimal) {
           AssignmentCost c = evaluateAssignment(p, devices);
           EXPECT_FALSE(c.feasible && c.objective < s.cost.objective * (1 - 1e-9))
               << shapeName(shape) << " " << objectiveName(objective) << ": moving " << p.nodes[v].name << " to "
-              << p.deviceNames[d] << " gives " << c.objective << " < " << s.cost.objective;
+              << p.deviceNames[d] << " gives " << c.objective << " < " << s.cost.objective << " (" << phases << ")";
         }
         devices[v] = from;
       }
