@@ -9,14 +9,20 @@ namespace flydel {
 
 namespace {
 
-double quantile(std::vector<double> sorted, double q) {
-  if (sorted.empty())
+/// The q-quantile (linear interpolation between order statistics) of `values`, whose elements it reorders; every
+/// element before position `from` is at most every element from there on (the partition a previous call left).
+/// The same value as sorting, in linear time: the selection compares thousands of candidates.
+double quantileOf(std::vector<double> &values, double q, size_t from = 0) {
+  if (values.empty())
     return 0.0;
-  std::sort(sorted.begin(), sorted.end());
-  double pos = q * double(sorted.size() - 1);
+  double pos = q * double(values.size() - 1);
   size_t lo = static_cast<size_t>(std::floor(pos));
-  size_t hi = std::min(lo + 1, sorted.size() - 1);
-  return sorted[lo] + (pos - double(lo)) * (sorted[hi] - sorted[lo]);
+  std::nth_element(values.begin() + static_cast<std::ptrdiff_t>(std::min(from, lo)),
+                   values.begin() + static_cast<std::ptrdiff_t>(lo), values.end());
+  double low = values[lo], high = low;
+  if (lo + 1 < values.size())
+    high = *std::min_element(values.begin() + static_cast<std::ptrdiff_t>(lo + 1), values.end());
+  return low + (pos - double(lo)) * (high - low);
 }
 
 /// Regularised lower incomplete gamma P(a, x): series for x < a + 1, continued fraction otherwise.
@@ -92,7 +98,7 @@ std::vector<int> foldAssignment(int n, int k, uint64_t seed) {
   return fold;
 }
 
-Metrics computeMetrics(const std::vector<double> &predicted, const std::vector<double> &measured) {
+Metrics computeMetrics(const std::vector<double> &predicted, const std::vector<double> &measured, bool residualTests) {
   Metrics m;
   size_t n = std::min(predicted.size(), measured.size());
   m.n = static_cast<int>(n);
@@ -112,12 +118,14 @@ Metrics computeMetrics(const std::vector<double> &predicted, const std::vector<d
   }
   double mean = sum / double(n);
   m.mape = std::accumulate(a.begin(), a.end(), 0.0) / double(n);
-  m.medianApe = quantile(a, 0.5);
-  m.p90Ape = quantile(a, 0.9);
+  m.medianApe = quantileOf(a, 0.5);
+  m.p90Ape = quantileOf(a, 0.9, static_cast<size_t>(std::floor(0.5 * double(n - 1))));
   m.within10pct = 100.0 * within / double(n);
   m.rmspe = std::sqrt(sum2 / double(n)) * 100.0;
   m.bias = std::fabs(mean) * 100.0;
 
+  if (!residualTests)
+    return m;
   // Normality: Jarque-Bera from the sample skewness and kurtosis (chi-square, 2 dof).
   double m2 = 0, m3 = 0, m4 = 0;
   for (double v : e) {

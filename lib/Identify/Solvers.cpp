@@ -89,64 +89,71 @@ Eigen::VectorXd solveNonNegative(const Eigen::MatrixXd &a, const Eigen::VectorXd
   return x.cwiseQuotient(norms);
 }
 
-std::vector<int> frolsSelect(const Eigen::MatrixXd &candidates, const Eigen::VectorXd &b, int maxTerms,
-                             const std::vector<int> &forced, std::vector<double> *errs) {
-  const Eigen::Index m = candidates.cols();
-  Eigen::MatrixXd q = candidates; // columns orthogonalised against the selected ones as we go
-  Eigen::VectorXd originalNorm2 = candidates.colwise().squaredNorm().transpose();
-  const double bb = b.squaredNorm();
-  std::vector<bool> used(m, false);
+std::vector<int> frolsSelectGram(const Eigen::MatrixXd &gram, const Eigen::VectorXd &towardB, double bb, int maxTerms,
+                                 const std::vector<int> &forced, std::vector<double> *errs) {
+  const Eigen::Index m = gram.cols();
+  // Unit-norm columns: the squared norm of column j orthogonalised against the selected ones is
+  // 1 - sum_l R(l, j)^2 and its projection on b is towardB_j - sum_l R(l, j) Rb(l), R the rows of a Cholesky
+  // factor grown one selected column at a time (modified Gram-Schmidt carried out on the Gram matrix).
+  Eigen::VectorXd scale(m), norm2(m), proj(m);
+  std::vector<bool> used(static_cast<size_t>(m), false);
+  for (Eigen::Index j = 0; j < m; ++j) {
+    scale[j] = gram(j, j) > 0 && std::isfinite(gram(j, j)) ? 1.0 / std::sqrt(gram(j, j)) : 0.0;
+    norm2[j] = scale[j] > 0 ? 1.0 : 0.0; // a zero column is never selected
+    proj[j] = towardB[j] * scale[j];
+  }
+  std::vector<Eigen::VectorXd> rows; // R(l, .), one per selected column
+  std::vector<double> rowB;          // Rb(l)
   std::vector<int> selected;
   if (errs)
     errs->clear();
-  // Each column's squared norm and projection on b, computed when the column last changed (while it is in cache:
-  // the matrix is larger than the caches, and one pass over it per step instead of three is what this costs).
-  Eigen::VectorXd norm2(m), towardB(m);
-  for (Eigen::Index j = 0; j < m; ++j) {
-    norm2[j] = q.col(j).squaredNorm();
-    towardB[j] = q.col(j).dot(b);
-  }
   auto take = [&](Eigen::Index s) {
-    used[s] = true;
+    used[static_cast<size_t>(s)] = true;
     selected.push_back(static_cast<int>(s));
-    Eigen::VectorXd w = q.col(s);
-    double ww = w.squaredNorm();
-    if (errs) {
-      double g = w.dot(b) / ww;
-      errs->push_back(bb > 0 ? g * g * ww / bb : 0.0);
-    }
+    const double length = std::sqrt(norm2[s]);
+    if (errs)
+      errs->push_back(bb > 0 ? proj[s] * proj[s] / norm2[s] / bb : 0.0);
+    Eigen::VectorXd row = gram.row(s).transpose().cwiseProduct(scale) * scale[s];
+    for (size_t l = 0; l < rows.size(); ++l)
+      row -= rows[l][s] * rows[l];
+    row /= length;
+    const double rb = proj[s] / length;
     for (Eigen::Index j = 0; j < m; ++j)
-      if (!used[j]) {
-        q.col(j) -= (w.dot(q.col(j)) / ww) * w;
-        norm2[j] = q.col(j).squaredNorm();
-        towardB[j] = q.col(j).dot(b);
+      if (!used[static_cast<size_t>(j)]) {
+        norm2[j] -= row[j] * row[j];
+        proj[j] -= row[j] * rb;
       }
+    rows.push_back(std::move(row));
+    rowB.push_back(rb);
   };
   for (int f : forced)
-    if (f >= 0 && f < m && !used[f] && static_cast<int>(selected.size()) < maxTerms)
+    if (f >= 0 && f < m && !used[static_cast<size_t>(f)] && norm2[f] > 0 &&
+        static_cast<int>(selected.size()) < maxTerms)
       take(f);
   while (static_cast<int>(selected.size()) < maxTerms) {
     Eigen::Index best = -1;
     double bestErr = -1.0;
     for (Eigen::Index j = 0; j < m; ++j) {
-      if (used[j])
-        continue;
-      double ww = norm2[j];
       // A column (nearly) in the span of the selected ones adds nothing but ill-conditioning.
-      if (!(ww > 1e-10 * originalNorm2[j]))
+      if (used[static_cast<size_t>(j)] || !(norm2[j] > 1e-10))
         continue;
-      double wb = towardB[j];
-      double err = wb * wb / ww;
-      if (err > bestErr) {
-        bestErr = err;
-        best = j;
-      }
+      double err = proj[j] * proj[j] / norm2[j];
+      if (err > bestErr)
+        bestErr = err, best = j;
     }
     if (best < 0)
       break;
     take(best);
   }
   return selected;
+}
+
+std::vector<int> frolsSelect(const Eigen::MatrixXd &candidates, const Eigen::VectorXd &b, int maxTerms,
+                             const std::vector<int> &forced, std::vector<double> *errs) {
+  Eigen::MatrixXd gram = Eigen::MatrixXd::Zero(candidates.cols(), candidates.cols());
+  gram.selfadjointView<Eigen::Lower>().rankUpdate(candidates.transpose());
+  gram.triangularView<Eigen::StrictlyUpper>() = gram.transpose();
+  return frolsSelectGram(gram, candidates.transpose() * b, b.squaredNorm(), maxTerms, forced, errs);
 }
 
 LmResult levenbergMarquardt(const ResidualFunction &residuals, Eigen::VectorXd &params, const LmOptions &options) {

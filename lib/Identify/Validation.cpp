@@ -3,9 +3,12 @@
 #include "flydel/Identify/Parallel.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <functional>
 #include <map>
+#include <memory>
+#include <mutex>
 
 namespace flydel {
 
@@ -76,19 +79,20 @@ double weightedMape(const std::vector<double> &predicted, const std::vector<doub
 /// no fit and is skipped).
 std::vector<Expected<CvPath>> assemblePaths(const std::vector<StructureConfig> &configs, const Dataset &data,
                                             const std::vector<std::vector<int>> &testRows,
-                                            const std::function<FittedPath &(size_t, size_t)> &fitOf) {
+                                            const std::function<FittedPath &(size_t, size_t)> &fitOf, int threads) {
   const int n = static_cast<int>(data.size());
   // The GPU pool fits by generalised least squares with each row's measured repeatability; its selection then
   // compares the same weighted error (every configuration of the call alike, so that scores stay comparable).
   // Pools fitted with equal weights keep the plain MAPE (host-amd: a weighted choice gave a 15-term matmul model).
   const bool weighted = weighsSelection(configs, data);
   const std::vector<double> weights = weighted ? data.repeatability() : std::vector<double>();
-  std::vector<Expected<CvPath>> results;
-  for (size_t c = 0; c < configs.size(); ++c) {
+  // Each configuration's slot is its own: the result does not depend on the thread count.
+  std::vector<Expected<CvPath>> results(configs.size(), makeError("not assembled"));
+  parallelFor(configs.size(), threads, [&](size_t c) {
     FittedPath &full = fitOf(c, 0);
     if (!full) {
-      results.push_back(makeError(full.error()));
-      continue;
+      results[c] = makeError(full.error());
+      return;
     }
     const size_t length = full->size();
     std::vector<std::vector<double>> predictions(length, std::vector<double>(n, NAN));
@@ -109,8 +113,8 @@ std::vector<Expected<CvPath>> assemblePaths(const std::vector<StructureConfig> &
       }
     }
     if (!failure.empty()) {
-      results.push_back(makeError(failure));
-      continue;
+      results[c] = makeError(failure);
+      return;
     }
     CvPath cv;
     for (size_t p = 0; p < length; ++p) {
@@ -118,7 +122,7 @@ std::vector<Expected<CvPath>> assemblePaths(const std::vector<StructureConfig> &
       outcome.config = configs[c];
       outcome.pathIndex = static_cast<int>(p);
       outcome.parameters = (*full)[p].parameterCount();
-      outcome.metrics = computeMetrics(predictions[p], data.y);
+      outcome.metrics = computeMetrics(predictions[p], data.y, false);
       if (!std::isfinite(outcome.metrics.mape))
         outcome.metrics.mape = INFINITY; // a diverged fit must never win the selection
       outcome.selectionMape = weighted ? weightedMape(predictions[p], data.y, weights) : outcome.metrics.mape;
@@ -126,8 +130,8 @@ std::vector<Expected<CvPath>> assemblePaths(const std::vector<StructureConfig> &
       cv.outcomes.push_back(std::move(outcome));
     }
     cv.full = *full; // a copy: an outer fold's refit is also a part's fit of the selection
-    results.push_back(std::move(cv));
-  }
+    results[c] = std::move(cv);
+  });
   return results;
 }
 
@@ -173,13 +177,31 @@ std::vector<FittedPath> fitLeavingOut(const std::vector<StructureConfig> &config
                                       const std::vector<std::pair<int, int>> &leftOut, const CvOptions &options) {
   const size_t perConfig = leftOut.size();
   std::vector<FittedPath> fits(configs.size() * perConfig, makeError("not run"));
-  parallelFor(fits.size(), options.threads, [&](size_t task) {
-    const StructureConfig &config = configs[task / perConfig];
-    auto [a, b] = leftOut[task % perConfig];
-    if (a < 0)
-      fits[task] = fitPath(config, data, options.maxParams, options.saturation);
-    else if (!parts[static_cast<size_t>(a)].empty() && (b < 0 || !parts[static_cast<size_t>(b)].empty()))
-      fits[task] = fitPath(config, data.subset(rowsOutside(fold, a, b)), options.maxParams, options.saturation);
+  // Slot by slot, each over every configuration: consecutive tasks fit different term pools, so a thread that
+  // computes a pool's per-fold Gram matrices does not leave the others waiting for it. A slot's rows are copied
+  // once, by its first task, and released by its last.
+  struct SlotRows {
+    std::once_flag once;
+    std::shared_ptr<const Dataset> rows;
+    std::atomic<size_t> pending{0};
+  };
+  std::vector<SlotRows> slotRows(perConfig);
+  for (SlotRows &s : slotRows)
+    s.pending = configs.size();
+  parallelFor(fits.size(), options.threads, [&](size_t order) {
+    const size_t c = order % configs.size(), slot = order / configs.size();
+    auto [a, b] = leftOut[slot];
+    if (a < 0) {
+      fits[c * perConfig + slot] = fitPath(configs[c], data, options.maxParams, options.saturation);
+      return;
+    }
+    SlotRows &s = slotRows[slot];
+    if (!parts[static_cast<size_t>(a)].empty() && (b < 0 || !parts[static_cast<size_t>(b)].empty())) {
+      std::call_once(s.once, [&] { s.rows = std::make_shared<const Dataset>(data.subset(rowsOutside(fold, a, b))); });
+      fits[c * perConfig + slot] = fitPath(configs[c], *s.rows, options.maxParams, options.saturation);
+    }
+    if (--s.pending == 0) // every task of the slot has finished with its rows
+      s.rows.reset();
   });
   return fits;
 }
@@ -205,11 +227,14 @@ std::vector<Expected<CvPath>> crossValidatePaths(const std::vector<StructureConf
   auto fold = foldsFor(data, options);
   if (!fold)
     return std::vector<Expected<CvPath>>(configs.size(), makeError(fold.error()));
+  if (!input.termCache)
+    cached.setTermCacheParts(*fold); // a cache of its own: its fits select on sums of per-fold Gram matrices
   std::vector<std::vector<int>> parts = partsOf(*fold, static_cast<size_t>(options.folds));
   const size_t perConfig = static_cast<size_t>(options.folds) + 1;
   std::vector<FittedPath> fits = fitLeavingOut(configs, data, *fold, parts, foldSlots(parts.size()), options);
-  return assemblePaths(configs, data, parts,
-                       [&](size_t c, size_t slot) -> FittedPath & { return fits[c * perConfig + slot]; });
+  return assemblePaths(
+      configs, data, parts, [&](size_t c, size_t slot) -> FittedPath & { return fits[c * perConfig + slot]; },
+      options.threads);
 }
 
 } // namespace
@@ -347,6 +372,10 @@ Expected<Identification> select(const Dataset &data, const std::vector<Structure
       errors += (errors.empty() ? "" : "; ") + s.config.label() + ": " + s.why;
     return makeError(errors.empty() ? "no structure fits within the parameter budget" : errors);
   }
+  // The residual tests, for the chosen candidate only.
+  result.chosen.metrics = computeMetrics(result.chosen.predictions, data.y);
+  if (!std::isfinite(result.chosen.metrics.mape))
+    result.chosen.metrics.mape = INFINITY;
   // The chosen model is the chosen complexity of its configuration's path on every row, already fitted by the CV.
   const std::vector<Model> &path = paths[chosenConfig]->full;
   result.model = path[std::min<size_t>(static_cast<size_t>(result.chosen.pathIndex), path.size() - 1)];
@@ -365,6 +394,8 @@ Expected<Identification> identify(const Dataset &input, const std::vector<Struct
     auto fold = foldsFor(data, options);
     if (!fold)
       return makeError(fold.error());
+    // Every fit below is on a union of folds: it selects its terms on sums of per-fold Gram matrices.
+    data.setTermCacheParts(*fold);
     // One partition for the selection and the nested CV: outer fold k trains on the rows outside part k and selects
     // by a (folds - 1)-fold CV over the other parts, so its inner fits leave out parts k and j, the same rows as
     // outer fold j's inner fit leaving out j and k. Every fit is made once: per configuration, all rows, each
@@ -384,18 +415,20 @@ Expected<Identification> identify(const Dataset &input, const std::vector<Struct
     std::vector<FittedPath> fits = fitLeavingOut(configs, data, *fold, parts, leftOut, options);
     auto selected =
         select(data, configs,
-               assemblePaths(configs, data, parts,
-                             [&](size_t c, size_t slot) -> FittedPath & { return fits[c * perConfig + slot]; }),
+               assemblePaths(
+                   configs, data, parts,
+                   [&](size_t c, size_t slot) -> FittedPath & { return fits[c * perConfig + slot]; }, options.threads),
                options);
     if (!selected)
       return makeError(selected.error());
     Identification result = std::move(*selected);
     recordDomain(result.model, data);
     if (options.nested) {
-      std::vector<double> predictions(data.size(), NAN);
-      for (size_t k = 0; k < folds; ++k) {
+      // The outer folds' selections are independent: one task each, each writing its own slot.
+      std::vector<Expected<Identification>> choices(folds, makeError("no rows"));
+      parallelFor(folds, options.threads, [&](size_t k) {
         if (parts[k].empty())
-          continue; // every row of this fold was a repeat that joined another fold
+          return; // every row of this fold was a repeat that joined another fold
         std::vector<int> trainRows = rowsOutside(*fold, static_cast<int>(k), -1);
         Dataset train = data.subset(trainRows);
         // The other parts, as rows of `train`.
@@ -416,20 +449,26 @@ Expected<Identification> identify(const Dataset &input, const std::vector<Struct
         size_t innerParts = 0;
         for (const std::vector<int> &part : inner)
           innerParts += !part.empty();
-        auto choice =
+        choices[k] =
             innerParts < 2
                 ? select(train, configs, crossValidatePaths(configs, train, options), options)
                 : select(train, configs,
-                         assemblePaths(configs, train, inner,
-                                       [&](size_t c, size_t slot) -> FittedPath & {
-                                         return fits[c * perConfig +
-                                                     (slot == 0 ? 1 + k : pairSlot[k][innerPart[slot - 1]])];
-                                       }),
+                         assemblePaths(
+                             configs, train, inner,
+                             [&](size_t c, size_t slot) -> FittedPath & {
+                               return fits[c * perConfig + (slot == 0 ? 1 + k : pairSlot[k][innerPart[slot - 1]])];
+                             },
+                             options.threads),
                          options);
-        if (!choice)
-          return makeError("nested CV, outer fold " + std::to_string(k + 1) + ": " + choice.error());
+      });
+      std::vector<double> predictions(data.size(), NAN);
+      for (size_t k = 0; k < folds; ++k) {
+        if (parts[k].empty())
+          continue;
+        if (!choices[k])
+          return makeError("nested CV, outer fold " + std::to_string(k + 1) + ": " + choices[k].error());
         for (int i : parts[k])
-          predictions[static_cast<size_t>(i)] = choice->model.evaluate(data.x[static_cast<size_t>(i)]);
+          predictions[static_cast<size_t>(i)] = choices[k]->model.evaluate(data.x[static_cast<size_t>(i)]);
       }
       result.nested = computeMetrics(predictions, data.y);
       if (!std::isfinite(result.nested.mape))

@@ -62,7 +62,7 @@ Identifies a model of one KPI column of a measurement table (CSV) by k-fold cros
 lowest CV MAPE penalised by 1 % per parameter (with a spec's GPU pool and a retest column, each row's
 error weighted by how well it repeats). That figure is of the folds the choice was made on,
 optimistic when many candidates compete: the nested CV figure (the whole selection repeated inside
-every outer fold, each fit shared by the folds that need it; about 5 times longer, --no-nested skips
+every outer fold, each fit shared by the folds that need it; about 3 times longer, --no-nested skips
 it) is what a model chosen this way does on unseen layers. Folds run on every core (--threads N: at
 most N); the results do not depend on the thread count. With --spec, trains every (device, op, KPI) model and link of a platform
 library (nested CV where the spec's "cv" says "nested": true, or with --nested). Rows whose KPI is not positive are left out (errors with --strict).

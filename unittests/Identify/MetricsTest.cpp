@@ -21,6 +21,29 @@ TEST(MetricsTest, PercentageFigures) {
   EXPECT_NEAR(m.p90Ape, 10 + 0.7 * 10, 1e-12); // linear interpolation between 10 and 20
 }
 
+TEST(MetricsTest, QuantilesAreThoseOfTheSortedErrors) {
+  // Median and p90 by selection, checked against sorting, on odd and even counts with ties.
+  for (int n : {1, 2, 9, 10, 101, 1000}) {
+    std::vector<double> meas(static_cast<size_t>(n), 100.0), pred, ape;
+    for (int i = 0; i < n; ++i) {
+      pred.push_back(100.0 + double((i * 7919) % 53) - 20.0);
+      ape.push_back(std::fabs(pred.back() - 100.0));
+    }
+    std::sort(ape.begin(), ape.end());
+    auto sortedQuantile = [&](double q) {
+      double pos = q * double(n - 1);
+      size_t lo = static_cast<size_t>(std::floor(pos)), hi = std::min(lo + 1, ape.size() - 1);
+      return ape[lo] + (pos - double(lo)) * (ape[hi] - ape[lo]);
+    };
+    Metrics m = computeMetrics(pred, meas), quick = computeMetrics(pred, meas, false);
+    EXPECT_DOUBLE_EQ(m.medianApe, sortedQuantile(0.5)) << n;
+    EXPECT_DOUBLE_EQ(m.p90Ape, sortedQuantile(0.9)) << n;
+    EXPECT_EQ(quick.medianApe, m.medianApe);
+    EXPECT_EQ(quick.p90Ape, m.p90Ape);
+    EXPECT_EQ(quick.mape, m.mape);
+  }
+}
+
 TEST(MetricsTest, BiasDiffersFromMape) {
   // Symmetric errors: the paper's figure (a bias) is zero while the true MAPE is 10 %.
   Metrics m = computeMetrics({110, 90}, {100, 100});

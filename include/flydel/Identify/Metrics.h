@@ -25,7 +25,10 @@ struct Metrics {
   double jarqueBera = 0, jarqueBeraP = 1;
 };
 
-Metrics computeMetrics(const std::vector<double> &predicted, const std::vector<double> &measured);
+/// residualTests = false leaves the whiteness and normality figures at their defaults (the selection compares
+/// thousands of candidates by their errors; the tests are for the chosen one).
+Metrics computeMetrics(const std::vector<double> &predicted, const std::vector<double> &measured,
+                       bool residualTests = true);
 
 /// Upper tail of the chi-square distribution with `dof` degrees of freedom.
 double chiSquareSurvival(double x, double dof);

@@ -23,11 +23,16 @@ Eigen::VectorXd columnScales(const Eigen::MatrixXd &a);
 Eigen::VectorXd solveNonNegative(const Eigen::MatrixXd &a, const Eigen::VectorXd &b);
 
 /// Forward Regression Orthogonal Least Squares (Billings): greedily selects up to maxTerms columns of `candidates`
-/// maximising the Error Reduction Ratio for target b, with modified Gram-Schmidt orthogonalisation. `forced`
-/// columns are taken first, in order. Returns the selected columns in selection order; errs (optional) receives
-/// each selected term's ERR. Stops early when the remaining columns are collinear with the selected ones.
+/// maximising the Error Reduction Ratio for target b, with Gram-Schmidt orthogonalisation. `forced` columns are
+/// taken first, in order. Returns the selected columns in selection order; errs (optional) receives each selected
+/// term's ERR. Stops early when the remaining columns are collinear with the selected ones (their part outside the
+/// selected span below 1e-5 of their norm). Works on the normal equations (frolsSelectGram).
 std::vector<int> frolsSelect(const Eigen::MatrixXd &candidates, const Eigen::VectorXd &b, int maxTerms,
                              const std::vector<int> &forced = {}, std::vector<double> *errs = nullptr);
+/// The same selection from the candidates' Gram matrix A^T A, A^T b and b^T b: O(terms x candidates) per step,
+/// so the folds of a cross-validation select from sums of per-fold Gram matrices without touching the rows.
+std::vector<int> frolsSelectGram(const Eigen::MatrixXd &gram, const Eigen::VectorXd &towardB, double bb, int maxTerms,
+                                 const std::vector<int> &forced = {}, std::vector<double> *errs = nullptr);
 
 /// Levenberg-Marquardt with Marquardt's diagonal scaling. `residuals(params, r, J)` fills the residual vector
 /// and its Jacobian (rows = residuals). Returns true when it converged (relative cost change or step below

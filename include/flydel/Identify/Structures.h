@@ -108,9 +108,11 @@ std::vector<GpuCandidateText> gpuCandidateTexts(int units);
 /// those rows cost (Model::dataBound, outsideFitMape). Empty on success, else why not.
 std::string attachBoundedPhysics(Model &model, const Dataset &data, bool constantOnly) noexcept;
 
-/// IRLS minimisation of sum |a theta - b| (rows already weighted), starting from least squares: the MAPE-fit.
-Eigen::VectorXd fitLeastAbsolute(const Eigen::MatrixXd &a, const Eigen::VectorXd &b, int iterations = 30,
-                                 double eps = 1e-3);
+/// The MAPE-fit: minimises sum h(a theta - b) (rows already weighted), h the Huber function of width eps (|r| beyond
+/// eps, r^2 / (2 eps) within), by Newton steps (at most `iterations`) from `start`, or from least squares without
+/// one (then columns collinear with others get 0; a start is for columns of full rank).
+Eigen::VectorXd fitLeastAbsolute(const Eigen::MatrixXd &a, const Eigen::VectorXd &b, int iterations = 100,
+                                 double eps = 1e-3, const Eigen::VectorXd *start = nullptr);
 
 /// Candidate monomials of the sparse polynomial structure (raw and log base features, total degree <= degree).
 std::vector<Term> frolsCandidates(const Dataset &data, int degree);

@@ -47,6 +47,10 @@ struct Dataset {
   std::vector<int> termCacheRows; // row i of this dataset is row termCacheRows[i] of the cache's dataset
   /// Gives this dataset a term cache of its own rows, unless it already has one.
   void attachTermCache();
+  /// Splits the rows of this dataset's own term cache into parts (the cross-validation folds; part of row i):
+  /// fits on a union of parts then select their terms from per-part Gram matrices. The first split stays; nothing
+  /// happens on a subset or without a cache.
+  void setTermCacheParts(const std::vector<int> &partOfRow);
 };
 
 class MeasurementTable {
