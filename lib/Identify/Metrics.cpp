@@ -124,8 +124,10 @@ Metrics computeMetrics(const std::vector<double> &predicted, const std::vector<d
   m.rmspe = std::sqrt(sum2 / double(n)) * 100.0;
   m.bias = std::fabs(mean) * 100.0;
 
-  if (!residualTests)
+  if (!residualTests) { // not computed: no figure that reads as a pass
+    m.lag1Autocorrelation = m.ljungBoxQ = m.ljungBoxP = m.jarqueBera = m.jarqueBeraP = NAN;
     return m;
+  }
   // Normality: Jarque-Bera from the sample skewness and kurtosis (chi-square, 2 dof).
   double m2 = 0, m3 = 0, m4 = 0;
   for (double v : e) {

@@ -176,8 +176,9 @@ void decide(ProbeComparison &c, const std::vector<Pair> &pairs, int minProbes, c
     for (size_t j = 0; j < n; ++j)
       all[j] = j;
     c.params = ridgeRefit(*model, scaledCenter(*model, c.ratioMedian), pairs, all, c.alpha);
-    if (c.params.empty()) {
+    if (c.params.empty()) { // the refit failed on all probes: back to the factor or nothing
       c.alpha = 0;
+      best = c.decision == "scaled" ? sum(scaled) : before;
     } else {
       c.scale = 1;
       char text[96];

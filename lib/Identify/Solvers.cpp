@@ -15,13 +15,27 @@ Eigen::VectorXd columnScales(const Eigen::MatrixXd &a) {
   return norms;
 }
 
+Eigen::VectorXd solveRankRevealing(const Eigen::ColPivHouseholderQR<Eigen::MatrixXd> &qr, const Eigen::VectorXd &b) {
+  // Eigen's solve() keeps every pivot above its own epsilon-based cut, whatever setThreshold() says (that only
+  // changes rank()): a pivot of 1e-14 then gives two collinear columns cancelling coefficients of 1e13.
+  const Eigen::Index rank = qr.rank(), cols = qr.cols();
+  Eigen::VectorXd x = Eigen::VectorXd::Zero(cols);
+  if (rank == 0)
+    return x;
+  Eigen::VectorXd c = b;
+  c.applyOnTheLeft(qr.householderQ().setLength(rank).adjoint());
+  Eigen::VectorXd top = qr.matrixQR().topLeftCorner(rank, rank).triangularView<Eigen::Upper>().solve(c.head(rank));
+  for (Eigen::Index i = 0; i < rank; ++i)
+    x[qr.colsPermutation().indices()[i]] = top[i];
+  return x;
+}
+
 Eigen::VectorXd solveLeastSquares(const Eigen::MatrixXd &a, const Eigen::VectorXd &b) {
   const Eigen::VectorXd norms = columnScales(a);
-  Eigen::MatrixXd scaled = a * norms.cwiseInverse().asDiagonal();
-  Eigen::ColPivHouseholderQR<Eigen::MatrixXd> qr(scaled);
+  Eigen::ColPivHouseholderQR<Eigen::MatrixXd> qr(a.rows(), a.cols());
   qr.setThreshold(1e-12);
-  Eigen::VectorXd theta = qr.solve(b);
-  return theta.cwiseQuotient(norms);
+  qr.compute(a * norms.cwiseInverse().asDiagonal());
+  return solveRankRevealing(qr, b).cwiseQuotient(norms);
 }
 
 Eigen::VectorXd solveNonNegative(const Eigen::MatrixXd &a, const Eigen::VectorXd &b) {
@@ -127,7 +141,7 @@ std::vector<int> frolsSelectGram(const Eigen::MatrixXd &gram, const Eigen::Vecto
     rowB.push_back(rb);
   };
   for (int f : forced)
-    if (f >= 0 && f < m && !used[static_cast<size_t>(f)] && norm2[f] > 0 &&
+    if (f >= 0 && f < m && !used[static_cast<size_t>(f)] && norm2[f] > 1e-10 &&
         static_cast<int>(selected.size()) < maxTerms)
       take(f);
   while (static_cast<int>(selected.size()) < maxTerms) {
@@ -150,10 +164,62 @@ std::vector<int> frolsSelectGram(const Eigen::MatrixXd &gram, const Eigen::Vecto
 
 std::vector<int> frolsSelect(const Eigen::MatrixXd &candidates, const Eigen::VectorXd &b, int maxTerms,
                              const std::vector<int> &forced, std::vector<double> *errs) {
-  Eigen::MatrixXd gram = Eigen::MatrixXd::Zero(candidates.cols(), candidates.cols());
-  gram.selfadjointView<Eigen::Lower>().rankUpdate(candidates.transpose());
-  gram.triangularView<Eigen::StrictlyUpper>() = gram.transpose();
-  return frolsSelectGram(gram, candidates.transpose() * b, b.squaredNorm(), maxTerms, forced, errs);
+  const Eigen::Index m = candidates.cols();
+  Eigen::MatrixXd q = candidates; // columns orthogonalised against the selected ones as we go
+  Eigen::VectorXd originalNorm2 = candidates.colwise().squaredNorm().transpose();
+  const double bb = b.squaredNorm();
+  std::vector<bool> used(m, false);
+  std::vector<int> selected;
+  if (errs)
+    errs->clear();
+  // Each column's squared norm and projection on b, computed when the column last changed (while it is in cache:
+  // the matrix is larger than the caches, and one pass over it per step instead of three is what this costs).
+  Eigen::VectorXd norm2(m), towardB(m);
+  for (Eigen::Index j = 0; j < m; ++j) {
+    norm2[j] = q.col(j).squaredNorm();
+    towardB[j] = q.col(j).dot(b);
+  }
+  auto take = [&](Eigen::Index s) {
+    used[s] = true;
+    selected.push_back(static_cast<int>(s));
+    Eigen::VectorXd w = q.col(s);
+    double ww = w.squaredNorm();
+    if (errs) {
+      double g = w.dot(b) / ww;
+      errs->push_back(bb > 0 ? g * g * ww / bb : 0.0);
+    }
+    for (Eigen::Index j = 0; j < m; ++j)
+      if (!used[j]) {
+        q.col(j) -= (w.dot(q.col(j)) / ww) * w;
+        norm2[j] = q.col(j).squaredNorm();
+        towardB[j] = q.col(j).dot(b);
+      }
+  };
+  for (int f : forced)
+    if (f >= 0 && f < m && !used[f] && originalNorm2[f] > 0 && static_cast<int>(selected.size()) < maxTerms)
+      take(f);
+  while (static_cast<int>(selected.size()) < maxTerms) {
+    Eigen::Index best = -1;
+    double bestErr = -1.0;
+    for (Eigen::Index j = 0; j < m; ++j) {
+      if (used[j])
+        continue;
+      double ww = norm2[j];
+      // A column (nearly) in the span of the selected ones adds nothing but ill-conditioning.
+      if (!(ww > 1e-10 * originalNorm2[j]))
+        continue;
+      double wb = towardB[j];
+      double err = wb * wb / ww;
+      if (err > bestErr) {
+        bestErr = err;
+        best = j;
+      }
+    }
+    if (best < 0)
+      break;
+    take(best);
+  }
+  return selected;
 }
 
 LmResult levenbergMarquardt(const ResidualFunction &residuals, Eigen::VectorXd &params, const LmOptions &options) {

@@ -88,14 +88,17 @@ public:
         slot = std::make_shared<Grams>();
       grams = slot;
     }
+    // Distinct rows under the cap, counted per part: a union of parts has every such row of the parts it touches.
     std::vector<int> covered(static_cast<size_t>(partCount), 0);
+    std::vector<bool> seen(x.size(), false);
     for (int r : data.termCacheRows) {
-      if (!(y[static_cast<size_t>(r)] < cap))
+      if (!(y[static_cast<size_t>(r)] < cap) || seen[static_cast<size_t>(r)])
         return std::nullopt;
+      seen[static_cast<size_t>(r)] = true;
       ++covered[static_cast<size_t>(part[static_cast<size_t>(r)])];
     }
     std::call_once(grams->once, [&] { computeGrams(*grams, terms, target, cap); });
-    if (!grams->finite)
+    if (!grams->finite || !grams->usable || grams->rows.size() != covered.size())
       return std::nullopt;
     std::string mask;
     for (size_t p = 0; p < covered.size(); ++p) {
@@ -128,6 +131,29 @@ public:
     return order;
   }
 
+  /// Selections made on the rows (fits that are no union of parts), keyed by the term list, target, budget and the
+  /// rows themselves: the squares and MAPE-fit variants of a configuration select on the same rows once.
+  std::optional<std::vector<int>> rowSelection(const std::string &key) {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (auto it = rowSelections.find(key); it != rowSelections.end())
+      return it->second;
+    return std::nullopt;
+  }
+  void keepRowSelection(const std::string &key, const std::vector<int> &order) {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (rowSelections.size() >= 1024)
+      rowSelections.clear(); // bounded: a long run trains many tables
+    rowSelections.emplace(key, order);
+  }
+  static std::string rowSelectionKey(const std::vector<Term> &terms, Target target, const Dataset &data,
+                                     int maxTerms) {
+    std::string key = keyOf(terms);
+    key.push_back(target == Target::Log ? 'L' : 'I');
+    key.append(reinterpret_cast<const char *>(&maxTerms), sizeof maxTerms);
+    key.append(reinterpret_cast<const char *>(data.termCacheRows.data()), data.termCacheRows.size() * sizeof(int));
+    return key;
+  }
+
 private:
   struct Entry {
     std::once_flag once;
@@ -135,7 +161,7 @@ private:
   };
   struct Grams {
     std::once_flag once;
-    bool finite = true;
+    bool finite = true, usable = true;
     std::vector<int> rows; // per part, its rows under the cap
     std::vector<Eigen::MatrixXd> gram;
     std::vector<Eigen::VectorXd> towardB;
@@ -143,10 +169,16 @@ private:
     std::mutex mutex;
     std::map<std::string, std::vector<int>> selections;
   };
-  void computeGrams(Grams &g, const std::vector<Term> &terms, Target target, double cap) {
+  void computeGrams(Grams &out, const std::vector<Term> &terms, Target target, double cap) {
     const Eigen::MatrixXd &all = matrix(terms);
     const Eigen::Index m = all.cols();
+    Grams g; // filled, then moved in: a throw leaves `out` empty for the next caller to compute again
     g.finite = all.allFinite();
+    // Per part an m x m matrix, summed for every fit: past a budget, the fits read their rows instead.
+    if (static_cast<double>(partCount) * static_cast<double>(m) * static_cast<double>(m) > kMaxGramEntries) {
+      out.usable = false;
+      return;
+    }
     for (int p = 0; p < partCount; ++p) {
       std::vector<size_t> rows;
       for (size_t r = 0; r < x.size(); ++r)
@@ -170,7 +202,14 @@ private:
       g.bb.push_back(b.squaredNorm());
       g.gram.push_back(std::move(gram));
     }
+    out.finite = g.finite;
+    out.rows = std::move(g.rows);
+    out.gram = std::move(g.gram);
+    out.towardB = std::move(g.towardB);
+    out.bb = std::move(g.bb);
   }
+  /// 16M doubles (128 MB): 10 folds of the 767-term tile pool take 5.9M.
+  static constexpr double kMaxGramEntries = 16.0 * 1024 * 1024;
   /// Every field of every factor, so two term lists share a key only when they evaluate the same everywhere.
   static std::string keyOf(const std::vector<Term> &terms) {
     std::string key;
@@ -192,6 +231,7 @@ private:
   std::vector<int> part; // per row, its part (cross-validation fold)
   int partCount = 0;
   std::map<std::string, std::shared_ptr<Grams>> gramEntries;
+  std::map<std::string, std::vector<int>> rowSelections;
 };
 
 void Dataset::attachTermCache() {
@@ -262,6 +302,11 @@ Expected<std::vector<Model>> fitLinearPath(Structure structure, Target target, c
   std::optional<std::vector<int>> order;
   if (train.termCache)
     order = train.termCache->selectOnParts(candidates, target, cap, train, maxTerms, {0});
+  std::string rowKey;
+  if (!order && train.termCache) {
+    rowKey = TermCache::rowSelectionKey(candidates, target, train, maxTerms);
+    order = train.termCache->rowSelection(rowKey);
+  }
   if (!order) {
     Eigen::MatrixXd all = termMatrix(candidates, train);
     if (!all.allFinite())
@@ -269,6 +314,8 @@ Expected<std::vector<Model>> fitLinearPath(Structure structure, Target target, c
     if (target == Target::Identity)
       all.array().colwise() /= y.array(); // each row divided by its measurement, a column at a time
     order = frolsSelect(all, b, maxTerms, {0});
+    if (train.termCache)
+      train.termCache->keepRowSelection(rowKey, *order);
   }
   // The selected terms and their values; the path's fits read these columns only.
   std::vector<const Term *> terms;
@@ -285,6 +332,15 @@ Expected<std::vector<Model>> fitLinearPath(Structure structure, Target target, c
   const Eigen::VectorXd norms = columnScales(a);
   const Eigen::HouseholderQR<Eigen::MatrixXd> qr(a * norms.cwiseInverse().asDiagonal());
   const Eigen::VectorXd qtb = (qr.householderQ().transpose() * b).head(std::min(selected, n));
+  // The rows decide collinearity: a column with less than 1e-5 of its norm outside the span of the ones before it
+  // ends the path there (a selection from Gram matrices, which square the condition number, can miss one).
+  for (Eigen::Index j = 0; j < std::min(selected, n); ++j)
+    if (!(std::fabs(qr.matrixQR()(j, j)) >= 1e-5)) {
+      terms.resize(static_cast<size_t>(j));
+      break;
+    }
+  if (terms.empty())
+    return makeError("least squares failed on every candidate set");
   auto prefixSquares = [&](Eigen::Index k) {
     Eigen::VectorXd x = qr.matrixQR().topLeftCorner(k, k).triangularView<Eigen::Upper>().solve(qtb.head(k));
     return Eigen::VectorXd(x.cwiseQuotient(norms.head(k)));
@@ -737,9 +793,10 @@ Eigen::VectorXd fitLeastAbsolute(const Eigen::MatrixXd &a, const Eigen::VectorXd
     for (Eigen::Index j = 0; j < cols; ++j)
       kept.push_back(j);
   } else {
-    Eigen::ColPivHouseholderQR<Eigen::MatrixXd> qr(a * norms.cwiseInverse().asDiagonal());
+    Eigen::ColPivHouseholderQR<Eigen::MatrixXd> qr(a.rows(), a.cols());
     qr.setThreshold(1e-12);
-    begin = qr.solve(b); // least squares, as solveLeastSquares()
+    qr.compute(a * norms.cwiseInverse().asDiagonal());
+    begin = solveRankRevealing(qr, b); // least squares, as solveLeastSquares()
     if (!begin.allFinite() || n == 0)
       return begin.cwiseQuotient(norms);
     // Columns in the span of others (collinear terms) keep the 0 least squares gives them: the rest determine the
@@ -811,22 +868,42 @@ Eigen::VectorXd fitLeastAbsolute(const Eigen::MatrixXd &a, const Eigen::VectorXd
       break; // no descent left: the minimum to working precision
     double step = 1.0, trialCost = cost;
     bool moved = false;
-    for (int halving = 0; halving < 50; ++halving, step *= 0.5) {
+    for (int trial = 0; trial < 50; ++trial) {
       trialCost = huberSum(r, ad, step, eps);
       if (trialCost <= cost + 1e-4 * step * slope) {
         moved = true;
         break;
       }
+      // The minimum of the parabola through the cost here, its slope and the cost at the step, kept within
+      // [0.1, 0.5] of the step: fewer trials than halving where the step overshoots far.
+      const double curvature = trialCost - cost - step * slope;
+      const double next = curvature > 0 ? -slope * step * step / (2 * curvature) : 0.5 * step;
+      step = std::clamp(next, 0.1 * step, 0.5 * step);
     }
     if (!moved)
       break;
     x += step * direction;
-    r += step * ad;
+    if (it % 8 == 7) { // the residuals afresh now and then: updates alone would drift after huge steps
+      r.noalias() = as * x;
+      r -= b;
+      trialCost = huberSum(r, ad, 0.0, eps);
+    } else {
+      r += step * ad;
+    }
     const bool converged = cost - trialCost <= 1e-13 * cost;
     cost = trialCost;
     if (converged)
       break;
   }
+  // Never worse than where it started (a step that only rounding made look like a descent).
+  r.noalias() = as * x;
+  r -= b;
+  Eigen::VectorXd first(k);
+  for (Eigen::Index j = 0; j < k; ++j)
+    first[j] = begin[kept[static_cast<size_t>(j)]];
+  Eigen::VectorXd r0 = as * first - b;
+  if (!(huberSum(r, ad, 0.0, eps) <= huberSum(r0, ad, 0.0, eps)))
+    x = first;
   return result();
 }
 

@@ -61,6 +61,15 @@ bool weighsSelection(const std::vector<StructureConfig> &configs, const Dataset 
          });
 }
 
+/// Whether two terms are the same product (every field of every factor).
+bool sameTerm(const Term &a, const Term &b) {
+  return std::equal(a.factors.begin(), a.factors.end(), b.factors.begin(), b.factors.end(),
+                    [](const Factor &x, const Factor &y) {
+                      return x.feature == y.feature && x.op == y.op && x.power == y.power && x.divisor == y.divisor &&
+                             x.tileM == y.tileM && x.tileN == y.tileN;
+                    });
+}
+
 /// Σ w_i |p_i - y_i| / y_i / Σ w_i in per cent; infinite where a prediction is not finite.
 double weightedMape(const std::vector<double> &predicted, const std::vector<double> &measured,
                     const std::vector<double> &weights) {
@@ -105,11 +114,34 @@ std::vector<Expected<CvPath>> assemblePaths(const std::vector<StructureConfig> &
         failure = "fold " + std::to_string(k + 1) + ": " + path.error();
         break;
       }
-      for (size_t p = 0; p < length; ++p) {
-        // A fold's path can stop earlier (collinear candidates): its longest model stands in.
-        const Model &model = (*path)[std::min(p, path->size() - 1)];
-        for (int i : testRows[k])
-          predictions[p][i] = model.evaluate(data.x[i]);
+      // A fold's path can stop earlier (collinear candidates): its longest model stands in.
+      auto modelAt = [&](size_t p) -> const Model & { return (*path)[std::min(p, path->size() - 1)]; };
+      if (std::any_of(path->begin(), path->end(), [](const Model &m) { return m.structure == Structure::Paper; })) {
+        for (size_t p = 0; p < length; ++p)
+          for (int i : testRows[k])
+            predictions[p][i] = modelAt(p).evaluate(data.x[i]);
+        continue;
+      }
+      // The models of a path share most of their terms: each distinct term evaluated once per row.
+      std::vector<const Term *> distinct;
+      std::vector<std::vector<size_t>> slotOf(length);
+      for (size_t p = 0; p < length; ++p)
+        for (const Term &term : modelAt(p).terms) {
+          auto same = std::find_if(distinct.begin(), distinct.end(), [&](const Term *t) { return sameTerm(*t, term); });
+          slotOf[p].push_back(static_cast<size_t>(same - distinct.begin()));
+          if (same == distinct.end())
+            distinct.push_back(&term);
+        }
+      std::vector<double> values(distinct.size()), gathered;
+      for (int i : testRows[k]) {
+        for (size_t u = 0; u < distinct.size(); ++u)
+          values[u] = evaluateTerm(*distinct[u], data.x[i]);
+        for (size_t p = 0; p < length; ++p) {
+          gathered.resize(slotOf[p].size());
+          for (size_t j = 0; j < slotOf[p].size(); ++j)
+            gathered[j] = values[slotOf[p][j]];
+          predictions[p][i] = modelAt(p).evaluateFromTerms(gathered.data());
+        }
       }
     }
     if (!failure.empty()) {

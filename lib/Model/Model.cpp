@@ -329,10 +329,22 @@ double Model::evaluateDemand(const FeatureVector &features) const noexcept {
   double sum = 0.0;
   for (size_t j = 0; j < terms.size(); ++j)
     sum += params[j] * evaluateTerm(terms[j], features);
+  return linearOutput(sum);
+}
+
+double Model::linearOutput(double sum) const noexcept {
   double value = target == Target::Log ? std::exp(sum) : sum;
   if (floor > 0) // no floor (0) leaves a negative value visible, to be flagged, not hidden as 0
     value = std::max(value, floor);
   return value * scale;
+}
+
+double Model::evaluateFromTerms(const double *termValues) const noexcept {
+  double sum = 0.0;
+  for (size_t j = 0; j < terms.size(); ++j)
+    sum += params[j] * termValues[j];
+  double value = linearOutput(sum);
+  return upperBound > 0 ? std::min(value, upperBound) : value;
 }
 
 Prediction Model::predict(const FeatureVector &features) const noexcept {

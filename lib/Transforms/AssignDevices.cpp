@@ -69,6 +69,11 @@ struct AssignDevicesPass : mlir::flydel::impl::AssignDevicesBase<AssignDevicesPa
       mlir::emitError(module.getLoc()) << "assign-devices: unknown mode '" << mode << "' (expected sequential or pipelined)";
       return signalPassFailure();
     }
+    if (diagnostics != "summary" && diagnostics != "per-op" && diagnostics != "none") {
+      mlir::emitError(module.getLoc()) << "assign-devices: unknown diagnostics '" << diagnostics
+                                       << "' (expected summary, per-op or none)";
+      return signalPassFailure();
+    }
     if (!(weight >= 0 && weight <= 1) || !(reserve >= 0 && reserve < 1)) {
       mlir::emitError(module.getLoc()) << "assign-devices: weight must be in [0, 1] and reserve in [0, 1)";
       return signalPassFailure();
@@ -338,13 +343,20 @@ struct AssignDevicesPass : mlir::flydel::impl::AssignDevicesBase<AssignDevicesPa
     if (!solution.feasible)
       return function.emitError() << "assign-devices: no feasible assignment: " << solution.infeasibility;
 
-    // Write back, with one remark per op.
+    // Write back (with diagnostics=per-op, one remark per op).
+    const bool perOp = diagnostics == "per-op";
+    int keptOffFpga = 0;
+    Operation *firstOffFpga = nullptr;
     for (auto [index, op] : llvm::enumerate(ops)) {
       const ::flydel::AssignmentNode &node = problem.nodes[index];
       int d = solution.devices[index];
       DeviceAttr chosen = devices[d];
       op->setAttr(FlydelDialect::kDeviceAttrName,
                   DeviceAttr::get(ctx, chosen.getName(), chosen.getKind(), DictionaryAttr()));
+      if (!fpgaWhy[index].empty() && !keptOffFpga++)
+        firstOffFpga = op;
+      if (!perOp)
+        continue;
       // The op's own share of the objective on a device (transfers aside): what the remark compares.
       auto nodeCost = [&](int dev) {
         return objectiveKind == ::flydel::Objective::Energy    ? node.energyUj[dev]
@@ -443,13 +455,27 @@ struct AssignDevicesPass : mlir::flydel::impl::AssignDevicesBase<AssignDevicesPa
     summary.append("ops", placed.getDictionary(ctx));
     summary.append("unmodeled_ops", b.getI64IntegerAttr(unmodeled));
     function->setAttr(FlydelDialect::kAssignmentAttrName, summary.getDictionary(ctx));
-    function.emitRemark() << "assignment (" << objective << ", " << mode << ", "
-                          << (solution.optimal ? "optimal"
-                                               : "not proven optimal (" + solution.stoppedBy + "), gap " +
-                                                     fmt(100 * solution.gap) + " %")
-                          << ", " << solution.method << ", " << fmt(solution.solveMs) << " ms): " << describeCost(solution.cost) << baselineText << "; "
-                          << unmodeled
-                          << " ops without a model are not counted";
+    if (diagnostics == "none")
+      return success();
+    // At the function's location, without the function: printing it would copy the whole function to the output.
+    InFlightDiagnostic remark = mlir::emitRemark(function.getLoc());
+    remark << "assignment (" << objective << ", " << mode << ", "
+           << (solution.optimal ? "optimal"
+                                : "not proven optimal (" + solution.stoppedBy + "), gap " + fmt(100 * solution.gap) +
+                                      " %")
+           << ", " << solution.method << ", " << fmt(solution.solveMs) << " ms): " << describeCost(solution.cost)
+           << baselineText << "; " << unmodeled << " ops without a model are not counted";
+    if (!perOp) {
+      remark << "; ops placed:";
+      for (int d = 0; d < numDevices; ++d)
+        remark << (d ? ", " : " ") << problem.deviceNames[d] << " " << counts[d];
+      if (keptOffFpga) {
+        size_t first = std::find(ops.begin(), ops.end(), firstOffFpga) - ops.begin();
+        remark << "; " << keptOffFpga << " kept off an FPGA, whose engines cannot build them (first: "
+               << firstOffFpga->getLoc() << " (" << firstOffFpga->getName() << "): " << fpgaWhy[first] << ")";
+      }
+      remark << " [--assign-devices=\"diagnostics=per-op\" gives each op's device, cost and best alternative]";
+    }
     return success();
   }
 };

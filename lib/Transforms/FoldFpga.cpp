@@ -167,7 +167,7 @@ LogicalResult FoldFpgaPass::foldDevice(ModuleOp module, const ::flydel::Library 
     // placed on the FPGA must be foldable.
     if (failed(layer)) {
       if (allLayers) {
-        op->emitWarning() << "flydel-fold-fpga: not folded: cannot describe it as a layer: " << reason;
+        mlir::emitWarning(op->getLoc()) << "flydel-fold-fpga: not folded: cannot describe it as a layer: " << reason;
         continue;
       }
       return op->emitError() << "flydel-fold-fpga: placed on '" << device.name
@@ -176,13 +176,13 @@ LogicalResult FoldFpgaPass::foldDevice(ModuleOp module, const ::flydel::Library 
     if (std::string problemText = layer->check(); !problemText.empty())
       return op->emitError() << "flydel-fold-fpga: invalid layer: " << problemText;
     if (!::flydel::isFoldable(*layer)) {
-      op->emitRemark() << "flydel-fold-fpga: " << ::flydel::opKindName(layer->op)
+      mlir::emitRemark(op->getLoc()) << "flydel-fold-fpga: " << ::flydel::opKindName(layer->op)
                        << " has no engine to fold; left as it is";
       continue;
     }
     if (allLayers && (refold || !op->hasAttr(FlydelDialect::kFoldingAttrName)) &&
         !library.findModelFor(device.name, *layer, timeKpi)) {
-      op->emitRemark() << "flydel-fold-fpga: no " << timeKpi << " model for " << ::flydel::opKindName(layer->op)
+      mlir::emitRemark(op->getLoc()) << "flydel-fold-fpga: no " << timeKpi << " model for " << ::flydel::opKindName(layer->op)
                        << " on '" << device.name << "': not folded";
       continue;
     }
@@ -203,18 +203,18 @@ LogicalResult FoldFpgaPass::foldDevice(ModuleOp module, const ::flydel::Library 
     auto candidates = ::flydel::evaluateFoldings(library, device.name, *layer, foldings, timeKpi,
                                                  problem.resources, &unmodeled, &notes);
     if (!candidates && allLayers && !entry.fixed) {
-      op->emitWarning() << "flydel-fold-fpga: not folded: " << candidates.error();
+      mlir::emitWarning(op->getLoc()) << "flydel-fold-fpga: not folded: " << candidates.error();
       continue;
     }
     if (!candidates)
       return op->emitError() << "flydel-fold-fpga: cannot fold on '" << device.name << "': "
                              << (entry.fixed ? "given folding: " : "") << candidates.error();
     if (!unmodeled.empty())
-      op->emitWarning() << "flydel-fold-fpga: no model for " << llvm::join(unmodeled, ", ") << " of "
+      mlir::emitWarning(op->getLoc()) << "flydel-fold-fpga: no model for " << llvm::join(unmodeled, ", ") << " of "
                         << ::flydel::opKindName(layer->op) << " on '" << device.name
                         << "': not counted in the budget";
     if (!notes.empty())
-      op->emitRemark() << "flydel-fold-fpga: " << notes.size() << " of " << foldings.size()
+      mlir::emitRemark(op->getLoc()) << "flydel-fold-fpga: " << notes.size() << " of " << foldings.size()
                        << " foldings left out (" << notes.front() << (notes.size() > 1 ? "; ..." : "") << ")";
     entry.candidates = std::move(*candidates);
     problem.layers.push_back(std::move(entry));
@@ -232,7 +232,7 @@ LogicalResult FoldFpgaPass::foldDevice(ModuleOp module, const ::flydel::Library 
   for (auto [index, op] : llvm::enumerate(folded)) {
     const ::flydel::FoldingCandidate &c = problem.layers[index].candidates[solution.choice[index]];
     op->setAttr(FlydelDialect::kFoldingAttrName, FoldingAttr::get(ctx, c.folding.pe, c.folding.simd));
-    auto remark = op->emitRemark();
+    auto remark = mlir::emitRemark(op->getLoc());
     remark << "flydel-fold-fpga: pe " << c.folding.pe << ", simd " << c.folding.simd
            << (problem.layers[index].fixed ? " (given)" : "") << " on '" << device.name << "': " << timeKpi << " "
            << fmt(c.time);

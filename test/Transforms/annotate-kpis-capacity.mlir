@@ -9,7 +9,7 @@
 // RUN: flydel-opt --annotate-kpis --flydel-kpi-report=format=csv %s -o /dev/null 2>/dev/null | FileCheck %s --check-prefix=CSV
 // RUN: flydel-opt --annotate-kpis --flydel-kpi-report="format=json output=%t.json" %s -o /dev/null 2>/dev/null
 // RUN: FileCheck %s --check-prefix=JSON < %t.json
-// RUN: flydel-opt --annotate-kpis --assign-devices="objective=energy" --mlir-print-op-on-diagnostic=false %s -o /dev/null 2>&1 | FileCheck %s --check-prefix=ASSIGN
+// RUN: flydel-opt --annotate-kpis --assign-devices="objective=energy diagnostics=per-op" --mlir-print-op-on-diagnostic=false %s -o /dev/null 2>&1 | FileCheck %s --check-prefix=ASSIGN
 // RUN: printf '{"big": "fpga"}' > %t.pins.json
 // RUN: not flydel-opt --annotate-kpis --assign-devices="pins=%t.pins.json" %s -o /dev/null 2>&1 | FileCheck %s --check-prefix=PIN
 

@@ -1,6 +1,7 @@
 // RUN: not flydel-opt %s --assign-devices 2>&1 | FileCheck %s --check-prefix=NOPLATFORM
 // RUN: not flydel-opt %s --annotate-kpis --assign-devices="objective=speed" 2>&1 | FileCheck %s --check-prefix=OBJECTIVE
 // RUN: not flydel-opt %s --annotate-kpis --assign-devices="mode=parallel" 2>&1 | FileCheck %s --check-prefix=MODE
+// RUN: not flydel-opt %s --annotate-kpis --assign-devices="diagnostics=all" 2>&1 | FileCheck %s --check-prefix=DIAGNOSTICS
 // RUN: not flydel-opt %s --annotate-kpis --assign-devices="reserve=1.5" 2>&1 | FileCheck %s --check-prefix=RESERVE
 // RUN: echo '{"conv": "npu"}' > %t.badpin.json
 // RUN: not flydel-opt %s --annotate-kpis --assign-devices="pins=%t.badpin.json" 2>&1 | FileCheck %s --check-prefix=BADPIN
@@ -14,6 +15,7 @@
 
 // NOPLATFORM: error: assign-devices: the module has no flydel.platform (run --annotate-kpis first)
 // OBJECTIVE: error: assign-devices: unknown objective 'speed' (expected latency, energy, edp or weighted)
+// DIAGNOSTICS: error: assign-devices: unknown diagnostics 'all' (expected summary, per-op or none)
 // MODE: error: assign-devices: unknown mode 'parallel' (expected sequential or pipelined)
 // RESERVE: error: assign-devices: weight must be in [0, 1] and reserve in [0, 1)
 // BADPIN: error: assign-devices: pin 'conv' names device 'npu', which platform 'tx2-c10gx' does not have

@@ -2,7 +2,9 @@
 // cannot build never goes to an FPGA device, as if it had no model there, even where the FPGA's prediction is the
 // cheapest. The modelled ops here cost 10 us on the CPU and 1 us on the FPGA (a link 1 us each way): without the
 // rule, every op kept off the FPGA below would have gone there.
-// RUN: flydel-opt %s --split-input-file --assign-devices --mlir-print-op-on-diagnostic=false 2>%t.diag | FileCheck %s
+// RUN: flydel-opt %s --split-input-file --assign-devices="diagnostics=per-op" --mlir-print-op-on-diagnostic=false 2>%t.diag | FileCheck %s
+// RUN: flydel-opt %s --split-input-file --assign-devices -o /dev/null 2>&1 | FileCheck %s --check-prefix=SUMMARY
+// SUMMARY: remark: assignment ({{.*}}; ops placed: cpu 1, fpga 1; 1 kept off an FPGA, whose engines cannot build them (first: loc("pool_2x3") (tosa.max_pool2d): kernel 2x3, stride 1x1: the engines take square kernels and equal strides) [--assign-devices="diagnostics=per-op" gives each op's device, cost and best alternative]{{$}}
 // RUN: FileCheck %s --check-prefix=REMARK < %t.diag
 // Whatever went to the FPGA, the emitter builds (before the rule, every chunk here put an op there that it refuses).
 // RUN: flydel-opt %s --split-input-file --assign-devices --outline-partitions 2>/dev/null \

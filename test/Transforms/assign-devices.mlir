@@ -1,6 +1,9 @@
 // Hand-written annotations, so that the expected assignment follows from the numbers here alone.
-// RUN: flydel-opt %s --assign-devices --mlir-print-op-on-diagnostic=false 2>%t.diag | FileCheck %s
+// RUN: flydel-opt %s --assign-devices="diagnostics=per-op" --mlir-print-op-on-diagnostic=false 2>%t.diag | FileCheck %s
 // RUN: FileCheck %s --check-prefix=REMARK < %t.diag
+// By default one remark per function: the assignment, how many ops went where, and how to see each op.
+// RUN: flydel-opt %s --assign-devices -o /dev/null 2>&1 | FileCheck %s --check-prefix=SUMMARY
+// RUN: flydel-opt %s --assign-devices="diagnostics=none" -o /dev/null 2>&1 | count 0
 // RUN: flydel-opt %s --assign-devices="objective=energy" --mlir-print-op-on-diagnostic=false 2>/dev/null | FileCheck %s --check-prefix=ENERGY
 // RUN: flydel-opt %s --assign-devices="reserve=0.5" --mlir-print-op-on-diagnostic=false 2>/dev/null | FileCheck %s --check-prefix=RESERVE
 // RUN: echo '{"conv_b": "gpu"}' > %t.pins.json
@@ -37,7 +40,10 @@ module attributes {flydel.platform = #flydel.platform<"toy", devices = [#flydel.
 // REMARK: loc("conv_a"): assigned to 'gpu' (latency 10 us, energy 50 uJ); best alternative 'cpu' (latency 100.0 us, energy 1 uJ)
 // REMARK: loc("conv_b"): assigned to 'fpga' (latency 10 us, energy 20 uJ); best alternative 'gpu' (latency 40 us, energy 50 uJ)
 // REMARK: loc("conv_c"): assigned to 'gpu' (latency 30 us, energy 50 uJ); best alternative 'fpga' (latency 10 us, energy 20 uJ)
-// REMARK: remark: assignment (latency, sequential, optimal, lagrangian+labels, {{[0-9.e+-]+}} ms): latency 60 us, energy 120.0 uJ (lower bound: 0 ops and 2 transfers without a model); all-cpu latency 300.0 us, energy 3 uJ; all-gpu latency 80 us, energy 150.0 uJ; all-fpga infeasible; 0 ops without a model are not counted
+// REMARK: remark: assignment (latency, sequential, optimal, lagrangian+labels, {{[0-9.e+-]+}} ms): latency 60 us, energy 120.0 uJ (lower bound: 0 ops and 2 transfers without a model); all-cpu latency 300.0 us, energy 3 uJ; all-gpu latency 80 us, energy 150.0 uJ; all-fpga infeasible; 0 ops without a model are not counted{{$}}
+// SUMMARY-NOT: assigned to
+// SUMMARY: remark: assignment (latency, sequential, optimal, {{.*}}; 0 ops without a model are not counted; ops placed: cpu 0, gpu 2, fpga 1 [--assign-devices="diagnostics=per-op" gives each op's device, cost and best alternative]{{$}}
+// SUMMARY-NOT: remark
 
 // Energy: everything on the CPU (3 uJ).
 // ENERGY: chosen = #flydel.kpi<latency_us = 300, energy_uj = 3>

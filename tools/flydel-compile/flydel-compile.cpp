@@ -395,9 +395,10 @@ int main(int argc, char **argv) {
   }
   if (!module)
     return 1;
-  // Annotation sums its diagnostics up per function unless every op's are asked for (--remarks).
+  // Annotation and assignment sum their diagnostics up per function unless every op's are asked for (--remarks).
   std::string annotate = "annotate-kpis{platform=" + platform + " diagnostics=" + (showRemarks ? "per-op" : "summary") + "}";
-  std::string flow = annotate + ",assign-devices{objective=" + objective +
+  std::string flow = annotate + ",assign-devices{diagnostics=" + (showRemarks ? "per-op" : "summary") +
+                     " objective=" + objective +
                      " mode=" + mode + " weight=" + std::to_string(weight) + " reserve=" + std::to_string(reserve) +
                      (pins.empty() ? std::string() : " pins=" + pins) + "},";
   if (foldFpga) {

@@ -54,6 +54,24 @@ TEST(SolversTest, FrolsPicksTheTrueTerms) {
   EXPECT_LE(total, 1.0 + 1e-9);
 }
 
+TEST(SolversTest, LeastSquaresGivesNothingToANearlyCollinearColumn) {
+  // Column 2 is column 1 but for 1e-14: within the rank threshold (1e-12) it is the same column, and least squares
+  // must not split the fit between them with cancelling coefficients of 1e13 (Eigen's own solve keeps every pivot
+  // above machine epsilon).
+  const int n = 40;
+  Eigen::MatrixXd a(n, 3);
+  Eigen::VectorXd b(n);
+  for (int i = 0; i < n; ++i) {
+    double x = 1.0 + i;
+    a(i, 0) = 1.0, a(i, 1) = x, a(i, 2) = x * (1 + 1e-14 * ((i * 7) % 5 - 2));
+    b[i] = 2.0 + 3.0 * x + 0.01 * ((i * 13) % 7 - 3);
+  }
+  Eigen::VectorXd theta = solveLeastSquares(a, b);
+  ASSERT_TRUE(theta.allFinite());
+  EXPECT_LT(theta.cwiseAbs().maxCoeff(), 10.0) << theta.transpose();
+  EXPECT_NEAR(theta[1] + theta[2], 3.0, 1e-2);
+}
+
 TEST(SolversTest, FrolsStopsOnCollinearCandidates) {
   Eigen::MatrixXd p(50, 3);
   for (int i = 0; i < 50; ++i)

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <random>
 #include <set>
 
@@ -231,14 +232,21 @@ TEST(StructuresTest, SelectionOnFoldGramsMatchesSelectionOnRows) {
   Dataset cached = d;
   cached.attachTermCache();
   cached.setTermCacheParts(fold);
-  std::vector<int> union13, ragged;
+  std::vector<int> union13, ragged, repeated;
   for (int i = 0; i < static_cast<int>(d.size()); ++i) {
     if (fold[static_cast<size_t>(i)] != 1 && fold[static_cast<size_t>(i)] != 3)
       union13.push_back(i);
     if (i % 7 != 0)
       ragged.push_back(i);
   }
-  for (const std::vector<int> *rows : {&union13, &ragged})
+  // As many rows per fold as folds 0, 2 and 4 hold, but some twice and others not at all (a bootstrap): no union.
+  std::map<int, std::pair<int, int>> lastOfFold; // fold -> (rows so far, the last one)
+  for (int i : union13) {
+    auto &[count, last] = lastOfFold[fold[static_cast<size_t>(i)]];
+    repeated.push_back(count++ % 5 == 4 ? last : i);
+    last = repeated.back();
+  }
+  for (const std::vector<int> *rows : {&union13, &ragged, &repeated})
     for (const StructureConfig &config :
          {StructureConfig{Structure::Frols, 3, StructureConfig::kSelectGeneric, FitLoss::Mape},
           StructureConfig{Structure::Physics, 0, StructureConfig::kSelectTiles},

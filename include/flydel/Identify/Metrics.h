@@ -25,7 +25,7 @@ struct Metrics {
   double jarqueBera = 0, jarqueBeraP = 1;
 };
 
-/// residualTests = false leaves the whiteness and normality figures at their defaults (the selection compares
+/// residualTests = false leaves the whiteness and normality figures NaN, not computed (the selection compares
 /// thousands of candidates by their errors; the tests are for the chosen one).
 Metrics computeMetrics(const std::vector<double> &predicted, const std::vector<double> &measured,
                        bool residualTests = true);

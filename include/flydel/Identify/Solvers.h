@@ -22,15 +22,21 @@ Eigen::VectorXd columnScales(const Eigen::MatrixXd &a);
 /// and b are finite).
 Eigen::VectorXd solveNonNegative(const Eigen::MatrixXd &a, const Eigen::VectorXd &b);
 
+/// Least squares from a column-pivoted QR, using only the pivots rank() counts (its threshold applied): columns
+/// beyond the rank get 0.
+Eigen::VectorXd solveRankRevealing(const Eigen::ColPivHouseholderQR<Eigen::MatrixXd> &qr, const Eigen::VectorXd &b);
+
 /// Forward Regression Orthogonal Least Squares (Billings): greedily selects up to maxTerms columns of `candidates`
-/// maximising the Error Reduction Ratio for target b, with Gram-Schmidt orthogonalisation. `forced` columns are
-/// taken first, in order. Returns the selected columns in selection order; errs (optional) receives each selected
-/// term's ERR. Stops early when the remaining columns are collinear with the selected ones (their part outside the
-/// selected span below 1e-5 of their norm). Works on the normal equations (frolsSelectGram).
+/// maximising the Error Reduction Ratio for target b, with modified Gram-Schmidt orthogonalisation. `forced`
+/// columns are taken first, in order. Returns the selected columns in selection order; errs (optional) receives
+/// each selected term's ERR. Stops early when the remaining columns are collinear with the selected ones (less than
+/// 1e-5 of their norm outside the selected span).
 std::vector<int> frolsSelect(const Eigen::MatrixXd &candidates, const Eigen::VectorXd &b, int maxTerms,
                              const std::vector<int> &forced = {}, std::vector<double> *errs = nullptr);
 /// The same selection from the candidates' Gram matrix A^T A, A^T b and b^T b: O(terms x candidates) per step,
-/// so the folds of a cross-validation select from sums of per-fold Gram matrices without touching the rows.
+/// so the folds of a cross-validation select from sums of per-fold Gram matrices without reading the rows. The
+/// squared norms it compares lose what the selected set's squared condition number costs: a caller that has the
+/// rows checks the selected columns on them (fitLinearPath does, in its QR).
 std::vector<int> frolsSelectGram(const Eigen::MatrixXd &gram, const Eigen::VectorXd &towardB, double bb, int maxTerms,
                                  const std::vector<int> &forced = {}, std::vector<double> *errs = nullptr);
 

@@ -141,6 +141,9 @@ struct Model {
   double evaluate(const FeatureVector &features) const noexcept;
   /// As evaluate(), without the clip at upperBound: the demand.
   double evaluateDemand(const FeatureVector &features) const noexcept;
+  /// evaluate() of a Frols or Physics model from its terms' values on the layer (termValues[j] =
+  /// evaluateTerm(terms[j], features)): the same number, for a caller that evaluates many models sharing terms.
+  double evaluateFromTerms(const double *termValues) const noexcept;
   /// The demand (never clipped at upperBound) with its domain status.
   Prediction predict(const FeatureVector &features) const noexcept;
   Prediction predict(const Layer &layer) const noexcept { return predict(computeFeatures(layer)); }
@@ -157,6 +160,10 @@ struct Model {
   /// Whether the model is positive and bounded by its terms by construction: identity target, every parameter >= 0
   /// and a positive floor (the GPU pool's models and every bounded physics form).
   bool boundedByConstruction() const;
+
+private:
+  /// A Frols or Physics model's output from its linear combination of terms (target, floor, scale).
+  double linearOutput(double sum) const noexcept;
 };
 
 } // namespace flydel

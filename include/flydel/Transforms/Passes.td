@@ -102,9 +102,12 @@ def AssignDevices : Pass<"assign-devices", "mlir::ModuleOp"> {
 
     The solver (`flydel/Partition/Assignment.h`, MLIR-free) is a dynamic program over a topological order, exact
     unless its label or time limit is reached, in which case the best assignment found is kept and the summary
-    gives a lower bound and the gap. Every op gets a remark with its device, its cost and the best alternative;
-    each function gets `flydel.assignment`, a summary with the chosen assignment's predicted totals and every
-    single-device baseline.
+    gives a lower bound and the gap. Each function gets `flydel.assignment`, a summary with the chosen
+    assignment's predicted totals and every single-device baseline, and a remark saying the same. By default
+    (`diagnostics=summary`) that remark also counts the ops placed on each device and those kept off an FPGA
+    because its engines cannot build them (naming the first); `diagnostics=per-op` adds one remark per op at its
+    location (its device, its cost and the best alternative's), `none` gives no remark. Diagnostics never print the
+    op.
   }];
   let options = [
     Option<"objective", "objective", "std::string", /*default=*/"\"latency\"",
@@ -117,7 +120,10 @@ def AssignDevices : Pass<"assign-devices", "mlir::ModuleOp"> {
     Option<"pins", "pins", "std::string", /*default=*/"\"\"",
            "JSON file {\"layer name\": \"device\", ...} pinning layers to devices">,
     Option<"timeLimitMs", "time-limit-ms", "double", /*default=*/"10000.0",
-           "Solver time limit per function, in milliseconds">
+           "Solver time limit per function, in milliseconds">,
+    Option<"diagnostics", "diagnostics", "std::string", /*default=*/"\"summary\"",
+           "summary (one remark per function: the assignment, counts per device, the first op kept off an FPGA), "
+           "per-op (also one remark per op, at its location) or none">
   ];
   let dependentDialects = ["::mlir::flydel::FlydelDialect"];
 }
