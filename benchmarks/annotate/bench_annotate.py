@@ -22,6 +22,21 @@ import sys
 import time
 
 
+def const_input(name, hw, c):
+    return f'  %{name} = "tosa.const"() <{{values = dense<1.0> : tensor<1x{hw}x{hw}x{c}xf32>}}> : () -> tensor<1x{hw}x{hw}x{c}xf32>\n'
+
+
+def conv(i, x, hw, c, n, k, pad):
+    """Convolution %c{i} of %{x} (1 x hw x hw x c) by n k x k filters, stride 1, `pad` on every side."""
+    o = hw + 2 * pad - k + 1
+    return (
+        f'  %w{i} = "tosa.const"() <{{values = dense<1.0> : tensor<{n}x{k}x{k}x{c}xf32>}}> : () -> tensor<{n}x{k}x{k}x{c}xf32>\n'
+        f'  %b{i} = "tosa.const"() <{{values = dense<0.0> : tensor<{n}xf32>}}> : () -> tensor<{n}xf32>\n'
+        f'  %c{i} = tosa.conv2d %{x}, %w{i}, %b{i}, %zp, %zp {{acc_type = f32, dilation = array<i64: 1, 1>, '
+        f'pad = array<i64: {pad}, {pad}, {pad}, {pad}>, stride = array<i64: 1, 1>}} : (tensor<1x{hw}x{hw}x{c}xf32>, '
+        f'tensor<{n}x{k}x{k}x{c}xf32>, tensor<{n}xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x{o}x{o}x{n}xf32>\n')
+
+
 def generate(path, convs, seed, extrapolated=False):
     rng = random.Random(seed)
     unique = set()
@@ -33,34 +48,22 @@ def generate(path, convs, seed, extrapolated=False):
             if extrapolated:  # in_hw 16-20: outside the FPGA models' [2, 14]
                 hw = rng.randint(16, 20)
             unique.add((hw, c, n, k))
-            o = hw - k + 1
-            f.write(
-                f'  %x{i} = "tosa.const"() <{{values = dense<1.0> : tensor<1x{hw}x{hw}x{c}xf32>}}> : () -> tensor<1x{hw}x{hw}x{c}xf32>\n'
-                f'  %w{i} = "tosa.const"() <{{values = dense<1.0> : tensor<{n}x{k}x{k}x{c}xf32>}}> : () -> tensor<{n}x{k}x{k}x{c}xf32>\n'
-                f'  %b{i} = "tosa.const"() <{{values = dense<0.0> : tensor<{n}xf32>}}> : () -> tensor<{n}xf32>\n'
-                f'  %c{i} = tosa.conv2d %x{i}, %w{i}, %b{i}, %zp, %zp {{acc_type = f32, dilation = array<i64: 1, 1>, '
-                f'pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>}} : (tensor<1x{hw}x{hw}x{c}xf32>, '
-                f'tensor<{n}x{k}x{k}x{c}xf32>, tensor<{n}xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x{o}x{o}x{n}xf32>\n')
+            f.write(const_input(f"x{i}", hw, c) + conv(i, f"x{i}", hw, c, n, k, 0))
         f.write("  return\n}\n")
     return len(unique)
 
 
 def generate_chain(path, convs, seed):
-    """A chain of convolutions inside every device's domain: in_hw 11-14 kept by 'same' padding, channels 3-10."""
+    """A chain of convolutions: in_hw 11-14 kept by 'same' padding (which the tx2-c10gx data never had, so every
+    conv is extrapolated on pad), channels 3-10."""
     rng = random.Random(seed)
     unique = set()
     hw, c = rng.randint(11, 14), rng.randint(3, 10)
-    body = [f'  %c0 = "tosa.const"() <{{values = dense<1.0> : tensor<1x{hw}x{hw}x{c}xf32>}}> : () -> tensor<1x{hw}x{hw}x{c}xf32>\n']
+    body = [const_input("c0", hw, c)]
     for i in range(1, convs + 1):
         n, k = rng.randint(3, 10), rng.choice((3, 5))
-        p = (k - 1) // 2
         unique.add((hw, c, n, k))
-        body.append(
-            f'  %w{i} = "tosa.const"() <{{values = dense<1.0> : tensor<{n}x{k}x{k}x{c}xf32>}}> : () -> tensor<{n}x{k}x{k}x{c}xf32>\n'
-            f'  %b{i} = "tosa.const"() <{{values = dense<0.0> : tensor<{n}xf32>}}> : () -> tensor<{n}xf32>\n'
-            f'  %c{i} = tosa.conv2d %c{i - 1}, %w{i}, %b{i}, %zp, %zp {{acc_type = f32, dilation = array<i64: 1, 1>, '
-            f'pad = array<i64: {p}, {p}, {p}, {p}>, stride = array<i64: 1, 1>}} : (tensor<1x{hw}x{hw}x{c}xf32>, '
-            f'tensor<{n}x{k}x{k}x{c}xf32>, tensor<{n}xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x{hw}x{hw}x{n}xf32>\n')
+        body.append(conv(i, f"c{i - 1}", hw, c, n, k, (k - 1) // 2))
         c = n
     with open(path, "w") as f:
         f.write(f"func.func @chain(%zp: tensor<1xf32>) -> tensor<1x{hw}x{hw}x{c}xf32> {{\n")
@@ -92,7 +95,7 @@ def main():
     ap.add_argument("--runs", type=int, default=3, help="interleaved runs of each command; medians are printed")
     args = ap.parse_args()
     if args.assign and args.extrapolated:
-        sys.exit("bench_annotate: --assign builds a chain inside the domain; --extrapolated does not apply")
+        sys.exit("bench_annotate: --assign builds its own chain (padded, so extrapolated on pad); --extrapolated does not apply")
     os.makedirs(args.work, exist_ok=True)
     kind = "-chain" if args.assign else "-x" if args.extrapolated else ""
     path = os.path.join(args.work, "convs-%d%s.mlir" % (args.convs, kind))

@@ -108,7 +108,8 @@ std::vector<int> frolsSelectGram(const Eigen::MatrixXd &gram, const Eigen::Vecto
   const Eigen::Index m = gram.cols();
   // Unit-norm columns: the squared norm of column j orthogonalised against the selected ones is
   // 1 - sum_l R(l, j)^2 and its projection on b is towardB_j - sum_l R(l, j) Rb(l), R the rows of a Cholesky
-  // factor grown one selected column at a time (modified Gram-Schmidt carried out on the Gram matrix).
+  // factor grown one selected column at a time (modified Gram-Schmidt carried out on the Gram matrix); both are
+  // updated as each row is made, so neither R's rows but for the next one's sake nor Rb need keeping.
   Eigen::VectorXd scale(m), norm2(m), proj(m);
   std::vector<bool> used(static_cast<size_t>(m), false);
   for (Eigen::Index j = 0; j < m; ++j) {
@@ -117,7 +118,6 @@ std::vector<int> frolsSelectGram(const Eigen::MatrixXd &gram, const Eigen::Vecto
     proj[j] = towardB[j] * scale[j];
   }
   std::vector<Eigen::VectorXd> rows; // R(l, .), one per selected column
-  std::vector<double> rowB;          // Rb(l)
   std::vector<int> selected;
   if (errs)
     errs->clear();
@@ -138,7 +138,6 @@ std::vector<int> frolsSelectGram(const Eigen::MatrixXd &gram, const Eigen::Vecto
         proj[j] -= row[j] * rb;
       }
     rows.push_back(std::move(row));
-    rowB.push_back(rb);
   };
   for (int f : forced)
     if (f >= 0 && f < m && !used[static_cast<size_t>(f)] && norm2[f] > 1e-10 &&

@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <numeric>
 #include <optional>
 #include <set>
 #include <unordered_map>
@@ -76,13 +77,12 @@ public:
   std::optional<std::vector<int>> selectOnParts(const std::vector<Term> &terms, Target target, double cap,
                                                 const Dataset &data, int maxTerms, const std::vector<int> &forced) {
     std::shared_ptr<Grams> grams;
+    std::string key = poolKey(terms, target);
+    key.append(reinterpret_cast<const char *>(&cap), sizeof cap);
     {
       std::lock_guard<std::mutex> lock(mutex);
       if (partCount == 0)
         return std::nullopt;
-      std::string key = keyOf(terms);
-      key.push_back(target == Target::Log ? 'L' : 'I');
-      key.append(reinterpret_cast<const char *>(&cap), sizeof cap);
       std::shared_ptr<Grams> &slot = gramEntries[key];
       if (!slot)
         slot = std::make_shared<Grams>();
@@ -98,57 +98,52 @@ public:
       ++covered[static_cast<size_t>(part[static_cast<size_t>(r)])];
     }
     std::call_once(grams->once, [&] { computeGrams(*grams, terms, target, cap); });
-    if (!grams->finite || !grams->usable || grams->rows.size() != covered.size())
-      return std::nullopt;
-    std::string mask;
+    if (grams->parts.size() != covered.size())
+      return std::nullopt; // no Gram matrices for this pool
+    // The selection's key: the pool, the parts the rows cover, the budget and the forced columns.
+    key.insert(0, "P");
     for (size_t p = 0; p < covered.size(); ++p) {
-      if (covered[p] != 0 && covered[p] != grams->rows[p])
+      if (covered[p] != 0 && covered[p] != grams->parts[p].rows)
         return std::nullopt;
-      mask.push_back(covered[p] != 0 ? '1' : '0');
+      key.push_back(covered[p] != 0 ? '1' : '0');
     }
-    mask.append(reinterpret_cast<const char *>(&maxTerms), sizeof maxTerms);
+    key.append(reinterpret_cast<const char *>(&maxTerms), sizeof maxTerms);
     for (int f : forced)
-      mask.append(reinterpret_cast<const char *>(&f), sizeof f);
-    {
-      // The squares and MAPE-fit variants of a configuration select on the same rows: once.
-      std::lock_guard<std::mutex> lock(grams->mutex);
-      if (auto it = grams->selections.find(mask); it != grams->selections.end())
-        return it->second;
-    }
+      key.append(reinterpret_cast<const char *>(&f), sizeof f);
+    if (auto order = findSelection(key))
+      return order;
     const Eigen::Index m = static_cast<Eigen::Index>(terms.size());
     Eigen::MatrixXd gram = Eigen::MatrixXd::Zero(m, m);
     Eigen::VectorXd towardB = Eigen::VectorXd::Zero(m);
     double bb = 0;
-    for (int p = 0; p < partCount; ++p) // in part order: the same sums whatever the thread count
-      if (covered[static_cast<size_t>(p)] != 0) {
-        gram += grams->gram[static_cast<size_t>(p)];
-        towardB += grams->towardB[static_cast<size_t>(p)];
-        bb += grams->bb[static_cast<size_t>(p)];
+    for (size_t p = 0; p < covered.size(); ++p) // in part order: the same sums whatever the thread count
+      if (covered[p] != 0) {
+        gram += grams->parts[p].gram;
+        towardB += grams->parts[p].towardB;
+        bb += grams->parts[p].bb;
       }
     std::vector<int> order = frolsSelectGram(gram, towardB, bb, maxTerms, forced);
-    std::lock_guard<std::mutex> lock(grams->mutex);
-    grams->selections.emplace(mask, order);
+    keepSelection(key, order);
     return order;
   }
 
-  /// Selections made on the rows (fits that are no union of parts), keyed by the term list, target, budget and the
-  /// rows themselves: the squares and MAPE-fit variants of a configuration select on the same rows once.
-  std::optional<std::vector<int>> rowSelection(const std::string &key) {
+  /// Selections already made, by key (selectOnParts' for unions of parts, rowSelectionKey's for selections on the
+  /// rows): the squares and MAPE-fit variants of a configuration select on the same rows once.
+  std::optional<std::vector<int>> findSelection(const std::string &key) {
     std::lock_guard<std::mutex> lock(mutex);
-    if (auto it = rowSelections.find(key); it != rowSelections.end())
+    if (auto it = selections.find(key); it != selections.end())
       return it->second;
     return std::nullopt;
   }
-  void keepRowSelection(const std::string &key, const std::vector<int> &order) {
+  void keepSelection(const std::string &key, const std::vector<int> &order) {
     std::lock_guard<std::mutex> lock(mutex);
-    if (rowSelections.size() >= 1024)
-      rowSelections.clear(); // bounded: a long run trains many tables
-    rowSelections.emplace(key, order);
+    if (selections.size() >= 4096)
+      selections.clear(); // bounded: a long run trains many tables
+    selections.emplace(key, order);
   }
-  static std::string rowSelectionKey(const std::vector<Term> &terms, Target target, const Dataset &data,
-                                     int maxTerms) {
-    std::string key = keyOf(terms);
-    key.push_back(target == Target::Log ? 'L' : 'I');
+  /// A selection on the rows of `data` themselves (no union of parts): the pool, the budget and the rows.
+  static std::string rowSelectionKey(const std::vector<Term> &terms, Target target, const Dataset &data, int maxTerms) {
+    std::string key = "R" + poolKey(terms, target);
     key.append(reinterpret_cast<const char *>(&maxTerms), sizeof maxTerms);
     key.append(reinterpret_cast<const char *>(data.termCacheRows.data()), data.termCacheRows.size() * sizeof(int));
     return key;
@@ -159,26 +154,26 @@ private:
     std::once_flag once;
     Eigen::MatrixXd a;
   };
+  /// One part's Gram matrix of a pool, its rows prepared for the target, and how many rows it has under the cap.
+  struct PartGram {
+    int rows = 0;
+    Eigen::MatrixXd gram;
+    Eigen::VectorXd towardB;
+    double bb = 0;
+  };
+  /// Every part's, or none where the pool is not finite on the rows or its matrices would pass kMaxGramEntries.
   struct Grams {
     std::once_flag once;
-    bool finite = true, usable = true;
-    std::vector<int> rows; // per part, its rows under the cap
-    std::vector<Eigen::MatrixXd> gram;
-    std::vector<Eigen::VectorXd> towardB;
-    std::vector<double> bb;
-    std::mutex mutex;
-    std::map<std::string, std::vector<int>> selections;
+    std::vector<PartGram> parts;
   };
   void computeGrams(Grams &out, const std::vector<Term> &terms, Target target, double cap) {
     const Eigen::MatrixXd &all = matrix(terms);
     const Eigen::Index m = all.cols();
-    Grams g; // filled, then moved in: a throw leaves `out` empty for the next caller to compute again
-    g.finite = all.allFinite();
     // Per part an m x m matrix, summed for every fit: past a budget, the fits read their rows instead.
-    if (static_cast<double>(partCount) * static_cast<double>(m) * static_cast<double>(m) > kMaxGramEntries) {
-      out.usable = false;
+    if (!all.allFinite() ||
+        static_cast<double>(partCount) * static_cast<double>(m) * static_cast<double>(m) > kMaxGramEntries)
       return;
-    }
+    std::vector<PartGram> parts(static_cast<size_t>(partCount)); // moved in when whole: a throw leaves none
     for (int p = 0; p < partCount; ++p) {
       std::vector<size_t> rows;
       for (size_t r = 0; r < x.size(); ++r)
@@ -194,22 +189,22 @@ private:
                                          : Eigen::RowVectorXd(all.row(static_cast<Eigen::Index>(r)) / y[r]);
         b[i] = target == Target::Log ? std::log(y[r]) : 1.0;
       }
-      Eigen::MatrixXd gram = Eigen::MatrixXd::Zero(m, m);
-      gram.selfadjointView<Eigen::Lower>().rankUpdate(a.transpose());
-      gram.triangularView<Eigen::StrictlyUpper>() = gram.transpose();
-      g.rows.push_back(static_cast<int>(n));
-      g.towardB.push_back(a.transpose() * b);
-      g.bb.push_back(b.squaredNorm());
-      g.gram.push_back(std::move(gram));
+      PartGram &g = parts[static_cast<size_t>(p)];
+      g.rows = static_cast<int>(n);
+      g.gram = Eigen::MatrixXd::Zero(m, m);
+      g.gram.selfadjointView<Eigen::Lower>().rankUpdate(a.transpose());
+      g.gram.triangularView<Eigen::StrictlyUpper>() = g.gram.transpose();
+      g.towardB = a.transpose() * b;
+      g.bb = b.squaredNorm();
     }
-    out.finite = g.finite;
-    out.rows = std::move(g.rows);
-    out.gram = std::move(g.gram);
-    out.towardB = std::move(g.towardB);
-    out.bb = std::move(g.bb);
+    out.parts = std::move(parts);
   }
   /// 16M doubles (128 MB): 10 folds of the 767-term tile pool take 5.9M.
   static constexpr double kMaxGramEntries = 16.0 * 1024 * 1024;
+  /// A term list and the target its rows are prepared for (what a selection's Gram matrices depend on, beside rows).
+  static std::string poolKey(const std::vector<Term> &terms, Target target) {
+    return keyOf(terms) + (target == Target::Log ? 'L' : 'I');
+  }
   /// Every field of every factor, so two term lists share a key only when they evaluate the same everywhere.
   static std::string keyOf(const std::vector<Term> &terms) {
     std::string key;
@@ -231,7 +226,7 @@ private:
   std::vector<int> part; // per row, its part (cross-validation fold)
   int partCount = 0;
   std::map<std::string, std::shared_ptr<Grams>> gramEntries;
-  std::map<std::string, std::vector<int>> rowSelections;
+  std::map<std::string, std::vector<int>> selections;
 };
 
 void Dataset::attachTermCache() {
@@ -254,19 +249,8 @@ void Dataset::setTermCacheParts(const std::vector<int> &partOfRow) {
 
 namespace {
 
-/// The values of `terms` on every row of `data`: from its term cache where it has one (the same numbers).
-Eigen::MatrixXd termMatrix(const std::vector<Term> &terms, const Dataset &data) {
-  if (!data.termCache)
-    return evaluateTerms(terms, data.x);
-  const Eigen::MatrixXd &all = data.termCache->matrix(terms);
-  Eigen::MatrixXd a(static_cast<Eigen::Index>(data.size()), static_cast<Eigen::Index>(terms.size()));
-  for (Eigen::Index j = 0; j < a.cols(); ++j)
-    for (Eigen::Index i = 0; i < a.rows(); ++i)
-      a(i, j) = all(data.termCacheRows[static_cast<size_t>(i)], j);
-  return a;
-}
-
-/// Columns `columns` of the values of `terms` on every row of `data` (as termMatrix, the same numbers).
+/// Columns `columns` of the values of `terms` on every row of `data`: from its term cache where it has one (the
+/// same numbers).
 Eigen::MatrixXd termColumns(const std::vector<Term> &terms, const std::vector<int> &columns, const Dataset &data) {
   Eigen::MatrixXd a(static_cast<Eigen::Index>(data.size()), static_cast<Eigen::Index>(columns.size()));
   const Eigen::MatrixXd *all = data.termCache ? &data.termCache->matrix(terms) : nullptr;
@@ -277,6 +261,13 @@ Eigen::MatrixXd termColumns(const std::vector<Term> &terms, const std::vector<in
                     : evaluateTerm(terms[static_cast<size_t>(c)], data.x[static_cast<size_t>(i)]);
   }
   return a;
+}
+
+/// The values of every term of `terms` on every row of `data`.
+Eigen::MatrixXd termMatrix(const std::vector<Term> &terms, const Dataset &data) {
+  std::vector<int> every(terms.size());
+  std::iota(every.begin(), every.end(), 0);
+  return termColumns(terms, every, data);
 }
 
 /// Forward selection over candidate terms, then least squares on every prefix of the selection.
@@ -305,7 +296,7 @@ Expected<std::vector<Model>> fitLinearPath(Structure structure, Target target, c
   std::string rowKey;
   if (!order && train.termCache) {
     rowKey = TermCache::rowSelectionKey(candidates, target, train, maxTerms);
-    order = train.termCache->rowSelection(rowKey);
+    order = train.termCache->findSelection(rowKey);
   }
   if (!order) {
     Eigen::MatrixXd all = termMatrix(candidates, train);
@@ -315,7 +306,7 @@ Expected<std::vector<Model>> fitLinearPath(Structure structure, Target target, c
       all.array().colwise() /= y.array(); // each row divided by its measurement, a column at a time
     order = frolsSelect(all, b, maxTerms, {0});
     if (train.termCache)
-      train.termCache->keepRowSelection(rowKey, *order);
+      train.termCache->keepSelection(rowKey, *order);
   }
   // The selected terms and their values; the path's fits read these columns only.
   std::vector<const Term *> terms;
@@ -328,13 +319,13 @@ Expected<std::vector<Model>> fitLinearPath(Structure structure, Target target, c
     a.array().colwise() /= y.array();
   // Least squares on every prefix from one QR factorisation of the selected columns (unit norm): the factor of a
   // prefix is the leading block of the whole one. The selection leaves no column in the span of the others.
-  const Eigen::Index selected = a.cols();
+  const Eigen::Index selected = a.cols(); // at most maxTerms < n
   const Eigen::VectorXd norms = columnScales(a);
   const Eigen::HouseholderQR<Eigen::MatrixXd> qr(a * norms.cwiseInverse().asDiagonal());
-  const Eigen::VectorXd qtb = (qr.householderQ().transpose() * b).head(std::min(selected, n));
+  const Eigen::VectorXd qtb = (qr.householderQ().transpose() * b).head(selected);
   // The rows decide collinearity: a column with less than 1e-5 of its norm outside the span of the ones before it
   // ends the path there (a selection from Gram matrices, which square the condition number, can miss one).
-  for (Eigen::Index j = 0; j < std::min(selected, n); ++j)
+  for (Eigen::Index j = 0; j < selected; ++j)
     if (!(std::fabs(qr.matrixQR()(j, j)) >= 1e-5)) {
       terms.resize(static_cast<size_t>(j));
       break;
@@ -356,16 +347,11 @@ Expected<std::vector<Model>> fitLinearPath(Structure structure, Target target, c
     std::vector<int> columns(static_cast<size_t>(k)); // positions in `a`
     for (size_t j = 0; j < k; ++j)
       columns[j] = static_cast<int>(j);
+    // At most n - 1 terms (maxTerms): every prefix has its factor in the QR.
     const Eigen::Index size = static_cast<Eigen::Index>(k);
-    Eigen::VectorXd theta;
-    if (size > n) {
-      theta = fit(columns);
-    } else {
-      theta = prefixSquares(size);
-      if (loss == FitLoss::Mape && theta.allFinite()) {
-        theta = fitLeastAbsolute(a.leftCols(size), b, 100, 1e-3, &theta);
-      }
-    }
+    Eigen::VectorXd theta = prefixSquares(size);
+    if (loss == FitLoss::Mape && theta.allFinite())
+      theta = fitLeastAbsolute(a.leftCols(size), b, 100, 1e-3, &theta);
     if (!theta.allFinite())
       break;
     // A fixed cost per call cannot be negative: a negative constant buys a closer relative fit of the bulk at the
@@ -1311,7 +1297,8 @@ std::vector<Term> gpuCandidates(const Dataset &data, int units) {
   // filters, no reduction loop over channels, no weights. Its window is read in parallel, so a wave term would make
   // a global pool of a large map cost its whole window serially.
   if (isChannelWise(data))
-    dropTermsWith(terms, [](const Factor &f) { return f.op == Factor::Op::Waves || f.feature == Feature::WeightBytes; });
+    dropTermsWith(terms,
+                  [](const Factor &f) { return f.op == Factor::Op::Waves || f.feature == Feature::WeightBytes; });
   // A table of single-row GEMMs (GEMV: batch x out_pixels = 1 on every row, a linear layer at batch 1) writes 4 N
   // bytes and reads 4 K: no traffic a GPU notices. A coefficient on those terms is a per-column or per-row cost,
   // which beyond M = 1 would price a batched GEMM by its output elements (H200 matmul, 0.5 us per kB of output: a

@@ -61,15 +61,6 @@ bool weighsSelection(const std::vector<StructureConfig> &configs, const Dataset 
          });
 }
 
-/// Whether two terms are the same product (every field of every factor).
-bool sameTerm(const Term &a, const Term &b) {
-  return std::equal(a.factors.begin(), a.factors.end(), b.factors.begin(), b.factors.end(),
-                    [](const Factor &x, const Factor &y) {
-                      return x.feature == y.feature && x.op == y.op && x.power == y.power && x.divisor == y.divisor &&
-                             x.tileM == y.tileM && x.tileN == y.tileN;
-                    });
-}
-
 /// Σ w_i |p_i - y_i| / y_i / Σ w_i in per cent; infinite where a prediction is not finite.
 double weightedMape(const std::vector<double> &predicted, const std::vector<double> &measured,
                     const std::vector<double> &weights) {
@@ -127,7 +118,7 @@ std::vector<Expected<CvPath>> assemblePaths(const std::vector<StructureConfig> &
       std::vector<std::vector<size_t>> slotOf(length);
       for (size_t p = 0; p < length; ++p)
         for (const Term &term : modelAt(p).terms) {
-          auto same = std::find_if(distinct.begin(), distinct.end(), [&](const Term *t) { return sameTerm(*t, term); });
+          auto same = std::find_if(distinct.begin(), distinct.end(), [&](const Term *t) { return *t == term; });
           slotOf[p].push_back(static_cast<size_t>(same - distinct.begin()));
           if (same == distinct.end())
             distinct.push_back(&term);

@@ -557,8 +557,7 @@ double relaxedLowerBound(const AssignmentProblem &p, const SolverOptions &option
         r.clear();
     relaxed.objective = objective;
     relaxed.mode = ScheduleMode::Sequential;
-    AssignmentSolution s =
-        runDp(relaxed, options, deadline, std::numeric_limits<double>::infinity(), false, &abortAt);
+    AssignmentSolution s = runDp(relaxed, options, deadline, std::numeric_limits<double>::infinity(), false, &abortAt);
     if (s.feasible && s.optimal)
       return s.cost.objective;
     return cheapest(objective == Objective::Latency ? 1.0 : objective == Objective::Energy ? 0.0 : p.weight);
@@ -716,14 +715,18 @@ AssignmentSolution runDp(const AssignmentProblem &p, const SolverOptions &option
             // Out of time: each target state keeps its one best label. A Pareto set of many-component labels
             // (pipelined: one per device and link) can hold thousands, and inserting into it costs each; a hub
             // feeding 100 nodes on 8 devices kept a 2 s call busy for 40 s.
+            // One component: the best label is the whole Pareto set.
             if (width > 1)
-              exact = false; // one component: the best label is the whole Pareto set
-            if (target.records.size() > 1) { // labels inserted before the deadline: the best of them
+              exact = false;
+            // Labels inserted before the deadline: the best of them.
+            if (target.records.size() > 1) {
               size_t keep = 0;
               for (size_t k = 1; k < target.records.size(); ++k)
-                if (layout.objectiveOf(p, &target.costs[k * width]) < layout.objectiveOf(p, &target.costs[keep * width]))
+                if (layout.objectiveOf(p, &target.costs[k * width]) <
+                    layout.objectiveOf(p, &target.costs[keep * width]))
                   keep = k;
-              target.costs.erase(target.costs.begin(), target.costs.begin() + static_cast<std::ptrdiff_t>(keep * width));
+              target.costs.erase(target.costs.begin(),
+                                 target.costs.begin() + static_cast<std::ptrdiff_t>(keep * width));
               target.costs.resize(width);
               target.records.assign(1, target.records[keep]);
             }
@@ -1173,8 +1176,8 @@ bool solveWithPrices(const AssignmentProblem &p, const SolverOptions &options, c
     // duality gap: 200 subgradient steps on all prices narrowed it from 0.127 to 0.100 % on a 10k chain) and the
     // optimum lies near the best path (0.79-1.0 of the gap on tx2-c10gx's four FPGA budgets): one search, against it.
     const double aspiration = lowerBound + 0.5 * (upper - lowerBound);
-    bool found = nb == 1 && std::isfinite(lowerBound) && std::isfinite(upper) && aspiration < upper &&
-                 search(aspiration);
+    bool found =
+        nb == 1 && std::isfinite(lowerBound) && std::isfinite(upper) && aspiration < upper && search(aspiration);
     if (!found && !stopped)
       search(upper);
     if (stopped)
@@ -1359,7 +1362,8 @@ struct StageAccount {
   std::vector<int> touched;
 
   StageAccount(const AssignmentProblem &problem, const GraphView &view, std::vector<int> assignment)
-      : p(problem), g(view), mix(std::move(assignment)), use(problem.budgets.size(), 0.0), tiedTo(problem.nodes.size()) {
+      : p(problem), g(view), mix(std::move(assignment)), use(problem.budgets.size(), 0.0),
+        tiedTo(problem.nodes.size()) {
     for (size_t w = 0; w < p.nodes.size(); ++w)
       for (int u : p.nodes[w].sameDeviceAs)
         if (u >= 0 && (tiedTo[u].empty() || tiedTo[u].back() != static_cast<int>(w)))
@@ -1426,7 +1430,8 @@ struct StageAccount {
 };
 
 /// `assignment` into `best` when it is feasible and better (evaluated afresh: the incremental sums only guide).
-void keepIfBetter(const AssignmentProblem &p, const GraphView &g, std::vector<int> assignment, AssignmentSolution &best) {
+void keepIfBetter(const AssignmentProblem &p, const GraphView &g, std::vector<int> assignment,
+                  AssignmentSolution &best) {
   AssignmentCost cost = evaluateWith(p, g, assignment);
   if (cost.feasible && (!best.feasible || cost.objective < best.cost.objective)) {
     best.feasible = true;
@@ -1474,7 +1479,8 @@ void bestCut(const AssignmentProblem &p, const GraphView &g, const std::vector<i
 /// limit. The stage weights and their cuts leave a node here and there that one move takes off the busiest stage
 /// (1k-op chain, latency: the period 0.10 % lower). Unless `deadline` stops the moves, what it returns is
 /// one-move optimal.
-void improveByMoves(const AssignmentProblem &p, const GraphView &g, const Deadline &deadline, AssignmentSolution &best) {
+void improveByMoves(const AssignmentProblem &p, const GraphView &g, const Deadline &deadline,
+                    AssignmentSolution &best) {
   if (!best.feasible)
     return;
   StageAccount mix(p, g, best.devices);

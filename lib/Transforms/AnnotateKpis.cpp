@@ -429,7 +429,7 @@ void AnnotateKpisPass::emitSummaries() {
 
 void AnnotateKpisPass::runOnOperation() {
   ModuleOp module = getOperation();
-  if (diagnostics != "summary" && diagnostics != "per-op" && diagnostics != "none") {
+  if (!isDiagnosticsMode(diagnostics)) {
     mlir::emitError(module.getLoc()) << "annotate-kpis: unknown diagnostics mode '" << diagnostics
                        << "' (expected summary, per-op or none)";
     return signalPassFailure();

@@ -69,8 +69,8 @@ struct AssignDevicesPass : mlir::flydel::impl::AssignDevicesBase<AssignDevicesPa
       mlir::emitError(module.getLoc()) << "assign-devices: unknown mode '" << mode << "' (expected sequential or pipelined)";
       return signalPassFailure();
     }
-    if (diagnostics != "summary" && diagnostics != "per-op" && diagnostics != "none") {
-      mlir::emitError(module.getLoc()) << "assign-devices: unknown diagnostics '" << diagnostics
+    if (!isDiagnosticsMode(diagnostics)) {
+      mlir::emitError(module.getLoc()) << "assign-devices: unknown diagnostics mode '" << diagnostics
                                        << "' (expected summary, per-op or none)";
       return signalPassFailure();
     }
@@ -346,7 +346,7 @@ struct AssignDevicesPass : mlir::flydel::impl::AssignDevicesBase<AssignDevicesPa
     // Write back (with diagnostics=per-op, one remark per op).
     const bool perOp = diagnostics == "per-op";
     int keptOffFpga = 0;
-    Operation *firstOffFpga = nullptr;
+    size_t firstOffFpga = 0;
     for (auto [index, op] : llvm::enumerate(ops)) {
       const ::flydel::AssignmentNode &node = problem.nodes[index];
       int d = solution.devices[index];
@@ -354,7 +354,7 @@ struct AssignDevicesPass : mlir::flydel::impl::AssignDevicesBase<AssignDevicesPa
       op->setAttr(FlydelDialect::kDeviceAttrName,
                   DeviceAttr::get(ctx, chosen.getName(), chosen.getKind(), DictionaryAttr()));
       if (!fpgaWhy[index].empty() && !keptOffFpga++)
-        firstOffFpga = op;
+        firstOffFpga = index;
       if (!perOp)
         continue;
       // The op's own share of the objective on a device (transfers aside): what the remark compares.
@@ -460,20 +460,19 @@ struct AssignDevicesPass : mlir::flydel::impl::AssignDevicesBase<AssignDevicesPa
     // At the function's location, without the function: printing it would copy the whole function to the output.
     InFlightDiagnostic remark = mlir::emitRemark(function.getLoc());
     remark << "assignment (" << objective << ", " << mode << ", "
-           << (solution.optimal ? "optimal"
-                                : "not proven optimal (" + solution.stoppedBy + "), gap " + fmt(100 * solution.gap) +
-                                      " %")
+           << (solution.optimal
+                   ? "optimal"
+                   : "not proven optimal (" + solution.stoppedBy + "), gap " + fmt(100 * solution.gap) + " %")
            << ", " << solution.method << ", " << fmt(solution.solveMs) << " ms): " << describeCost(solution.cost)
            << baselineText << "; " << unmodeled << " ops without a model are not counted";
     if (!perOp) {
       remark << "; ops placed:";
       for (int d = 0; d < numDevices; ++d)
         remark << (d ? ", " : " ") << problem.deviceNames[d] << " " << counts[d];
-      if (keptOffFpga) {
-        size_t first = std::find(ops.begin(), ops.end(), firstOffFpga) - ops.begin();
-        remark << "; " << keptOffFpga << " kept off an FPGA, whose engines cannot build them (first: "
-               << firstOffFpga->getLoc() << " (" << firstOffFpga->getName() << "): " << fpgaWhy[first] << ")";
-      }
+      if (keptOffFpga)
+        remark << "; " << keptOffFpga
+               << " kept off an FPGA, whose engines cannot build them (first: " << ops[firstOffFpga]->getLoc() << " ("
+               << ops[firstOffFpga]->getName() << "): " << fpgaWhy[firstOffFpga] << ")";
       remark << " [--assign-devices=\"diagnostics=per-op\" gives each op's device, cost and best alternative]";
     }
     return success();

@@ -177,13 +177,13 @@ LogicalResult FoldFpgaPass::foldDevice(ModuleOp module, const ::flydel::Library 
       return op->emitError() << "flydel-fold-fpga: invalid layer: " << problemText;
     if (!::flydel::isFoldable(*layer)) {
       mlir::emitRemark(op->getLoc()) << "flydel-fold-fpga: " << ::flydel::opKindName(layer->op)
-                       << " has no engine to fold; left as it is";
+                                     << " has no engine to fold; left as it is";
       continue;
     }
     if (allLayers && (refold || !op->hasAttr(FlydelDialect::kFoldingAttrName)) &&
         !library.findModelFor(device.name, *layer, timeKpi)) {
-      mlir::emitRemark(op->getLoc()) << "flydel-fold-fpga: no " << timeKpi << " model for " << ::flydel::opKindName(layer->op)
-                       << " on '" << device.name << "': not folded";
+      mlir::emitRemark(op->getLoc()) << "flydel-fold-fpga: no " << timeKpi << " model for "
+                                     << ::flydel::opKindName(layer->op) << " on '" << device.name << "': not folded";
       continue;
     }
     ::flydel::FoldingLayer entry;
@@ -211,11 +211,12 @@ LogicalResult FoldFpgaPass::foldDevice(ModuleOp module, const ::flydel::Library 
                              << (entry.fixed ? "given folding: " : "") << candidates.error();
     if (!unmodeled.empty())
       mlir::emitWarning(op->getLoc()) << "flydel-fold-fpga: no model for " << llvm::join(unmodeled, ", ") << " of "
-                        << ::flydel::opKindName(layer->op) << " on '" << device.name
-                        << "': not counted in the budget";
+                                      << ::flydel::opKindName(layer->op) << " on '" << device.name
+                                      << "': not counted in the budget";
     if (!notes.empty())
       mlir::emitRemark(op->getLoc()) << "flydel-fold-fpga: " << notes.size() << " of " << foldings.size()
-                       << " foldings left out (" << notes.front() << (notes.size() > 1 ? "; ..." : "") << ")";
+                                     << " foldings left out (" << notes.front() << (notes.size() > 1 ? "; ..." : "")
+                                     << ")";
     entry.candidates = std::move(*candidates);
     problem.layers.push_back(std::move(entry));
     folded.push_back(op);

@@ -15,7 +15,7 @@
 
 // NOPLATFORM: error: assign-devices: the module has no flydel.platform (run --annotate-kpis first)
 // OBJECTIVE: error: assign-devices: unknown objective 'speed' (expected latency, energy, edp or weighted)
-// DIAGNOSTICS: error: assign-devices: unknown diagnostics 'all' (expected summary, per-op or none)
+// DIAGNOSTICS: error: assign-devices: unknown diagnostics mode 'all' (expected summary, per-op or none)
 // MODE: error: assign-devices: unknown mode 'parallel' (expected sequential or pipelined)
 // RESERVE: error: assign-devices: weight must be in [0, 1] and reserve in [0, 1)
 // BADPIN: error: assign-devices: pin 'conv' names device 'npu', which platform 'tx2-c10gx' does not have

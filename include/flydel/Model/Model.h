@@ -40,6 +40,12 @@ struct Factor {
 struct Term {
   std::vector<Factor> factors;
 };
+/// The same factor (every field) / the same product of factors, in order.
+inline bool operator==(const Factor &a, const Factor &b) {
+  return a.feature == b.feature && a.op == b.op && a.power == b.power && a.divisor == b.divisor && a.tileM == b.tileM &&
+         a.tileN == b.tileN;
+}
+inline bool operator==(const Term &a, const Term &b) { return a.factors == b.factors; }
 
 double evaluateTerm(const Term &term, const FeatureVector &features);
 /// Text form used in the library JSON: "1", "macs", "c_in^2", "log(c_in)*log(out_hw)", "out_pixels*ceil(c_out/8)",

@@ -14,6 +14,9 @@ namespace mlir::flydel {
 #define GEN_PASS_REGISTRATION
 #include "flydel/Transforms/Passes.h.inc"
 
+/// The `diagnostics` option annotate-kpis and assign-devices share: summary (one per function), per-op or none.
+inline bool isDiagnosticsMode(llvm::StringRef mode) { return mode == "summary" || mode == "per-op" || mode == "none"; }
+
 } // namespace mlir::flydel
 
 #endif // FLYDEL_TRANSFORMS_PASSES_H
