@@ -11,6 +11,8 @@ PACKAGES=(
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools
   # Numerics, formats, tests
   libeigen3-dev nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev
+  # Pipelined device assignments as MIPs (--assign-devices mode=pipelined)
+  coinor-libcbc-dev
   # ONNX import (flydel-translate) and ONNX's node tests for numerical validation
   libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata
   # flydel-measure's cpu-onednn backend (oneDNN 2.6)

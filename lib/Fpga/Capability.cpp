@@ -63,7 +63,7 @@ std::string checkConv(const OpRequest &op) {
     return why;
   const TensorShape &weight = op.weight;
   if (!weight.ranked || !weight.isStatic || weight.dims.size() != 4)
-    return "the weight must have a static rank-4 shape, got '" + weight.text + "'";
+    return "the weight must have a static rank-4 shape, got '" + weight.typeText() + "'";
   if (weight.elementType != "f32")
     return "the weight must be f32, got '" + weight.elementType + "'";
   const std::vector<int64_t> &ws = weight.dims, &in = op.input.dims, &out = op.result.dims;
@@ -71,8 +71,8 @@ std::string checkConv(const OpRequest &op) {
     return "depthwise channel multiplier " + str(ws[3]) + ": the engine takes multiplier 1";
   // The TOSA verifier checks the spatial sizes, not the channels; the ROMs are laid out by the activations'.
   if (ws[depthwise ? 2 : 3] != in[3] || (!depthwise && ws[0] != out[3]))
-    return "the weight shape '" + weight.text + "' does not match the input's " + str(in[3]) + " and the result's " +
-           str(out[3]) + " channels";
+    return "the weight shape '" + weight.typeText() + "' does not match the input's " + str(in[3]) +
+           " and the result's " + str(out[3]) + " channels";
   if (!sized(op.stride, 2) || !sized(op.dilation, 2) || !sized(op.pad, 4))
     return "stride and dilation need 2 values, padding 4";
   for (auto [values, what] : {std::pair{&ws, "a weight dimension"}, {&op.stride, "stride"}, {&op.pad, "padding"}})
@@ -136,14 +136,26 @@ std::string checkScale(const OpRequest &op) {
 
 } // namespace
 
+std::string TensorShape::typeText() const {
+  if (!text.empty())
+    return text;
+  std::string t = "tensor<";
+  for (int64_t dim : dims)
+    t += str(dim) + "x";
+  return t + elementType + ">";
+}
+
 std::string checkActivation(const TensorShape &t, const std::string &what) {
   if (!t.ranked || !t.isStatic || t.dims.size() != 4)
-    return "the " + what + " must be a static rank-4 NHWC tensor, got '" + t.text + "'";
+    return "the " + what + " must be a static rank-4 NHWC tensor, got '" + t.typeText() + "'";
   if (t.elementType != "f32")
     return "the " + what + " must be f32 (the flow quantises f32 models), got '" + t.elementType + "'";
   if (t.dims[0] != 1)
     return "the engines take batch 1, the " + what + " has batch " + str(t.dims[0]);
-  return fitsInt(t.dims, "a dimension of the " + what + ":");
+  for (int64_t v : t.dims) // the message only on failure: every op of a graph is checked
+    if (v < std::numeric_limits<int>::min() || v > std::numeric_limits<int>::max())
+      return fitsInt(t.dims, "a dimension of the " + what + ":");
+  return {};
 }
 
 std::string checkEngineConfig(const EngineConfig &c) {
@@ -213,7 +225,7 @@ std::string checkBuildable(const OpRequest &op) {
   case OpClass::Add:
     if (std::string why = checkActivation(op.result, "result"); !why.empty())
       return why;
-    if (op.input.text != op.result.text || op.input2.text != op.result.text)
+    if (!(op.input == op.result) || !(op.input2 == op.result))
       return "the add engine takes two operands of the result's shape (no broadcasting)";
     return checkEngineConfig(engineConfigFor(op));
   case OpClass::Clamp:

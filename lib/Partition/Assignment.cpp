@@ -1,7 +1,9 @@
 //===- Assignment.cpp - exact device assignment of a layer graph ----------===//
 
 #include "flydel/Partition/Assignment.h"
+#include "PipelinedMip.h"
 #include "flydel/Model/EnumNames.h"
+#include "flydel/Partition/DenseLp.h"
 
 #include <algorithm>
 #include <chrono>
@@ -407,6 +409,20 @@ AssignmentCost evaluateAssignment(const AssignmentProblem &p, const std::vector<
     return cost;
   }
   return evaluateWith(p, viewOf(p), devices);
+}
+
+std::vector<AssignmentCost> evaluateAssignments(const AssignmentProblem &p,
+                                                const std::vector<std::vector<int>> &assignments) {
+  std::vector<AssignmentCost> costs(assignments.size());
+  if (std::string problemError = p.check(); !problemError.empty()) {
+    for (AssignmentCost &cost : costs)
+      cost.infeasibility = problemError;
+    return costs;
+  }
+  GraphView g = viewOf(p);
+  for (size_t i = 0; i < assignments.size(); ++i)
+    costs[i] = evaluateWith(p, g, assignments[i]);
+  return costs;
 }
 
 namespace {
@@ -883,17 +899,20 @@ Built buildStateGraph(Stepper &stepper, const CostLayout &layout, const Deadline
 /// and every path that fits the budgets bounds it above.
 class LagrangianSolver {
 public:
-  LagrangianSolver(const AssignmentProblem &p, const StateGraph &graph, const Stepper &stepper)
-      : p(p), graph(graph), order(stepper.g.order), budgets(p.budgets.size()) {
+  /// Over the budgets `active` lists (indices into p.budgets): budget b below is p.budgets[active[b]].
+  LagrangianSolver(const AssignmentProblem &p, const StateGraph &graph, const Stepper &stepper,
+                   const std::vector<size_t> &active)
+      : p(p), graph(graph), order(stepper.g.order), active(active), budgets(active.size()) {
     size_t n = p.nodes.size();
     use.assign(n * p.numDevices * budgets, 0.0);
     for (size_t i = 0; i < n; ++i)
       for (size_t b = 0; b < budgets; ++b) {
-        int d = p.budgets[b].device;
-        use[(i * p.numDevices + d) * budgets + b] = p.nodes[order[i]].resources[d][b];
+        int d = p.budgets[active[b]].device;
+        use[(i * p.numDevices + d) * budgets + b] = p.nodes[order[i]].resources[d][active[b]];
       }
   }
 
+  const AssignmentProblem::Budget &budget(size_t b) const { return p.budgets[active[b]]; }
   double useOf(size_t step, int device, size_t b) const { return use[(step * p.numDevices + device) * budgets + b]; }
 
   /// A priced path: its cost (unpriced), resource use, devices, and the bound it proves.
@@ -927,7 +946,7 @@ public:
     size_t state = graph.layerBegin[n];
     path.bound = dist[state];
     for (size_t b = 0; b < budgets; ++b)
-      path.bound -= lambda[b] * p.budgets[b].capacity;
+      path.bound -= lambda[b] * budget(b).capacity;
     for (size_t k = n; k-- > 0;) {
       const StateGraph::Edge &edge = graph.edges[pred[state]];
       path.devices[order[k]] = edge.device;
@@ -938,7 +957,7 @@ public:
     }
     path.fits = true;
     for (size_t b = 0; b < budgets; ++b)
-      path.fits &= path.use[b] <= p.budgets[b].capacity;
+      path.fits &= path.use[b] <= budget(b).capacity;
     return path;
   }
 
@@ -973,11 +992,71 @@ private:
   const AssignmentProblem &p;
   const StateGraph &graph;
   const std::vector<int> &order;
+  std::vector<size_t> active;
   size_t budgets;
   std::vector<double> use; // [step][device][budget]
   std::vector<double> dist;
   std::vector<size_t> pred;
 };
+
+} // namespace
+
+// Labels carry one component per budget that can bind, and Pareto sets of few components stay small:
+// tx2-c10gx's FPGA lists ALM, ALUT, LAB and M20K, and on the bench chain's layers M20K implies the three others
+// (labels of 2 components instead of 5: the 100k chain's search took 1.0 s, now 0.36 s).
+std::vector<size_t> bindingBudgets(const AssignmentProblem &p) {
+  const size_t nb = p.budgets.size();
+  std::vector<bool> kept(nb, true);
+  for (size_t b = 0; b < nb; ++b) {
+    const AssignmentProblem::Budget &budget = p.budgets[b];
+    double most = 0;
+    bool negative = false;
+    for (const AssignmentNode &node : p.nodes)
+      if (node.allowed[budget.device]) {
+        double use = node.resources[budget.device][b];
+        negative |= use < 0 || !std::isfinite(use);
+        most += std::max(use, 0.0);
+      }
+    if (negative)
+      continue; // keep it: the argument needs uses >= 0
+    if (most <= budget.capacity) {
+      kept[b] = false;
+      continue;
+    }
+    for (size_t a = 0; a < nb && kept[b]; ++a) {
+      if (a == b || !kept[a] || p.budgets[a].device != budget.device)
+        continue;
+      double ratio = 0;
+      bool bounded = true;
+      for (const AssignmentNode &node : p.nodes) {
+        if (!node.allowed[budget.device])
+          continue;
+        double useB = node.resources[budget.device][b], useA = node.resources[budget.device][a];
+        if (!(useA >= 0) || !std::isfinite(useA)) {
+          bounded = false;
+          break;
+        }
+        if (useB <= 0)
+          continue;
+        if (useA <= 0) {
+          bounded = false;
+          break;
+        }
+        ratio = std::max(ratio, useB / useA);
+      }
+      // A margin for rounding: implied with room to spare, or kept.
+      if (bounded && ratio * p.budgets[a].capacity <= budget.capacity * (1 - 1e-9))
+        kept[b] = false;
+    }
+  }
+  std::vector<size_t> active;
+  for (size_t b = 0; b < nb; ++b)
+    if (kept[b])
+      active.push_back(b);
+  return active;
+}
+
+namespace {
 
 /// Additive objective with budgets: prices, then a label search over the state graph pruned by the priced
 /// cost-to-go. False when the state graph is too large to build in time (the caller falls back to the DP).
@@ -986,7 +1065,8 @@ bool solveWithPrices(const AssignmentProblem &p, const SolverOptions &options, c
   Stepper stepper(p);
   CostLayout layout(p);
   StateGraph graph;
-  size_t n = p.nodes.size(), nb = p.budgets.size();
+  const std::vector<size_t> active = bindingBudgets(p);
+  size_t n = p.nodes.size(), nb = active.size();
   Built built = buildStateGraph(stepper, layout, deadline, /*maxEdges=*/size_t(1) << 26, graph);
   solution.phasesMs.push_back({"state graph", deadline.elapsedMs()});
   if (built == Built::TooLarge)
@@ -1000,15 +1080,15 @@ bool solveWithPrices(const AssignmentProblem &p, const SolverOptions &options, c
                              "': the devices it may go on cannot receive its producers' outputs (no link)";
     return true;
   }
-  LagrangianSolver lagrangian(p, graph, stepper);
+  LagrangianSolver lagrangian(p, graph, stepper, active);
   // A budget that even its least use cannot meet makes the problem infeasible, whatever the rest does.
   for (size_t b = 0; b < nb; ++b) {
     double least = lagrangian.costToGo({}, static_cast<int>(b))[0];
-    if (least > p.budgets[b].capacity) {
-      solution.infeasibility = "budget '" + p.budgets[b].resource + "' of device '" +
-                               p.deviceNames[p.budgets[b].device] + "' (" + std::to_string(p.budgets[b].capacity) +
-                               ") is below the least any assignment uses (" + std::to_string(least) +
-                               "): the ops that may only go there, or must share its device, need more";
+    if (least > lagrangian.budget(b).capacity) {
+      solution.infeasibility =
+          "budget '" + lagrangian.budget(b).resource + "' of device '" + p.deviceNames[lagrangian.budget(b).device] +
+          "' (" + std::to_string(lagrangian.budget(b).capacity) + ") is below the least any assignment uses (" +
+          std::to_string(least) + "): the ops that may only go there, or must share its device, need more";
       return true;
     }
   }
@@ -1017,8 +1097,10 @@ bool solveWithPrices(const AssignmentProblem &p, const SolverOptions &options, c
   double lowerBound = -std::numeric_limits<double>::infinity(), upper = std::numeric_limits<double>::infinity();
   std::vector<int> best;
   auto closed = [&] { return std::isfinite(upper) && upper - lowerBound <= 1e-9 * std::abs(upper); };
+  std::vector<LagrangianSolver::Path> cuts; // every priced path: a line of the dual (cost, use)
   auto visit = [&](const std::vector<double> &at) {
     LagrangianSolver::Path path = lagrangian.shortestPath(at);
+    cuts.push_back(path);
     if (path.bound > lowerBound) {
       lowerBound = path.bound;
       bestLambda = at;
@@ -1029,46 +1111,77 @@ bool solveWithPrices(const AssignmentProblem &p, const SolverOptions &options, c
     }
     return path;
   };
-  visit(lambda);
-  // Coordinate ascent on the concave dual: per budget, bisection on the sign of its subgradient (use - capacity).
-  int rounds = nb == 1 ? 1 : 4;
-  for (int round = 0; round < rounds && !closed() && !deadline.passed(); ++round) {
-    double before = lowerBound;
-    for (size_t b = 0; b < nb && !closed() && !deadline.passed(); ++b) {
-      std::vector<double> at = bestLambda;
-      at[b] = 0;
-      LagrangianSolver::Path path = visit(at);
-      if (path.use[b] <= p.budgets[b].capacity)
-        continue; // free: this budget binds nothing at these prices
-      // A price at which the budget fits: start from the largest saving per unit of it that a node could make.
-      double hi = 0;
-      for (size_t k = 0; k < n; ++k) {
-        const AssignmentNode &node = p.nodes[stepper.g.order[k]];
-        int d = p.budgets[b].device;
-        double u = lagrangian.useOf(k, d, b);
-        if (!node.allowed[d] || u <= 0)
-          continue;
-        double own = layout.latencyWeight * node.latencyUs[d] + layout.energyWeight * node.energyUj[d];
-        for (int o = 0; o < p.numDevices; ++o)
-          if (o != d && node.allowed[o])
-            hi = std::max(hi, (layout.latencyWeight * node.latencyUs[o] + layout.energyWeight * node.energyUj[o] -
-                               own) / u);
-      }
-      hi = std::max(hi, 1e-12) * 1.01;
-      for (int grow = 0; grow < 60 && !deadline.passed(); ++grow) {
-        at[b] = hi;
-        if (visit(at).use[b] <= p.budgets[b].capacity)
-          break;
-        hi *= 4;
-      }
-      double lo = 0;
-      for (int it = 0; it < 60 && hi - lo > 1e-12 * hi && !closed() && !deadline.passed(); ++it) {
-        at[b] = 0.5 * (lo + hi);
-        (visit(at).use[b] > p.budgets[b].capacity ? lo : hi) = at[b];
-      }
+  // Per budget, a little above the largest saving per unit of it that a node could make by its own cost.
+  std::vector<double> ceiling(nb, 0.0);
+  for (size_t b = 0; b < nb; ++b) {
+    int d = lagrangian.budget(b).device;
+    for (size_t k = 0; k < n; ++k) {
+      const AssignmentNode &node = p.nodes[stepper.g.order[k]];
+      double u = lagrangian.useOf(k, d, b);
+      if (!node.allowed[d] || u <= 0)
+        continue;
+      double own = layout.latencyWeight * node.latencyUs[d] + layout.energyWeight * node.energyUj[d];
+      for (int o = 0; o < p.numDevices; ++o)
+        if (o != d && node.allowed[o])
+          ceiling[b] =
+              std::max(ceiling[b],
+                       (layout.latencyWeight * node.latencyUs[o] + layout.energyWeight * node.energyUj[o] - own) / u);
     }
-    if (lowerBound <= before + 1e-12 * std::abs(before))
-      break;
+    ceiling[b] = std::max(ceiling[b], 1e-12) * 1.01;
+  }
+  visit(lambda);
+  // The dual is concave and piecewise linear: the least of the priced paths' lines, cost + Σ_b λ_b (use_b -
+  // capacity_b). Kelley's cutting planes: the lines found so far bound it above; the prices that maximize that
+  // model (a small LP) give the next path, whose line cuts the model down, until the model's maximum meets the
+  // best bound. The prices stay in a box, widened where the model's maximum sits on its edge. With one budget
+  // this is the secant search between a path over the budget and one under it. It moves every price at once:
+  // coordinate ascent (bisection per budget, the method before) stalled where several budgets bind together
+  // (tx2-c10gx's FPGA: ALM, ALUT, LAB and M20K of the same layers) at prices where no single one can move with
+  // profit; on the bench's 10k chain it stopped 0.13 % below the optimum, with ALM and LAB priced though slack,
+  // where Kelley reaches 0.003 % in 14 shortest paths (6 ms, against 35 ms for the stalled ascent).
+  {
+    double scale = std::abs(cuts.front().cost) > 0 ? std::abs(cuts.front().cost) : 1.0;
+    std::vector<double> unit(nb), box(nb);
+    for (size_t b = 0; b < nb; ++b) {
+      unit[b] = lagrangian.budget(b).capacity > 0 ? lagrangian.budget(b).capacity : 1.0;
+      box[b] = 4 * ceiling[b];
+    }
+    const size_t vars = 1 + nb;
+    std::vector<double> objective(vars, 0.0), at(nb);
+    objective[0] = 1;
+    for (int it = 0; it < 200 && !closed() && !deadline.passed(); ++it) {
+      // Variables: the bound and each budget's price per unit of its capacity, both over `scale`.
+      const size_t rows = cuts.size() + nb;
+      std::vector<double> a(rows * vars, 0.0), rhs(rows, 0.0);
+      for (size_t x = 0; x < cuts.size(); ++x) {
+        a[x * vars] = 1;
+        for (size_t b = 0; b < nb; ++b)
+          a[x * vars + 1 + b] = -(cuts[x].use[b] - lagrangian.budget(b).capacity) / unit[b];
+        rhs[x] = cuts[x].cost / scale;
+      }
+      for (size_t b = 0; b < nb; ++b) {
+        a[(cuts.size() + b) * vars + 1 + b] = 1;
+        rhs[cuts.size() + b] = box[b] * unit[b] / scale;
+      }
+      DenseLpResult model = maximizeDenseLp(a, rhs, objective);
+      if (model.status != DenseLpResult::Status::Optimal)
+        break; // a negative cost (no row can start the simplex) or a pivot limit: keep the bound so far
+      bool onEdge = false;
+      for (size_t b = 0; b < nb; ++b) {
+        at[b] = model.y[1 + b] * scale / unit[b];
+        if (at[b] >= box[b] * (1 - 1e-9) && box[b] < 1e300) {
+          box[b] *= 4;
+          onEdge = true;
+        }
+      }
+      double modelMax = model.value * scale;
+      if (modelMax - lowerBound <= 1e-9 * std::abs(modelMax)) {
+        if (onEdge)
+          continue; // the best prices within the box, on its edge: look beyond
+        break;      // the best prices there are
+      }
+      visit(at);
+    }
   }
   solution.phasesMs.push_back({"prices", deadline.elapsedMs()});
 
@@ -1089,7 +1202,7 @@ bool solveWithPrices(const AssignmentProblem &p, const SolverOptions &options, c
       std::vector<double> costs;
       std::vector<int> records;
     };
-    bool stopped = false;
+    bool stopped = false, capped = false;
     // Every assignment whose cost is at most `bound`, as labels pruned against it: finds the optimum when it is
     // under the bound (the labels of its prefixes are never pruned; a label that dominates one leads to one as
     // good). Returns whether it found an assignment under the bound, and takes it as the best.
@@ -1117,8 +1230,8 @@ bool solveWithPrices(const AssignmentProblem &p, const SolverOptions &options, c
             double priced = candidate[0] + h[edge.to];
             for (size_t b = 0; b < nb && keep; ++b) {
               candidate[1 + b] = base[1 + b] + lagrangian.useOf(k, edge.device, b);
-              keep = candidate[1 + b] + least[b][edge.to] <= p.budgets[b].capacity;
-              priced -= bestLambda[b] * (p.budgets[b].capacity - candidate[1 + b]);
+              keep = candidate[1 + b] + least[b][edge.to] <= lagrangian.budget(b).capacity;
+              priced -= bestLambda[b] * (lagrangian.budget(b).capacity - candidate[1 + b]);
             }
             if (!keep || priced > bound + slack)
               continue;
@@ -1133,6 +1246,7 @@ bool solveWithPrices(const AssignmentProblem &p, const SolverOptions &options, c
           if (state.records.size() <= cap)
             continue;
           exact = false;
+          capped = true;
           solution.stoppedBy = "label cap";
           std::vector<size_t> idx(state.records.size());
           for (size_t j = 0; j < idx.size(); ++j)
@@ -1169,15 +1283,24 @@ bool solveWithPrices(const AssignmentProblem &p, const SolverOptions &options, c
       upper = bestCost;
       return true;
     };
-    // With one budget the bisection solves the dual exactly, and the best path that fits is the looser side of the
-    // gap (on the bench's 1k chain 0.086 % above the optimum, the dual bound 0.013 % below it): the labels are
-    // pruned against it, so a first search bounded halfway between them keeps fewer labels and finds the optimum
-    // whenever it lies in that half. With several budgets the priced bound stays further below the optimum (a
-    // duality gap: 200 subgradient steps on all prices narrowed it from 0.127 to 0.100 % on a 10k chain) and the
-    // optimum lies near the best path (0.79-1.0 of the gap on tx2-c10gx's four FPGA budgets): one search, against it.
-    const double aspiration = lowerBound + 0.5 * (upper - lowerBound);
-    bool found =
-        nb == 1 && std::isfinite(lowerBound) && std::isfinite(upper) && aspiration < upper && search(aspiration);
+    // Deepening: the optimum lies between the dual bound and the best path that fits, and the labels a search
+    // keeps grow steeply with its bound (the bench's 100k chain on tx2-c10gx: 0.22M labels bounded at 1/8 of the
+    // gap, 1.7M at 1/2, 4.4M at the path). Searches bounded at 1/8, 1/4 and 1/2 of the gap, then at the path, stop
+    // at the first that finds an assignment: the one found is the optimum. Each that finds none (and kept every
+    // label) proves the optimum above its bound, which then bounds it below.
+    const double gapFound = upper - lowerBound, boundFound = lowerBound;
+    bool found = false;
+    for (double fraction : {0.125, 0.25, 0.5}) {
+      if (found || stopped || !std::isfinite(gapFound))
+        break;
+      double aspiration = boundFound + fraction * gapFound;
+      if (!(aspiration < upper))
+        break;
+      capped = false;
+      found = search(aspiration);
+      if (!found && !stopped && !capped)
+        lowerBound = std::max(lowerBound, aspiration);
+    }
     if (!found && !stopped)
       search(upper);
     if (stopped)
@@ -1689,6 +1812,43 @@ EdpRegionLeast edpRegionLeast(double leastPeriod, double leastEnergy,
 
 } // namespace
 
+namespace {
+/// The MIP on `q` (pipelined latency or weighted) for up to `ms`, from `start` (may be empty): its assignment,
+/// evaluated afresh on q, into `out` when it fits (out.feasible).
+struct MipOutcome {
+  bool ran = false;    // CBC was built in and the budget covered the problem's size
+  double bound = 0;    // CBC's bound on q's objective (0 when none)
+  bool proven = false; // the bound meets the assignment
+};
+MipOutcome mipOn(const AssignmentProblem &q, const std::vector<int> &start, double ms, AssignmentSolution &out) {
+  MipOutcome outcome;
+  out = AssignmentSolution();
+  // CBC does not stop its root LP at the time limit: on the benchmark's 10k-op chain it ran 20 s against a 3 s
+  // budget, 43 s on the residual graph. The root LP took 0.26-0.43 s on the 1k-op graphs, about 4e-4 ms * n^2:
+  // the MIP runs only where its budget covers twice that.
+  double n = static_cast<double>(q.nodes.size());
+  if (ms <= 0 || ms < 8e-4 * n * n)
+    return outcome;
+  MipResult mip = solvePipelinedMip(q, start, ms / 1000);
+  if (!mip.ran)
+    return outcome;
+  outcome.ran = true;
+  if (mip.solution) {
+    out.cost = evaluateAssignment(q, mip.devices);
+    out.feasible = out.cost.feasible;
+    out.devices = mip.devices;
+  }
+  // A bound above an assignment known to fit is no bound (CBC reports 1e50-like values when it stops early): none.
+  double known = out.feasible ? out.cost.objective : std::numeric_limits<double>::infinity();
+  if (start.size() == q.nodes.size())
+    if (AssignmentCost c = evaluateAssignment(q, start); c.feasible)
+      known = std::min(known, c.objective);
+  bool valid = std::abs(mip.bound) < 1e30 && !(mip.bound > known * (1 + 1e-9));
+  outcome.bound = valid ? mip.bound : 0.0;
+  outcome.proven = out.feasible && mip.provenOptimal && valid && outcome.bound >= out.cost.objective * (1 - 1e-9);
+  return outcome;
+}
+} // namespace
 
 AssignmentSolution solveAssignment(const AssignmentProblem &problem, const SolverOptions &options) {
   Deadline deadline;
@@ -1727,6 +1887,33 @@ AssignmentSolution solveAssignment(const AssignmentProblem &problem, const Solve
   quick.maxLabelsPerState = std::min<size_t>(options.maxLabelsPerState, 8);
   AssignmentSolution heuristic = runDp(problem, quick, deadline);
   phases.push_back({"quick dp", deadline.elapsedMs()});
+  // Pipelined latency and weighted: the MIP first, from the quick pass's assignment. Its cuts prove real CNNs'
+  // optima in a fraction of a second, where the stage weights below leave gaps of percents; on the benchmark's
+  // synthetic 1k-op graphs it does not finish, and its incumbent and bound join what the stage weights find.
+  double mipBound = 0;
+  bool mipRan = false;
+  if (options.mip && options.prices && problem.mode == ScheduleMode::Pipelined &&
+      (problem.objective == Objective::Latency || problem.objective == Objective::Weighted) && !deadline.passed()) {
+    double ms = std::min(options.mipShare * deadline.limitMs, 0.9 * (deadline.limitMs - deadline.elapsedMs()));
+    AssignmentSolution found;
+    MipOutcome mip = mipOn(problem, heuristic.feasible ? heuristic.devices : std::vector<int>(), ms, found);
+    mipBound = mip.bound;
+    mipRan = mip.ran;
+    if (mipRan)
+      phases.push_back({"mip", deadline.elapsedMs()});
+    if (found.feasible && (!heuristic.feasible || found.cost.objective < heuristic.cost.objective)) {
+      found.maxFrontier = heuristic.maxFrontier;
+      heuristic = found;
+    }
+    if (mip.proven && heuristic.cost.objective <= found.cost.objective) {
+      solution = heuristic;
+      solution.optimal = true;
+      solution.lowerBound = heuristic.cost.objective;
+      solution.method = "mip";
+      solution.phasesMs = phases;
+      return finish(solution);
+    }
+  }
   // Time kept for the bound (up to three one-label DPs, each cheaper than the quick pass), at most 15 % of the limit.
   double reserve = std::min(3 * phases.back().second, 0.15 * deadline.limitMs);
   bool staged = options.prices && problem.mode == ScheduleMode::Pipelined && problem.objective != Objective::Energy;
@@ -1753,8 +1940,38 @@ AssignmentSolution solveAssignment(const AssignmentProblem &problem, const Solve
     Deadline stageDeadline = deadline;
     stageDeadline.limitMs = std::max(0.0, (edp ? 0.45 : 0.8) * deadline.limitMs - reserve);
     StageWeights weights;
-    stageBound = stageWeightBound(problem, options, stageDeadline, candidate, &weights);
-    phases.push_back({"stage weights", deadline.elapsedMs()});
+    const bool edpMip = edp && options.mip && mipAvailable();
+    bool periodProven = false;
+    if (edpMip) {
+      // Edp: the least period itself where the MIP proves it (real CNNs: milliseconds), a tighter bound on the
+      // period than the stage weights', whose pass it then replaces; its assignment is a candidate.
+      AssignmentProblem periodOnly = problem;
+      periodOnly.objective = Objective::Latency;
+      AssignmentSolution fastest;
+      MipOutcome period =
+          mipOn(periodOnly, heuristic.feasible ? heuristic.devices : std::vector<int>(),
+                std::min(0.1 * deadline.limitMs, stageDeadline.limitMs - deadline.elapsedMs()), fastest);
+      stageBound = period.bound;
+      periodProven = period.proven;
+      if (fastest.feasible) {
+        AssignmentCost cost = evaluateAssignment(problem, fastest.devices);
+        if (cost.feasible) {
+          candidate.feasible = true;
+          candidate.devices = fastest.devices;
+          candidate.cost = cost;
+        }
+      }
+      mipRan |= period.ran;
+      if (period.ran)
+        phases.push_back({"mip period", deadline.elapsedMs()});
+    }
+    if (!periodProven) {
+      AssignmentSolution staged;
+      stageBound = std::max(stageBound, stageWeightBound(problem, options, stageDeadline, staged, &weights));
+      if (staged.feasible && (!candidate.feasible || staged.cost.objective < candidate.cost.objective))
+        candidate = staged;
+      phases.push_back({"stage weights", deadline.elapsedMs()});
+    }
     const GraphView view = viewOf(problem);
     Deadline polishDeadline = deadline; // the bound's reserve stays out of it
     polishDeadline.limitMs = std::max(0.0, deadline.limitMs - reserve);
@@ -1816,7 +2033,24 @@ AssignmentSolution solveAssignment(const AssignmentProblem &problem, const Solve
       // Half of the time left to the planes: a later plane, at a better weight, needs time too.
       Deadline roundDeadline = stageDeadline;
       roundDeadline.limitMs = deadline.elapsedMs() + (stageDeadline.limitMs - deadline.elapsedMs()) / 2;
-      lines.push_back({w, stageWeightBound(weighted, options, roundDeadline, tangent, &weights)});
+      // The weighted problem's optimum, where the MIP proves it in half the round's time, is the tightest line;
+      // else the stage weights' bound (and the MIP's, whichever is higher).
+      double line = 0;
+      MipOutcome plane;
+      // Only where the MIP proved the least period: on graphs it cannot prove, it would take the planes' time.
+      if (edpMip && periodProven) {
+        plane = mipOn(weighted, heuristic.devices, (roundDeadline.limitMs - deadline.elapsedMs()) / 2, tangent);
+        line = plane.bound;
+      }
+      if (plane.proven) {
+        line = tangent.cost.objective;
+      } else {
+        AssignmentSolution staged;
+        line = std::max(line, stageWeightBound(weighted, options, roundDeadline, staged, &weights));
+        if (staged.feasible && (!tangent.feasible || staged.cost.objective < tangent.cost.objective))
+          tangent = staged;
+      }
+      lines.push_back({w, line});
       moved = false;
       if (tangent.feasible) {
         AssignmentCost cost = evaluateAssignment(problem, tangent.devices);
@@ -1837,7 +2071,10 @@ AssignmentSolution solveAssignment(const AssignmentProblem &problem, const Solve
       }
     }
     exactDeadline.limitMs = std::max(0.0, deadline.limitMs - reserve);
-    if (!closedByStages() && !exactDeadline.passed()) {
+    // Edp: the planes' region may already meet the incumbent (exact lines from the MIP).
+    bool edpClosed = edp && stageBound > 0 && leastEnergy > 0 &&
+                     edpRegionLeast(stageBound, leastEnergy, lines).value >= upper * (1 - 1e-9);
+    if (!closedByStages() && !edpClosed && !exactDeadline.passed()) {
       solution = runDp(problem, options, exactDeadline, upper);
       phases.push_back({"dp", deadline.elapsedMs()});
     }
@@ -1851,14 +2088,14 @@ AssignmentSolution solveAssignment(const AssignmentProblem &problem, const Solve
     solution.maxFrontier = frontier;
   }
   if (solution.feasible && !solution.optimal) {
-    solution.method = staged ? "dp+stage weights" : "dp";
+    solution.method = std::string(staged ? "dp+stage weights" : "dp") + (mipRan ? "+mip" : "");
     solution.stoppedBy = exactDeadline.passed() ? "time limit" : "label cap";
     double bound = relaxedLowerBound(problem, options, deadline);
     if (problem.objective == Objective::Edp && stageBound > 0 && leastEnergy > 0) {
       // The period is at least the stage bound, the energy at least its least value, and every line holds.
       bound = std::max(bound, edpRegionLeast(stageBound, leastEnergy, lines).value);
     } else if (problem.objective != Objective::Edp) {
-      bound = std::max(bound, stageBound);
+      bound = std::max({bound, stageBound, mipBound});
     }
     solution.lowerBound = std::min(bound, solution.cost.objective);
     if (solution.lowerBound >= solution.cost.objective * (1 - 1e-9)) {

@@ -194,16 +194,23 @@ struct AssignDevicesPass : mlir::flydel::impl::AssignDevicesBase<AssignDevicesPa
       }
     }
 
+    SmallVector<StringAttr, 4> deviceNameAttrs;
+    for (const std::string &name : problem.deviceNames)
+      deviceNameAttrs.push_back(StringAttr::get(ctx, name));
     bool needLatency = objectiveKind != ::flydel::Objective::Energy;
     bool needEnergy = objectiveKind != ::flydel::Objective::Latency;
     bool anyFpga = llvm::any_of(devices, [](DeviceAttr d) { return d.getKind() == DeviceKind::fpga; });
     // Per op: why the FPGA engines cannot build it (empty: they can), for its remark.
     std::vector<std::string> fpgaWhy(ops.size());
     int unmodeled = 0;
+    problem.nodes.reserve(ops.size());
     for (size_t index = 0; index < ops.size(); ++index) {
       Operation *op = ops[index];
       auto kpis = op->getAttrOfType<DictionaryAttr>(FlydelDialect::kKpisAttrName);
       ::flydel::AssignmentNode node;
+      for (auto *perDevice : {&node.latencyUs, &node.energyUj})
+        perDevice->reserve(numDevices);
+      node.resources.reserve(numDevices);
       node.name = pinNameOf(op);
       node.outputBytes = resultBytes(op);
       // The rule --emit-verilog builds by (flydel/Fpga/Capability.h): an op the engines cannot build is, on an
@@ -219,10 +226,14 @@ struct AssignDevicesPass : mlir::flydel::impl::AssignDevicesBase<AssignDevicesPa
         }
       }
       auto excluded = [&](int d) { return devices[d].getKind() == DeviceKind::fpga && !fpgaWhy[index].empty(); };
+      // Each device's entry, looked up once (a dictionary search by name).
+      SmallVector<KpiAttr, 4> kpiOn(numDevices);
+      for (int d = 0; d < numDevices; ++d)
+        kpiOn[d] = kpis.getAs<KpiAttr>(deviceNameAttrs[d]);
       auto estimate = [&](int d, bool latency) -> EstimateAttr {
         if (excluded(d))
           return {};
-        auto kpi = kpis.getAs<KpiAttr>(problem.deviceNames[d]);
+        KpiAttr kpi = kpiOn[d];
         if (!kpi)
           return {};
         return latency ? kpi.getLatencyUs() : kpi.getEnergyUj();
@@ -239,7 +250,7 @@ struct AssignDevicesPass : mlir::flydel::impl::AssignDevicesBase<AssignDevicesPa
       for (int d = 0; d < numDevices; ++d) {
         EstimateAttr lat = estimate(d, true), en = estimate(d, false);
         bool hasLat = lat && lat.hasModel(), hasEn = en && en.hasModel();
-        auto deviceKpi = kpis.getAs<KpiAttr>(problem.deviceNames[d]);
+        KpiAttr deviceKpi = kpiOn[d];
         // A layer that does not fit the device (a resource over its capacity) cannot be placed there.
         bool allowed = deviceKpi && !deviceKpi.isInfeasible() && !excluded(d);
         if (needLatency && latencyModeled && !hasLat)
@@ -252,10 +263,11 @@ struct AssignDevicesPass : mlir::flydel::impl::AssignDevicesBase<AssignDevicesPa
         node.latencyKnown.push_back(hasLat);
         node.energyKnown.push_back(hasEn);
         std::vector<double> usage;
+        usage.reserve(problem.budgets.size());
         for (const auto &budget : problem.budgets) {
           double used = 0;
           if (budget.device == d)
-            if (auto kpi = kpis.getAs<KpiAttr>(problem.deviceNames[d]))
+            if (KpiAttr kpi = kpiOn[d])
               if (EstimateAttr r = kpi.getResource(budget.resource); r && r.hasModel()) {
                 used = r.getValueAsDouble();
                 // Over a capacity that spills (the op still fits): the measured designs use all of it and map the
@@ -416,8 +428,12 @@ struct AssignDevicesPass : mlir::flydel::impl::AssignDevicesBase<AssignDevicesPa
     };
     NamedAttrList baselines;
     std::string baselineText;
+    std::vector<std::vector<int>> singleDevice;
+    for (int d = 0; d < numDevices; ++d)
+      singleDevice.emplace_back(problem.nodes.size(), d);
+    std::vector<::flydel::AssignmentCost> baselineCosts = ::flydel::evaluateAssignments(problem, singleDevice);
     for (int d = 0; d < numDevices; ++d) {
-      ::flydel::AssignmentCost cost = ::flydel::evaluateAssignment(problem, std::vector<int>(problem.nodes.size(), d));
+      const ::flydel::AssignmentCost &cost = baselineCosts[d];
       if (cost.feasible) {
         baselines.append(problem.deviceNames[d], kpiOf(cost));
         baselineText += "; all-" + problem.deviceNames[d] + " " + describeCost(cost);

@@ -11,12 +11,17 @@ TensorShape tensor(std::vector<int64_t> dims, const std::string &element = "f32"
   TensorShape t;
   t.ranked = t.isStatic = true;
   t.dims = dims;
-  t.elementType = element;
-  t.text = "tensor<";
-  for (int64_t d : dims)
-    t.text += std::to_string(d) + "x";
-  t.text += element + ">";
+  t.elementType = element; // the text left to typeText(), as describeFpgaTensor leaves it for static tensors
   return t;
+}
+
+TEST(CapabilityTest, TypeTextSpellsAStaticTensor) {
+  EXPECT_EQ(tensor({1, 12, 12, 4}).typeText(), "tensor<1x12x12x4xf32>");
+  EXPECT_EQ(tensor({5}, "i8").typeText(), "tensor<5xi8>");
+  TensorShape unranked;
+  unranked.elementType = "f32";
+  unranked.text = "tensor<*xf32>";
+  EXPECT_EQ(unranked.typeText(), "tensor<*xf32>");
 }
 
 // The output size TOSA requires of a window op (exact division), or -1 where TOSA's verifier rejects the op.

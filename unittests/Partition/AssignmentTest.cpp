@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <random>
+#include <string>
 
 using namespace flydel;
 
@@ -181,6 +183,7 @@ TEST(AssignmentTest, LabelCapFallsBackWithAnHonestGap) {
   AssignmentProblem p = randomProblem(Shape::Residual, 20, 7, Objective::Edp, ScheduleMode::Pipelined, true);
   SolverOptions tight;
   tight.maxLabelsPerState = 2;
+  tight.mip = false; // the MIP's exact planes prove this one whatever the cap
   AssignmentSolution capped = solveAssignment(p, tight);
   AssignmentSolution full = solveAssignment(p);
   ASSERT_TRUE(capped.feasible);
@@ -202,6 +205,7 @@ TEST(AssignmentTest, StageWeightCutsBalanceAPipeline) {
     AssignmentProblem p = randomProblem(shape, 24, 5, Objective::Latency, ScheduleMode::Pipelined, true);
     SolverOptions tight;
     tight.maxLabelsPerState = 2;
+    tight.mip = false; // the stage weights' own search (the MIP proves these at once)
     AssignmentSolution capped = solveAssignment(p, tight);
     AssignmentSolution full = solveAssignment(p);
     ASSERT_TRUE(capped.feasible && full.feasible && full.optimal) << shapeName(shape);
@@ -279,6 +283,49 @@ TEST(AssignmentTest, SameDeviceTieKeepsANodeWithItsProducer) {
   EXPECT_EQ(p.check(), "node 'b' must share a device with a node that is not its producer");
 }
 
+TEST(AssignmentTest, PipelinedMipMatchesExhaustiveSearch) {
+  // The MIP's own model of the pipeline (a binary per node and device, a shipment per producer and device pair,
+  // the period above every stage, budgets, same-device ties, the missing cpu -> fpga link) must give the
+  // exhaustive optimum, and prove it on its own (method "mip").
+  if (!mipAvailable()) {
+    const char *ci = std::getenv("CI");
+    if (ci && std::string(ci) == "true")
+      FAIL() << "built without CBC (coinor-libcbc-dev), which CI installs (scripts/setup.sh)";
+    GTEST_SKIP() << "built without CBC (coinor-libcbc-dev)";
+  }
+  int checked = 0, byMip = 0;
+  unsigned seed = 900;
+  for (Shape shape : {Shape::Chain, Shape::Residual, Shape::Inception})
+    for (Objective objective : {Objective::Latency, Objective::Weighted})
+      for (bool budget : {false, true})
+        for (int tie = 0; tie < 2; ++tie) {
+          AssignmentProblem p = randomProblem(shape, 11, seed++, objective, ScheduleMode::Pipelined, budget);
+          if (budget)
+            p.budgets[0].capacity = 5e4; // a few nodes fit on the fpga
+          std::mt19937 rng(seed);
+          if (tie)
+            for (auto [u, v] : p.edges)
+              if (rng() % 3 == 0) {
+                p.nodes[v].sameDeviceAs.assign(3, -1);
+                p.nodes[v].sameDeviceAs[2] = u;
+              }
+          ASSERT_EQ(p.check(), "");
+          AssignmentSolution mip = solveAssignment(p);
+          AssignmentSolution brute = solveExhaustively(p);
+          ASSERT_EQ(mip.feasible, brute.feasible) << mip.infeasibility << " / " << brute.infeasibility;
+          if (!brute.feasible)
+            continue;
+          EXPECT_TRUE(mip.optimal) << mip.method;
+          EXPECT_NEAR(mip.cost.objective, brute.cost.objective, 1e-9 * brute.cost.objective)
+              << shapeName(shape) << " " << objectiveName(objective) << (budget ? " budget" : "")
+              << (tie ? " ties" : "") << " " << mip.method;
+          byMip += mip.method == "mip";
+          ++checked;
+        }
+  EXPECT_GT(checked, 18);
+  EXPECT_EQ(byMip, checked); // every one proven by the MIP itself
+}
+
 TEST(AssignmentTest, SameDeviceTiesMatchExhaustiveSearch) {
   int checked = 0, tied = 0, binding = 0;
   unsigned seed = 100;
@@ -348,9 +395,10 @@ TEST(AssignmentTest, PricesAndHullSweepMatchTheLabelDp) {
             SolverOptions hurried;
             hurried.timeLimitMs = limitMs;
             AssignmentSolution early = solveAssignment(p, hurried);
-            if (early.feasible)
+            if (early.feasible) {
               EXPECT_LE(early.lowerBound, reference.cost.objective * (1 + 1e-9))
                   << shapeName(shape) << " n=" << n << " stopped at " << limitMs << " ms: " << early.method;
+            }
           }
         }
         AssignmentProblem unbudgeted = p;
@@ -364,6 +412,106 @@ TEST(AssignmentTest, PricesAndHullSweepMatchTheLabelDp) {
       }
   EXPECT_GT(checked, 18);
   EXPECT_GT(binding, 6); // the budget must bind, or the prices would never be exercised
+}
+
+TEST(AssignmentTest, SeveralBudgetsOfOneDeviceMatchTheLabelDp) {
+  // An FPGA's resources bind together: one layer's ALM, ALUT, LAB and M20K grow with its size. Coordinate ascent on
+  // the prices stalled there; the cutting-plane prices, the budgets other budgets imply (left out of the labels)
+  // and the deepening searches must still find the label DP's optimum, and stopped early keep a true bound.
+  int checked = 0, implied = 0, binding = 0;
+  unsigned seed = 700;
+  for (Shape shape : {Shape::Chain, Shape::Residual, Shape::Inception})
+    for (Objective objective : {Objective::Latency, Objective::Energy, Objective::Weighted})
+      for (int variant = 0; variant < 3; ++variant) {
+        AssignmentProblem p = randomProblem(shape, 60, seed++, objective, ScheduleMode::Sequential, false);
+        std::mt19937 rng(seed);
+        std::uniform_real_distribution<double> size(1.0, 6.0), noise(0.8, 1.2);
+        // variant 0: ALUT exactly twice ALM under twice its capacity (tied, kept); 1: M20K in whole blocks, and a
+        // LAB budget that ALM implies; 2: every ratio free, nothing implied.
+        p.budgets = {{"alm", 2, 9e3}, {"alut", 2, 1.8e4}, {"lab", 2, 900}, {"m20k", 2, 40}};
+        for (AssignmentNode &node : p.nodes) {
+          double s = size(rng);
+          for (int d = 0; d < 3; ++d)
+            node.resources[d].assign(4, 0.0);
+          std::vector<double> &r = node.resources[2];
+          r[0] = 1e3 * s;
+          r[1] = variant == 0 ? 2 * r[0] : 2e3 * s * noise(rng);
+          r[2] = 100 * s * noise(rng);
+          r[3] = variant == 1 ? std::ceil(s) * 2 : 5 * s * noise(rng);
+        }
+        if (variant == 1) {
+          // M20K per ALM reaches 4e-3 (s just above 1): times ALM's 9e3, 36 blocks, more than these 30, so M20K
+          // can bind; LAB per ALM stays under 0.12, times 9e3 within its 1e4.
+          p.budgets[3].capacity = 30;
+          p.budgets[2].capacity = 1e4;
+        }
+        SolverOptions plain;
+        plain.prices = false;
+        plain.timeLimitMs = 1e9;
+        AssignmentSolution reference = solveAssignment(p, plain);
+        AssignmentSolution priced = solveAssignment(p);
+        ASSERT_EQ(priced.feasible, reference.feasible) << priced.infeasibility << " / " << reference.infeasibility;
+        if (!reference.feasible)
+          continue;
+        ASSERT_TRUE(reference.optimal);
+        EXPECT_TRUE(priced.optimal) << priced.method << " " << priced.stoppedBy;
+        EXPECT_NEAR(priced.cost.objective, reference.cost.objective, 1e-9 * reference.cost.objective)
+            << shapeName(shape) << " " << objectiveName(objective) << " variant " << variant << " " << priced.method;
+        EXPECT_TRUE(evaluateAssignment(p, priced.devices).feasible);
+        for (double limitMs : {0.05, 0.2, 1.0}) {
+          SolverOptions hurried;
+          hurried.timeLimitMs = limitMs;
+          AssignmentSolution early = solveAssignment(p, hurried);
+          if (early.feasible) {
+            EXPECT_LE(early.lowerBound, reference.cost.objective * (1 + 1e-9))
+                << shapeName(shape) << " variant " << variant << " stopped at " << limitMs << " ms: " << early.method;
+          }
+        }
+        // Variant 0's tie keeps both (no room to spare), variant 1 leaves LAB out, variant 2 keeps all four.
+        std::vector<size_t> kept = bindingBudgets(p);
+        if (variant == 1) {
+          EXPECT_EQ(kept, (std::vector<size_t>{0, 1, 3})) << shapeName(shape);
+          ++implied;
+        } else {
+          EXPECT_EQ(kept, (std::vector<size_t>{0, 1, 2, 3})) << shapeName(shape) << " variant " << variant;
+        }
+        AssignmentProblem unbudgeted = p;
+        unbudgeted.budgets.clear();
+        for (AssignmentNode &node : unbudgeted.nodes)
+          for (auto &r : node.resources)
+            r.clear();
+        binding += solveAssignment(unbudgeted).cost.objective < reference.cost.objective * (1 - 1e-9);
+        ++checked;
+      }
+  EXPECT_GT(checked, 20);
+  EXPECT_GT(implied, 5);
+  EXPECT_GT(binding, 12); // the budgets must bind, or the prices would never be exercised
+}
+
+TEST(AssignmentTest, BindingBudgetsLeaveOutOnlyWhatCannotBind) {
+  AssignmentProblem p = randomProblem(Shape::Chain, 10, 5, Objective::Latency, ScheduleMode::Sequential, false);
+  for (AssignmentNode &node : p.nodes)
+    node.allowed[2] = true;
+  p.budgets = {{"alm", 2, 4e3}, {"alut", 2, 8e3}, {"dsp", 2, 1e9}, {"m20k", 2, 100}};
+  for (size_t i = 0; i < p.nodes.size(); ++i) {
+    AssignmentNode &node = p.nodes[i];
+    for (int d = 0; d < 3; ++d)
+      node.resources[d].assign(4, 0.0);
+    double alm = 1e3 * (1 + i % 2);
+    node.resources[2] = {alm, 1.5 * alm, 10, 20.0 * (2 - i % 2)};
+  }
+  // ALUT at 1.5 x ALM, and 1.5 x ALM's capacity fits ALUT's: implied. DSP never binds (10 nodes x 10 << 1e9).
+  // ALM and M20K bind, and neither implies the other (their ratio swings between nodes).
+  EXPECT_EQ(bindingBudgets(p), (std::vector<size_t>{0, 3}));
+  // A node without ALM that uses ALUT breaks the ratio: ALUT stays.
+  p.nodes[3].resources[2][0] = 0;
+  EXPECT_EQ(bindingBudgets(p), (std::vector<size_t>{0, 1, 3}));
+  // ...unless it may not go on that device at all.
+  p.nodes[3].allowed[2] = false;
+  EXPECT_EQ(bindingBudgets(p), (std::vector<size_t>{0, 3}));
+  // A negative use keeps the budget (the argument needs uses >= 0).
+  p.nodes[4].resources[2][2] = -1;
+  EXPECT_EQ(bindingBudgets(p), (std::vector<size_t>{0, 2, 3}));
 }
 
 TEST(AssignmentTest, PipelinedEdpPlanesKeepATrueBound) {

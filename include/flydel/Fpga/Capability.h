@@ -31,7 +31,15 @@ struct TensorShape {
   bool ranked = false, isStatic = false;
   std::vector<int64_t> dims; // when ranked
   std::string elementType;   // as the IR prints it: "f32", "i8"
-  std::string text;          // the whole type as the IR prints it: messages
+  /// The whole type as the IR prints it, for messages; empty for a static ranked tensor without encoding, whose
+  /// text the dims and element type give (typeText), so the common case builds no string.
+  std::string text;
+  /// The type as the IR prints it.
+  std::string typeText() const;
+  bool operator==(const TensorShape &o) const {
+    return ranked == o.ranked && isStatic == o.isStatic && dims == o.dims && elementType == o.elementType &&
+           text == o.text;
+  }
 };
 
 struct OpRequest {

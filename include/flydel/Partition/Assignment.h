@@ -25,8 +25,13 @@
 //
 // Budgets with an additive objective (sequential latency, energy, weighted; energy in either mode) are solved by
 // Lagrangian relaxation on the DP's state graph: the budgets are priced into the costs, the priced problem is a
-// shortest path (exact, linear in the graph), and the best prices give a lower bound and, from their feasible
-// paths, an upper bound; a label search pruned by the priced cost-to-go of every state then closes the gap.
+// shortest path (exact, linear in the graph), and the best prices (Kelley's cutting planes, each step a small LP:
+// DenseLp.h) give a lower bound and, from their feasible paths, an upper bound; a label search pruned by the
+// priced cost-to-go of every state then closes the gap. Budgets that others imply (bindingBudgets) are left out.
+//
+// Pipelined latency and weighted objectives are first tried as a MIP (CBC, when the build has it: mipAvailable()),
+// which proves real CNNs' optima in milliseconds; past its share of the time, stage-weight bounds (a convex
+// combination of the stages' loads is additive) and local search take over, and pipelined edp adds cutting planes.
 //
 // One time limit covers the whole call. When it (or the label cap) is reached, the passes keep their best labels
 // only and the result is reported as not proven optimal, with a lower bound and the gap.
@@ -109,6 +114,9 @@ struct AssignmentCost {
 };
 
 AssignmentCost evaluateAssignment(const AssignmentProblem &problem, const std::vector<int> &devices);
+/// Several assignments of one problem, checked and viewed once (the single-device baselines of a large graph).
+std::vector<AssignmentCost> evaluateAssignments(const AssignmentProblem &problem,
+                                                const std::vector<std::vector<int>> &assignments);
 
 struct SolverOptions {
   /// For the whole call: the passes share it and check it inside their loops.
@@ -118,6 +126,10 @@ struct SolverOptions {
   bool prices = true;
   /// Labels kept per DP state before the solver falls back to the best ones (and stops claiming optimality).
   size_t maxLabelsPerState = 4096;
+  /// Pipelined latency and weighted objectives: a MIP (CBC) first, for up to `mipShare` of the time limit, when
+  /// the build has CBC (mipAvailable()); false: the DP and stage weights only.
+  bool mip = true;
+  double mipShare = 0.3;
 };
 
 struct AssignmentSolution {
@@ -130,8 +142,8 @@ struct AssignmentSolution {
   double gap = 0;        // (objective - lowerBound) / objective
   size_t maxFrontier = 0, states = 0, labels = 0;
   /// How the result was obtained: "dp" (label DP), "lagrangian" (prices close the gap), "lagrangian+labels"
-  /// (prices, then a pruned label search); and why it is not proven optimal, if it is not ("time limit",
-  /// "label cap").
+  /// (prices, then a pruned label search), "mip" (CBC, pipelined), "hull sweep (...)", "dp+stage weights" (with
+  /// "+mip" when the MIP ran); and why it is not proven optimal, if it is not ("time limit", "label cap").
   std::string method, stoppedBy;
   /// The whole call, and its passes in order (name, milliseconds).
   double solveMs = 0;
@@ -139,6 +151,16 @@ struct AssignmentSolution {
 };
 
 AssignmentSolution solveAssignment(const AssignmentProblem &problem, const SolverOptions &options = {});
+
+/// The budgets that can bind, as indices into problem.budgets; the priced search carries only these. A budget is
+/// left out when it cannot bind: even every node that may go on its device, at its use there, fits it; or each
+/// such node uses at most ρ times as much of it as of another budget kept on the same device, and ρ times that
+/// one's capacity fits it (whatever fits that one fits this one). Needs uses >= 0; a budget with a negative or
+/// non-finite use is kept.
+std::vector<size_t> bindingBudgets(const AssignmentProblem &problem);
+
+/// Whether this build has CBC, for the pipelined MIP (SolverOptions::mip).
+bool mipAvailable();
 
 /// Every assignment, for testing: feasible only when some assignment is. Refuses more than 3^16 combinations.
 AssignmentSolution solveExhaustively(const AssignmentProblem &problem);
