@@ -1007,6 +1007,26 @@ private:
 std::vector<size_t> bindingBudgets(const AssignmentProblem &p) {
   const size_t nb = p.budgets.size();
   std::vector<bool> kept(nb, true);
+  // A problem check() would reject (sizes): every budget kept, nothing indexed out of range.
+  auto wellSized = [&] {
+    for (const AssignmentProblem::Budget &budget : p.budgets)
+      if (budget.device < 0 || budget.device >= p.numDevices)
+        return false;
+    for (const AssignmentNode &node : p.nodes) {
+      if (node.allowed.size() != size_t(p.numDevices) || node.resources.size() != size_t(p.numDevices))
+        return false;
+      for (const std::vector<double> &r : node.resources)
+        if (r.size() != nb)
+          return false;
+    }
+    return true;
+  };
+  if (!wellSized()) {
+    std::vector<size_t> all(nb);
+    for (size_t b = 0; b < nb; ++b)
+      all[b] = b;
+    return all;
+  }
   for (size_t b = 0; b < nb; ++b) {
     const AssignmentProblem::Budget &budget = p.budgets[b];
     double most = 0;
@@ -1245,9 +1265,7 @@ bool solveWithPrices(const AssignmentProblem &p, const SolverOptions &options, c
           solution.labels += state.records.size();
           if (state.records.size() <= cap)
             continue;
-          exact = false;
           capped = true;
-          solution.stoppedBy = "label cap";
           std::vector<size_t> idx(state.records.size());
           for (size_t j = 0; j < idx.size(); ++j)
             idx[j] = j;
@@ -1301,10 +1319,15 @@ bool solveWithPrices(const AssignmentProblem &p, const SolverOptions &options, c
       if (!found && !stopped && !capped)
         lowerBound = std::max(lowerBound, aspiration);
     }
-    if (!found && !stopped)
+    if (!found && !stopped) {
+      capped = false;
       search(upper);
-    if (stopped)
-      exact = false;
+    }
+    // Exact when the search that decided kept every label: one bounded below the optimum that lost labels to
+    // the cap proves nothing, but does not spoil a later search.
+    exact = !stopped && !capped;
+    if (capped && !stopped)
+      solution.stoppedBy = "label cap";
     solution.phasesMs.push_back({"labels", deadline.elapsedMs()});
   } else if (!closed()) {
     exact = false;
@@ -1843,7 +1866,10 @@ MipOutcome mipOn(const AssignmentProblem &q, const std::vector<int> &start, doub
   if (start.size() == q.nodes.size())
     if (AssignmentCost c = evaluateAssignment(q, start); c.feasible)
       known = std::min(known, c.objective);
-  bool valid = std::abs(mip.bound) < 1e30 && !(mip.bound > known * (1 + 1e-9));
+  // Nor is one that meets it without CBC's proof: stopped before its root LP, CBC reports its best solution's
+  // objective as the bound.
+  bool valid = std::abs(mip.bound) < 1e30 && !(mip.bound > known * (1 + 1e-9)) &&
+               (mip.provenOptimal || mip.bound < known * (1 - 1e-9));
   outcome.bound = valid ? mip.bound : 0.0;
   outcome.proven = out.feasible && mip.provenOptimal && valid && outcome.bound >= out.cost.objective * (1 - 1e-9);
   return outcome;
@@ -1887,6 +1913,7 @@ AssignmentSolution solveAssignment(const AssignmentProblem &problem, const Solve
   quick.maxLabelsPerState = std::min<size_t>(options.maxLabelsPerState, 8);
   AssignmentSolution heuristic = runDp(problem, quick, deadline);
   phases.push_back({"quick dp", deadline.elapsedMs()});
+  const double quickMs = deadline.elapsedMs();
   // Pipelined latency and weighted: the MIP first, from the quick pass's assignment. Its cuts prove real CNNs'
   // optima in a fraction of a second, where the stage weights below leave gaps of percents; on the benchmark's
   // synthetic 1k-op graphs it does not finish, and its incumbent and bound join what the stage weights find.
@@ -1908,14 +1935,14 @@ AssignmentSolution solveAssignment(const AssignmentProblem &problem, const Solve
     if (mip.proven && heuristic.cost.objective <= found.cost.objective) {
       solution = heuristic;
       solution.optimal = true;
-      solution.lowerBound = heuristic.cost.objective;
+      solution.lowerBound = std::min(mip.bound, heuristic.cost.objective);
       solution.method = "mip";
       solution.phasesMs = phases;
       return finish(solution);
     }
   }
   // Time kept for the bound (up to three one-label DPs, each cheaper than the quick pass), at most 15 % of the limit.
-  double reserve = std::min(3 * phases.back().second, 0.15 * deadline.limitMs);
+  double reserve = std::min(3 * quickMs, 0.15 * deadline.limitMs);
   bool staged = options.prices && problem.mode == ScheduleMode::Pipelined && problem.objective != Objective::Energy;
   // With stage weights to try, the exact pass first gets part of the time (real CNNs finish in it in
   // milliseconds); the stage weights then get most of it, since their cuts are what large graphs need.
@@ -2042,9 +2069,7 @@ AssignmentSolution solveAssignment(const AssignmentProblem &problem, const Solve
         plane = mipOn(weighted, heuristic.devices, (roundDeadline.limitMs - deadline.elapsedMs()) / 2, tangent);
         line = plane.bound;
       }
-      if (plane.proven) {
-        line = tangent.cost.objective;
-      } else {
+      if (!plane.proven) {
         AssignmentSolution staged;
         line = std::max(line, stageWeightBound(weighted, options, roundDeadline, staged, &weights));
         if (staged.feasible && (!tangent.feasible || staged.cost.objective < tangent.cost.objective))

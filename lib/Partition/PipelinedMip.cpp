@@ -187,7 +187,7 @@ MipResult solvePipelinedMip(const AssignmentProblem &p, const std::vector<int> &
   result.bound = Cbc_getBestPossibleObjValue(model);
   result.provenOptimal = Cbc_isProvenOptimal(model);
   if (Cbc_numberSavedSolutions(model) > 0 || result.provenOptimal) {
-    const double *solution = Cbc_getColSolution(model);
+    const double *solution = Cbc_bestSolution(model); // the best integer solution, not the last LP's point
     result.devices.assign(n, -1);
     bool whole = solution != nullptr;
     for (size_t v = 0; v < n && whole; ++v) {
