@@ -88,6 +88,65 @@ AssignmentProblem randomProblem(Shape shape, int n, unsigned seed, Objective obj
   return p;
 }
 
+/// The default solve of `p` (into `priced`) against the plain label DP (no prices, no time limit): the same
+/// feasibility and, when feasible, a proven optimum of the same cost. Returns the label DP's solution.
+AssignmentSolution matchLabelDp(const AssignmentProblem &p, AssignmentSolution &priced, const std::string &what) {
+  SolverOptions plain;
+  plain.prices = false;
+  plain.timeLimitMs = 1e9;
+  AssignmentSolution reference = solveAssignment(p, plain);
+  priced = solveAssignment(p);
+  EXPECT_EQ(priced.feasible, reference.feasible)
+      << what << ": " << priced.infeasibility << " / " << reference.infeasibility;
+  if (reference.feasible && priced.feasible) {
+    EXPECT_TRUE(reference.optimal) << what;
+    EXPECT_TRUE(priced.optimal) << what << ": " << priced.method << " " << priced.stoppedBy;
+    EXPECT_NEAR(priced.cost.objective, reference.cost.objective, 1e-9 * reference.cost.objective)
+        << what << ": " << priced.method;
+  }
+  return reference;
+}
+
+/// Ties about a third of the consumers to their producer on the fpga (device 2): there only together, as a batch
+/// norm's mul / add with its convolution. Returns how many.
+int tieToProducers(AssignmentProblem &p, std::mt19937 &rng) {
+  int tied = 0;
+  for (auto [u, v] : p.edges)
+    if (rng() % 3 == 0) {
+      p.nodes[v].sameDeviceAs.assign(3, -1);
+      p.nodes[v].sameDeviceAs[2] = u;
+      ++tied;
+    }
+  return tied;
+}
+
+/// The default solve of `p` against exhaustive search (into `brute`): the same feasibility and, when feasible, the
+/// same optimum. Returns the solve.
+AssignmentSolution matchExhaustive(const AssignmentProblem &p, AssignmentSolution &brute, const std::string &what) {
+  EXPECT_EQ(p.check(), "") << what;
+  AssignmentSolution solved = solveAssignment(p);
+  brute = solveExhaustively(p);
+  EXPECT_EQ(solved.feasible, brute.feasible) << what << ": " << solved.infeasibility << " / " << brute.infeasibility;
+  if (solved.feasible && brute.feasible) {
+    EXPECT_NEAR(solved.cost.objective, brute.cost.objective, 1e-9 * brute.cost.objective)
+        << what << ": " << solved.method;
+  }
+  return solved;
+}
+
+/// Stopped by each of `limitsMs`, a solve of `p` must bound `optimum` below, wherever it stops.
+void expectTrueBoundsWhenHurried(const AssignmentProblem &p, double optimum, std::initializer_list<double> limitsMs,
+                                 const std::string &what) {
+  for (double limitMs : limitsMs) {
+    SolverOptions hurried;
+    hurried.timeLimitMs = limitMs;
+    AssignmentSolution early = solveAssignment(p, hurried);
+    if (early.feasible) {
+      EXPECT_LE(early.lowerBound, optimum * (1 + 1e-9)) << what << " stopped at " << limitMs << " ms: " << early.method;
+    }
+  }
+}
+
 struct Case {
   Shape shape;
   int nodes;
@@ -304,21 +363,14 @@ TEST(AssignmentTest, PipelinedMipMatchesExhaustiveSearch) {
             p.budgets[0].capacity = 5e4; // a few nodes fit on the fpga
           std::mt19937 rng(seed);
           if (tie)
-            for (auto [u, v] : p.edges)
-              if (rng() % 3 == 0) {
-                p.nodes[v].sameDeviceAs.assign(3, -1);
-                p.nodes[v].sameDeviceAs[2] = u;
-              }
-          ASSERT_EQ(p.check(), "");
-          AssignmentSolution mip = solveAssignment(p);
-          AssignmentSolution brute = solveExhaustively(p);
-          ASSERT_EQ(mip.feasible, brute.feasible) << mip.infeasibility << " / " << brute.infeasibility;
-          if (!brute.feasible)
+            tieToProducers(p, rng);
+          AssignmentSolution brute;
+          AssignmentSolution mip =
+              matchExhaustive(p, brute, std::string(shapeName(shape)) + " " + objectiveName(objective) +
+                                            (budget ? " budget" : "") + (tie ? " ties" : ""));
+          if (!brute.feasible || !mip.feasible)
             continue;
           EXPECT_TRUE(mip.optimal) << mip.method;
-          EXPECT_NEAR(mip.cost.objective, brute.cost.objective, 1e-9 * brute.cost.objective)
-              << shapeName(shape) << " " << objectiveName(objective) << (budget ? " budget" : "")
-              << (tie ? " ties" : "") << " " << mip.method;
           byMip += mip.method == "mip";
           ++checked;
         }
@@ -334,19 +386,11 @@ TEST(AssignmentTest, SameDeviceTiesMatchExhaustiveSearch) {
       for (ScheduleMode mode : {ScheduleMode::Sequential, ScheduleMode::Pipelined}) {
         AssignmentProblem p = randomProblem(shape, 9, seed++, objective, mode, /*budget=*/true);
         std::mt19937 rng(seed);
-        for (auto [u, v] : p.edges)
-          if (rng() % 3 == 0) { // on the fpga only with this producer
-            p.nodes[v].sameDeviceAs.assign(3, -1);
-            p.nodes[v].sameDeviceAs[2] = u;
-            ++tied;
-          }
-        ASSERT_EQ(p.check(), "");
-        AssignmentSolution dp = solveAssignment(p);
-        AssignmentSolution brute = solveExhaustively(p);
-        ASSERT_EQ(dp.feasible, brute.feasible) << dp.infeasibility << " / " << brute.infeasibility;
-        if (!brute.feasible)
+        tied += tieToProducers(p, rng);
+        AssignmentSolution brute;
+        AssignmentSolution dp = matchExhaustive(p, brute, std::string(shapeName(shape)) + " " + objectiveName(objective));
+        if (!brute.feasible || !dp.feasible)
           continue;
-        EXPECT_NEAR(dp.cost.objective, brute.cost.objective, 1e-9 * brute.cost.objective);
         for (size_t v = 0; v < p.nodes.size(); ++v) {
           if (!p.nodes[v].sameDeviceAs.empty() && dp.devices[v] == 2) {
             EXPECT_EQ(dp.devices[p.nodes[v].sameDeviceAs[2]], 2);
@@ -375,31 +419,17 @@ TEST(AssignmentTest, PricesAndHullSweepMatchTheLabelDp) {
       for (int n : {40, 90}) {
         AssignmentProblem p = randomProblem(shape, n, seed++, objective, ScheduleMode::Sequential, true);
         p.budgets[0].capacity = 1.5e5; // a handful of nodes fit on the fpga
-        SolverOptions plain;
-        plain.prices = false;
-        plain.timeLimitMs = 1e9;
-        AssignmentSolution reference = solveAssignment(p, plain);
-        AssignmentSolution priced = solveAssignment(p);
-        ASSERT_EQ(priced.feasible, reference.feasible) << priced.infeasibility << " / " << reference.infeasibility;
-        if (!reference.feasible)
+        AssignmentSolution priced;
+        AssignmentSolution reference = matchLabelDp(
+            p, priced, std::string(shapeName(shape)) + " " + objectiveName(objective) + " n=" + std::to_string(n));
+        if (!reference.feasible || !priced.feasible)
           continue;
-        ASSERT_TRUE(reference.optimal);
-        EXPECT_TRUE(priced.optimal) << priced.method;
-        EXPECT_NEAR(priced.cost.objective, reference.cost.objective, 1e-9 * reference.cost.objective)
-            << shapeName(shape) << " " << objectiveName(objective) << " n=" << n << " " << priced.method;
         EXPECT_NE(priced.method, "dp");
         if (objective == Objective::Edp) {
           // Stopped part way, the sweep's bound (from the supporting lines of the vertices it found) must stay
           // below the optimum, wherever it stops.
-          for (double limitMs : {0.5, 1.0, 2.0, 4.0, 8.0}) {
-            SolverOptions hurried;
-            hurried.timeLimitMs = limitMs;
-            AssignmentSolution early = solveAssignment(p, hurried);
-            if (early.feasible) {
-              EXPECT_LE(early.lowerBound, reference.cost.objective * (1 + 1e-9))
-                  << shapeName(shape) << " n=" << n << " stopped at " << limitMs << " ms: " << early.method;
-            }
-          }
+          expectTrueBoundsWhenHurried(p, reference.cost.objective, {0.5, 1.0, 2.0, 4.0, 8.0},
+                                      std::string(shapeName(shape)) + " n=" + std::to_string(n));
         }
         AssignmentProblem unbudgeted = p;
         unbudgeted.budgets.clear();
@@ -445,28 +475,15 @@ TEST(AssignmentTest, SeveralBudgetsOfOneDeviceMatchTheLabelDp) {
           p.budgets[3].capacity = 30;
           p.budgets[2].capacity = 1e4;
         }
-        SolverOptions plain;
-        plain.prices = false;
-        plain.timeLimitMs = 1e9;
-        AssignmentSolution reference = solveAssignment(p, plain);
-        AssignmentSolution priced = solveAssignment(p);
-        ASSERT_EQ(priced.feasible, reference.feasible) << priced.infeasibility << " / " << reference.infeasibility;
-        if (!reference.feasible)
+        AssignmentSolution priced;
+        AssignmentSolution reference =
+            matchLabelDp(p, priced, std::string(shapeName(shape)) + " " + objectiveName(objective) + " variant " +
+                                        std::to_string(variant));
+        if (!reference.feasible || !priced.feasible)
           continue;
-        ASSERT_TRUE(reference.optimal);
-        EXPECT_TRUE(priced.optimal) << priced.method << " " << priced.stoppedBy;
-        EXPECT_NEAR(priced.cost.objective, reference.cost.objective, 1e-9 * reference.cost.objective)
-            << shapeName(shape) << " " << objectiveName(objective) << " variant " << variant << " " << priced.method;
         EXPECT_TRUE(evaluateAssignment(p, priced.devices).feasible);
-        for (double limitMs : {0.05, 0.2, 1.0}) {
-          SolverOptions hurried;
-          hurried.timeLimitMs = limitMs;
-          AssignmentSolution early = solveAssignment(p, hurried);
-          if (early.feasible) {
-            EXPECT_LE(early.lowerBound, reference.cost.objective * (1 + 1e-9))
-                << shapeName(shape) << " variant " << variant << " stopped at " << limitMs << " ms: " << early.method;
-          }
-        }
+        expectTrueBoundsWhenHurried(p, reference.cost.objective, {0.05, 0.2, 1.0},
+                                    std::string(shapeName(shape)) + " variant " + std::to_string(variant));
         // Variant 0's tie keeps both (no room to spare), variant 1 leaves LAB out, variant 2 keeps all four.
         std::vector<size_t> kept = bindingBudgets(p);
         if (variant == 1) {
