@@ -55,6 +55,15 @@ for _tool in ("verilator", "yosys"):
     else:
         lit_config.note("%s not found: the FPGA engine tests that need it are skipped" % _tool)
 
+# CBC proves pipelined assignments as MIPs (scripts/setup.sh installs coinor-libcbc-dev). Built without it: the tests
+# that expect its proofs are skipped, except under CI.
+if config.flydel_have_cbc.upper() in ("1", "TRUE", "ON", "YES"):
+    config.available_features.add("cbc")
+elif os.environ.get("CI", "").lower() == "true":
+    lit_config.fatal("CI=true but the build has no CBC (coinor-libcbc-dev; scripts/setup.sh installs it)")
+else:
+    lit_config.note("built without CBC: the pipelined MIP tests are skipped")
+
 # PyTorch is not a dependency: the GPU machine has it, and the gpu-torch script's tests without a GPU run its real
 # code path on the CPU where Debian's python3-torch is installed (not by scripts/setup.sh: 200 packages for one test).
 import importlib.util
