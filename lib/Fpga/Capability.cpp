@@ -2,6 +2,7 @@
 #include "flydel/Fpga/Capability.h"
 
 #include <limits>
+#include <string_view>
 
 namespace flydel::fpga {
 
@@ -10,10 +11,12 @@ namespace {
 std::string str(int64_t v) { return std::to_string(v); }
 
 // EngineConfig holds ints: a larger size would wrap into a different engine that may pass every check.
-std::string fitsInt(const std::vector<int64_t> &values, const std::string &what) {
+// `what` and `of` name the values in the message, which is built only on failure: every op of a graph is checked.
+std::string fitsInt(const std::vector<int64_t> &values, std::string_view what, std::string_view of = {}) {
   for (int64_t v : values)
     if (v < std::numeric_limits<int>::min() || v > std::numeric_limits<int>::max())
-      return what + " " + str(v) + " is out of range for the engines";
+      return std::string(what) + std::string(of) + (of.empty() ? "" : ":") + " " + str(v) +
+             " is out of range for the engines";
   return {};
 }
 
@@ -152,10 +155,7 @@ std::string checkActivation(const TensorShape &t, const std::string &what) {
     return "the " + what + " must be f32 (the flow quantises f32 models), got '" + t.elementType + "'";
   if (t.dims[0] != 1)
     return "the engines take batch 1, the " + what + " has batch " + str(t.dims[0]);
-  for (int64_t v : t.dims) // the message only on failure: every op of a graph is checked
-    if (v < std::numeric_limits<int>::min() || v > std::numeric_limits<int>::max())
-      return fitsInt(t.dims, "a dimension of the " + what + ":");
-  return {};
+  return fitsInt(t.dims, "a dimension of the ", what);
 }
 
 std::string checkEngineConfig(const EngineConfig &c) {

@@ -183,6 +183,29 @@ struct Deadline {
   bool passed() const { return elapsedMs() > limitMs; }
 };
 
+/// Labels a DP state keeps before it falls back to its best ones: staircases (two components) are cheap to
+/// maintain, so they may grow larger than general Pareto sets.
+size_t labelCap(const SolverOptions &options, int width) {
+  return width == 2 ? 16 * options.maxLabelsPerState : options.maxLabelsPerState;
+}
+
+/// Keeps the `cap` labels of (`costs`, `records`) with the lowest `score` (of a label's cost vector).
+template <typename Score>
+void keepBestLabels(std::vector<double> &costs, std::vector<int> &records, int width, size_t cap, Score score) {
+  std::vector<size_t> idx(records.size());
+  for (size_t k = 0; k < idx.size(); ++k)
+    idx[k] = k;
+  std::sort(idx.begin(), idx.end(), [&](size_t a, size_t b) { return score(&costs[a * width]) < score(&costs[b * width]); });
+  std::vector<double> keptCosts;
+  std::vector<int> keptRecords;
+  for (size_t k = 0; k < cap && k < idx.size(); ++k) {
+    keptCosts.insert(keptCosts.end(), &costs[idx[k] * width], &costs[idx[k] * width] + width);
+    keptRecords.push_back(records[idx[k]]);
+  }
+  costs = std::move(keptCosts);
+  records = std::move(keptRecords);
+}
+
 /// Inserts `candidate` into the Pareto set (`costs`, `records`) of `width`-component vectors unless a kept one is
 /// no worse everywhere; drops the kept ones it beats. Returns whether it was inserted.
 bool insertPareto(std::vector<double> &costs, std::vector<int> &records, int width, const double *candidate,
@@ -762,25 +785,12 @@ AssignmentSolution runDp(const AssignmentProblem &p, const SolverOptions &option
     }
     // Keep the DP bounded: past the label cap, or the time limit, keep the labels with the best objective.
     for (State &state : next) {
-      // Staircases (two components) are cheap to maintain, so they may grow larger than general Pareto sets.
-      size_t cap = pressed ? 1 : (width == 2 ? 16 * options.maxLabelsPerState : options.maxLabelsPerState);
+      size_t cap = pressed ? 1 : labelCap(options, width);
       if (state.records.size() <= cap)
         continue;
       exact = false;
-      std::vector<size_t> idx(state.records.size());
-      for (size_t k = 0; k < idx.size(); ++k)
-        idx[k] = k;
-      std::sort(idx.begin(), idx.end(), [&](size_t a, size_t b) {
-        return layout.objectiveOf(p, &state.costs[a * width]) < layout.objectiveOf(p, &state.costs[b * width]);
-      });
-      std::vector<double> costs;
-      std::vector<int> records;
-      for (size_t k = 0; k < cap; ++k) {
-        costs.insert(costs.end(), &state.costs[idx[k] * width], &state.costs[idx[k] * width] + width);
-        records.push_back(state.records[idx[k]]);
-      }
-      state.costs = std::move(costs);
-      state.records = std::move(records);
+      keepBestLabels(state.costs, state.records, width, cap,
+                     [&](const double *c) { return layout.objectiveOf(p, c); });
     }
     // States with no label left (every label broke a budget) are dropped.
     next.erase(std::remove_if(next.begin(), next.end(), [](const State &s) { return s.records.empty(); }),
@@ -999,34 +1009,13 @@ private:
   std::vector<size_t> pred;
 };
 
-} // namespace
-
-// Labels carry one component per budget that can bind, and Pareto sets of few components stay small:
-// tx2-c10gx's FPGA lists ALM, ALUT, LAB and M20K, and on the bench chain's layers M20K implies the three others
-// (labels of 2 components instead of 5: the 100k chain's search took 1.0 s, now 0.36 s).
-std::vector<size_t> bindingBudgets(const AssignmentProblem &p) {
+/// bindingBudgets on a problem check() accepts (the solver's, checked once per call). Labels carry one component
+/// per budget that can bind, and Pareto sets of few components stay small: tx2-c10gx's FPGA lists ALM, ALUT, LAB
+/// and M20K, and on the bench chain's layers M20K implies the three others (labels of 2 components instead of 5:
+/// the 100k chain's search took 1.0 s, now 0.36 s).
+std::vector<size_t> bindingBudgetsOfChecked(const AssignmentProblem &p) {
   const size_t nb = p.budgets.size();
   std::vector<bool> kept(nb, true);
-  // A problem check() would reject (sizes): every budget kept, nothing indexed out of range.
-  auto wellSized = [&] {
-    for (const AssignmentProblem::Budget &budget : p.budgets)
-      if (budget.device < 0 || budget.device >= p.numDevices)
-        return false;
-    for (const AssignmentNode &node : p.nodes) {
-      if (node.allowed.size() != size_t(p.numDevices) || node.resources.size() != size_t(p.numDevices))
-        return false;
-      for (const std::vector<double> &r : node.resources)
-        if (r.size() != nb)
-          return false;
-    }
-    return true;
-  };
-  if (!wellSized()) {
-    std::vector<size_t> all(nb);
-    for (size_t b = 0; b < nb; ++b)
-      all[b] = b;
-    return all;
-  }
   for (size_t b = 0; b < nb; ++b) {
     const AssignmentProblem::Budget &budget = p.budgets[b];
     double most = 0;
@@ -1075,6 +1064,16 @@ std::vector<size_t> bindingBudgets(const AssignmentProblem &p) {
       active.push_back(b);
   return active;
 }
+} // namespace
+
+std::vector<size_t> bindingBudgets(const AssignmentProblem &p) {
+  if (p.check().empty())
+    return bindingBudgetsOfChecked(p);
+  std::vector<size_t> all(p.budgets.size()); // sizes out of range: nothing to index, every budget kept
+  for (size_t b = 0; b < all.size(); ++b)
+    all[b] = b;
+  return all;
+}
 
 namespace {
 
@@ -1085,7 +1084,7 @@ bool solveWithPrices(const AssignmentProblem &p, const SolverOptions &options, c
   Stepper stepper(p);
   CostLayout layout(p);
   StateGraph graph;
-  const std::vector<size_t> active = bindingBudgets(p);
+  const std::vector<size_t> active = bindingBudgetsOfChecked(p);
   size_t n = p.nodes.size(), nb = active.size();
   Built built = buildStateGraph(stepper, layout, deadline, /*maxEdges=*/size_t(1) << 26, graph);
   solution.phasesMs.push_back({"state graph", deadline.elapsedMs()});
@@ -1117,10 +1116,14 @@ bool solveWithPrices(const AssignmentProblem &p, const SolverOptions &options, c
   double lowerBound = -std::numeric_limits<double>::infinity(), upper = std::numeric_limits<double>::infinity();
   std::vector<int> best;
   auto closed = [&] { return std::isfinite(upper) && upper - lowerBound <= 1e-9 * std::abs(upper); };
-  std::vector<LagrangianSolver::Path> cuts; // every priced path: a line of the dual (cost, use)
+  struct Line {
+    double cost;
+    std::vector<double> use;
+  };
+  std::vector<Line> cuts; // every priced path is a line of the dual: cost + Σ_b λ_b (use_b - capacity_b)
   auto visit = [&](const std::vector<double> &at) {
     LagrangianSolver::Path path = lagrangian.shortestPath(at);
-    cuts.push_back(path);
+    cuts.push_back({path.cost, path.use});
     if (path.bound > lowerBound) {
       lowerBound = path.bound;
       bestLambda = at;
@@ -1217,7 +1220,7 @@ bool solveWithPrices(const AssignmentProblem &p, const SolverOptions &options, c
     for (size_t b = 0; b < nb; ++b)
       least[b] = lagrangian.costToGo({}, static_cast<int>(b));
     const int width = 1 + static_cast<int>(nb);
-    const size_t cap = width == 2 ? 16 * options.maxLabelsPerState : options.maxLabelsPerState;
+    const size_t cap = labelCap(options, width);
     struct Labels {
       std::vector<double> costs;
       std::vector<int> records;
@@ -1266,17 +1269,7 @@ bool solveWithPrices(const AssignmentProblem &p, const SolverOptions &options, c
           if (state.records.size() <= cap)
             continue;
           capped = true;
-          std::vector<size_t> idx(state.records.size());
-          for (size_t j = 0; j < idx.size(); ++j)
-            idx[j] = j;
-          std::sort(idx.begin(), idx.end(),
-                    [&](size_t a, size_t b) { return state.costs[a * width] < state.costs[b * width]; });
-          Labels kept;
-          for (size_t j = 0; j < cap; ++j) {
-            kept.costs.insert(kept.costs.end(), &state.costs[idx[j] * width], &state.costs[idx[j] * width] + width);
-            kept.records.push_back(state.records[idx[j]]);
-          }
-          state = std::move(kept);
+          keepBestLabels(state.costs, state.records, width, cap, [](const double *c) { return c[0]; });
         }
         for (size_t s = graph.layerBegin[k]; s < graph.layerBegin[k + 1]; ++s)
           labels[s] = Labels(); // done with this layer
@@ -1836,14 +1829,15 @@ EdpRegionLeast edpRegionLeast(double leastPeriod, double leastEnergy,
 } // namespace
 
 namespace {
-/// The MIP on `q` (pipelined latency or weighted) for up to `ms`, from `start` (may be empty): its assignment,
-/// evaluated afresh on q, into `out` when it fits (out.feasible).
+/// The MIP on `q` (pipelined latency or weighted; `g` its graph view) for up to `ms`, from `start` (may be empty):
+/// its assignment, evaluated afresh on q, into `out` when it fits (out.feasible).
 struct MipOutcome {
   bool ran = false;    // CBC was built in and the budget covered the problem's size
   double bound = 0;    // CBC's bound on q's objective (0 when none)
   bool proven = false; // the bound meets the assignment
 };
-MipOutcome mipOn(const AssignmentProblem &q, const std::vector<int> &start, double ms, AssignmentSolution &out) {
+MipOutcome mipOn(const AssignmentProblem &q, const GraphView &g, const std::vector<int> &start, double ms,
+                 AssignmentSolution &out) {
   MipOutcome outcome;
   out = AssignmentSolution();
   // CBC does not stop its root LP at the time limit: on the benchmark's 10k-op chain it ran 20 s against a 3 s
@@ -1852,19 +1846,19 @@ MipOutcome mipOn(const AssignmentProblem &q, const std::vector<int> &start, doub
   double n = static_cast<double>(q.nodes.size());
   if (ms <= 0 || ms < 8e-4 * n * n)
     return outcome;
-  MipResult mip = solvePipelinedMip(q, start, ms / 1000);
+  MipResult mip = solvePipelinedMip(q, g.succs, start, ms / 1000);
   if (!mip.ran)
     return outcome;
   outcome.ran = true;
   if (mip.solution) {
-    out.cost = evaluateAssignment(q, mip.devices);
+    out.cost = evaluateWith(q, g, mip.devices);
     out.feasible = out.cost.feasible;
     out.devices = mip.devices;
   }
   // A bound above an assignment known to fit is no bound (CBC reports 1e50-like values when it stops early): none.
   double known = out.feasible ? out.cost.objective : std::numeric_limits<double>::infinity();
   if (start.size() == q.nodes.size())
-    if (AssignmentCost c = evaluateAssignment(q, start); c.feasible)
+    if (AssignmentCost c = evaluateWith(q, g, start); c.feasible)
       known = std::min(known, c.objective);
   // Nor is one that meets it without CBC's proof: stopped before its root LP, CBC reports its best solution's
   // objective as the bound.
@@ -1917,21 +1911,20 @@ AssignmentSolution solveAssignment(const AssignmentProblem &problem, const Solve
   // Pipelined latency and weighted: the MIP first, from the quick pass's assignment. Its cuts prove real CNNs'
   // optima in a fraction of a second, where the stage weights below leave gaps of percents; on the benchmark's
   // synthetic 1k-op graphs it does not finish, and its incumbent and bound join what the stage weights find.
+  const GraphView view = viewOf(problem);
   double mipBound = 0;
   bool mipRan = false;
   if (options.mip && options.prices && problem.mode == ScheduleMode::Pipelined &&
       (problem.objective == Objective::Latency || problem.objective == Objective::Weighted) && !deadline.passed()) {
     double ms = std::min(options.mipShare * deadline.limitMs, 0.9 * (deadline.limitMs - deadline.elapsedMs()));
     AssignmentSolution found;
-    MipOutcome mip = mipOn(problem, heuristic.feasible ? heuristic.devices : std::vector<int>(), ms, found);
+    MipOutcome mip = mipOn(problem, view, heuristic.feasible ? heuristic.devices : std::vector<int>(), ms, found);
     mipBound = mip.bound;
     mipRan = mip.ran;
     if (mipRan)
       phases.push_back({"mip", deadline.elapsedMs()});
-    if (found.feasible && (!heuristic.feasible || found.cost.objective < heuristic.cost.objective)) {
-      found.maxFrontier = heuristic.maxFrontier;
-      heuristic = found;
-    }
+    if (found.feasible)
+      keepIfBetter(problem, view, found.devices, heuristic);
     if (mip.proven && heuristic.cost.objective <= found.cost.objective) {
       solution = heuristic;
       solution.optimal = true;
@@ -1948,7 +1941,7 @@ AssignmentSolution solveAssignment(const AssignmentProblem &problem, const Solve
   // milliseconds); the stage weights then get most of it, since their cuts are what large graphs need. Pipelined
   // edp with the MIP keeps a third of that part: where the label DP does not finish quickly, the MIP's exact planes
   // are what proves it (MobileNetV2: 1.5 s of its 1.6 s went to a DP that did not finish).
-  const bool edpByMip = problem.objective == Objective::Edp && options.mip && mipAvailable();
+  const bool edpByMip = problem.objective == Objective::Edp && options.prices && options.mip && mipAvailable();
   Deadline exactDeadline = deadline;
   exactDeadline.limitMs = std::max(0.0, (staged ? (edpByMip ? 0.05 : 0.15) : 1.0) * deadline.limitMs - reserve);
   double upper = heuristic.feasible ? heuristic.cost.objective : std::numeric_limits<double>::infinity();
@@ -1970,27 +1963,20 @@ AssignmentSolution solveAssignment(const AssignmentProblem &problem, const Solve
     Deadline stageDeadline = deadline;
     stageDeadline.limitMs = std::max(0.0, (edp ? 0.45 : 0.8) * deadline.limitMs - reserve);
     StageWeights weights;
-    const bool edpMip = edp && options.mip && mipAvailable();
     bool periodProven = false;
-    if (edpMip) {
+    if (edpByMip) {
       // Edp: the least period itself where the MIP proves it (real CNNs: milliseconds), a tighter bound on the
       // period than the stage weights', whose pass it then replaces; its assignment is a candidate.
       AssignmentProblem periodOnly = problem;
       periodOnly.objective = Objective::Latency;
       AssignmentSolution fastest;
       MipOutcome period =
-          mipOn(periodOnly, heuristic.feasible ? heuristic.devices : std::vector<int>(),
+          mipOn(periodOnly, view, heuristic.feasible ? heuristic.devices : std::vector<int>(),
                 std::min(options.mipShare * deadline.limitMs, stageDeadline.limitMs - deadline.elapsedMs()), fastest);
       stageBound = period.bound;
       periodProven = period.proven;
-      if (fastest.feasible) {
-        AssignmentCost cost = evaluateAssignment(problem, fastest.devices);
-        if (cost.feasible) {
-          candidate.feasible = true;
-          candidate.devices = fastest.devices;
-          candidate.cost = cost;
-        }
-      }
+      if (fastest.feasible)
+        keepIfBetter(problem, view, fastest.devices, candidate);
       mipRan |= period.ran;
       if (period.ran)
         phases.push_back({"mip period", deadline.elapsedMs()});
@@ -1998,11 +1984,10 @@ AssignmentSolution solveAssignment(const AssignmentProblem &problem, const Solve
     if (!periodProven) {
       AssignmentSolution staged;
       stageBound = std::max(stageBound, stageWeightBound(problem, options, stageDeadline, staged, &weights));
-      if (staged.feasible && (!candidate.feasible || staged.cost.objective < candidate.cost.objective))
-        candidate = staged;
+      if (staged.feasible)
+        keepIfBetter(problem, view, staged.devices, candidate);
       phases.push_back({"stage weights", deadline.elapsedMs()});
     }
-    const GraphView view = viewOf(problem);
     Deadline polishDeadline = deadline; // the bound's reserve stays out of it
     polishDeadline.limitMs = std::max(0.0, deadline.limitMs - reserve);
     improveByMoves(problem, view, polishDeadline, candidate);
@@ -2068,15 +2053,15 @@ AssignmentSolution solveAssignment(const AssignmentProblem &problem, const Solve
       double line = 0;
       MipOutcome plane;
       // Only where the MIP proved the least period: on graphs it cannot prove, it would take the planes' time.
-      if (edpMip && periodProven) {
-        plane = mipOn(weighted, heuristic.devices, (roundDeadline.limitMs - deadline.elapsedMs()) / 2, tangent);
+      if (edpByMip && periodProven) {
+        plane = mipOn(weighted, view, heuristic.devices, (roundDeadline.limitMs - deadline.elapsedMs()) / 2, tangent);
         line = plane.bound;
       }
       if (!plane.proven) {
         AssignmentSolution staged;
         line = std::max(line, stageWeightBound(weighted, options, roundDeadline, staged, &weights));
-        if (staged.feasible && (!tangent.feasible || staged.cost.objective < tangent.cost.objective))
-          tangent = staged;
+        if (staged.feasible)
+          keepIfBetter(weighted, view, staged.devices, tangent);
       }
       lines.push_back({w, line});
       moved = false;

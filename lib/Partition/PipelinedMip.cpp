@@ -2,7 +2,6 @@
 
 #include "PipelinedMip.h"
 
-#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -22,7 +21,10 @@ bool mipAvailable() {
 }
 
 #ifndef FLYDEL_HAVE_CBC
-MipResult solvePipelinedMip(const AssignmentProblem &, const std::vector<int> &, double) { return {}; }
+MipResult solvePipelinedMip(const AssignmentProblem &, const std::vector<std::vector<int>> &, const std::vector<int> &,
+                            double) {
+  return {};
+}
 #else
 
 namespace {
@@ -54,7 +56,8 @@ struct Model {
 
 } // namespace
 
-MipResult solvePipelinedMip(const AssignmentProblem &p, const std::vector<int> &start, double seconds) {
+MipResult solvePipelinedMip(const AssignmentProblem &p, const std::vector<std::vector<int>> &consumers,
+                            const std::vector<int> &start, double seconds) {
   MipResult result;
   if (p.mode != ScheduleMode::Pipelined || (p.objective != Objective::Latency && p.objective != Objective::Weighted) ||
       seconds <= 0)
@@ -64,12 +67,6 @@ MipResult solvePipelinedMip(const AssignmentProblem &p, const std::vector<int> &
   const double inf = std::numeric_limits<double>::infinity(); // CBC reads an infinite bound as none
   const double latencyWeight = p.objective == Objective::Latency ? 1.0 : p.weight;
   const double energyWeight = p.objective == Objective::Latency ? 0.0 : 1.0 - p.weight;
-
-  // Consumers of each node, without duplicates.
-  std::vector<std::vector<int>> consumers(n);
-  for (const auto &[from, to] : p.edges)
-    if (std::find(consumers[from].begin(), consumers[from].end(), to) == consumers[from].end())
-      consumers[from].push_back(to);
 
   Model m;
   const int period = m.column(0, inf, latencyWeight, false);

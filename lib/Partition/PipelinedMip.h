@@ -25,9 +25,11 @@ struct MipResult {
   double bound = 0; // CBC's best possible objective: a lower bound, when finite
 };
 
-/// Pipelined latency or weighted objective (others: ran = false). `start`: an assignment to start from (empty:
-/// none). Stops after `seconds` of wall time.
-MipResult solvePipelinedMip(const AssignmentProblem &p, const std::vector<int> &start, double seconds);
+/// Pipelined latency or weighted objective (others: ran = false). `consumers`: each node's consumers without
+/// duplicates (the solver's graph view). `start`: an assignment to start from (empty: none). Stops after `seconds`
+/// of wall time.
+MipResult solvePipelinedMip(const AssignmentProblem &p, const std::vector<std::vector<int>> &consumers,
+                            const std::vector<int> &start, double seconds);
 
 } // namespace flydel
 

@@ -125,6 +125,8 @@ TEST(CapabilityTest, StreamsAreStaticF32Batch1Nhwc) {
   clamp.input = clamp.result = tensor({1, 4, 4, 4});
   EXPECT_EQ(checkBuildable(clamp), ""); // a 1x1 max pool when its producer cannot absorb it
   EXPECT_TRUE(mentions(checkActivation(tensor({1, 4, 4, int64_t{1} << 33}), "argument #0"), "out of range"));
+  EXPECT_EQ(checkActivation(tensor({1, 4, 4, int64_t{1} << 33}), "input"),
+            "a dimension of the input: 8589934592 is out of range for the engines");
 }
 
 TEST(CapabilityTest, ElementwiseOps) {

@@ -127,7 +127,8 @@ struct SolverOptions {
   /// Labels kept per DP state before the solver falls back to the best ones (and stops claiming optimality).
   size_t maxLabelsPerState = 4096;
   /// Pipelined latency and weighted objectives: a MIP (CBC) first, for up to `mipShare` of the time limit, when
-  /// the build has CBC (mipAvailable()); false: the DP and stage weights only.
+  /// the build has CBC (mipAvailable()); pipelined edp: the least period's MIP in the same share, then exact
+  /// planes where it was proven. False: the DP and stage weights only.
   bool mip = true;
   double mipShare = 0.3;
 };
