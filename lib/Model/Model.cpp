@@ -3,6 +3,7 @@
 #include "flydel/Model/EnumNames.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -20,10 +21,12 @@ double intPow(double x, int p) {
   return r;
 }
 
+// As printf's "%.6g" (the standard defines to_chars with a precision so), without its locale and format parsing.
 std::string formatNumber(double v) {
   char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.6g", v);
-  return buffer;
+  auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, v, std::chars_format::general, 6);
+  (void)ec; // 32 characters hold any double at 6 digits.
+  return std::string(buffer, end);
 }
 
 // Parses "name", "name^p", "log(name)", "log(name)^p", "ceil(name/d)", "ceil(name/d)^p", "[name>=d]",

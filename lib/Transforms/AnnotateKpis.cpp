@@ -78,9 +78,18 @@ struct DeviceOutcome {
   SmallVector<KpiValue, 8> values;       // per DeviceKpi
 };
 
+/// One diagnostic of a layer, as AnnotateKpisPass::note takes it.
+struct LayerDiagnostic {
+  DiagnosticSeverity severity;
+  std::string kind, message, detail; // kind: what the function's summary counts
+};
+
 struct LayerOutcome {
   DictionaryAttr kpis;
   SmallVector<DeviceOutcome, 4> devices;
+  // Built once per distinct layer: a module repeats its layers, and formatting the texts for every op cost as
+  // much as evaluating the models.
+  SmallVector<LayerDiagnostic, 1> diagnostics;
 };
 
 /// Running sums of one function on one device.
@@ -115,11 +124,12 @@ struct AnnotateKpisPass : mlir::flydel::impl::AnnotateKpisBase<AnnotateKpisPass>
 private:
   /// `approximation`: the op's LayerOpInterface::getPricingApproximation; when set, every prediction is flagged.
   const LayerOutcome &evaluate(const Layer &layer, const std::string &approximation);
-  void emitDiagnostics(Operation *op, const Layer &layer, const LayerOutcome &outcome,
-                       const std::string &approximation);
+  /// The diagnostics of a layer's outcome, for its cache entry.
+  SmallVector<LayerDiagnostic, 1> diagnose(const Layer &layer, const LayerOutcome &outcome,
+                                           const std::string &approximation) const;
   /// One diagnostic of an op: per-op at its location (never printing the op: that walks the function), or
   /// counted into its function's summary.
-  void note(Operation *op, DiagnosticSeverity severity, StringRef kind, const std::string &message,
+  void note(Operation *op, DiagnosticSeverity severity, const std::string &kind, const std::string &message,
             const std::string &detail);
   void emitSummaries();
 
@@ -330,11 +340,13 @@ const LayerOutcome &AnnotateKpisPass::evaluate(const Layer &layer, const std::st
     entries.append(device.nameAttr, buildKpi(device, result.values, 0, 0, note));
   }
   outcome.kpis = entries.getDictionary(ctx);
+  outcome.diagnostics = diagnose(layer, outcome, approximation);
   return outcome;
 }
 
-void AnnotateKpisPass::emitDiagnostics(Operation *op, const Layer &layer, const LayerOutcome &outcome,
-                                       const std::string &approximation) {
+SmallVector<LayerDiagnostic, 1> AnnotateKpisPass::diagnose(const Layer &layer, const LayerOutcome &outcome,
+                                                           const std::string &approximation) const {
+  SmallVector<LayerDiagnostic, 1> found;
   std::string missingAll, missingSome, extrapolated, invalid, unfit;
   for (auto [device, result] : llvm::zip(plans, outcome.devices)) {
     if (!result.missing.empty()) {
@@ -352,30 +364,33 @@ void AnnotateKpisPass::emitDiagnostics(Operation *op, const Layer &layer, const 
     if (!result.doesNotFit.empty())
       unfit += (unfit.empty() ? "" : "; ") + device.name + ": " + result.doesNotFit;
   }
-  const char *kind = ::flydel::opKindName(layer.op);
+  std::string kind = ::flydel::opKindName(layer.op);
   std::string devices = std::string("on device") + (missingAll.find(',') != std::string::npos ? "s " : " ") + missingAll;
+  auto add = [&](DiagnosticSeverity severity, std::string summaryKind, std::string message, std::string detail) {
+    found.push_back({severity, std::move(summaryKind), std::move(message), std::move(detail)});
+  };
   if (!missingAll.empty())
-    note(op, DiagnosticSeverity::Remark, std::string("without a model for ") + kind,
-         std::string("no model for ") + kind + " " + devices, devices);
+    add(DiagnosticSeverity::Remark, "without a model for " + kind, "no model for " + kind + " " + devices, devices);
   if (!missingSome.empty())
-    note(op, DiagnosticSeverity::Remark, std::string("without a model for some KPIs of ") + kind,
-         std::string("no model for some KPIs of ") + kind + " (" + missingSome + ")", missingSome);
+    add(DiagnosticSeverity::Remark, "without a model for some KPIs of " + kind,
+        "no model for some KPIs of " + kind + " (" + missingSome + ")", missingSome);
   if (!approximation.empty())
-    note(op, DiagnosticSeverity::Warning, "priced as a stand-in layer (flagged extrapolated)",
-         "flagged extrapolated: " + approximation, approximation);
+    add(DiagnosticSeverity::Warning, "priced as a stand-in layer (flagged extrapolated)",
+        "flagged extrapolated: " + approximation, approximation);
   if (!extrapolated.empty())
-    note(op, DiagnosticSeverity::Warning, "extrapolated outside the training domain",
-         "extrapolated outside the training domain (" + extrapolated + ")", extrapolated);
+    add(DiagnosticSeverity::Warning, "extrapolated outside the training domain",
+        "extrapolated outside the training domain (" + extrapolated + ")", extrapolated);
   if (!invalid.empty())
-    note(op, DiagnosticSeverity::Warning, "whose model output is not a valid KPI (recorded as no_model)",
-         "model output is not a valid KPI, recorded as no_model (" + invalid + ")", invalid);
+    add(DiagnosticSeverity::Warning, "whose model output is not a valid KPI (recorded as no_model)",
+        "model output is not a valid KPI, recorded as no_model (" + invalid + ")", invalid);
   if (!unfit.empty())
-    note(op, DiagnosticSeverity::Warning, "not fitting a device (no latency or energy there)",
-         "does not fit, so no latency or energy there (" + unfit + ")", unfit);
+    add(DiagnosticSeverity::Warning, "not fitting a device (no latency or energy there)",
+        "does not fit, so no latency or energy there (" + unfit + ")", unfit);
+  return found;
 }
 
-void AnnotateKpisPass::note(Operation *op, DiagnosticSeverity severity, StringRef kind, const std::string &message,
-                            const std::string &detail) {
+void AnnotateKpisPass::note(Operation *op, DiagnosticSeverity severity, const std::string &kind,
+                            const std::string &message, const std::string &detail) {
   if (diagnostics == "none")
     return;
   if (diagnostics == "per-op") {
@@ -389,7 +404,7 @@ void AnnotateKpisPass::note(Operation *op, DiagnosticSeverity severity, StringRe
       function ? summaries.insert({function, FunctionDiagnostics{function->getLoc(), {}, false}}).first->second
                : moduleLevel ? *moduleLevel
                              : moduleLevel.emplace(FunctionDiagnostics{getOperation()->getLoc(), {}, false});
-  auto &[count, first] = f.byKind[kind.str()];
+  auto &[count, first] = f.byKind[kind];
   if (count++ == 0) {
     std::string name = getLayerName(op);
     if (name.empty()) { // no name in the location: the location itself
@@ -472,7 +487,8 @@ void AnnotateKpisPass::runOnOperation() {
     std::string approximation = layerOp.getPricingApproximation();
     const LayerOutcome &outcome = evaluate(*layer, approximation);
     op->setAttr(FlydelDialect::kKpisAttrName, outcome.kpis);
-    emitDiagnostics(op, *layer, outcome, approximation);
+    for (const LayerDiagnostic &d : outcome.diagnostics)
+      note(op, d.severity, d.kind, d.message, d.detail);
 
     auto function = op->getParentOfType<FunctionOpInterface>();
     if (!function)
