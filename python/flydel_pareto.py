@@ -236,16 +236,19 @@ def table_rows(points, digits=5):
                      "energy_mj": "" if p["energy_uj"] is None else "%.*g" % (digits, p["energy_uj"] / 1000),
                      "devices": " ".join(p["devices"]),
                      "pareto": {True: "yes", False: "no", None: "-"}[p.get("pareto")],
+                     "proven": {True: "yes", False: "no", None: "-"}[p["optimal"]],
                      "extrapolated_ops": "" if p["extrapolated_ops"] is None else str(p["extrapolated_ops"]),
                      "status": status(p)})
     return rows
 
 
-COLUMNS = ["id", "assignment", "found_by", "latency_ms", "energy_mj", "devices", "pareto", "extrapolated_ops", "status"]
+# proven: every solve that found the point proved it optimal for its objective ("-": a baseline no solve chose).
+COLUMNS = ["id", "assignment", "found_by", "latency_ms", "energy_mj", "devices", "pareto", "proven",
+           "extrapolated_ops", "status"]
 
 
 def markdown(rows, title, unmodeled):
-    out = ["%s\n" % title, "| " + " | ".join(COLUMNS) + " |", "|---|---|---|--:|--:|---|---|--:|---|"]
+    out = ["%s\n" % title, "| " + " | ".join(COLUMNS) + " |", "|---|---|---|--:|--:|---|---|---|--:|---|"]
     out += ["| " + " | ".join(r[c] for c in COLUMNS) + " |" for r in rows]
     out.append("\n%d annotated op(s) have no model on any device: not counted in any point." % unmodeled)
     return "\n".join(out) + "\n"

@@ -1,9 +1,20 @@
 """Checks a flydel_pareto.py CSV against the definition of the front: every 'yes' point is dominated by no complete
-point, every complete 'no' point is dominated by a 'yes' point, incomplete and infeasible points are '-'."""
+point, every complete 'no' point is dominated by a 'yes' point, incomplete and infeasible points are '-'.
+With --proven, also that every point a solve found was proven optimal by each solve that found it.
+
+usage: check_front.py FRONT.csv [--proven]"""
 import csv
 import sys
 
 rows = list(csv.DictReader(l for l in open(sys.argv[1]) if not l.startswith("#")))
+if "--proven" in sys.argv[2:]:
+    found = [r for r in rows if r["proven"] != "-"]
+    if not found:
+        sys.exit("no point was found by a solve")
+    for r in found:
+        if r["proven"] != "yes":
+            sys.exit("point %s (found by %s) is not proven optimal: %s" % (r["id"], r["found_by"], r["proven"]))
+    print("all %d points found by a solve are proven optimal" % len(found))
 pts = [(r["id"], float(r["latency_ms"]), float(r["energy_mj"]), r["pareto"]) for r in rows
        if r["status"] == "complete"]
 
