@@ -3,9 +3,10 @@
 // Prints, for chains, residual and inception-like graphs of 1,000 and 10,000 layers on 3 devices (seeded random
 // costs, an FPGA budget, one missing link), the wall time of the whole solveAssignment call under its default
 // options (what the pass waits for), its passes, whether the optimum is proven, and the gap otherwise.
-// Usage: flydel-bench-assign [--quick] [--objective O] [--mode M] (--quick: 1,000-layer graphs only; --objective
-// latency|energy|weighted|edp and --mode sequential|pipelined: those cases only). Figures from one run; see
-// docs/assign-devices.md.
+// Usage: flydel-bench-assign [--quick] [--objective O] [--mode M] [--loads] (--quick: 1,000-layer graphs only;
+// --objective latency|energy|weighted|edp and --mode sequential|pipelined: those cases only; --loads: after each
+// pipelined row, every stage's load in the assignment found, to see which stages set the period). Figures from one
+// run; see docs/assign-devices.md.
 //
 //===----------------------------------------------------------------------===//
 
@@ -65,18 +66,20 @@ static AssignmentProblem makeGraph(Shape shape, int n, unsigned seed) {
 }
 
 int main(int argc, char **argv) {
-  bool quick = false;
+  bool quick = false, loads = false;
   std::string onlyObjective, onlyMode;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--quick") == 0) {
       quick = true;
+    } else if (std::strcmp(argv[i], "--loads") == 0) {
+      loads = true;
     } else if (std::strcmp(argv[i], "--objective") == 0 && i + 1 < argc) {
       onlyObjective = argv[++i];
     } else if (std::strcmp(argv[i], "--mode") == 0 && i + 1 < argc) {
       onlyMode = argv[++i];
     } else {
       std::fprintf(stderr, "usage: flydel-bench-assign [--quick] [--objective latency|energy|weighted|edp] "
-                           "[--mode sequential|pipelined]\n");
+                           "[--mode sequential|pipelined] [--loads]\n");
       return 2;
     }
   }
@@ -107,6 +110,15 @@ int main(int argc, char **argv) {
                       s.feasible ? (s.optimal ? "yes" : "no") : "-", 100 * s.gap, s.maxFrontier, s.method.c_str(),
                       passes.c_str(), s.stoppedBy.empty() ? "" : ("; stopped: " + s.stoppedBy).c_str(),
                       s.feasible ? "" : ("  infeasible: " + s.infeasibility).c_str());
+          if (loads && mode == ScheduleMode::Pipelined && s.feasible) {
+            std::string text;
+            for (const StageLoad &stage : stageLoads(p, s.devices)) {
+              char load[32];
+              std::snprintf(load, sizeof load, " %.1f", stage.latencyUs);
+              text += (text.empty() ? "" : ", ") + stage.stage + load;
+            }
+            std::printf("  stage loads (us; period %.1f): %s\n", s.cost.latencyUs, text.c_str());
+          }
           std::fflush(stdout);
         }
       }

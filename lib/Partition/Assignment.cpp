@@ -434,6 +434,24 @@ AssignmentCost evaluateAssignment(const AssignmentProblem &p, const std::vector<
   return evaluateWith(p, viewOf(p), devices);
 }
 
+std::vector<StageLoad> stageLoads(const AssignmentProblem &p, const std::vector<int> &devices) {
+  if (!p.check().empty())
+    return {};
+  std::vector<double> loads;
+  if (!evaluateWith(p, viewOf(p), devices, &loads).feasible)
+    return {};
+  // evaluateWith's order: the devices, then the available links from each device to each other one.
+  std::vector<StageLoad> stages;
+  for (int d = 0; d < p.numDevices; ++d)
+    stages.push_back({p.deviceNames[d], loads[d]});
+  size_t next = p.numDevices;
+  for (int a = 0; a < p.numDevices; ++a)
+    for (int b = 0; b < p.numDevices; ++b)
+      if (a != b && p.links[a][b].available)
+        stages.push_back({p.deviceNames[a] + "->" + p.deviceNames[b], loads[next++]});
+  return stages;
+}
+
 std::vector<AssignmentCost> evaluateAssignments(const AssignmentProblem &p,
                                                 const std::vector<std::vector<int>> &assignments) {
   std::vector<AssignmentCost> costs(assignments.size());

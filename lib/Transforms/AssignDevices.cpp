@@ -467,6 +467,20 @@ struct AssignDevicesPass : mlir::flydel::impl::AssignDevicesBase<AssignDevicesPa
       summary.append("energy_missing_ops", b.getI64IntegerAttr(chosen.energyMissingNodes));
     if (chosen.energyKnownNodes && chosen.energyMissingTransfers)
       summary.append("energy_missing_transfers", b.getI64IntegerAttr(chosen.energyMissingTransfers));
+    // Pipelined: each stage's load, so that a user sees which device or link sets the period.
+    std::string busiest;
+    if (modeKind == ::flydel::ScheduleMode::Pipelined && solution.feasible) {
+      NamedAttrList stages;
+      double most = -1;
+      for (const ::flydel::StageLoad &stage : ::flydel::stageLoads(problem, solution.devices)) {
+        stages.append(stage.stage, b.getF64FloatAttr(stage.latencyUs));
+        if (stage.latencyUs > most) {
+          most = stage.latencyUs;
+          busiest = stage.stage;
+        }
+      }
+      summary.append("stage_latency_us", stages.getDictionary(ctx));
+    }
     summary.append("baselines", baselines.getDictionary(ctx));
     summary.append("ops", placed.getDictionary(ctx));
     summary.append("unmodeled_ops", b.getI64IntegerAttr(unmodeled));
@@ -480,7 +494,8 @@ struct AssignDevicesPass : mlir::flydel::impl::AssignDevicesBase<AssignDevicesPa
                    ? "optimal"
                    : "not proven optimal (" + solution.stoppedBy + "), gap " + fmt(100 * solution.gap) + " %")
            << ", " << solution.method << ", " << fmt(solution.solveMs) << " ms): " << describeCost(solution.cost)
-           << baselineText << "; " << unmodeled << " ops without a model are not counted";
+           << (busiest.empty() ? "" : "; the period is set by " + busiest) << baselineText << "; " << unmodeled
+           << " ops without a model are not counted";
     if (!perOp) {
       remark << "; ops placed:";
       for (int d = 0; d < numDevices; ++d)

@@ -6,6 +6,8 @@
 // RUN: flydel-opt %s --assign-devices="diagnostics=none" -o /dev/null 2>&1 | count 0
 // RUN: flydel-opt %s --assign-devices="objective=energy" --mlir-print-op-on-diagnostic=false 2>/dev/null | FileCheck %s --check-prefix=ENERGY
 // RUN: flydel-opt %s --assign-devices="reserve=0.5" --mlir-print-op-on-diagnostic=false 2>/dev/null | FileCheck %s --check-prefix=RESERVE
+// RUN: flydel-opt %s --assign-devices="mode=pipelined" --mlir-print-op-on-diagnostic=false 2>%t.pipelined.diag | FileCheck %s --check-prefix=PIPELINED
+// RUN: FileCheck %s --check-prefix=PIPELINED-REMARK < %t.pipelined.diag
 // RUN: echo '{"conv_b": "gpu"}' > %t.pins.json
 // RUN: flydel-opt %s --assign-devices="pins=%t.pins.json" --mlir-print-op-on-diagnostic=false 2>/dev/null | FileCheck %s --check-prefix=PINNED
 
@@ -54,3 +56,12 @@ module attributes {flydel.platform = #flydel.platform<"toy", devices = [#flydel.
 
 // b pinned to the GPU: c takes the FPGA instead (10+40+5+10 = 65).
 // PINNED: chosen = #flydel.kpi<latency_us = 65, energy_uj = 120>
+
+// Pipelined, the period is the busiest stage: a on the GPU, b on the FPGA, c on the GPU again loads the GPU with
+// 10 + 30 = 40 us, the FPGA with 10 and each link with 5 (all-GPU: 80). Every stage's load is in the summary: each
+// device and each link the platform has (the CPU has none); sequential mode has none (the CHECK-SAME above is exact).
+// PIPELINED-LABEL: func.func @chain
+// PIPELINED-SAME: chosen = #flydel.kpi<latency_us = 40, energy_uj = 120>
+// PIPELINED-SAME: mode = "pipelined"
+// PIPELINED-SAME: stage_latency_us = {cpu = 0.000000e+00 : f64, fpga = 1.000000e+01 : f64, "fpga->gpu" = 5.000000e+00 : f64, gpu = 4.000000e+01 : f64, "gpu->fpga" = 5.000000e+00 : f64}
+// PIPELINED-REMARK: remark: assignment (latency, pipelined, optimal, {{.*}}): latency 40 us, energy 120.0 uJ (lower bound: 0 ops and 2 transfers without a model); the period is set by gpu; all-cpu

@@ -217,6 +217,36 @@ TEST(AssignmentTest, TransferIsPaidOncePerDestinationDevice) {
   EXPECT_DOUBLE_EQ(s.cost.latencyUs, 3.0 + 5.0);
 }
 
+TEST(AssignmentTest, StageLoadsAreTheDevicesAndLinksOfThePipeline) {
+  // a (cpu) feeds b (gpu) and c (cpu); b feeds c: cpu 1 + 4, gpu 2, cpu->gpu 5 + 0.1 * 10, gpu->cpu 3 + 0.5 * 20.
+  AssignmentProblem p;
+  p.numDevices = 3;
+  p.deviceNames = {"cpu", "gpu", "fpga"};
+  p.links.assign(3, std::vector<LinkCost>(3));
+  p.links[0][1] = {true, 5.0, 0.1, false, 0, 0};
+  p.links[1][0] = {true, 3.0, 0.5, false, 0, 0};
+  p.links[0][2] = {true, 1.0, 0.0, false, 0, 0};
+  AssignmentNode a{"a", {true, true, true}, {1, 9, 9}, {1, 1, 1}, {{}, {}, {}}, 10};
+  AssignmentNode b{"b", {true, true, true}, {9, 2, 9}, {1, 1, 1}, {{}, {}, {}}, 20};
+  AssignmentNode c{"c", {true, true, true}, {4, 9, 9}, {1, 1, 1}, {{}, {}, {}}, 30};
+  p.nodes = {a, b, c};
+  p.edges = {{0, 1}, {0, 2}, {1, 2}};
+  p.mode = ScheduleMode::Pipelined;
+  std::vector<StageLoad> stages = stageLoads(p, {0, 1, 0});
+  ASSERT_EQ(stages.size(), 6u); // three devices, three links
+  std::vector<std::string> names;
+  for (const StageLoad &s : stages)
+    names.push_back(s.stage);
+  EXPECT_EQ(names, (std::vector<std::string>{"cpu", "gpu", "fpga", "cpu->gpu", "cpu->fpga", "gpu->cpu"}));
+  std::vector<double> expected = {5, 2, 0, 6, 0, 13};
+  for (size_t i = 0; i < stages.size(); ++i)
+    EXPECT_DOUBLE_EQ(stages[i].latencyUs, expected[i]) << stages[i].stage;
+  EXPECT_DOUBLE_EQ(evaluateAssignment(p, {0, 1, 0}).latencyUs, 13.0); // the period: the busiest stage
+  // No link gpu->fpga: the assignment is infeasible, and has no stages.
+  EXPECT_TRUE(stageLoads(p, {0, 1, 2}).empty());
+  EXPECT_TRUE(stageLoads(p, {0, 1}).empty());
+}
+
 TEST(AssignmentTest, MissingLinkAndBudgetMakeItInfeasible) {
   AssignmentProblem p;
   p.numDevices = 2;

@@ -118,6 +118,17 @@ AssignmentCost evaluateAssignment(const AssignmentProblem &problem, const std::v
 std::vector<AssignmentCost> evaluateAssignments(const AssignmentProblem &problem,
                                                 const std::vector<std::vector<int>> &assignments);
 
+/// A stage of pipelined mode: a device (its summed node latencies) or a link "from->to" (its summed transfer
+/// latencies). The period is the largest.
+struct StageLoad {
+  std::string stage;
+  double latencyUs = 0;
+};
+
+/// Every stage's load under `devices`: the devices in order, then each available link, by source then target
+/// device. Empty when the assignment is not feasible (evaluateAssignment says why).
+std::vector<StageLoad> stageLoads(const AssignmentProblem &problem, const std::vector<int> &devices);
+
 struct SolverOptions {
   /// For the whole call: the passes share it and check it inside their loops.
   double timeLimitMs = 10000;

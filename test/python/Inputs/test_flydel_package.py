@@ -229,6 +229,12 @@ class AnnotateTest(unittest.TestCase):
         self.assertEqual(sum(a.summary["ops"].values()), len(a.ops))
         pinned = flydel.assign(os.path.join(REF, "small-resnet.mlir"), pins={a.ops[0]["layer"]: "cpu"})
         self.assertEqual(pinned.placement[a.ops[0]["layer"]], "cpu")
+        # Pipelined: every stage's load, the largest being the period; sequential has none.
+        self.assertNotIn("stage_latency_us", a.summary)
+        piped = flydel.assign(os.path.join(REF, "small-resnet.mlir"), mode="pipelined")
+        stages = piped.summary["stage_latency_us"]
+        self.assertTrue({"cpu", "gpu", "fpga"} <= set(stages), stages)
+        self.assertEqual(max(stages.values()), piped.cost["latency_us"])
 
 
 class IdentifyTest(unittest.TestCase):
