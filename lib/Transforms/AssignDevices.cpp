@@ -467,18 +467,20 @@ struct AssignDevicesPass : mlir::flydel::impl::AssignDevicesBase<AssignDevicesPa
       summary.append("energy_missing_ops", b.getI64IntegerAttr(chosen.energyMissingNodes));
     if (chosen.energyKnownNodes && chosen.energyMissingTransfers)
       summary.append("energy_missing_transfers", b.getI64IntegerAttr(chosen.energyMissingTransfers));
-    // Pipelined: each stage's load, so that a user sees which device or link sets the period.
+    // Pipelined: each stage's load, so that a user sees which device or link sets the period. Not when no op has a
+    // latency model: the period is no_model then, and loads of 0 would read as measured.
     std::string busiest;
-    if (modeKind == ::flydel::ScheduleMode::Pipelined && solution.feasible) {
+    if (modeKind == ::flydel::ScheduleMode::Pipelined && solution.feasible && solution.cost.latencyKnownNodes > 0) {
+      std::vector<::flydel::StageLoad> loads = ::flydel::stageLoads(problem, solution.devices);
       NamedAttrList stages;
-      double most = -1;
-      for (const ::flydel::StageLoad &stage : ::flydel::stageLoads(problem, solution.devices)) {
+      double period = 0;
+      for (const ::flydel::StageLoad &stage : loads) {
         stages.append(stage.stage, b.getF64FloatAttr(stage.latencyUs));
-        if (stage.latencyUs > most) {
-          most = stage.latencyUs;
-          busiest = stage.stage;
-        }
+        period = std::max(period, stage.latencyUs);
       }
+      for (const ::flydel::StageLoad &stage : loads) // every stage at the period: a tie names them all
+        if (stage.latencyUs == period)
+          busiest += (busiest.empty() ? "" : " and ") + stage.stage;
       summary.append("stage_latency_us", stages.getDictionary(ctx));
     }
     summary.append("baselines", baselines.getDictionary(ctx));

@@ -357,7 +357,8 @@ class Assignment:
     ``placement``: layer name -> device; ``ops``: [{"layer", "op", "device"}] in IR order; ``cost``: the chosen
     assignment's predicted {"latency_us", "energy_uj"} (None: no model); ``method``, ``optimal``, ``gap``: how the
     solver ended; ``summary``: the whole flydel.assignment (objective, mode, baselines per single device, ops per
-    device, unmodeled_ops, in pipelined mode each stage's load as stage_latency_us, ...); ``diagnostics``: the pass's remarks (severity, location, message).
+    device, unmodeled_ops, in pipelined mode each stage's load as stage_latency_us, ...); ``diagnostics``: the
+    pass's remarks (severity, location, message).
     """
     placement: Dict[str, str]
     ops: List[Dict[str, str]]

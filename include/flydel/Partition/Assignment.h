@@ -119,7 +119,8 @@ std::vector<AssignmentCost> evaluateAssignments(const AssignmentProblem &problem
                                                 const std::vector<std::vector<int>> &assignments);
 
 /// A stage of pipelined mode: a device (its summed node latencies) or a link "from->to" (its summed transfer
-/// latencies). The period is the largest.
+/// latencies). In pipelined mode the period is the largest. A node whose latency is unknown on its device counts
+/// as 0, as in AssignmentCost (latencyMissingNodes says how many): the loads are then lower bounds.
 struct StageLoad {
   std::string stage;
   double latencyUs = 0;
