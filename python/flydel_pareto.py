@@ -222,6 +222,9 @@ def order(points):
     return ordered
 
 
+YES_NO = {True: "yes", False: "no", None: "-"}  # None: the question does not apply to the point
+
+
 def table_rows(points, digits=5):
     rows = []
     for p in order(points):
@@ -235,8 +238,7 @@ def table_rows(points, digits=5):
                      "latency_ms": "" if p["latency_us"] is None else "%.*g" % (digits, p["latency_us"] / 1000),
                      "energy_mj": "" if p["energy_uj"] is None else "%.*g" % (digits, p["energy_uj"] / 1000),
                      "devices": " ".join(p["devices"]),
-                     "pareto": {True: "yes", False: "no", None: "-"}[p.get("pareto")],
-                     "proven": {True: "yes", False: "no", None: "-"}[p["optimal"]],
+                     "pareto": YES_NO[p.get("pareto")], "proven": YES_NO[p["optimal"]],
                      "extrapolated_ops": "" if p["extrapolated_ops"] is None else str(p["extrapolated_ops"]),
                      "status": status(p)})
     return rows
